@@ -1,0 +1,104 @@
+"""The console adapter: one local room, the acting member switched with `as <name>`.
+
+On a terminal it offers line editing and history; with input from a pipe it reads one message
+per line, prints the replies and ends at end of input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TextIO
+
+from bot.domain import Platform
+from bot.messages import Incoming, Reply, ReplyKind
+
+ROOM = "console"
+Process = Callable[[Incoming], Awaitable[list[Reply]]]
+
+
+def render(reply: Reply) -> str:
+    """Plain text; mentions as @name, buttons as the commands they would run."""
+    lines = [reply.text]
+    if reply.mentions:
+        lines.append("→ " + " ".join(f"@{m.display_name}" for m in reply.mentions))
+    if reply.actions:
+        lines.append("[" + " | ".join(f"{a.label}: {a.command}" for a in reply.actions) + "]")
+    prefix = "! " if reply.kind is ReplyKind.ERROR else ""
+    return prefix + "\n".join(lines)
+
+
+class ConsoleSender:
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    async def send(self, reply: Reply) -> str | None:
+        self._out.write(render(reply) + "\n")
+        self._out.flush()
+        return None
+
+
+class ConsoleAdapter:
+    def __init__(
+        self,
+        process: Process,
+        *,
+        user: str,
+        locale: str | None,
+        stdin: TextIO | None = None,
+        out: TextIO | None = None,
+    ) -> None:
+        self._process = process
+        self.user = user
+        self._locale = locale
+        self._in = stdin or sys.stdin
+        self._out = out or sys.stdout
+
+    def sender(self) -> ConsoleSender:
+        return ConsoleSender(self._out)
+
+    async def handle_line(self, line: str) -> None:
+        text = line.strip()
+        if not text or text.startswith("#!"):
+            return
+        if text.lower().startswith("as ") or text.lower().startswith("som "):
+            self.user = text.split(None, 1)[1].strip().lstrip("@")
+            self._out.write(f"({self.user})\n")
+            return
+        await self._process(
+            Incoming(
+                platform=Platform.CONSOLE,
+                room=ROOM,
+                sender=self.user,
+                text=text,
+                locale=self._locale,
+                display_name=self.user,
+            )
+        )
+
+    async def run(self) -> None:
+        if self._in.isatty():
+            await self._run_interactive()
+        else:
+            for line in self._in:
+                await self.handle_line(line)
+
+    async def _run_interactive(self) -> None:
+        import readline  # line editing and history, on a terminal only
+
+        # History stays in memory: a history file would keep case text on disk in plaintext.
+        readline.set_history_length(500)
+        self._out.write("psp-bot console — `help` lists the commands, `as <name>` switches user, "
+                        "Ctrl-D ends.\n")
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                try:
+                    line = await loop.run_in_executor(None, input, f"{self.user}> ")
+                except EOFError:
+                    self._out.write("\n")
+                    return
+                await self.handle_line(line)
+        finally:
+            readline.clear_history()

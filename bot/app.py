@@ -1,0 +1,169 @@
+"""The core's one entry point: an incoming message becomes replies, inside one transaction.
+
+adapter event -> parse -> use case (checks, writes, audit row; one unit of work) -> replies.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot import commands as c
+from bot.context import Context, Refusal
+from bot.domain import Platform, contains_cpr
+from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
+from bot.messages import Incoming, Reply, ReplyKind
+from bot.parsing import ParseError, parse
+from bot.ports import Clock, ConcurrentUpdateError, UnitOfWork, UnitOfWorkFactory
+from bot.usecases import lifecycle, members, queries, records
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Context, Any], Awaitable[None]]
+
+HANDLERS: dict[type, Handler] = {
+    c.ShowHelp: queries.show_help,
+    c.FlagCase: lifecycle.flag_case,
+    c.AcknowledgeCase: lifecycle.acknowledge_case,
+    c.AssignCase: lifecycle.assign_case,
+    c.AcceptAssignment: lifecycle.accept_assignment,
+    c.DeclineAssignment: lifecycle.decline_assignment,
+    c.TakeCase: lifecycle.take_case,
+    c.RecordDecision: records.record_decision,
+    c.CompleteDecision: records.complete_decision,
+    c.AddNote: records.add_note,
+    c.ShowCase: queries.show_case,
+    c.ListCases: queries.list_cases,
+    c.CloseCase: lifecycle.close_case,
+    c.ReopenCase: lifecycle.reopen_case,
+    c.AddMember: members.add_member,
+    c.RemoveMember: members.remove_member,
+    c.ListMembers: members.list_members,
+    c.SetUpGroup: members.set_up_group,
+    c.EscalateProblem: records.escalate_problem,
+    c.ShowAudit: queries.show_audit,
+}
+
+# Commands that work in a room bound to no group, or for a caller who is no member.
+_UNBOUND_OK = (c.ShowHelp, c.SetUpGroup)
+
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    admins: frozenset[tuple[Platform, str]] = frozenset()
+    default_locale: str = DEFAULT_LOCALE
+    insecure_rooms_allowed: frozenset[Platform] = frozenset({Platform.CONSOLE})
+
+
+class PspBot:
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        settings: BotSettings,
+        handlers: dict[type, Handler] | None = None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._settings = settings
+        self._handlers = dict(HANDLERS if handlers is None else handlers)
+
+    def register(self, command_type: type, handler: Handler) -> None:
+        """Let a feature module (meetings, exports) add its commands to the table."""
+        self._handlers[command_type] = handler
+
+    def locale_for(self, incoming: Incoming) -> str:
+        return normalise_locale(incoming.locale or self._settings.default_locale)
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        locale = self.locale_for(incoming)
+        if contains_cpr(incoming.text):
+            # Never echo the text; ask the adapter to redact the message where it can.
+            await self._claim_only(incoming)
+            return [self._error(incoming, locale, "error.cpr", redact=True)]
+        command = parse(incoming.text)
+        if isinstance(command, ParseError):
+            await self._claim_only(incoming)
+            return [self._parse_error(incoming, locale, command)]
+        handler = self._handlers.get(type(command))
+        if handler is None:
+            return [self._error(incoming, locale, "error.unknown_verb", verb="?")]
+        for _attempt in range(MAX_ATTEMPTS):
+            try:
+                return await self._run(incoming, locale, command, handler)
+            except ConcurrentUpdateError:
+                # Someone changed the case between our read and our write: run the command
+                # again on the fresh state, where its own checks decide what it means now.
+                log.info("concurrent update; retrying %s", type(command).__name__)
+            except Refusal as refusal:
+                await self._claim_only(incoming)
+                return [self._error(incoming, locale, refusal.key, **refusal.params)]
+        return [self._error(incoming, locale, "error.busy")]
+
+    async def _run(
+        self, incoming: Incoming, locale: str, command: object, handler: Handler
+    ) -> list[Reply]:
+        async with self._uow_factory() as uow:
+            now = self._clock.now()
+            if incoming.event_id and not await uow.events.claim(
+                incoming.platform, incoming.event_id, at=now
+            ):
+                return []  # a re-delivery of an event we already handled
+            ctx = await self._context(uow, incoming, locale)
+            if not isinstance(command, _UNBOUND_OK):
+                ctx.require_group()
+            await handler(ctx, command)
+            await uow.commit()
+            return ctx.replies
+
+    async def _context(self, uow: UnitOfWork, incoming: Incoming, locale: str) -> Context:
+        binding = await uow.groups.binding_for_room(incoming.platform, incoming.room)
+        group = await uow.groups.get(binding.group_id) if binding else None
+        member = (
+            await uow.members.find(group.id, incoming.platform, incoming.sender) if group else None
+        )
+        return Context(
+            uow=uow,
+            incoming=incoming,
+            locale=locale,
+            now=self._clock.now(),
+            binding=binding,
+            group=group,
+            member=member,
+            is_admin=(incoming.platform, incoming.sender) in self._settings.admins,
+            insecure_allowed=incoming.platform in self._settings.insecure_rooms_allowed,
+        )
+
+    async def _claim_only(self, incoming: Incoming) -> None:
+        """Remember a refused event too, so a re-delivery is not answered twice."""
+        if not incoming.event_id:
+            return
+        async with self._uow_factory() as uow:
+            await uow.events.claim(incoming.platform, incoming.event_id, at=self._clock.now())
+            await uow.commit()
+
+    def _parse_error(self, incoming: Incoming, locale: str, error: ParseError) -> Reply:
+        text = translate(locale, error.key, **error.params)
+        if error.verb is not None:
+            text += " " + translate(locale, "error.usage", usage=translate(locale, f"usage.{error.verb}"))
+        return self._reply_error(incoming, text)
+
+    def _error(
+        self, incoming: Incoming, locale: str, key: str, *, redact: bool = False, **params: str
+    ) -> Reply:
+        return self._reply_error(incoming, translate(locale, key, **params), redact=redact)
+
+    @staticmethod
+    def _reply_error(incoming: Incoming, text: str, *, redact: bool = False) -> Reply:
+        return Reply(
+            room=incoming.room_ref,
+            text=text,
+            kind=ReplyKind.ERROR,
+            in_reply_to=incoming.event_id,
+            redact_source=redact,
+        )

@@ -1,0 +1,152 @@
+"""`psp-bot`: the composition root. The only module of bot/ that wires concrete storage and
+adapters to the core; it imports them inside the functions that need them."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.runtime import Router
+
+log = logging.getLogger("psp_bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="psp-bot", description="Chat-ops bot for PSP groups")
+    parser.add_argument("--config", type=Path, default=None, help="TOML config file")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    console = sub.add_parser("console", help="talk to the bot in this terminal")
+    console.add_argument("--config", type=Path, default=argparse.SUPPRESS)
+    console.add_argument("--demo", action="store_true", help="create the demo group (once)")
+    console.add_argument("--locale", choices=("da", "en"), default=None)
+    console.add_argument("--user", default=None, help="acting member at start")
+
+    run = sub.add_parser("run", help="run the bot on the configured chat platforms")
+    run.add_argument("--config", type=Path, default=argparse.SUPPRESS)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db.add_argument("--config", type=Path, default=argparse.SUPPRESS)
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply the schema migrations")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"psp-bot: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # Alembic narrates every start at INFO; only its problems matter to an operator.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        if args.command == "console":
+            return asyncio.run(_console(settings, args))
+        if args.command == "db":
+            return asyncio.run(_db_upgrade(settings))
+        if args.command == "run":
+            return asyncio.run(_run(settings))
+    except ConfigError as exc:
+        print(f"psp-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+async def open_database(settings: Settings) -> AsyncEngine:
+    """The engine, with the schema brought up to date. SQLite upgrades itself on every start;
+    the same is safe on PostgreSQL because Alembic records what it already applied."""
+    from storage.engine import is_sqlite, make_engine
+    from storage.migrate import upgrade
+
+    url = settings.effective_database_url
+    if is_sqlite(url) and url.startswith("sqlite:///") and ":memory:" not in url:
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url)
+    await upgrade(engine)
+    return engine
+
+
+def build_router(settings: Settings, engine: AsyncEngine) -> Router:
+    from bot.app import BotSettings, PspBot
+    from bot.clock import SystemClock
+    from bot.domain import Platform
+    from bot.runtime import Router
+    from storage.uow import SqlAlchemyUnitOfWorkFactory
+
+    uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
+    clock = SystemClock()
+    insecure = {Platform.CONSOLE}
+    bot = PspBot(
+        uow_factory=uow_factory,
+        clock=clock,
+        settings=BotSettings(
+            admins=settings.admins,
+            default_locale=settings.locale,
+            insecure_rooms_allowed=frozenset(insecure),
+        ),
+    )
+    return Router(bot=bot, uow_factory=uow_factory, clock=clock)
+
+
+async def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from adapters.console import ConsoleAdapter
+    from bot.demo import DEMO_MEMBERS, ensure_demo_group
+    from bot.domain import Platform
+
+    if args.demo:
+        settings = _with_admin(settings, (Platform.CONSOLE, "admin"))
+    engine = await open_database(settings)
+    try:
+        router = build_router(settings, engine)
+        user = args.user or settings.console_user
+        if args.demo:
+            await ensure_demo_group(router._uow_factory, router._clock)
+            user = args.user or DEMO_MEMBERS[0][0]
+        console = ConsoleAdapter(router.process, user=user, locale=args.locale or settings.locale)
+        router.attach(Platform.CONSOLE, console.sender())
+        await console.run()
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def _with_admin(settings: Settings, admin: tuple[object, str]) -> Settings:
+    from dataclasses import replace
+
+    from bot.domain import Platform
+
+    platform, user = admin
+    assert isinstance(platform, Platform)
+    return replace(settings, admins=settings.admins | {(platform, user)})
+
+
+async def _db_upgrade(settings: Settings) -> int:
+    engine = await open_database(settings)
+    await engine.dispose()
+    print("psp-bot: database schema is up to date")
+    return 0
+
+
+async def _run(settings: Settings) -> int:
+    raise ConfigError("config: no chat platform is configured; add a [matrix] or [slack] section")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,160 @@
+"""The commands of the chat language, as frozen values named for what they ask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from bot.domain import Agency, DetailLevel, GroupKind, Role, RoomPurpose, Tag, Urgency
+
+
+class ListScope(StrEnum):
+    OPEN = "open"
+    MINE = "mine"
+    CLOSED = "closed"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    verb: str | None = None
+
+
+@dataclass(frozen=True)
+class FlagCase:
+    urgency: Urgency
+    summary: str
+    tags: tuple[Tag, ...] = ()
+
+
+@dataclass(frozen=True)
+class AcknowledgeCase:
+    ref: str
+
+
+@dataclass(frozen=True)
+class AssignCase:
+    ref: str
+    agency: Agency
+    member: str | None = None
+
+
+@dataclass(frozen=True)
+class AcceptAssignment:
+    ref: str
+
+
+@dataclass(frozen=True)
+class DeclineAssignment:
+    ref: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TakeCase:
+    ref: str
+
+
+@dataclass(frozen=True)
+class RecordDecision:
+    ref: str
+    text: str
+    owner: Agency | None = None
+    due: date | None = None
+    fallback: str | None = None
+    fallback_owner: Agency | None = None
+
+
+@dataclass(frozen=True)
+class CompleteDecision:
+    ref: str
+    number: int
+
+
+@dataclass(frozen=True)
+class AddNote:
+    ref: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ShowCase:
+    ref: str
+
+
+@dataclass(frozen=True)
+class ListCases:
+    scope: ListScope = ListScope.OPEN
+
+
+@dataclass(frozen=True)
+class CloseCase:
+    ref: str
+    resolution: str
+
+
+@dataclass(frozen=True)
+class ReopenCase:
+    ref: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AddMember:
+    user: str
+    agency: Agency
+    role: Role = Role.REP
+
+
+@dataclass(frozen=True)
+class RemoveMember:
+    user: str
+
+
+@dataclass(frozen=True)
+class ListMembers:
+    pass
+
+
+@dataclass(frozen=True)
+class SetUpGroup:
+    name: str
+    kind: GroupKind = GroupKind.PSP
+    prefix: str | None = None
+    detail: DetailLevel = DetailLevel.FULL
+    purpose: RoomPurpose = RoomPurpose.OPERATIVE
+
+
+@dataclass(frozen=True)
+class EscalateProblem:
+    text: str
+
+
+@dataclass(frozen=True)
+class ShowAudit:
+    ref: str
+
+
+Command = (
+    ShowHelp
+    | FlagCase
+    | AcknowledgeCase
+    | AssignCase
+    | AcceptAssignment
+    | DeclineAssignment
+    | TakeCase
+    | RecordDecision
+    | CompleteDecision
+    | AddNote
+    | ShowCase
+    | ListCases
+    | CloseCase
+    | ReopenCase
+    | AddMember
+    | RemoveMember
+    | ListMembers
+    | SetUpGroup
+    | EscalateProblem
+    | ShowAudit
+)

@@ -1,0 +1,164 @@
+"""What a use case knows about the command it serves: who, where, when, and in which language;
+plus the helpers every use case shares for refusals, audit rows and replies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.domain import (
+    Agency,
+    Case,
+    DetailLevel,
+    Group,
+    Member,
+    RoomBinding,
+    RoomPurpose,
+    normalise_case_ref,
+)
+from bot.i18n import translate
+from bot.messages import Action, Incoming, Mention, Reply, ReplyKind, RoomRef
+from bot.ports import UnitOfWork
+
+
+class Refusal(Exception):
+    """A command the bot will not carry out. Becomes a one-line localized reply; the unit of
+    work is rolled back, so nothing the command did is kept."""
+
+    def __init__(self, key: str, **params: str) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass
+class Context:
+    uow: UnitOfWork
+    incoming: Incoming
+    locale: str
+    now: datetime
+    binding: RoomBinding | None
+    group: Group | None
+    member: Member | None
+    is_admin: bool
+    # Whether this platform's config lets cases be shown in rooms that are not secure
+    # (unencrypted Matrix rooms, public Slack channels).
+    insecure_allowed: bool = False
+    replies: list[Reply] = field(default_factory=list)
+
+    # --- language --------------------------------------------------------------------
+
+    def t(self, key: str, **params: object) -> str:
+        return translate(self.locale, key, **params)
+
+    def agency_name(self, agency: Agency | None) -> str:
+        return self.t("agency.none") if agency is None else self.t(f"agency.{agency.value}")
+
+    def agency_list(self, agencies: Iterable[Agency]) -> str:
+        names = [self.agency_name(a) for a in agencies]
+        return ", ".join(names) if names else self.t("word.none")
+
+    # --- who may do what --------------------------------------------------------------
+
+    def require_group(self) -> tuple[Group, Member]:
+        """The group bound to this room and the caller's membership in it, or a refusal."""
+        if self.binding is None or self.group is None:
+            raise Refusal("error.unbound_room")
+        if self.member is None:
+            raise Refusal("error.not_member")
+        return self.group, self.member
+
+    def require_operative(self) -> tuple[Group, Member]:
+        group, member = self.require_group()
+        assert self.binding is not None
+        if self.binding.purpose is RoomPurpose.STEERING:
+            raise Refusal("error.steering_room")
+        if self.incoming.room_secure is False and not self.insecure_allowed:
+            raise Refusal("error.insecure_room")
+        return group, member
+
+    def require_lead(self) -> tuple[Group, Member]:
+        group, member = self.require_group()
+        if not member.is_lead:
+            raise Refusal("error.lead_only")
+        return group, member
+
+    async def case(self, ref: str) -> tuple[Group, Member, Case]:
+        """The case with this ref in the caller's group. A ref of another group answers
+        exactly like a ref that does not exist (data protection rule 2)."""
+        group, member = self.require_operative()
+        canonical = normalise_case_ref(ref) or ref
+        case = await self.uow.cases.get_by_ref(group.id, canonical)
+        if case is None:
+            raise Refusal("error.unknown_case", ref=canonical)
+        return group, member, case
+
+    # --- audit ------------------------------------------------------------------------
+
+    async def audit(self, action: str, *, case: Case | None = None, detail: str = "") -> None:
+        await self.uow.audit.record(
+            at=self.now,
+            action=action,
+            actor_member_id=self.member.id if self.member else None,
+            group_id=self.group.id if self.group else None,
+            case_id=case.id if case else None,
+            binding_id=self.binding.id if self.binding else None,
+            detail=detail,
+        )
+
+    # --- replies ----------------------------------------------------------------------
+
+    @property
+    def detail(self) -> DetailLevel:
+        return self.binding.detail if self.binding else DetailLevel.FULL
+
+    def answer(self, text: str, *, case: Case | None = None) -> None:
+        self.replies.append(
+            Reply(
+                room=self.incoming.room_ref,
+                text=text,
+                kind=ReplyKind.ANSWER,
+                case_ref=case.ref if case else None,
+                case_id=case.id if case else None,
+                in_reply_to=self.incoming.event_id,
+            )
+        )
+
+    async def broadcast(
+        self,
+        *,
+        full: str,
+        minimal: str,
+        kind: ReplyKind,
+        case: Case | None,
+        mention: Sequence[Member] = (),
+        actions: Sequence[Action] = (),
+        message_key: str | None = None,
+        purpose: RoomPurpose = RoomPurpose.OPERATIVE,
+    ) -> None:
+        """Post to every room of the group with this purpose; the room the command came
+        from gets it as the answer. Minimal-detail rooms get the minimal text."""
+        assert self.group is not None
+        for binding in await self.uow.groups.bindings(self.group.id):
+            if binding.purpose is not purpose:
+                continue
+            room = RoomRef(binding.platform, binding.room_id)
+            here = room == self.incoming.room_ref
+            self.replies.append(
+                Reply(
+                    room=room,
+                    text=minimal if binding.detail is DetailLevel.MINIMAL else full,
+                    kind=kind,
+                    mentions=tuple(
+                        Mention(m.user_id, m.display_name)
+                        for m in mention
+                        if m.platform is binding.platform
+                    ),
+                    actions=tuple(actions),
+                    case_ref=case.ref if case else None,
+                    case_id=case.id if case else None,
+                    in_reply_to=self.incoming.event_id if here else None,
+                    message_key=message_key,
+                )
+            )

@@ -1,0 +1,387 @@
+"""The vocabulary of the PSP cooperation and its pure rules.
+
+Standard library only: this module is shared by the core, the storage layer and the tests.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import NewType
+
+GroupId = NewType("GroupId", int)
+CaseId = NewType("CaseId", int)
+MemberId = NewType("MemberId", int)
+BindingId = NewType("BindingId", int)
+
+MAX_TEXT_LENGTH = 4000
+
+
+class Platform(StrEnum):
+    CONSOLE = "console"
+    MATRIX = "matrix"
+    SLACK = "slack"
+
+
+class GroupKind(StrEnum):
+    PSP = "psp"
+    SSP = "ssp"
+    SSPPLUS = "sspplus"
+    KSP = "ksp"
+
+
+class Agency(StrEnum):
+    POLICE = "police"
+    SOCIAL = "social"
+    PSYCHIATRY = "psychiatry"
+    PROBATION = "probation"
+    SCHOOL = "school"
+    GP = "gp"
+    HOUSING = "housing"
+
+
+class Role(StrEnum):
+    REP = "rep"
+    DEPUTY = "deputy"
+    LEAD = "lead"
+
+
+class Urgency(StrEnum):
+    ACUTE = "acute"
+    URGENT = "urgent"
+    NORMAL = "normal"
+
+    @property
+    def rank(self) -> int:
+        """Sort key: acute first."""
+        return _URGENCY_RANK[self]
+
+
+_URGENCY_RANK = {Urgency.ACUTE: 0, Urgency.URGENT: 1, Urgency.NORMAL: 2}
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class DetailLevel(StrEnum):
+    FULL = "full"
+    MINIMAL = "minimal"
+
+
+class RoomPurpose(StrEnum):
+    """An operative room carries the cases; a steering room receives escalations only."""
+
+    OPERATIVE = "operative"
+    STEERING = "steering"
+
+
+class Tag(StrEnum):
+    """Case characteristics from the cooperation's own target-group description."""
+
+    THREAT = "threat"
+    VIOLENT = "violent"
+    DANGER = "danger"
+    CHILDREN = "children"
+    CRIME = "crime"
+    NO_INSIGHT = "no-insight"
+    HOUSING = "housing"
+    COMPLAINTS = "complaints"
+    ISOLATED = "isolated"
+    MULTIPLE = "multiple"
+    YOUTH = "youth"
+    RADICALISATION = "radicalisation"
+    GANG = "gang"
+
+
+# Danish and English spellings users type, mapped to the code names.
+AGENCY_ALIASES: dict[str, Agency] = {
+    "police": Agency.POLICE,
+    "politi": Agency.POLICE,
+    "politiet": Agency.POLICE,
+    "social": Agency.SOCIAL,
+    "kommune": Agency.SOCIAL,
+    "kommunen": Agency.SOCIAL,
+    "socialforvaltning": Agency.SOCIAL,
+    "socialforvaltningen": Agency.SOCIAL,
+    "psychiatry": Agency.PSYCHIATRY,
+    "psykiatri": Agency.PSYCHIATRY,
+    "psykiatrien": Agency.PSYCHIATRY,
+    "probation": Agency.PROBATION,
+    "kriminalforsorg": Agency.PROBATION,
+    "kriminalforsorgen": Agency.PROBATION,
+    "school": Agency.SCHOOL,
+    "skole": Agency.SCHOOL,
+    "skolen": Agency.SCHOOL,
+    "gp": Agency.GP,
+    "læge": Agency.GP,
+    "laege": Agency.GP,
+    "housing": Agency.HOUSING,
+    "bolig": Agency.HOUSING,
+    "boligselskab": Agency.HOUSING,
+    "boligselskabet": Agency.HOUSING,
+}
+
+URGENCY_ALIASES: dict[str, Urgency] = {
+    "acute": Urgency.ACUTE,
+    "akut": Urgency.ACUTE,
+    "urgent": Urgency.URGENT,
+    "haster": Urgency.URGENT,
+    "normal": Urgency.NORMAL,
+}
+
+ROLE_ALIASES: dict[str, Role] = {
+    "rep": Role.REP,
+    "repræsentant": Role.REP,
+    "deputy": Role.DEPUTY,
+    "stedfortræder": Role.DEPUTY,
+    "lead": Role.LEAD,
+    "tovholder": Role.LEAD,
+}
+
+TAG_ALIASES: dict[str, Tag] = {tag.value: tag for tag in Tag} | {
+    "truende": Tag.THREAT,
+    "voldsom": Tag.VIOLENT,
+    "fare": Tag.DANGER,
+    "børn": Tag.CHILDREN,
+    "kriminalitet": Tag.CRIME,
+    "uden-sygdomserkendelse": Tag.NO_INSIGHT,
+    "bolig": Tag.HOUSING,
+    "klager": Tag.COMPLAINTS,
+    "isoleret": Tag.ISOLATED,
+    "flere": Tag.MULTIPLE,
+    "ung": Tag.YOUTH,
+    "radikalisering": Tag.RADICALISATION,
+    "bande": Tag.GANG,
+}
+
+
+# --- Text hygiene -------------------------------------------------------------------------
+
+_ZWJ = "\u200d"
+
+
+def clean_text(text: str) -> str:
+    """Remove invisible format characters (zero-width, bidirectional overrides).
+
+    They are how a text disguises what it says (a reversed case ref, a CPR number split by
+    zero-width spaces). The zero-width joiner stays, because emoji sequences need it.
+    """
+    return "".join(ch for ch in text if ch == _ZWJ or unicodedata.category(ch) != "Cf")
+
+
+def skeleton(text: str) -> str:
+    """What a text looks like to a reader: compatibility-folded, no format characters,
+    every decimal digit of any script as an ASCII digit. Used for the CPR guard."""
+    folded = unicodedata.normalize("NFKC", text)
+    out: list[str] = []
+    for ch in folded:
+        if unicodedata.category(ch) == "Cf":
+            continue
+        digit = unicodedata.decimal(ch, None)
+        out.append(str(digit) if digit is not None else ch)
+    return "".join(out)
+
+
+# --- CPR guard ----------------------------------------------------------------------------
+
+_CPR_PATTERN = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[-\s]?(\d)(\d{3})(?!\d)")
+
+
+def _cpr_century(year2: int, digit7: int) -> int:
+    """The century of a CPR birth date, from the seventh digit (CPR-kontoret's table)."""
+    if digit7 <= 3:
+        return 1900
+    if digit7 in (4, 9):
+        return 2000 if year2 <= 36 else 1900
+    return 2000 if year2 <= 57 else 1800
+
+
+def contains_cpr(text: str) -> bool:
+    """True if the text holds something shaped like a Danish CPR number with a real date.
+
+    The modulus-11 check is deliberately not applied: numbers issued since 2007 need not pass.
+    """
+    for match in _CPR_PATTERN.finditer(skeleton(text)):
+        day, month, year2, digit7 = (int(match.group(i)) for i in range(1, 5))
+        try:
+            date(_cpr_century(year2, digit7) + year2, month, day)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+# --- Case references ----------------------------------------------------------------------
+
+_REF_PATTERN = re.compile(r"^([A-Z][A-Z0-9]{1,9})-(\d{4})-(\d{4,6})$")
+_PREFIX_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+
+
+def format_case_ref(prefix: str, year: int, sequence: int) -> str:
+    return f"{prefix}-{year:04d}-{sequence:04d}"
+
+
+def normalise_case_ref(token: str) -> str | None:
+    """The canonical form of a case ref typed by a user, or None if it is not one.
+
+    Only ASCII letters and digits count: a ref spelt with look-alike characters is no ref.
+    """
+    candidate = clean_text(token).strip().upper()
+    if not candidate.isascii():
+        return None
+    return candidate if _REF_PATTERN.match(candidate) else None
+
+
+def valid_prefix(prefix: str) -> bool:
+    return bool(_PREFIX_PATTERN.match(prefix))
+
+
+# --- Records ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    id: GroupId
+    name: str
+    kind: GroupKind
+    prefix: str
+    timezone: str = "Europe/Copenhagen"
+
+
+@dataclass(frozen=True)
+class RoomBinding:
+    id: BindingId
+    group_id: GroupId
+    platform: Platform
+    room_id: str
+    detail: DetailLevel = DetailLevel.FULL
+    purpose: RoomPurpose = RoomPurpose.OPERATIVE
+
+
+@dataclass(frozen=True)
+class Member:
+    id: MemberId
+    group_id: GroupId
+    platform: Platform
+    user_id: str
+    display_name: str
+    agency: Agency
+    role: Role
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role is Role.LEAD
+
+
+@dataclass(frozen=True)
+class Case:
+    id: CaseId
+    group_id: GroupId
+    ref: str
+    urgency: Urgency
+    summary: str
+    tags: tuple[Tag, ...]
+    status: CaseStatus
+    flagged_by: MemberId | None
+    flagging_agency: Agency
+    responsible: Agency | None
+    proposed: Agency | None
+    proposed_by: MemberId | None
+    proposed_member: MemberId | None
+    resolution: str | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    version: int
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    agency: Agency
+    member_id: MemberId | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ResponsibilityChange:
+    agency: Agency | None
+    previous: Agency | None
+    by_member: MemberId | None
+    how: str  # "take", "assign", "accept"
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Decision:
+    number: int
+    text: str
+    owner: Agency
+    due: date | None
+    fallback: str | None
+    fallback_owner: Agency | None
+    done_at: datetime | None
+    created_at: datetime
+    by_member: MemberId | None
+
+
+@dataclass(frozen=True)
+class Note:
+    number: int
+    text: str
+    by_member: MemberId | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    """A case with everything recorded on it, for `show` and exports."""
+
+    case: Case
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+    history: tuple[ResponsibilityChange, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    action: str
+    actor_member_id: MemberId | None
+    group_id: GroupId | None
+    case_id: CaseId | None
+    binding_id: BindingId | None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class CaseSummaryRow:
+    """One line of `list`: no free text beyond the summary."""
+
+    ref: str
+    urgency: Urgency
+    status: CaseStatus
+    responsible: Agency | None
+    summary: str
+    created_at: datetime
+    acknowledged: frozenset[Agency] = field(default_factory=frozenset)
+
+
+# --- Pure rules ---------------------------------------------------------------------------
+
+
+def pending_acknowledgements(
+    agencies_in_group: frozenset[Agency], acknowledged: frozenset[Agency]
+) -> tuple[Agency, ...]:
+    """The agencies of the group that have not yet acknowledged, in a stable order."""
+    return tuple(a for a in Agency if a in agencies_in_group and a not in acknowledged)
+
+
+def may_close(case: Case) -> bool:
+    return case.status is CaseStatus.OPEN and case.responsible is not None

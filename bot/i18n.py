@@ -1,0 +1,25 @@
+"""Every user-facing string, in Danish (the default) and English.
+
+Texts live in `bot/catalogue.py` as key -> (Danish, English). A key missing in the catalogue is a
+programming error and is caught by the tests, which render every key in both languages.
+"""
+
+from __future__ import annotations
+
+from bot.catalogue import CATALOGUE
+
+DEFAULT_LOCALE = "da"
+LOCALES = ("da", "en")
+
+
+def normalise_locale(locale: str) -> str:
+    short = locale.strip().lower().replace("_", "-").split("-", 1)[0]
+    return short if short in LOCALES else DEFAULT_LOCALE
+
+
+def translate(locale: str, key: str, **params: object) -> str:
+    da, en = CATALOGUE[key]
+    template = en if normalise_locale(locale) == "en" else da
+    if "what" in params and f"what.{params['what']}" in CATALOGUE:
+        params["what"] = translate(locale, f"what.{params['what']}")
+    return template.format(**params) if params else template

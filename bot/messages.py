@@ -1,0 +1,89 @@
+"""What adapters hand to the core and what the core hands back: platform-neutral values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.domain import Platform
+
+
+@dataclass(frozen=True)
+class RoomRef:
+    platform: Platform
+    room_id: str
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One chat message (or button click) addressed to the bot, already stripped of the
+    platform's command prefix."""
+
+    platform: Platform
+    room: str
+    sender: str
+    text: str
+    event_id: str | None = None
+    # Matrix: whether the room is end-to-end encrypted; Slack: whether the channel is private.
+    # None where the platform has no such notion (the console).
+    room_secure: bool | None = None
+    locale: str | None = None
+    display_name: str | None = None
+
+    @property
+    def room_ref(self) -> RoomRef:
+        return RoomRef(self.platform, self.room)
+
+
+class ReplyKind(StrEnum):
+    ANSWER = "answer"  # the answer to a command, in the room it came from
+    ERROR = "error"  # a refusal: one line, changes nothing
+    ALERT = "alert"  # a flagged case, to every room bound to the group
+    UPDATE = "update"  # a state change of a case, to the group's other rooms
+    ESCALATION = "escalation"  # to the steering room
+    REMINDER = "reminder"  # scheduled work
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A member to notify; the adapter renders it natively (pill, <@U…>, @name)."""
+
+    user_id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button offered with a reply; clicking it runs `command` as the clicking user."""
+
+    name: str  # "ack", "take", "show"
+    label: str
+    command: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Reply:
+    room: RoomRef
+    text: str
+    kind: ReplyKind = ReplyKind.ANSWER
+    mentions: tuple[Mention, ...] = ()
+    actions: tuple[Action, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    case_ref: str | None = None
+    case_id: int | None = None
+    # The event this reply answers (Matrix replies thread to it).
+    in_reply_to: str | None = None
+    # A stable identity of what this message is, e.g. "alert:PSP-2026-0001"; adapters derive
+    # transaction ids from it so that a retried send cannot post the same message twice.
+    message_key: str | None = None
+    # Ask the adapter to redact the message this reply answers (the CPR guard).
+    redact_source: bool = False
+    # Extra, structured lines for adapters that render richer layouts (Slack blocks).
+    fields: tuple[tuple[str, str], ...] = field(default_factory=tuple)

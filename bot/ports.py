@@ -1,0 +1,206 @@
+"""The ports the core needs from the outside world. `storage/` implements the persistence
+ports; the clock and the chat senders come from the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from bot.domain import (
+    Acknowledgement,
+    Agency,
+    AuditEntry,
+    BindingId,
+    Case,
+    CaseId,
+    CaseStatus,
+    CaseSummaryRow,
+    Decision,
+    DetailLevel,
+    Group,
+    GroupId,
+    GroupKind,
+    Member,
+    MemberId,
+    Note,
+    Platform,
+    ResponsibilityChange,
+    Role,
+    RoomBinding,
+    RoomPurpose,
+    Tag,
+    Urgency,
+)
+
+
+class ConcurrentUpdateError(Exception):
+    """Another transaction changed the same record first; the caller may retry."""
+
+
+class DuplicateError(Exception):
+    """A record that must be unique exists already (raised by storage on a unique clash)."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+        ...
+
+
+class GroupRepository(Protocol):
+    async def get(self, group_id: GroupId) -> Group | None: ...
+    async def get_by_name(self, name: str) -> Group | None: ...
+    async def add(self, *, name: str, kind: GroupKind, prefix: str, timezone: str) -> Group: ...
+    async def binding_for_room(self, platform: Platform, room_id: str) -> RoomBinding | None: ...
+    async def bindings(self, group_id: GroupId) -> Sequence[RoomBinding]: ...
+    async def bind(
+        self,
+        *,
+        group_id: GroupId,
+        platform: Platform,
+        room_id: str,
+        detail: DetailLevel,
+        purpose: RoomPurpose,
+    ) -> RoomBinding: ...
+    async def next_case_number(self, group_id: GroupId, year: int) -> int: ...
+
+
+class MemberRepository(Protocol):
+    async def find(self, group_id: GroupId, platform: Platform, user_id: str) -> Member | None: ...
+    async def get(self, member_id: MemberId) -> Member | None: ...
+    async def list(self, group_id: GroupId) -> Sequence[Member]: ...
+    async def add(
+        self,
+        *,
+        group_id: GroupId,
+        platform: Platform,
+        user_id: str,
+        display_name: str,
+        agency: Agency,
+        role: Role,
+    ) -> Member: ...
+    async def update(self, member_id: MemberId, *, agency: Agency, role: Role) -> Member: ...
+    async def remove(self, member_id: MemberId) -> None: ...
+
+
+class CaseRepository(Protocol):
+    async def add(
+        self,
+        *,
+        group_id: GroupId,
+        ref: str,
+        urgency: Urgency,
+        summary: str,
+        tags: tuple[Tag, ...],
+        flagged_by: MemberId,
+        flagging_agency: Agency,
+        at: datetime,
+    ) -> Case: ...
+    async def get_by_ref(self, group_id: GroupId, ref: str) -> Case | None: ...
+    async def get(self, case_id: CaseId) -> Case | None: ...
+    async def save(self, case: Case, *, expected_version: int) -> Case:
+        """Write the case's mutable fields if its stored version is still `expected_version`
+        (raises ConcurrentUpdateError otherwise) and return it with the version raised."""
+        ...
+
+    async def acknowledgements(self, case_id: CaseId) -> Sequence[Acknowledgement]: ...
+    async def add_acknowledgement(
+        self, case_id: CaseId, *, agency: Agency, member_id: MemberId | None, at: datetime
+    ) -> None: ...
+    async def history(self, case_id: CaseId) -> Sequence[ResponsibilityChange]: ...
+    async def add_history(self, case_id: CaseId, change: ResponsibilityChange) -> None: ...
+    async def decisions(self, case_id: CaseId) -> Sequence[Decision]: ...
+    async def add_decision(
+        self,
+        case_id: CaseId,
+        *,
+        text: str,
+        owner: Agency,
+        due: date | None,
+        fallback: str | None,
+        fallback_owner: Agency | None,
+        by_member: MemberId,
+        at: datetime,
+    ) -> Decision: ...
+    async def mark_decision_done(self, case_id: CaseId, number: int, *, at: datetime) -> None: ...
+    async def notes(self, case_id: CaseId) -> Sequence[Note]: ...
+    async def add_note(
+        self, case_id: CaseId, *, text: str, by_member: MemberId, at: datetime
+    ) -> Note: ...
+    async def list(
+        self,
+        group_id: GroupId,
+        *,
+        status: CaseStatus | None,
+        responsible: Agency | None,
+        limit: int,
+    ) -> tuple[Sequence[CaseSummaryRow], int]:
+        """The first `limit` cases (urgency, then age) and how many match in all."""
+        ...
+
+
+class EscalationRepository(Protocol):
+    async def add(
+        self, *, group_id: GroupId, text: str, by_member: MemberId, at: datetime
+    ) -> int: ...
+
+
+class AuditRepository(Protocol):
+    async def record(
+        self,
+        *,
+        at: datetime,
+        action: str,
+        actor_member_id: MemberId | None,
+        group_id: GroupId | None,
+        case_id: CaseId | None,
+        binding_id: BindingId | None,
+        detail: str = "",
+    ) -> None: ...
+    async def for_case(self, case_id: CaseId, *, limit: int) -> Sequence[AuditEntry]: ...
+
+
+class EventLog(Protocol):
+    async def claim(self, platform: Platform, event_id: str, *, at: datetime) -> bool:
+        """Record a platform event id; False if it was recorded before (a re-delivery)."""
+        ...
+
+
+class PostedMessageLog(Protocol):
+    async def record(
+        self,
+        *,
+        platform: Platform,
+        room_id: str,
+        message_id: str,
+        case_id: CaseId | None,
+        message_key: str | None,
+        at: datetime,
+    ) -> None: ...
+    async def find(self, platform: Platform, room_id: str, message_key: str) -> str | None: ...
+
+
+class UnitOfWork(Protocol):
+    groups: GroupRepository
+    members: MemberRepository
+    cases: CaseRepository
+    escalations: EscalationRepository
+    audit: AuditRepository
+    events: EventLog
+    messages: PostedMessageLog
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...

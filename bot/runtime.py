@@ -1,0 +1,64 @@
+"""Routes the core's replies to the adapter of each reply's platform, and remembers what was
+posted (so alerts can be updated in place and removed at purge). One group can span several
+platforms: a command on Slack may produce replies for a Matrix room too."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot.app import PspBot
+from bot.domain import CaseId, Platform
+from bot.messages import Incoming, Reply
+from bot.ports import Clock, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+
+class ChatSender(Protocol):
+    async def send(self, reply: Reply) -> str | None:
+        """Post the reply natively; return the platform's message id, if it has one."""
+        ...
+
+
+class Router:
+    def __init__(self, *, bot: PspBot, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self.bot = bot
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._senders: dict[Platform, ChatSender] = {}
+
+    def attach(self, platform: Platform, sender: ChatSender) -> None:
+        self._senders[platform] = sender
+
+    async def process(self, incoming: Incoming) -> list[Reply]:
+        replies = await self.bot.handle(incoming)
+        await self.deliver(replies)
+        return replies
+
+    async def deliver(self, replies: Sequence[Reply]) -> None:
+        for reply in replies:
+            sender = self._senders.get(reply.room.platform)
+            if sender is None:
+                log.warning("no adapter for platform %s; a reply was not delivered", reply.room.platform)
+                continue
+            try:
+                message_id = await sender.send(reply)
+            except Exception:  # one broken room must not stop the others
+                log.exception("delivery to a %s room failed", reply.room.platform)
+                continue
+            if message_id and reply.kind != "error":
+                await self._remember(reply, message_id)
+
+    async def _remember(self, reply: Reply, message_id: str) -> None:
+        async with self._uow_factory() as uow:
+            await uow.messages.record(
+                platform=reply.room.platform,
+                room_id=reply.room.room_id,
+                message_id=message_id,
+                case_id=CaseId(reply.case_id) if reply.case_id is not None else None,
+                message_key=reply.message_key,
+                at=self._clock.now(),
+            )
+            await uow.commit()

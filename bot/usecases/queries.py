@@ -1,0 +1,91 @@
+"""Use cases that read: show, list, audit, help. Every read of case data is audited too."""
+
+from __future__ import annotations
+
+from bot import commands as c
+from bot.context import Context, Refusal
+from bot.domain import CaseDetails, CaseStatus
+from bot.parsing import VERB_WORDS
+from bot.rendering import local_time, render_details, render_list_row
+
+LIST_LIMIT = 25
+AUDIT_LIMIT = 50
+
+
+async def show_case(ctx: Context, cmd: c.ShowCase) -> None:
+    group, _member, case = await ctx.case(cmd.ref)
+    uow = ctx.uow
+    details = CaseDetails(
+        case=case,
+        acknowledgements=tuple(await uow.cases.acknowledgements(case.id)),
+        history=tuple(await uow.cases.history(case.id)),
+        decisions=tuple(await uow.cases.decisions(case.id)),
+        notes=tuple(await uow.cases.notes(case.id)),
+    )
+    members = await uow.members.list(group.id)
+    await ctx.audit("case.read", case=case)
+    ctx.answer(
+        render_details(
+            ctx,
+            details,
+            agencies=frozenset(m.agency for m in members),
+            members={m.id: m for m in members},
+            detail=ctx.detail,
+        ),
+        case=case,
+    )
+
+
+async def list_cases(ctx: Context, cmd: c.ListCases) -> None:
+    group, member = ctx.require_operative()
+    status = {
+        c.ListScope.OPEN: CaseStatus.OPEN,
+        c.ListScope.MINE: CaseStatus.OPEN,
+        c.ListScope.CLOSED: CaseStatus.CLOSED,
+        c.ListScope.ALL: None,
+    }[cmd.scope]
+    responsible = member.agency if cmd.scope is c.ListScope.MINE else None
+    rows, total = await ctx.uow.cases.list(
+        group.id, status=status, responsible=responsible, limit=LIST_LIMIT
+    )
+    await ctx.audit("case.list", detail=f"scope={cmd.scope.value} count={len(rows)}")
+    scope = ctx.t(f"scope.{cmd.scope.value}")
+    if not rows:
+        ctx.answer(ctx.t("list.empty", scope=scope))
+        return
+    lines = [ctx.t("list.head", scope=scope, count=total)]
+    lines.extend(render_list_row(ctx, row, ctx.detail) for row in rows)
+    if total > len(rows):
+        lines.append(ctx.t("list.more", count=total - len(rows)))
+    ctx.answer("\n".join(lines))
+
+
+async def show_audit(ctx: Context, cmd: c.ShowAudit) -> None:
+    group, member, case = await ctx.case(cmd.ref)
+    if not member.is_lead:
+        raise Refusal("error.lead_only")
+    entries = await ctx.uow.audit.for_case(case.id, limit=AUDIT_LIMIT)
+    members = {m.id: m for m in await ctx.uow.members.list(group.id)}
+    await ctx.audit("audit.read", case=case)
+    lines = [ctx.t("audit.head", ref=case.ref, count=len(entries))]
+    for entry in entries:
+        who = members[entry.actor_member_id] if entry.actor_member_id in members else None
+        lines.append(
+            f"  {local_time(ctx, entry.at)} · {who.display_name if who else '—'}"
+            f"{' (' + ctx.agency_name(who.agency) + ')' if who else ''} · {entry.action}"
+        )
+    ctx.answer("\n".join(lines), case=case)
+
+
+async def show_help(ctx: Context, cmd: c.ShowHelp) -> None:
+    if cmd.verb is not None:
+        words = ", ".join(VERB_WORDS[cmd.verb][:2])
+        ctx.answer(
+            f"{ctx.t(f'usage.{cmd.verb}')}\n{ctx.t(f'help.{cmd.verb}')}\n"
+            f"{ctx.t('help.words', words=words)}"
+        )
+        return
+    lines = [ctx.t("help.head")]
+    lines.extend(f"  {ctx.t(f'usage.{verb}')}" for verb in VERB_WORDS)
+    lines.append(ctx.t("help.tail"))
+    ctx.answer("\n".join(lines))

@@ -1,0 +1,123 @@
+"""Use cases that add to a case's record (decisions, notes) and the group's escalations."""
+
+from __future__ import annotations
+
+import dataclasses
+from zoneinfo import ZoneInfo
+
+from bot import commands as c
+from bot.context import Context, Refusal
+from bot.domain import Agency, RoomPurpose
+from bot.messages import ReplyKind
+from bot.rendering import headline, render_decision
+from bot.usecases.lifecycle import require_open
+
+
+async def _agencies_in_group(ctx: Context) -> frozenset[Agency]:
+    assert ctx.group is not None
+    return frozenset(m.agency for m in await ctx.uow.members.list(ctx.group.id))
+
+
+async def record_decision(ctx: Context, cmd: c.RecordDecision) -> None:
+    group, member, case = await ctx.case(cmd.ref)
+    require_open(case)
+    owner = cmd.owner or case.responsible or member.agency
+    present = await _agencies_in_group(ctx)
+    for agency in (owner, cmd.fallback_owner):
+        if agency is not None and agency not in present:
+            raise Refusal("error.agency_not_in_group", agency=ctx.agency_name(agency))
+    today = ctx.now.astimezone(ZoneInfo(group.timezone)).date()
+    if cmd.due is not None and cmd.due < today:
+        raise Refusal("error.due_in_past", due=cmd.due.isoformat())
+    decision = await ctx.uow.cases.add_decision(
+        case.id,
+        text=cmd.text,
+        owner=owner,
+        due=cmd.due,
+        fallback=cmd.fallback,
+        fallback_owner=(cmd.fallback_owner or owner) if cmd.fallback else None,
+        by_member=member.id,
+        at=ctx.now,
+    )
+    case = await ctx.uow.cases.save(
+        dataclasses.replace(case, updated_at=ctx.now), expected_version=case.version
+    )
+    await ctx.audit("decision.add", case=case, detail=f"number={decision.number}")
+    line = ctx.t("decide.done", ref=case.ref, number=decision.number, who=member.display_name)
+    await ctx.broadcast(
+        full=f"{line}\n{render_decision(ctx, decision)}",
+        minimal=f"{line}\n{headline(ctx, case)}",
+        kind=ReplyKind.UPDATE,
+        case=case,
+        message_key=f"decision:{case.ref}:{decision.number}",
+    )
+
+
+async def complete_decision(ctx: Context, cmd: c.CompleteDecision) -> None:
+    _group, member, case = await ctx.case(cmd.ref)
+    require_open(case)
+    decisions = {d.number: d for d in await ctx.uow.cases.decisions(case.id)}
+    decision = decisions.get(cmd.number)
+    if decision is None:
+        raise Refusal("error.unknown_decision", ref=case.ref, number=str(cmd.number))
+    if decision.done_at is not None:
+        ctx.answer(ctx.t("done.already", ref=case.ref, number=cmd.number), case=case)
+        return
+    if not member.is_lead and member.agency is not decision.owner:
+        raise Refusal(
+            "error.not_owner", number=str(cmd.number), agency=ctx.agency_name(decision.owner)
+        )
+    await ctx.uow.cases.mark_decision_done(case.id, cmd.number, at=ctx.now)
+    case = await ctx.uow.cases.save(
+        dataclasses.replace(case, updated_at=ctx.now), expected_version=case.version
+    )
+    await ctx.audit("decision.done", case=case, detail=f"number={cmd.number}")
+    line = ctx.t("done.done", ref=case.ref, number=cmd.number, who=member.display_name)
+    await ctx.broadcast(
+        full=line,
+        minimal=line,
+        kind=ReplyKind.UPDATE,
+        case=case,
+        message_key=f"done:{case.ref}:{cmd.number}",
+    )
+
+
+async def add_note(ctx: Context, cmd: c.AddNote) -> None:
+    _group, member, case = await ctx.case(cmd.ref)
+    note = await ctx.uow.cases.add_note(case.id, text=cmd.text, by_member=member.id, at=ctx.now)
+    case = await ctx.uow.cases.save(
+        dataclasses.replace(case, updated_at=ctx.now), expected_version=case.version
+    )
+    await ctx.audit("note.add", case=case, detail=f"number={note.number}")
+    ctx.answer(ctx.t("note.done", ref=case.ref, number=note.number), case=case)
+
+
+async def escalate_problem(ctx: Context, cmd: c.EscalateProblem) -> None:
+    group, member = ctx.require_group()
+    number = await ctx.uow.escalations.add(
+        group_id=group.id, text=cmd.text, by_member=member.id, at=ctx.now
+    )
+    await ctx.audit("escalation.add", detail=f"number={number}")
+    steering = [
+        b for b in await ctx.uow.groups.bindings(group.id) if b.purpose is RoomPurpose.STEERING
+    ]
+    text = ctx.t(
+        "escalate.post",
+        number=number,
+        group=group.name,
+        agency=ctx.agency_name(member.agency),
+        who=member.display_name,
+        text=cmd.text,
+    )
+    await ctx.broadcast(
+        full=text,
+        minimal=ctx.t("escalate.minimal", number=number, group=group.name),
+        kind=ReplyKind.ESCALATION,
+        case=None,
+        purpose=RoomPurpose.STEERING,
+        message_key=f"escalation:{group.id}:{number}",
+    )
+    here_is_steering = ctx.binding is not None and ctx.binding.purpose is RoomPurpose.STEERING
+    if not here_is_steering:
+        key = "escalate.sent" if steering else "escalate.recorded"
+        ctx.answer(ctx.t(key, number=number))

@@ -1,0 +1,49 @@
+"""Engines for the embedded SQLite default and for PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+def async_url(url: str) -> str:
+    """Accept plain `sqlite:///…` and `postgresql://…` URLs and pick the async drivers."""
+    if url.startswith("sqlite:"):
+        return "sqlite+aiosqlite:" + url[len("sqlite:") :]
+    if url.startswith("postgresql:") or url.startswith("postgres:"):
+        return "postgresql+asyncpg:" + url.split(":", 1)[1]
+    return url
+
+
+def is_sqlite(url: str) -> bool:
+    return async_url(url).startswith("sqlite+")
+
+
+def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    url = async_url(url)
+    if url.startswith("sqlite+"):
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        _sqlite_pragmas(engine)
+        return engine
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(engine: AsyncEngine) -> None:
+    """WAL for concurrent readers, and BEGIN IMMEDIATE so that two writers queue for the
+    lock instead of one failing half-way when it upgrades a read to a write."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

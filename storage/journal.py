@@ -1,0 +1,152 @@
+"""Repositories for the group's journal-like records: escalations, the audit log, the
+platform events already handled, and the chat messages the bot posted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain import AuditEntry, BindingId, CaseId, GroupId, MemberId, Platform
+from storage.codec import TextCodec, numbered_aad
+from storage.models import AuditRow, EscalationRow, PostedMessageRow, ProcessedEventRow
+
+ESCALATIONS = EscalationRow.__table__
+AUDIT = AuditRow.__table__
+EVENTS = ProcessedEventRow.__table__
+POSTED = PostedMessageRow.__table__
+
+
+class SqlAlchemyEscalationRepository:
+    def __init__(self, conn: AsyncConnection, codec: TextCodec) -> None:
+        self._conn = conn
+        self._codec = codec
+
+    async def add(
+        self, *, group_id: GroupId, text: str, by_member: MemberId, at: datetime
+    ) -> int:
+        current = (
+            await self._conn.execute(
+                select(func.max(ESCALATIONS.c.number)).where(ESCALATIONS.c.group_id == group_id)
+            )
+        ).scalar_one_or_none()
+        number = int(current or 0) + 1
+        await self._conn.execute(
+            insert(ESCALATIONS).values(
+                group_id=group_id,
+                number=number,
+                text=self._codec.seal(
+                    text, aad=numbered_aad("escalations", group_id, number, "text")
+                ),
+                by_member=by_member,
+                at=at,
+            )
+        )
+        return number
+
+
+class SqlAlchemyAuditRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def record(
+        self,
+        *,
+        at: datetime,
+        action: str,
+        actor_member_id: MemberId | None,
+        group_id: GroupId | None,
+        case_id: CaseId | None,
+        binding_id: BindingId | None,
+        detail: str = "",
+    ) -> None:
+        await self._conn.execute(
+            insert(AUDIT).values(
+                at=at,
+                action=action,
+                actor_member_id=actor_member_id,
+                group_id=group_id,
+                case_id=case_id,
+                binding_id=binding_id,
+                detail=detail,
+            )
+        )
+
+    async def for_case(self, case_id: CaseId, *, limit: int) -> Sequence[AuditEntry]:
+        rows = await self._conn.execute(
+            select(AUDIT).where(AUDIT.c.case_id == case_id).order_by(AUDIT.c.id.desc()).limit(limit)
+        )
+        entries = [
+            AuditEntry(
+                id=r.id,
+                at=r.at,
+                action=r.action,
+                actor_member_id=MemberId(r.actor_member_id) if r.actor_member_id else None,
+                group_id=GroupId(r.group_id) if r.group_id else None,
+                case_id=CaseId(r.case_id) if r.case_id else None,
+                binding_id=BindingId(r.binding_id) if r.binding_id else None,
+                detail=r.detail,
+            )
+            for r in rows
+        ]
+        return entries[::-1]
+
+
+class SqlAlchemyEventLog:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def claim(self, platform: Platform, event_id: str, *, at: datetime) -> bool:
+        dialect = self._conn.dialect.name
+        values = {"platform": platform.value, "event_id": event_id, "at": at}
+        if dialect == "postgresql":
+            stmt = pg_insert(EVENTS).values(**values).on_conflict_do_nothing()
+        else:
+            stmt = sqlite_insert(EVENTS).values(**values).on_conflict_do_nothing()
+        result = await self._conn.execute(stmt)
+        return result.rowcount == 1
+
+
+class SqlAlchemyPostedMessageLog:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def record(
+        self,
+        *,
+        platform: Platform,
+        room_id: str,
+        message_id: str,
+        case_id: CaseId | None,
+        message_key: str | None,
+        at: datetime,
+    ) -> None:
+        await self._conn.execute(
+            insert(POSTED).values(
+                platform=platform.value,
+                room_id=room_id,
+                message_id=message_id,
+                case_id=case_id,
+                message_key=message_key,
+                at=at,
+            )
+        )
+
+    async def find(self, platform: Platform, room_id: str, message_key: str) -> str | None:
+        row = (
+            await self._conn.execute(
+                select(POSTED.c.message_id)
+                .where(
+                    POSTED.c.platform == platform.value,
+                    POSTED.c.room_id == room_id,
+                    POSTED.c.message_key == message_key,
+                )
+                .order_by(POSTED.c.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        return str(row) if row is not None else None

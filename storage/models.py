@@ -1,0 +1,226 @@
+"""SQLAlchemy 2.x typed models. The Alembic migrations in storage/migrations create the same
+schema; a test checks that the two never drift apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database (SQLite would otherwise hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class GroupRow(Base):
+    __tablename__ = "groups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    prefix: Mapped[str] = mapped_column(String(10))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Copenhagen")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class RoomBindingRow(Base):
+    __tablename__ = "room_bindings"
+    __table_args__ = (UniqueConstraint("platform", "room_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    room_id: Mapped[str] = mapped_column(String(255))
+    detail: Mapped[str] = mapped_column(String(10), default="full")
+    purpose: Mapped[str] = mapped_column(String(12), default="operative")
+
+
+class MemberRow(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("group_id", "platform", "user_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(255))
+    agency: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CaseSequenceRow(Base):
+    """The last case number handed out per group and year (refs restart each year)."""
+
+    __tablename__ = "case_sequences"
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("group_id", "ref"),
+        # `list open`: the group's cases by status, most urgent then oldest first.
+        Index("ix_cases_listing", "group_id", "status", "urgency_rank", "created_at", "id"),
+        Index("ix_cases_responsible", "group_id", "status", "responsible"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    ref: Mapped[str] = mapped_column(String(32))
+    urgency: Mapped[str] = mapped_column(String(8))
+    urgency_rank: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(8))
+    flagged_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    flagging_agency: Mapped[str] = mapped_column(String(16))
+    responsible: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    proposed: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    proposed_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    proposed_member: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AcknowledgementRow(Base):
+    __tablename__ = "acknowledgements"
+    __table_args__ = (UniqueConstraint("case_id", "agency"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    agency: Mapped[str] = mapped_column(String(16))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ResponsibilityRow(Base):
+    __tablename__ = "responsibility_history"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    agency: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    previous: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    by_member: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    how: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(16))
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    fallback: Mapped[str | None] = mapped_column(Text, nullable=True)
+    fallback_owner: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    by_member: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class NoteRow(Base):
+    __tablename__ = "notes"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    by_member: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class EscalationRow(Base):
+    __tablename__ = "escalations"
+    __table_args__ = (UniqueConstraint("group_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    by_member: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class AuditRow(Base):
+    """Who did what, when, where. Ids only, never free text (data protection rule 3)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    action: Mapped[str] = mapped_column(String(40))
+    actor_member_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    group_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    case_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    binding_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[str] = mapped_column(String(255), default="")
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class ProcessedEventRow(Base):
+    __tablename__ = "processed_events"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class PostedMessageRow(Base):
+    """Chat messages the bot posted, so they can be updated in place and removed at purge."""
+
+    __tablename__ = "posted_messages"
+    __table_args__ = (Index("ix_posted_messages_key", "platform", "room_id", "message_key"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    room_id: Mapped[str] = mapped_column(String(255))
+    message_id: Mapped[str] = mapped_column(String(255))
+    case_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    message_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,0 +1,101 @@
+"""The unit of work: one database transaction per command, owned by the caller."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.ports import ConcurrentUpdateError
+from storage.codec import PlainTextCodec, TextCodec
+from storage.journal import (
+    SqlAlchemyAuditRepository,
+    SqlAlchemyEscalationRepository,
+    SqlAlchemyEventLog,
+    SqlAlchemyPostedMessageLog,
+)
+from storage.repositories import (
+    SqlAlchemyCaseRepository,
+    SqlAlchemyGroupRepository,
+    SqlAlchemyMemberRepository,
+)
+
+
+class SqlAlchemyUnitOfWork:
+    """`async with uow: …; await uow.commit()`. Leaving the block without commit rolls
+    back. A unique-key clash with a concurrent transaction surfaces as ConcurrentUpdateError,
+    which the core answers by running the command again on fresh state."""
+
+    groups: SqlAlchemyGroupRepository
+    members: SqlAlchemyMemberRepository
+    cases: SqlAlchemyCaseRepository
+    escalations: SqlAlchemyEscalationRepository
+    audit: SqlAlchemyAuditRepository
+    events: SqlAlchemyEventLog
+    messages: SqlAlchemyPostedMessageLog
+
+    def __init__(self, engine: AsyncEngine, codec: TextCodec | None = None) -> None:
+        self._engine = engine
+        self._codec = codec or PlainTextCodec()
+        self._conn: AsyncConnection | None = None
+
+    @property
+    def connection(self) -> AsyncConnection:
+        assert self._conn is not None, "unit of work not entered"
+        return self._conn
+
+    async def __aenter__(self) -> Self:
+        self._conn = await self._engine.connect()
+        await self._conn.begin()
+        conn, codec = self._conn, self._codec
+        self.groups = SqlAlchemyGroupRepository(conn)
+        self.members = SqlAlchemyMemberRepository(conn)
+        self.cases = SqlAlchemyCaseRepository(conn, codec)
+        self.escalations = SqlAlchemyEscalationRepository(conn, codec)
+        self.audit = SqlAlchemyAuditRepository(conn)
+        self.events = SqlAlchemyEventLog(conn)
+        self.messages = SqlAlchemyPostedMessageLog(conn)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if conn.in_transaction():
+                await conn.rollback()
+        finally:
+            await conn.close()
+        if isinstance(exc, IntegrityError) or _is_serialization_failure(exc):
+            raise ConcurrentUpdateError() from exc
+
+    async def commit(self) -> None:
+        await self.connection.commit()
+
+    async def rollback(self) -> None:
+        await self.connection.rollback()
+
+
+def _is_serialization_failure(exc: BaseException | None) -> bool:
+    """PostgreSQL deadlock/serialization failures and SQLite's 'database is locked' are
+    contention, not faults: the command can run again."""
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc.orig) if exc.orig is not None else ""
+    return "database is locked" in text or "deadlock" in text or "could not serialize" in text
+
+
+class SqlAlchemyUnitOfWorkFactory:
+    def __init__(self, engine: AsyncEngine, codec: TextCodec | None = None) -> None:
+        self.engine = engine
+        self.codec = codec or PlainTextCodec()
+
+    def __call__(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.engine, self.codec)

@@ -1,0 +1,182 @@
+"""Shared fixtures: real SQLite files and real PostgreSQL databases, a fake clock, and a
+harness that talks to the core the way an adapter does."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import BotSettings, PspBot
+from bot.clock import FakeClock
+from bot.demo import ensure_demo_group
+from bot.domain import Platform
+from bot.messages import Incoming, Reply
+from bot.runtime import Router
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.uow import SqlAlchemyUnitOfWorkFactory
+
+PG_HOST = os.environ.get("PSP_TEST_PG_HOST", "127.0.0.1")
+PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}:5432/test"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+TEMPLATE_DB = f"psp_template_{os.getpid()}"
+
+
+async def _pg_execute(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgresql://", "postgres://"), timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _pg_reachable() -> bool:
+    try:
+        asyncio.run(_pg_execute("SELECT 1"))
+    except Exception:
+        return False
+    return True
+
+
+def require_postgres() -> None:
+    """PostgreSQL tests run wherever the server is; under CI=true they never skip."""
+    if not _pg_reachable():
+        if IN_CI:
+            pytest.fail("PostgreSQL at 127.0.0.1:5432 is required under CI=true")
+        pytest.skip("PostgreSQL is not running at 127.0.0.1:5432")
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """One migrated database per test session; each test gets a copy of it."""
+    require_postgres()
+
+    async def create() -> None:
+        await _pg_execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB}")
+        await _pg_execute(f"CREATE DATABASE {TEMPLATE_DB}")
+        engine = make_engine(pg_url(TEMPLATE_DB))
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(create())
+    yield TEMPLATE_DB
+    asyncio.run(_pg_execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB}"))
+
+
+def pg_url(database: str) -> str:
+    return f"postgresql://postgres@{PG_HOST}:5432/{database}"
+
+
+@pytest.fixture
+def pg_database(pg_template: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test, dropped afterwards."""
+    name = f"psp_t_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_execute(f"CREATE DATABASE {name} TEMPLATE {pg_template}"))
+    yield pg_url(name)
+    asyncio.run(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on an SQLite file and on a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'psp.sqlite3'}"
+    url: str = request.getfixturevalue("pg_database")
+    return url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@dataclass
+class Harness:
+    """Talks to the core like an adapter: `await h.say("anna", "flag acute …")`."""
+
+    router: Router
+    clock: FakeClock
+    engine: AsyncEngine
+    uow_factory: SqlAlchemyUnitOfWorkFactory
+    locale: str = "en"
+    sent: list[Reply] = field(default_factory=list)
+
+    async def say(
+        self,
+        user: str,
+        text: str,
+        *,
+        room: str = "console",
+        platform: Platform = Platform.CONSOLE,
+        event_id: str | None = None,
+        room_secure: bool | None = None,
+    ) -> list[Reply]:
+        return await self.router.process(
+            Incoming(
+                platform=platform,
+                room=room,
+                sender=user,
+                text=text,
+                event_id=event_id,
+                room_secure=room_secure,
+                locale=self.locale,
+            )
+        )
+
+    async def text(self, user: str, text: str, **kwargs: object) -> str:
+        """All replies to one command, joined: what the user reads."""
+        replies = await self.say(user, text, **kwargs)  # type: ignore[arg-type]
+        return "\n".join(r.text for r in replies)
+
+
+class RecordingSender:
+    def __init__(self, sink: list[Reply]) -> None:
+        self._sink = sink
+
+    async def send(self, reply: Reply) -> str | None:
+        self._sink.append(reply)
+        return None
+
+
+def build_harness(engine: AsyncEngine, clock: FakeClock, locale: str = "en") -> Harness:
+    uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
+    bot = PspBot(
+        uow_factory=uow_factory,
+        clock=clock,
+        settings=BotSettings(
+            admins=frozenset({(Platform.CONSOLE, "admin"), (Platform.MATRIX, "@admin:test"), (Platform.SLACK, "UADMIN")}),
+            default_locale=locale,
+            insecure_rooms_allowed=frozenset({Platform.CONSOLE}),
+        ),
+    )
+    router = Router(bot=bot, uow_factory=uow_factory, clock=clock)
+    harness = Harness(router, clock, engine, uow_factory, locale)
+    for platform in Platform:
+        router.attach(platform, RecordingSender(harness.sent))
+    return harness
+
+
+@pytest.fixture
+async def harness(engine: AsyncEngine, clock: FakeClock) -> Harness:
+    """The core on a real database with the demo group (anna, dina: police; bo: social;
+    carl: psychiatry; erik: social lead) bound to the console room."""
+    h = build_harness(engine, clock)
+    await ensure_demo_group(h.uow_factory, clock)
+    return h

@@ -1,0 +1,98 @@
+"""The whole case lifecycle through the core, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from tests.conftest import Harness
+
+REF = "PSP-2026-0001"
+
+
+async def flag(h: Harness) -> str:
+    out = await h.text("anna", "flag acute Borger truer naboer #threat")
+    assert REF in out
+    return out
+
+
+async def test_flag_alerts_other_agencies_and_mentions_their_reps(harness: Harness) -> None:
+    replies = await harness.say("anna", "flag acute Borger truer naboer #threat")
+    assert len(replies) == 1
+    alert = replies[0]
+    assert REF in alert.text and "Borger truer naboer" in alert.text
+    assert "social services, psychiatry" in alert.text
+    assert {m.display_name for m in alert.mentions} == {"bo", "carl", "erik"}
+    assert [a.command for a in alert.actions] == [f"ack {REF}", f"take {REF}", f"show {REF}"]
+
+
+async def test_full_walk_from_flag_to_close(harness: Harness) -> None:
+    h = harness
+    await flag(h)
+    assert "psychiatry" in await h.text("bo", f"ack {REF}")
+    assert "already acknowledged" in await h.text("bo", f"ack {REF}")
+    await h.text("carl", f"kvitter {REF}")
+    proposal = await h.say("anna", f"assign {REF} psychiatry")
+    assert "proposes" in proposal[0].text
+    assert [m.display_name for m in proposal[0].mentions] == ["carl"]
+    assert "responsible: none" in await h.text("anna", f"show {REF}")
+    assert "now holds responsibility" in await h.text("carl", f"accept {REF}")
+    out = await h.text(
+        "carl",
+        f'decide {REF} "Opsøgende besøg" --due 2026-12-01 --fallback "Politiet ledsager" '
+        "--fallback-owner police",
+    )
+    assert "decision no. 1" in out
+    shown = await h.text("erik", f"show {REF}")
+    assert "responsible: psychiatry" in shown
+    assert "if the plan slips: Politiet ledsager (police)" in shown
+    assert "Acknowledged: police, social services, psychiatry" in shown
+    assert "closed" in await h.text("carl", f"close {REF} Borger indlagt frivilligt")
+    assert "No open cases" in await h.text("anna", "list")
+    assert REF in await h.text("anna", "list closed")
+
+
+async def test_close_is_refused_without_responsible_agency(harness: Harness) -> None:
+    await flag(harness)
+    out = await harness.text("anna", f"close {REF} løst")
+    assert "cannot be closed" in out
+    assert "open" in await harness.text("anna", f"show {REF}")
+
+
+async def test_assign_by_lead_takes_effect_at_once(harness: Harness) -> None:
+    await flag(harness)
+    await harness.text("erik", f"assign {REF} police")
+    assert "responsible: police" in await harness.text("bo", f"show {REF}")
+
+
+async def test_decline_keeps_earlier_responsibility(harness: Harness) -> None:
+    await flag(harness)
+    await harness.text("anna", f"take {REF}")
+    await harness.text("bo", f"assign {REF} psychiatry")
+    out = await harness.text("carl", f"decline {REF} ikke vores område")
+    assert "stays with police" in out
+    assert "responsible: police" in await harness.text("bo", f"show {REF}")
+
+
+async def test_every_change_of_responsibility_is_kept(harness: Harness) -> None:
+    await flag(harness)
+    await harness.text("anna", f"take {REF}")
+    await harness.text("bo", f"take {REF}")
+    async with harness.engine.connect() as conn:
+        rows = (
+            await conn.execute(text("SELECT agency, previous, how FROM responsibility_history ORDER BY id"))
+        ).all()
+    assert [tuple(r) for r in rows] == [("police", None, "take"), ("social", "police", "take")]
+
+
+async def test_refs_count_per_group_and_year(harness: Harness) -> None:
+    await flag(harness)
+    out = await harness.text("bo", "flag urgent Udsat for udsættelse #housing")
+    assert "PSP-2026-0002" in out
+
+
+async def test_audit_rows_for_reads_and_writes(harness: Harness) -> None:
+    await flag(harness)
+    await harness.text("bo", f"show {REF}")
+    out = await harness.text("erik", f"audit {REF}")
+    assert "case.flag" in out and "case.read" in out
+    assert "Only the group's lead" in await harness.text("bo", f"audit {REF}")
