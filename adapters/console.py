@@ -89,8 +89,9 @@ class ConsoleAdapter:
 
         # History stays in memory: a history file would keep case text on disk in plaintext.
         readline.set_history_length(500)
-        self._out.write("psp-bot console — `help` lists the commands, `as <name>` switches user, "
-                        "Ctrl-D ends.\n")
+        self._out.write(
+            "psp-bot console — `help` lists the commands, `as <name>` switches user, Ctrl-D ends.\n"
+        )
         loop = asyncio.get_running_loop()
         try:
             while True:

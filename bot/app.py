@@ -102,7 +102,9 @@ class PspBot:
                 log.info("concurrent update; retrying %s", type(command).__name__)
             except Refusal as refusal:
                 await self._claim_only(incoming)
-                return [self._error(incoming, locale, refusal.key, **refusal.params)]
+                return [
+                    self._reply_error(incoming, translate(locale, refusal.key, **refusal.params))
+                ]
         return [self._error(incoming, locale, "error.busy")]
 
     async def _run(
@@ -150,11 +152,13 @@ class PspBot:
     def _parse_error(self, incoming: Incoming, locale: str, error: ParseError) -> Reply:
         text = translate(locale, error.key, **error.params)
         if error.verb is not None:
-            text += " " + translate(locale, "error.usage", usage=translate(locale, f"usage.{error.verb}"))
+            text += " " + translate(
+                locale, "error.usage", usage=translate(locale, f"usage.{error.verb}")
+            )
         return self._reply_error(incoming, text)
 
     def _error(
-        self, incoming: Incoming, locale: str, key: str, *, redact: bool = False, **params: str
+        self, incoming: Incoming, locale: str, key: str, *, redact: bool = False, **params: object
     ) -> Reply:
         return self._reply_error(incoming, translate(locale, key, **params), redact=redact)
 

@@ -64,8 +64,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The message is too long (at most {max} characters). Keep it short and to what is needed.",
     ),
     "error.quotes": (
-        "Et anførselstegn mangler sin partner. Sæt tekst i par af \"…\" eller fjern tegnet.",
-        "A quote has no closing partner. Put text in matching \"…\" or remove the quote.",
+        'Et anførselstegn mangler sin partner. Sæt tekst i par af "…" eller fjern tegnet.',
+        'A quote has no closing partner. Put text in matching "…" or remove the quote.',
     ),
     "error.unknown_verb": (
         "Ukendt kommando «{verb}». Skriv `help` for at se kommandoerne.",
@@ -113,7 +113,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Unknown list «{scope}». Use open, mine, closed or all.",
     ),
     "error.bad_option": ("Ukendt tilvalg {option}.", "Unknown option {option}."),
-    "error.option_value": ("Tilvalget {option} mangler en værdi.", "Option {option} needs a value."),
+    "error.option_value": (
+        "Tilvalget {option} mangler en værdi.",
+        "Option {option} needs a value.",
+    ),
     "error.option_twice": ("Tilvalget {option} står to gange.", "Option {option} is given twice."),
     "error.bad_choice": (
         "{option} kan ikke være «{value}». Vælg mellem: {choices}.",
@@ -334,7 +337,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "on the next agenda.",
     ),
     # --- show and list ---------------------------------------------------------------
-    "show.acks": ("Kvitteret: {acked} · mangler: {missing}", "Acknowledged: {acked} · missing: {missing}"),
+    "show.acks": (
+        "Kvitteret: {acked} · mangler: {missing}",
+        "Acknowledged: {acked} · missing: {missing}",
+    ),
     "show.proposed": (
         "Forslag: {agency} overtager (afventer svar)",
         "Proposal: {agency} to take over (awaiting answer)",
@@ -382,7 +388,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{who} er nu {role} for {agency}.",
         "{who} is now {role} for {agency}.",
     ),
-    "member.unchanged": ("{who} er allerede medlem sådan; intet ændret.", "{who} is already a member like that; nothing changed."),
+    "member.unchanged": (
+        "{who} er allerede medlem sådan; intet ændret.",
+        "{who} is already a member like that; nothing changed.",
+    ),
     "member.removed": ("{who} er fjernet fra gruppen.", "{who} removed from the group."),
     "member.list_head": ("Medlemmer af «{group}» ({count}):", "Members of «{group}» ({count}):"),
     "group.created": (
@@ -463,7 +472,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Din myndighed afviser forslaget, med begrundelse.",
         "Your agency declines the proposal, with a reason.",
     ),
-    "help.take": ("Din myndighed overtager ansvaret straks.", "Your agency takes responsibility now."),
+    "help.take": (
+        "Din myndighed overtager ansvaret straks.",
+        "Your agency takes responsibility now.",
+    ),
     "help.decide": (
         "Registrerer en beslutning med ejer, frist og plan for hvis borgeren ikke samarbejder.",
         "Records a decision with owner, due date and a plan for when the citizen does not "
@@ -478,7 +490,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Closes the case with the solution found; needs a responsible agency.",
     ),
     "help.reopen": ("Genåbner en lukket sag (tovholder).", "Reopens a closed case (lead)."),
-    "help.member": ("Styrer gruppens medlemmer (tovholder).", "Manages the group's members (lead)."),
+    "help.member": (
+        "Styrer gruppens medlemmer (tovholder).",
+        "Manages the group's members (lead).",
+    ),
     "help.group": (
         "Opretter en gruppe eller binder dette rum til den (administrator).",
         "Creates a group or binds this room to it (admin).",

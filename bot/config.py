@@ -49,7 +49,7 @@ class SectionReader:
         self._seen.add(key)
         return self._table.get(key)
 
-    def str(self, key: str, default: str) -> str:
+    def text(self, key: str, default: str) -> str:
         value = self._get(key)
         if value is None:
             return default
@@ -57,19 +57,21 @@ class SectionReader:
             raise self._fail(key, f"must be a text string, not {type(value).__name__}")
         return value
 
-    def optional_str(self, key: str) -> str | None:
+    def optional_text(self, key: str) -> str | None:
         value = self._get(key)
-        if value is not None and not isinstance(value, str):
+        if value is None:
+            return None
+        if not isinstance(value, str):
             raise self._fail(key, f"must be a text string, not {type(value).__name__}")
         return value
 
     def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
-        value = self.str(key, default)
+        value = self.text(key, default)
         if value not in choices:
             raise self._fail(key, f"must be one of {', '.join(choices)}, not {value!r}")
         return value
 
-    def bool(self, key: str, default: bool) -> bool:
+    def flag(self, key: str, default: bool) -> bool:
         value = self._get(key)
         if value is None:
             return default
@@ -77,7 +79,7 @@ class SectionReader:
             raise self._fail(key, "must be true or false")
         return value
 
-    def int(self, key: str, default: int, *, minimum: int = 0, maximum: int = 10**9) -> int:
+    def integer(self, key: str, default: int, *, minimum: int = 0, maximum: int = 10**9) -> int:
         value = self._get(key)
         if value is None:
             return default
@@ -87,7 +89,7 @@ class SectionReader:
             raise self._fail(key, f"must be between {minimum} and {maximum}")
         return value
 
-    def str_list(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    def text_list(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
         value = self._get(key)
         if value is None:
             return default
@@ -100,7 +102,7 @@ class SectionReader:
         `env`, or from a file named by `<key>_file` in the config."""
         if key in self._table:
             raise self._fail(key, f"secrets are not read from the config; set {env}")
-        path = self.optional_str(f"{key}_file")
+        path = self.optional_text(f"{key}_file")
         value = os.environ.get(env)
         if not value and path:
             try:
@@ -135,7 +137,7 @@ class Settings:
 
 def _admins(reader: SectionReader) -> frozenset[tuple[Platform, str]]:
     admins: set[tuple[Platform, str]] = set()
-    for entry in reader.str_list("admins"):
+    for entry in reader.text_list("admins"):
         platform, _, user = entry.partition(":")
         try:
             admins.add((Platform(platform), user))
@@ -156,26 +158,27 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         if not isinstance(table, dict):
             raise ConfigError(f"config {section}: must be a [{section}] table")
     bot = SectionReader("bot", data.get("bot"))
-    settings_bot = {
-        "locale": bot.choice("locale", "da", LOCALES),
-        "admins": _admins(bot),
-        "data_dir": Path(bot.str("data_dir", "data")),
-        "log_level": bot.choice("log_level", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR")),
-    }
+    locale = bot.choice("locale", "da", LOCALES)
+    admins = _admins(bot)
+    data_dir = Path(bot.text("data_dir", "data"))
+    log_level = bot.choice("log_level", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR"))
     bot.done()
     database = SectionReader("database", data.get("database"))
-    url = database.str("url", "")
+    url = database.text("url", "")
     if url and not (url.startswith("sqlite:") or url.startswith("postgresql")):
         raise ConfigError("config [database] url: must start with sqlite: or postgresql:")
     database.done()
     console = SectionReader("console", data.get("console"))
-    console_user = console.str("user", "admin")
+    console_user = console.text("user", "admin")
     console.done()
     return Settings(
         database_url=os.environ.get(f"{ENV_PREFIX}DATABASE_URL") or url,
         console_user=console_user,
         sections={k: v for k, v in data.items() if k not in ("bot", "database", "console")},
-        **settings_bot,
+        locale=locale,
+        admins=admins,
+        data_dir=data_dir,
+        log_level=log_level,
     )
 
 

@@ -170,9 +170,7 @@ def _no_more(args: list[str], count: int) -> None:
         raise _Refusal("error.extra", extra=" ".join(args[count:])[:60])
 
 
-def _options(
-    args: list[str], known: tuple[str, ...]
-) -> tuple[list[str], dict[str, str]]:
+def _options(args: list[str], known: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
     """Split `--name value` options from positional words. Each option takes one value."""
     positional: list[str] = []
     options: dict[str, str] = {}
@@ -262,9 +260,7 @@ def _decide(args: list[str]) -> c.Command:
     owner = _agency(options["owner"]) if "owner" in options else None
     due = _date(options["due"]) if "due" in options else None
     fallback = options.get("fallback")
-    fallback_owner = (
-        _agency(options["fallback-owner"]) if "fallback-owner" in options else None
-    )
+    fallback_owner = _agency(options["fallback-owner"]) if "fallback-owner" in options else None
     if fallback_owner is not None and fallback is None:
         raise _Refusal("error.fallback_owner_alone")
     return c.RecordDecision(ref, text, owner, due, fallback, fallback_owner)
@@ -334,7 +330,9 @@ _PURPOSES = {
 def _choice(table: dict[str, _T], token: str, option: str) -> _T:
     value = table.get(token.lower())
     if value is None:
-        raise _Refusal("error.bad_choice", option=option, value=token[:40], choices=", ".join(table))
+        raise _Refusal(
+            "error.bad_choice", option=option, value=token[:40], choices=", ".join(table)
+        )
     return value
 
 

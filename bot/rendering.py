@@ -100,8 +100,7 @@ def render_details(
     if details.notes:
         lines.append(ctx.t("show.notes"))
         lines.extend(
-            f"  {n.number}. {n.text} ({member_name(members, n.by_member)}, "
-            f"{local_time(ctx, n.at)})"
+            f"  {n.number}. {n.text} ({member_name(members, n.by_member)}, {local_time(ctx, n.at)})"
             for n in details.notes
         )
     if details.history:

@@ -41,7 +41,9 @@ class Router:
         for reply in replies:
             sender = self._senders.get(reply.room.platform)
             if sender is None:
-                log.warning("no adapter for platform %s; a reply was not delivered", reply.room.platform)
+                log.warning(
+                    "no adapter for platform %s; a reply was not delivered", reply.room.platform
+                )
                 continue
             try:
                 message_id = await sender.send(reply)
@@ -61,4 +63,13 @@ class Router:
                 message_key=reply.message_key,
                 at=self._clock.now(),
             )
+            await uow.commit()
+
+    async def load_state(self, key: str) -> str | None:
+        async with self._uow_factory() as uow:
+            return await uow.state.get(key)
+
+    async def save_state(self, key: str, value: str) -> None:
+        async with self._uow_factory() as uow:
+            await uow.state.put(key, value, at=self._clock.now())
             await uow.commit()

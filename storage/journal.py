@@ -5,20 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import AuditEntry, BindingId, CaseId, GroupId, MemberId, Platform
 from storage.codec import TextCodec, numbered_aad
-from storage.models import AuditRow, EscalationRow, PostedMessageRow, ProcessedEventRow
+from storage.models import (
+    AdapterStateRow,
+    AuditRow,
+    EscalationRow,
+    PostedMessageRow,
+    ProcessedEventRow,
+)
 
-ESCALATIONS = EscalationRow.__table__
-AUDIT = AuditRow.__table__
-EVENTS = ProcessedEventRow.__table__
-POSTED = PostedMessageRow.__table__
+ESCALATIONS = cast(Table, EscalationRow.__table__)
+AUDIT = cast(Table, AuditRow.__table__)
+EVENTS = cast(Table, ProcessedEventRow.__table__)
+POSTED = cast(Table, PostedMessageRow.__table__)
+STATE = cast(Table, AdapterStateRow.__table__)
 
 
 class SqlAlchemyEscalationRepository:
@@ -26,9 +34,7 @@ class SqlAlchemyEscalationRepository:
         self._conn = conn
         self._codec = codec
 
-    async def add(
-        self, *, group_id: GroupId, text: str, by_member: MemberId, at: datetime
-    ) -> int:
+    async def add(self, *, group_id: GroupId, text: str, by_member: MemberId, at: datetime) -> int:
         current = (
             await self._conn.execute(
                 select(func.max(ESCALATIONS.c.number)).where(ESCALATIONS.c.group_id == group_id)
@@ -103,11 +109,10 @@ class SqlAlchemyEventLog:
     async def claim(self, platform: Platform, event_id: str, *, at: datetime) -> bool:
         dialect = self._conn.dialect.name
         values = {"platform": platform.value, "event_id": event_id, "at": at}
-        if dialect == "postgresql":
-            stmt = pg_insert(EVENTS).values(**values).on_conflict_do_nothing()
-        else:
-            stmt = sqlite_insert(EVENTS).values(**values).on_conflict_do_nothing()
-        result = await self._conn.execute(stmt)
+        insert_for = pg_insert if dialect == "postgresql" else sqlite_insert
+        result = await self._conn.execute(
+            insert_for(EVENTS).values(**values).on_conflict_do_nothing()
+        )
         return result.rowcount == 1
 
 
@@ -150,3 +155,23 @@ class SqlAlchemyPostedMessageLog:
             )
         ).scalar_one_or_none()
         return str(row) if row is not None else None
+
+
+class SqlAlchemyStateStore:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, key: str) -> str | None:
+        row = (
+            await self._conn.execute(select(STATE.c.value).where(STATE.c.key == key))
+        ).scalar_one_or_none()
+        return str(row) if row is not None else None
+
+    async def put(self, key: str, value: str, *, at: datetime) -> None:
+        insert_for = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
+        stmt = insert_for(STATE).values(key=key, value=value, updated_at=at)
+        await self._conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[STATE.c.key], set_={"value": value, "updated_at": at}
+            )
+        )

@@ -29,6 +29,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+
 class UtcDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on every database (SQLite would otherwise hand back naive ones)."""
 
@@ -224,3 +225,12 @@ class PostedMessageRow(Base):
     case_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     message_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AdapterStateRow(Base):
+    """Small named values an adapter keeps across restarts (e.g. Matrix's sync checkpoint)."""
+
+    __tablename__ = "adapter_state"
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import Table, and_, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -50,15 +50,15 @@ from storage.models import (
     RoomBindingRow,
 )
 
-GROUPS = GroupRow.__table__
-BINDINGS = RoomBindingRow.__table__
-MEMBERS = MemberRow.__table__
-SEQUENCES = CaseSequenceRow.__table__
-CASES = CaseRow.__table__
-ACKS = AcknowledgementRow.__table__
-HISTORY = ResponsibilityRow.__table__
-DECISIONS = DecisionRow.__table__
-NOTES = NoteRow.__table__
+GROUPS = cast(Table, GroupRow.__table__)
+BINDINGS = cast(Table, RoomBindingRow.__table__)
+MEMBERS = cast(Table, MemberRow.__table__)
+SEQUENCES = cast(Table, CaseSequenceRow.__table__)
+CASES = cast(Table, CaseRow.__table__)
+ACKS = cast(Table, AcknowledgementRow.__table__)
+HISTORY = cast(Table, ResponsibilityRow.__table__)
+DECISIONS = cast(Table, DecisionRow.__table__)
+NOTES = cast(Table, NoteRow.__table__)
 
 
 def _agency(value: str | None) -> Agency | None:

@@ -15,6 +15,7 @@ from storage.journal import (
     SqlAlchemyEscalationRepository,
     SqlAlchemyEventLog,
     SqlAlchemyPostedMessageLog,
+    SqlAlchemyStateStore,
 )
 from storage.repositories import (
     SqlAlchemyCaseRepository,
@@ -35,6 +36,7 @@ class SqlAlchemyUnitOfWork:
     audit: SqlAlchemyAuditRepository
     events: SqlAlchemyEventLog
     messages: SqlAlchemyPostedMessageLog
+    state: SqlAlchemyStateStore
 
     def __init__(self, engine: AsyncEngine, codec: TextCodec | None = None) -> None:
         self._engine = engine
@@ -57,6 +59,7 @@ class SqlAlchemyUnitOfWork:
         self.audit = SqlAlchemyAuditRepository(conn)
         self.events = SqlAlchemyEventLog(conn)
         self.messages = SqlAlchemyPostedMessageLog(conn)
+        self.state = SqlAlchemyStateStore(conn)
         return self
 
     async def __aexit__(

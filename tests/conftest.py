@@ -161,7 +161,13 @@ def build_harness(engine: AsyncEngine, clock: FakeClock, locale: str = "en") -> 
         uow_factory=uow_factory,
         clock=clock,
         settings=BotSettings(
-            admins=frozenset({(Platform.CONSOLE, "admin"), (Platform.MATRIX, "@admin:test"), (Platform.SLACK, "UADMIN")}),
+            admins=frozenset(
+                {
+                    (Platform.CONSOLE, "admin"),
+                    (Platform.MATRIX, "@admin:test"),
+                    (Platform.SLACK, "UADMIN"),
+                }
+            ),
             default_locale=locale,
             insecure_rooms_allowed=frozenset({Platform.CONSOLE}),
         ),

@@ -79,7 +79,9 @@ async def test_every_change_of_responsibility_is_kept(harness: Harness) -> None:
     await harness.text("bo", f"take {REF}")
     async with harness.engine.connect() as conn:
         rows = (
-            await conn.execute(text("SELECT agency, previous, how FROM responsibility_history ORDER BY id"))
+            await conn.execute(
+                text("SELECT agency, previous, how FROM responsibility_history ORDER BY id")
+            )
         ).all()
     assert [tuple(r) for r in rows] == [("police", None, "take"), ("social", "police", "take")]
 

@@ -85,7 +85,9 @@ async def flag_case(ctx: Context, cmd: c.FlagCase) -> None:
     await ctx.audit("case.flag", case=case, detail=f"urgency={cmd.urgency.value}")
     members = await ctx.uow.members.list(group.id)
     others = {m.agency for m in members} - {member.agency}
-    waiting = pending_acknowledgements(frozenset(m.agency for m in members), frozenset({member.agency}))
+    waiting = pending_acknowledgements(
+        frozenset(m.agency for m in members), frozenset({member.agency})
+    )
     params = {
         "icon": URGENCY_ICON[case.urgency],
         "ref": case.ref,
@@ -137,9 +139,7 @@ async def acknowledge_case(ctx: Context, cmd: c.AcknowledgeCase) -> None:
     )
 
 
-async def _place(
-    ctx: Context, case: Case, member: Member, agency: Agency, how: str
-) -> Case:
+async def _place(ctx: Context, case: Case, member: Member, agency: Agency, how: str) -> Case:
     """Responsibility moves now: one agency at a time, every change kept in the history."""
     previous = case.responsible
     case = await _save(
@@ -171,7 +171,9 @@ async def assign_case(ctx: Context, cmd: c.AssignCase) -> None:
         target = resolve_member(ctx, receivers, cmd.member)
         if target is None:
             raise Refusal(
-                "error.member_not_in_agency", user=cmd.member[:60], agency=ctx.agency_name(cmd.agency)
+                "error.member_not_in_agency",
+                user=cmd.member[:60],
+                agency=ctx.agency_name(cmd.agency),
             )
     if case.responsible is cmd.agency:
         raise Refusal("error.already_responsible", ref=case.ref, agency=ctx.agency_name(cmd.agency))
@@ -189,9 +191,7 @@ async def assign_case(ctx: Context, cmd: c.AssignCase) -> None:
         )
         return
     if case.proposed is not None:
-        raise Refusal(
-            "error.proposal_pending", ref=case.ref, agency=ctx.agency_name(case.proposed)
-        )
+        raise Refusal("error.proposal_pending", ref=case.ref, agency=ctx.agency_name(case.proposed))
     case = await _save(
         ctx,
         case,

@@ -79,7 +79,9 @@ async def add_member(ctx: Context, cmd: c.AddMember) -> None:
             role=cmd.role,
         )
         key = "member.added"
-    await ctx.audit("member.add", detail=f"member={member.id} agency={cmd.agency.value} role={cmd.role.value}")
+    await ctx.audit(
+        "member.add", detail=f"member={member.id} agency={cmd.agency.value} role={cmd.role.value}"
+    )
     ctx.answer(
         ctx.t(
             key,

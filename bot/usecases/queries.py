@@ -69,7 +69,7 @@ async def show_audit(ctx: Context, cmd: c.ShowAudit) -> None:
     await ctx.audit("audit.read", case=case)
     lines = [ctx.t("audit.head", ref=case.ref, count=len(entries))]
     for entry in entries:
-        who = members[entry.actor_member_id] if entry.actor_member_id in members else None
+        who = members.get(entry.actor_member_id) if entry.actor_member_id else None
         lines.append(
             f"  {local_time(ctx, entry.at)} · {who.display_name if who else '—'}"
             f"{' (' + ctx.agency_name(who.agency) + ')' if who else ''} · {entry.action}"

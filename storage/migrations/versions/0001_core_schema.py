@@ -17,6 +17,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "adapter_state",
+        sa.Column("key", sa.String(length=128), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_adapter_state")),
+    )
 
     op.create_table(
         "audit_log",
@@ -311,3 +318,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_log_case_id"))
 
     op.drop_table("audit_log")
+    op.drop_table("adapter_state")
