@@ -16,7 +16,9 @@ from bot.config import ConfigError, Settings, load_settings
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from bot.domain import Platform
     from bot.runtime import Router
+    from storage.codec import TextCodec
 
 log = logging.getLogger("psp_bot")
 
@@ -39,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("--config", type=Path, default=argparse.SUPPRESS)
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply the schema migrations")
+
+    from bot import cli_admin
+
+    cli_admin.add_commands(sub)
     return parser
 
 
@@ -61,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_db_upgrade(settings))
         if args.command == "run":
             return asyncio.run(_run(settings))
+        from bot import cli_admin
+
+        return asyncio.run(cli_admin.run(args, settings))
     except ConfigError as exc:
         print(f"psp-bot: {exc}", file=sys.stderr)
         return 2
@@ -83,16 +92,25 @@ async def open_database(settings: Settings) -> AsyncEngine:
     return engine
 
 
-def build_router(settings: Settings, engine: AsyncEngine) -> Router:
+def make_codec(settings: Settings) -> TextCodec:
+    """How free text is stored at rest (see storage/codec.py)."""
+    from storage.codec import PlainTextCodec
+
+    return PlainTextCodec()
+
+
+def build_router(
+    settings: Settings, engine: AsyncEngine, *, insecure: frozenset[Platform] = frozenset()
+) -> Router:
     from bot.app import BotSettings, PspBot
     from bot.clock import SystemClock
     from bot.domain import Platform
     from bot.runtime import Router
     from storage.uow import SqlAlchemyUnitOfWorkFactory
 
-    uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
+    uow_factory = SqlAlchemyUnitOfWorkFactory(engine, make_codec(settings))
     clock = SystemClock()
-    insecure = {Platform.CONSOLE}
+    insecure = insecure | {Platform.CONSOLE}
     bot = PspBot(
         uow_factory=uow_factory,
         clock=clock,
@@ -144,8 +162,37 @@ async def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
+# Each chat platform is an adapter package exposing `load_config(settings)` (its section, read
+# with SectionReader; the result has `allow_insecure_rooms: bool`) and
+# `build_service(config, router, settings)` returning an object with `async run()`.
+PLATFORM_ADAPTERS = {"matrix": "adapters.matrix", "slack": "adapters.slack"}
+
+
 async def _run(settings: Settings) -> int:
-    raise ConfigError("config: no chat platform is configured; add a [matrix] or [slack] section")
+    import importlib
+
+    from bot.domain import Platform
+
+    loaded = []
+    for section, module_name in PLATFORM_ADAPTERS.items():
+        if section in settings.sections:
+            module = importlib.import_module(module_name)
+            loaded.append((section, module, module.load_config(settings)))
+    if not loaded:
+        raise ConfigError(
+            "config: no chat platform is configured; add a [matrix] or [slack] section"
+        )
+    insecure = frozenset(
+        Platform(section) for section, _m, config in loaded if config.allow_insecure_rooms
+    )
+    engine = await open_database(settings)
+    try:
+        router = build_router(settings, engine, insecure=insecure)
+        services = [module.build_service(config, router, settings) for _s, module, config in loaded]
+        await asyncio.gather(*(service.run() for service in services))
+    finally:
+        await engine.dispose()
+    return 0
 
 
 if __name__ == "__main__":
