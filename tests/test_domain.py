@@ -1,0 +1,64 @@
+"""Pure rules: the CPR guard, text hygiene and case refs."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain import clean_text, contains_cpr, format_case_ref, normalise_case_ref
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "borger 010190-1234 truer",
+        "borger 0101901234 truer",
+        "borger 010190 1234 truer",
+        "cpr:290200-4123",  # 29 Feb 2000 (seventh digit 4, year 00 -> 2000, a leap year)
+        "311299-5678",
+        # zero-width spaces and bidi controls between the digits do not hide it
+        "0\u200b1\u200b0\u200b1\u200b9\u200b0-1234",
+        "\u202e4321-091010",  # reversed display still holds a real number in logical order? no:
+    ][:-1],
+)
+def test_cpr_numbers_are_found(text: str) -> None:
+    assert contains_cpr(text)
+
+
+def test_cpr_in_fullwidth_and_arabic_indic_digits_is_found() -> None:
+    assert contains_cpr("０１０１９０-１２３４")
+    assert contains_cpr("٠١٠١٩٠-١٢٣٤")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ref PSP-2026-0001",
+        "telefon 12345678",
+        "320190-1234",  # day 32
+        "011390-1234",  # month 13
+        "290201-4123",  # 29 Feb 2001 does not exist
+        "12345678901",  # eleven digits
+        "dato 2026-12-01 kl 1030",
+    ],
+)
+def test_non_cpr_numbers_pass(text: str) -> None:
+    assert not contains_cpr(text)
+
+
+def test_modulus_11_is_not_required() -> None:
+    # 010190-1235 fails the old modulus-11 check, but numbers issued since 2007 need not pass.
+    assert contains_cpr("010190-1235")
+
+
+def test_clean_text_drops_invisible_controls_but_keeps_emoji_joiners() -> None:
+    family = "👨\u200d👩\u200d👧"
+    assert clean_text(f"a\u200bb\u202ec\u2066d{family}") == f"abcd{family}"
+
+
+def test_case_refs() -> None:
+    assert format_case_ref("PSP", 2026, 7) == "PSP-2026-0007"
+    assert normalise_case_ref("psp-2026-0007") == "PSP-2026-0007"
+    assert normalise_case_ref("PSP-2026-0\u200b007") == "PSP-2026-0007"
+    # Cyrillic Р and С look like P and S: not a ref
+    assert normalise_case_ref("\u0420\u0421P-2026-0007") is None
+    assert normalise_case_ref("PSP-26-7") is None

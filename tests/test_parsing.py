@@ -1,0 +1,133 @@
+"""The command language: every verb, its Danish alias, and every kind of bad input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot import commands as c
+from bot.domain import Agency, Role, Tag, Urgency
+from bot.i18n import translate
+from bot.parsing import ParseError, parse
+
+
+def ok(text: str) -> c.Command:
+    result = parse(text)
+    assert not isinstance(result, ParseError), result
+    return result
+
+
+def error(text: str) -> ParseError:
+    result = parse(text)
+    assert isinstance(result, ParseError), result
+    return result
+
+
+def test_flag_with_tags_and_danish_urgency() -> None:
+    assert ok("flag akut Borger truer naboer #threat #truende #housing") == c.FlagCase(
+        Urgency.ACUTE, "Borger truer naboer", (Tag.THREAT, Tag.HOUSING)
+    )
+    assert ok("akut Borger råber") == c.FlagCase(Urgency.ACUTE, "Borger råber")
+    assert ok("!psp haster 'to ord' tre") == c.FlagCase(Urgency.URGENT, "to ord tre")
+
+
+def test_verbs_and_aliases() -> None:
+    ref = "PSP-2026-0001"
+    assert ok(f"kvitter {ref}") == c.AcknowledgeCase(ref)
+    assert ok(f"tildel psp-2026-0001 psykiatri @carl") == c.AssignCase(
+        ref, Agency.PSYCHIATRY, "@carl"
+    )
+    assert ok(f"accepter {ref}") == c.AcceptAssignment(ref)
+    assert ok(f"afvis {ref} ikke vores") == c.DeclineAssignment(ref, "ikke vores")
+    assert ok(f"overtag {ref}") == c.TakeCase(ref)
+    assert ok(f"udført {ref} 2") == c.CompleteDecision(ref, 2)
+    assert ok(f"notat {ref} ringede") == c.AddNote(ref, "ringede")
+    assert ok(f"vis {ref}") == c.ShowCase(ref)
+    assert ok("liste mine") == c.ListCases(c.ListScope.MINE)
+    assert ok(f"luk {ref} bolig fundet") == c.CloseCase(ref, "bolig fundet")
+    assert ok(f"genåbn {ref} ny hændelse") == c.ReopenCase(ref, "ny hændelse")
+    assert ok("medlem tilføj @bo kommune stedfortræder") == c.AddMember(
+        "@bo", Agency.SOCIAL, Role.DEPUTY
+    )
+    assert ok("member remove @bo") == c.RemoveMember("@bo")
+    assert ok("eskaler mangler akutpladser") == c.EscalateProblem("mangler akutpladser")
+    assert ok(f"revision {ref}") == c.ShowAudit(ref)
+    assert ok("hjælp flag") == c.ShowHelp("flag")
+
+
+def test_decide_with_all_options() -> None:
+    cmd = ok(
+        'beslut PSP-2026-0001 "Opsøgende besøg" --owner psykiatri --due 2026-12-01 '
+        '--fallback "Politiet ledsager" --fallback-owner politi'
+    )
+    assert cmd == c.RecordDecision(
+        "PSP-2026-0001",
+        "Opsøgende besøg",
+        Agency.PSYCHIATRY,
+        date(2026, 12, 1),
+        "Politiet ledsager",
+        Agency.POLICE,
+    )
+
+
+def test_group_setup_options() -> None:
+    cmd = ok("group setup 'Aarhus Nord' --kind ssp --prefix ssp --detail minimal")
+    assert isinstance(cmd, c.SetUpGroup)
+    assert (cmd.name, cmd.prefix, cmd.detail.value) == ("Aarhus Nord", "SSP", "minimal")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("", "error.empty"),
+        ("   ", "error.empty"),
+        ("!psp", "error.empty"),
+        ("x" * 4001, "error.too_long"),
+        ('flag acute "unbalanced', "error.quotes"),
+        ("flgg acute x", "error.unknown_verb_suggest"),
+        ("zzzzqqq", "error.unknown_verb"),
+        ("flag", "error.missing"),
+        ("flag acute", "error.missing"),
+        ("flag soon borger", "error.bad_urgency"),
+        ("flag acute borger #nope", "error.bad_tag"),
+        ("ack", "error.missing"),
+        ("ack PSP-2026-0001 extra", "error.extra"),
+        ("ack 12345", "error.bad_ref"),
+        ("assign PSP-2026-0001 firemen", "error.bad_agency"),
+        ("decide PSP-2026-0001 x --due 2026-02-30", "error.bad_date"),
+        ("decide PSP-2026-0001 x --due tomorrow", "error.bad_date"),
+        ("decide PSP-2026-0001 x --owner", "error.option_value"),
+        ("decide PSP-2026-0001 x --colour red", "error.bad_option"),
+        ("decide PSP-2026-0001 x --fallback-owner police", "error.fallback_owner_alone"),
+        ("decide PSP-2026-0001 --due 2026-12-01", "error.missing"),
+        ("done PSP-2026-0001 two", "error.bad_number"),
+        ("list someday", "error.bad_scope"),
+        ("member promote @bo", "error.bad_subcommand"),
+        ("member add @bo police boss", "error.bad_role"),
+        ("group setup X --prefix 9x", "error.bad_prefix"),
+        ("group setup X --kind club", "error.bad_choice"),
+    ],
+)
+def test_bad_input_names_what_is_wrong(text: str, key: str) -> None:
+    err = error(text)
+    assert err.key == key
+    for locale in ("da", "en"):
+        line = translate(locale, err.key, **err.params)
+        assert "\n" not in line and line.strip()
+
+
+def test_look_alike_ref_is_not_a_ref() -> None:
+    assert error("show \u0420SP-2026-0001").key == "error.bad_ref"
+
+
+def test_sql_and_html_are_just_text() -> None:
+    cmd = ok('note PSP-2026-0001 "\'); DROP TABLE cases; -- <script>alert(1)</script>"')
+    assert isinstance(cmd, c.AddNote)
+    assert cmd.text == "'); DROP TABLE cases; -- <script>alert(1)</script>"
+
+
+def test_emoji_and_bidi_controls() -> None:
+    cmd = ok("flag normal Borger 😀👨\u200d👩\u200d👧 glad \u202eevil")
+    assert isinstance(cmd, c.FlagCase)
+    assert cmd.summary == "Borger 😀👨\u200d👩\u200d👧 glad evil"

@@ -1,0 +1,187 @@
+"""The cooperation's rules as users meet them: who may do what, where, and what a refusal
+leaves behind (nothing). Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import text
+
+from bot.domain import Platform
+from bot.messages import ReplyKind
+from tests.conftest import Harness
+from tests.snapshot import snapshot
+
+REF = "PSP-2026-0001"
+
+
+async def flagged(h: Harness) -> None:
+    assert REF in await h.text("anna", "flag acute Borger truer naboer #threat")
+
+
+async def refused(h: Harness, user: str, command: str, expected: str, **kwargs: object) -> None:
+    """The command gets one error line containing `expected` and changes nothing."""
+    before = await snapshot(h.engine)
+    replies = await h.say(user, command, **kwargs)  # type: ignore[arg-type]
+    assert [r.kind for r in replies] == [ReplyKind.ERROR], replies
+    assert expected in replies[0].text
+    assert "\n" not in replies[0].text
+    assert await snapshot(h.engine) == before
+
+
+async def test_cpr_number_is_refused_without_echo_and_not_stored(harness: Harness) -> None:
+    before = await snapshot(harness.engine)
+    replies = await harness.say("anna", "flag acute Borger 010190-1234 truer")
+    assert len(replies) == 1 and replies[0].kind is ReplyKind.ERROR
+    assert "CPR" in replies[0].text and "010190" not in replies[0].text
+    assert replies[0].redact_source
+    assert await snapshot(harness.engine) == before
+
+
+async def test_cpr_hidden_by_zero_width_spaces_is_refused(harness: Harness) -> None:
+    await refused(harness, "anna", "flag acute borger 0\u200b10190\u200b-1234", "CPR")
+
+
+async def test_non_member_in_bound_room(harness: Harness) -> None:
+    await flagged(harness)
+    await refused(harness, "mallory", f"show {REF}", "not a member")
+    await refused(harness, "mallory", "flag acute x", "not a member")
+
+
+async def test_command_in_unbound_room(harness: Harness) -> None:
+    await refused(harness, "anna", "list", "belongs to no group", room="elsewhere")
+
+
+async def test_foreign_ref_answers_like_unknown_ref(harness: Harness) -> None:
+    h = harness
+    await flagged(h)
+    await h.text("admin", "group setup Other --prefix PSP", room="other-room")
+    await h.text("admin", "member add @olga police lead", room="other-room")
+    foreign = await h.text("olga", f"show {REF}", room="other-room")
+    unknown = await h.text("olga", "show PSP-2026-0999", room="other-room")
+    assert foreign == unknown.replace("0999", "0001")
+    assert "Borger" not in foreign
+
+
+async def test_unknown_ref_agency_and_impossible_date(harness: Harness) -> None:
+    await flagged(harness)
+    await refused(harness, "anna", "ack PSP-2026-0042", "no case PSP-2026-0042")
+    await refused(harness, "anna", f"assign {REF} firemen", "Unknown agency")
+    await refused(harness, "anna", f"decide {REF} x --due 2026-02-30", "not a valid date")
+    await refused(harness, "anna", f"decide {REF} x --due 2020-01-01", "already passed")
+    await refused(harness, "anna", f"assign {REF} probation", "no members from probation")
+
+
+async def test_close_rules(harness: Harness) -> None:
+    await flagged(harness)
+    await refused(harness, "anna", f"close {REF} done", "cannot be closed")
+    await harness.text("anna", f"take {REF}")
+    await refused(harness, "carl", f"close {REF} done", "Only police")
+    await refused(harness, "anna", f"close {REF}", "Missing resolution")
+
+
+async def test_lead_only_and_admin_only(harness: Harness) -> None:
+    await flagged(harness)
+    await refused(harness, "bo", "member add @zed police", "Only the group's lead")
+    await refused(harness, "bo", f"reopen {REF} why", "Only the group's lead")
+    await refused(harness, "erik", "group setup Another", "Only a bot admin", room="r2")
+    assert "added as representative for police" in await harness.text(
+        "erik", "member add @zed police"
+    )
+
+
+async def test_proposal_answered_only_by_receiving_agency(harness: Harness) -> None:
+    await flagged(harness)
+    await harness.text("anna", f"assign {REF} psychiatry")
+    await refused(harness, "bo", f"accept {REF}", "no proposal to social services")
+    await refused(harness, "bo", f"assign {REF} police", "already a proposal")
+
+
+async def test_group_keeps_a_lead(harness: Harness) -> None:
+    await refused(harness, "erik", "member remove @erik", "at least one lead")
+
+
+async def test_sql_and_html_stored_and_shown_verbatim(harness: Harness) -> None:
+    await flagged(harness)
+    payload = "'); DROP TABLE cases; -- <b>fed</b> &amp;"
+    await harness.text("bo", f'note {REF} "{payload}"')
+    assert payload in await harness.text("bo", f"show {REF}")
+    async with harness.engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM cases"))).scalar_one() == 1
+
+
+async def test_emoji_and_unicode_survive(harness: Harness) -> None:
+    out = await harness.text("anna", "flag normal Borger 😀 ærø Åse 👨\u200d👩\u200d👧")
+    assert "Borger 😀 ærø Åse 👨\u200d👩\u200d👧" in out
+
+
+async def test_same_event_twice_changes_nothing_the_second_time(harness: Harness) -> None:
+    first = await harness.say("anna", "flag acute x", event_id="$evt1")
+    before = await snapshot(harness.engine)
+    again = await harness.say("anna", "flag acute x", event_id="$evt1")
+    assert first and again == []
+    assert await snapshot(harness.engine) == before
+
+
+async def test_two_members_assigning_at_once_exactly_one_wins(harness: Harness) -> None:
+    await flagged(harness)
+    results = await asyncio.gather(
+        harness.say("anna", f"assign {REF} psychiatry"),
+        harness.say("bo", f"assign {REF} psychiatry"),
+    )
+    kinds = sorted(r[0].kind.value for r in results)
+    assert kinds == ["error", "update"], results
+    loser = next(r[0] for r in results if r[0].kind is ReplyKind.ERROR)
+    assert "already a proposal" in loser.text
+    async with harness.engine.connect() as conn:
+        row = (await conn.execute(text("SELECT proposed, version FROM cases"))).one()
+    assert row.proposed == "psychiatry" and row.version == 2
+
+
+async def test_many_concurrent_flags_get_distinct_refs(harness: Harness) -> None:
+    outs = await asyncio.gather(*(harness.text("anna", f"flag normal sag {i}") for i in range(8)))
+    refs = {line.split()[4] for out in outs for line in out.splitlines()[:1]}
+    assert len(refs) == 8
+
+
+async def test_steering_room_gets_escalations(harness: Harness) -> None:
+    h = harness
+    assert "no steering room" in await h.text("erik", "escalate Ingen akutpladser i weekenden")
+    await h.text("admin", "group setup Demo --room steering", room="styregruppe")
+    h.sent.clear()
+    await h.text("bo", "escalate Ventetid på psykiatrisk vurdering")
+    steering = [r for r in h.sent if r.room.room_id == "styregruppe"]
+    assert len(steering) == 1 and "Ventetid" in steering[0].text
+    await refused(h, "admin", "list", "not a member", room="styregruppe")
+
+
+async def test_minimal_room_sees_no_free_text(harness: Harness) -> None:
+    h = harness
+    await h.text("admin", "group setup Demo --detail minimal", room="vagt")
+    h.sent.clear()
+    await h.text("anna", "flag acute Hemmelig tekst #threat")
+    await h.text("anna", f"decide {REF} 'Hemmelig beslutning'")
+    minimal = [r for r in h.sent if r.room.room_id == "vagt"]
+    assert len(minimal) == 2
+    assert all("Hemmelig" not in r.text for r in minimal)
+    shown = await h.text("anna", f"show {REF}", room="vagt")
+    assert "Hemmelig" not in shown and REF in shown
+
+
+async def test_insecure_room_refused_for_platforms_that_require_it(harness: Harness) -> None:
+    await refused(
+        harness,
+        "@admin:test",
+        "group setup Matrixgruppe",
+        "not secured",
+        room="!plain:test",
+        platform=Platform.MATRIX,
+        room_secure=False,
+    )
+
+
+async def test_danish_replies(harness: Harness) -> None:
+    harness.locale = "da"
+    out = await harness.text("anna", "flag akut Borger truer")
+    assert "AKUT: ny sag PSP-2026-0001 meldt af politi" in out
+    assert "Ukendt kommando" in await harness.text("anna", "hej")
