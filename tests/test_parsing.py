@@ -35,7 +35,7 @@ def test_flag_with_tags_and_danish_urgency() -> None:
 def test_verbs_and_aliases() -> None:
     ref = "PSP-2026-0001"
     assert ok(f"kvitter {ref}") == c.AcknowledgeCase(ref)
-    assert ok(f"tildel psp-2026-0001 psykiatri @carl") == c.AssignCase(
+    assert ok("tildel psp-2026-0001 psykiatri @carl") == c.AssignCase(
         ref, Agency.PSYCHIATRY, "@carl"
     )
     assert ok(f"accepter {ref}") == c.AcceptAssignment(ref)
