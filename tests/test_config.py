@@ -1,0 +1,75 @@
+"""Config: typed settings, one clear line for every mistake, secrets only from outside."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, SectionReader, load_settings, parse_settings
+from bot.domain import Platform
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_example_config_is_valid() -> None:
+    settings = load_settings(ROOT / "config.example.toml")
+    assert settings.locale == "da"
+    assert (Platform.MATRIX, "@admin:example.org") in settings.admins
+
+
+def test_defaults_use_embedded_sqlite() -> None:
+    settings = parse_settings({})
+    assert settings.effective_database_url == "sqlite:///data/psp-bot.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"bot": {"locale": "fr"}}, "config [bot] locale: must be one of da, en, not 'fr'"),
+        ({"bot": {"admins": "root"}}, "config [bot] admins: must be a list of text strings"),
+        ({"bot": {"admins": ["irc:me"]}}, "must be platform:user"),
+        ({"bot": {"colour": "red"}}, "config [bot] colour: unknown key"),
+        ({"database": {"url": "mysql://x"}}, "config [database] url: must start with"),
+        ({"database": {"url": 5}}, "config [database] url: must be a text string, not int"),
+        ({"wibble": {}}, "config [wibble]: unknown section"),
+    ],
+)
+def test_bad_config_names_the_key(data: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=None) as info:
+        parse_settings(data)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_secret_only_from_environment_or_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ConfigError, match="secrets are not read from the config"):
+        SectionReader("slack", {"bot_token": "xoxb-1"}).secret("bot_token", "PSP_BOT_X")
+    secret_file = tmp_path / "token"
+    secret_file.write_text("from-file\n")
+    reader = SectionReader("slack", {"bot_token_file": str(secret_file)})
+    assert reader.secret("bot_token", "PSP_BOT_X") == "from-file"
+    monkeypatch.setenv("PSP_BOT_X", "from-env")
+    assert reader.secret("bot_token", "PSP_BOT_X") == "from-env"
+    with pytest.raises(ConfigError, match="is required: set PSP_BOT_Y"):
+        SectionReader("slack", {}).secret("signing_secret", "PSP_BOT_Y", required=True)
+
+
+def test_bad_config_stops_the_bot_with_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text('[bot]\nlocale = "xx"\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(config), "console"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "psp-bot: config [bot] locale: must be one of da, en, not 'xx'"
+    ]

@@ -1,0 +1,80 @@
+"""The console adapter as a newcomer uses it: `psp-bot console --demo` fed from a pipe."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+# The console runs on the real clock: refs carry the current year (Copenhagen time).
+REF = f"PSP-{datetime.now(ZoneInfo('Europe/Copenhagen')).year}-0001"
+
+
+def run_console(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[bot]\ndata_dir = "{tmp_path / "data"}"\n')
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(config), "console", "--demo", *args],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "PSP_BOT_DATABASE_URL": ""},
+    )
+
+
+def test_walk_a_case_from_flag_to_close(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "as anna",
+            "flag acute Borger truer naboer #threat",
+            "as bo",
+            f"ack {REF}",
+            "as carl",
+            f"ack {REF}",
+            "as anna",
+            f"assign {REF} psychiatry",
+            "as carl",
+            f"accept {REF}",
+            f'decide {REF} "Opsøgende besøg i morgen" --fallback "Politiet ledsager" '
+            "--fallback-owner police",
+            f"close {REF} Borger indlagt frivilligt",
+            f"show {REF}",
+        ]
+    )
+    result = run_console(tmp_path, script + "\n", "--locale", "en")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert f"🚨 ACUTE: new case {REF} flagged by police (anna)" in out
+    assert "→ @bo @carl @erik" in out
+    assert "psychiatry accepted and now holds responsibility (carl)" in out
+    assert f"{REF} is closed with a resolution (carl)" in out
+    assert "Resolution: Borger indlagt frivilligt" in out
+    assert result.stderr == ""
+    db = sqlite3.connect(tmp_path / "data" / "psp-bot.sqlite3")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 1
+    assert db.execute("SELECT status FROM cases").fetchone()[0] == "closed"
+
+
+def test_demo_is_created_once_and_danish_is_the_default(tmp_path: Path) -> None:
+    run_console(tmp_path, "flag normal første\n")
+    result = run_console(tmp_path, "as bo\nlist\n")
+    assert "åbne sager: 1" in result.stdout
+    db = sqlite3.connect(tmp_path / "data" / "psp-bot.sqlite3")
+    assert db.execute("SELECT count(*) FROM groups").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM members").fetchone()[0] == 5
+
+
+def test_bad_lines_answer_and_the_console_goes_on(tmp_path: Path) -> None:
+    result = run_console(tmp_path, 'flgg x\nflag acute "open\n\nlist\n', "--locale", "en")
+    assert result.returncode == 0
+    assert "Did you mean `flag`?" in result.stdout
+    assert "A quote has no closing partner" in result.stdout
+    assert "No open cases." in result.stdout
