@@ -124,11 +124,8 @@ class PspBot:
             return ctx.replies
 
     async def _context(self, uow: UnitOfWork, incoming: Incoming, locale: str) -> Context:
-        binding = await uow.groups.binding_for_room(incoming.platform, incoming.room)
-        group = await uow.groups.get(binding.group_id) if binding else None
-        member = (
-            await uow.members.find(group.id, incoming.platform, incoming.sender) if group else None
-        )
+        found = await uow.groups.room_context(incoming.platform, incoming.room, incoming.sender)
+        binding, group, member = found if found else (None, None, None)
         return Context(
             uow=uow,
             incoming=incoming,

@@ -124,6 +124,47 @@ class SqlAlchemyGroupRepository:
         ).first()
         return self._binding(row) if row else None
 
+    async def room_context(
+        self, platform: Platform, room_id: str, user_id: str
+    ) -> tuple[RoomBinding, Group, Member | None] | None:
+        member_alias = MEMBERS.alias("m")
+        query = (
+            select(
+                BINDINGS,
+                GROUPS.c.name,
+                GROUPS.c.kind,
+                GROUPS.c.prefix,
+                GROUPS.c.timezone,
+                *(c.label(f"m_{c.name}") for c in member_alias.c),
+            )
+            .join(GROUPS, GROUPS.c.id == BINDINGS.c.group_id)
+            .outerjoin(
+                member_alias,
+                (member_alias.c.group_id == BINDINGS.c.group_id)
+                & (member_alias.c.platform == platform.value)
+                & (member_alias.c.user_id == user_id)
+                & member_alias.c.active.is_(True),
+            )
+            .where(BINDINGS.c.platform == platform.value, BINDINGS.c.room_id == room_id)
+        )
+        row = (await self._conn.execute(query)).first()
+        if row is None:
+            return None
+        binding = self._binding(row)
+        group = Group(binding.group_id, row.name, GroupKind(row.kind), row.prefix, row.timezone)
+        member = None
+        if row.m_id is not None:
+            member = Member(
+                id=MemberId(row.m_id),
+                group_id=binding.group_id,
+                platform=Platform(row.m_platform),
+                user_id=row.m_user_id,
+                display_name=row.m_display_name,
+                agency=Agency(row.m_agency),
+                role=Role(row.m_role),
+            )
+        return binding, group, member
+
     async def bindings(self, group_id: GroupId) -> Sequence[RoomBinding]:
         rows = await self._conn.execute(
             select(BINDINGS).where(BINDINGS.c.group_id == group_id).order_by(BINDINGS.c.id)
