@@ -1,0 +1,271 @@
+"""The Slack app proper: a slack-bolt AsyncApp whose listeners acknowledge at once and do the
+real work after the ack (Slack's 3-second limit), shared by HTTP mode and Socket Mode.
+
+Every delivery passes, in order: the workspace allowlist, the de-duplication of retries and
+double clicks, then one listener that turns the payload into `Incoming` for the core."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import modals
+from adapters.slack.config import SlackConfig
+from adapters.slack.dedupe import Deduplicator, TtlMap
+from adapters.slack.sender import Requester, SlackSender
+from adapters.slack.webapi import SlackApi, SlackCallError
+from bot.domain import Platform
+from bot.i18n import translate
+from bot.messages import Incoming
+from bot.parsing import strip_prefix
+from bot.runtime import Router
+
+log = logging.getLogger(__name__)
+
+NO_RETRY = {"X-Slack-No-Retry": "1"}
+CHANNEL_CACHE_SECONDS = 300.0
+_LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
+_REF_ONLY = re.compile(r"^(?:decide|beslut)\s+(\S+)\s*$", re.IGNORECASE)
+
+
+class _Redact(logging.Filter):
+    """slack-bolt and slack_sdk put request bodies into some of their log lines; keep the
+    level and the logger, drop the words (data protection rule 5)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = f"slack library {record.levelname.lower()} (details withheld)"
+        record.args = ()
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+def quiet_library_logs() -> logging.Logger:
+    bolt_logger = logging.getLogger("psp_bot.slack.bolt")
+    for name in ("psp_bot.slack.bolt", "slack_bolt", "slack_sdk"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _Redact) for f in logger.filters):
+            logger.addFilter(_Redact())
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    return bolt_logger
+
+
+def delivery_key(body: dict[str, Any]) -> str | None:
+    """What makes this delivery unique: Slack's event id, else the trigger id (one per slash
+    command, click or form submission), else the click's own timestamp."""
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("trigger_id"):
+        return f"trigger:{body['trigger_id']}"
+    actions = body.get("actions") or []
+    if actions and isinstance(actions[0], dict) and actions[0].get("action_ts"):
+        user = (body.get("user") or {}).get("id", "")
+        return f"action:{actions[0]['action_ts']}:{user}"
+    return None
+
+
+class SlackAdapter:
+    def __init__(self, config: SlackConfig, router: Router, *, api: SlackApi) -> None:
+        self.config = config
+        self.router = router
+        self.api = api
+        self.sender = SlackSender(api, load_state=router.load_state, save_state=router.save_state)
+        router.attach(Platform.SLACK, self.sender)
+        self.dedupe = Deduplicator()
+        self._private: TtlMap[bool] = TtlMap(CHANNEL_CACHE_SECONDS)
+        self._auth: AuthorizeResult | None = None
+        self.refused = 0
+        self.app = AsyncApp(
+            client=AsyncWebClient(base_url=config.api_base_url),
+            authorize=self._authorize,
+            # Our own verification runs before bolt (signature.py); Socket Mode is unsigned.
+            request_verification_enabled=False,
+            process_before_response=False,
+            logger=quiet_library_logs(),
+        )
+        self.app.use(self._allowlist)
+        self.app.use(self._dedupe)
+        self.app.command(re.compile(r"^/psp$"))(self._on_command)
+        self.app.event("app_mention")(self._on_mention)
+        self.app.event("message")(self._ignore)
+        self.app.action(re.compile(r"^psp\."))(self._on_action)
+        self.app.view(modals.FLAG_CALLBACK)(self._on_flag_form)
+        self.app.view(modals.DECIDE_CALLBACK)(self._on_decide_form)
+
+    # --- middleware -----------------------------------------------------------------------
+
+    async def _authorize(self, enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        if self._auth is None:
+            data = await self.api.call("auth.test")
+            self._auth = AuthorizeResult(
+                enterprise_id=data.get("enterprise_id"),
+                team_id=data.get("team_id"),
+                bot_user_id=data.get("user_id"),
+                bot_id=data.get("bot_id"),
+                bot_token=self.config.bot_token,
+            )
+        return self._auth
+
+    async def _allowlist(
+        self, body: dict[str, Any], context: Any, next: Any
+    ) -> BoltResponse | None:
+        allowed = self.config.team_allowlist
+        team = context.team_id or (body.get("team") or {}).get("id") or body.get("team_id")
+        enterprise = context.enterprise_id
+        if (team and team in allowed) or (enterprise and enterprise in allowed):
+            await next()
+            return None
+        self.refused += 1
+        log.warning("refused a request from a workspace not on the allowlist")
+        if body.get("command"):
+            text = translate(self.config.locale, "slack.refused_team")
+            return BoltResponse(status=200, body=text, headers=dict(NO_RETRY))
+        return BoltResponse(status=403, body="", headers=dict(NO_RETRY))
+
+    async def _dedupe(self, body: dict[str, Any], next: Any) -> BoltResponse | None:
+        key = delivery_key(body)
+        if key is None or self.dedupe.first(key):
+            await next()
+            return None
+        return BoltResponse(status=200, body="", headers=dict(NO_RETRY))
+
+    # --- listeners ------------------------------------------------------------------------
+
+    async def _ignore(self, ack: AsyncAck) -> None:
+        await ack()
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        text = str(body.get("text") or "").strip()
+        channel = str(body.get("channel_id") or "")
+        if text.lower() in ("flag", "akut"):
+            await self._open(body, modals.flag_view(self.config.locale, channel=channel))
+            return
+        decide = _REF_ONLY.match(text)
+        if decide:
+            view = modals.decide_view(self.config.locale, channel=channel, ref=decide.group(1))
+            await self._open(body, view)
+            return
+        await self.process(
+            channel=channel,
+            user=str(body.get("user_id") or ""),
+            text=text,
+            event_id=f"command:{body.get('trigger_id')}",
+            response_url=body.get("response_url"),
+            display_name=body.get("user_name"),
+        )
+
+    async def _open(self, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            await self.api.call("views.open", trigger_id=body.get("trigger_id"), view=view)
+        except SlackCallError as exc:
+            log.warning("could not open a form (%s)", exc.code)
+
+    async def _on_mention(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        event = body.get("event") or {}
+        if event.get("bot_id") or event.get("subtype"):
+            return  # other bots (and our own echoes) never drive the bot
+        text = _LEADING_MENTION.sub("", str(event.get("text") or ""), count=1)
+        await self.process(
+            channel=str(event.get("channel") or ""),
+            user=str(event.get("user") or ""),
+            text=strip_prefix(text) or text,
+            event_id=str(body.get("event_id") or event.get("ts")),
+            response_url=None,
+        )
+
+    async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        actions = body.get("actions") or []
+        command = actions[0].get("value") if actions and isinstance(actions[0], dict) else None
+        channel = (body.get("channel") or {}).get("id")
+        if not isinstance(command, str) or not channel:
+            return
+        await self.process(
+            channel=str(channel),
+            user=str((body.get("user") or {}).get("id") or ""),
+            text=command,
+            event_id=f"action:{body.get('trigger_id') or actions[0].get('action_ts')}",
+            response_url=body.get("response_url"),
+        )
+
+    async def _on_flag_form(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        await ack()
+        await self._submit(body, view, modals.flag_command(view))
+
+    async def _on_decide_form(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        await ack()
+        ref = modals.metadata(view).get("ref", "")
+        await self._submit(body, view, modals.decide_command(view, ref))
+
+    async def _submit(self, body: dict[str, Any], view: dict[str, Any], text: str) -> None:
+        channel = modals.metadata(view).get("channel")
+        if not channel:
+            return
+        await self.process(
+            channel=channel,
+            user=str((body.get("user") or {}).get("id") or ""),
+            text=text,
+            event_id=f"view:{view.get('id')}",
+            response_url=None,
+        )
+
+    # --- into the core --------------------------------------------------------------------
+
+    async def channel_is_private(self, channel: str) -> bool:
+        """Private channels are Slack's secure rooms; DMs and group DMs never hold a group."""
+        cached = self._private.get(channel)
+        if cached is not None:
+            return cached
+        try:
+            data = await self.api.call("conversations.info", channel=channel)
+        except SlackCallError as exc:
+            log.info("channel lookup failed (%s); treating it as not private", exc.code)
+            return False
+        info = data.get("channel") or {}
+        private = bool(info.get("is_private")) and not info.get("is_im") and not info.get("is_mpim")
+        self._private.put(channel, private)
+        return private
+
+    async def process(
+        self,
+        *,
+        channel: str,
+        user: str,
+        text: str,
+        event_id: str,
+        response_url: Any,
+        display_name: Any = None,
+    ) -> None:
+        if not channel or not user:
+            return
+        self.sender.requesters.put(
+            event_id,
+            Requester(user, channel, response_url if isinstance(response_url, str) else None),
+        )
+        try:
+            await self.router.process(
+                Incoming(
+                    platform=Platform.SLACK,
+                    room=channel,
+                    sender=user,
+                    text=text,
+                    event_id=event_id,
+                    room_secure=await self.channel_is_private(channel),
+                    display_name=display_name if isinstance(display_name, str) else None,
+                )
+            )
+        except Exception as exc:  # after the ack nobody else would catch it
+            log.error("a Slack command failed: %s", type(exc).__name__)

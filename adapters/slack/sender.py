@@ -1,0 +1,118 @@
+"""Posts the core's replies to Slack. Alerts carry buttons and are rewritten in place
+(`chat.update`) when the case changes; the change itself goes into the alert's thread, where
+the people it mentions are notified. Answers and refusals go only to the person who asked
+(ephemeral), so a `show` does not spread case details further than needed."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from adapters.slack.blocks import AlertState, alert_state, render
+from adapters.slack.dedupe import TtlMap
+from adapters.slack.webapi import SlackApi, SlackCallError
+from bot.messages import Reply, ReplyKind
+
+log = logging.getLogger(__name__)
+
+LoadState = Callable[[str], Awaitable[str | None]]
+SaveState = Callable[[str, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who sent the event a reply answers, and where Slack lets us answer them privately."""
+
+    user: str
+    channel: str
+    response_url: str | None = None
+
+
+def alert_key(channel: str, case_ref: str) -> str:
+    return f"slack.alert:{channel}:{case_ref}"
+
+
+class SlackSender:
+    def __init__(self, api: SlackApi, *, load_state: LoadState, save_state: SaveState) -> None:
+        self.api = api
+        self._load = load_state
+        self._save = save_state
+        self.requesters: TtlMap[Requester] = TtlMap()
+
+    async def send(self, reply: Reply) -> str | None:
+        channel = reply.room.room_id
+        if reply.kind in (ReplyKind.ERROR, ReplyKind.ANSWER):
+            requester = self.requesters.get(reply.in_reply_to) if reply.in_reply_to else None
+            if requester is not None and requester.channel == channel:
+                await self._ephemeral(reply, requester)
+                return None
+        if reply.kind is ReplyKind.ALERT and reply.case_ref:
+            ts = await self._post(reply, channel)
+            state = alert_state(reply, channel, ts)
+            await self._save(alert_key(channel, reply.case_ref), json.dumps(state.to_json()))
+            return ts
+        if reply.kind is ReplyKind.UPDATE and reply.case_ref:
+            stored = await self._load(alert_key(channel, reply.case_ref))
+            if stored is not None:
+                return await self._update_alert(reply, AlertState.from_json(json.loads(stored)))
+        return await self._post(reply, channel)
+
+    async def _post(self, reply: Reply, channel: str, *, thread_ts: str | None = None) -> str:
+        text, blocks = render(reply)
+        params: dict[str, object] = {
+            "channel": channel,
+            "text": text,
+            "blocks": blocks,
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+        if thread_ts:
+            params["thread_ts"] = thread_ts
+        data = await self.api.call("chat.postMessage", **params)
+        return str(data.get("ts") or "")
+
+    async def _update_alert(self, reply: Reply, state: AlertState) -> str:
+        assert reply.case_ref is not None
+        state.apply(reply)
+        text, blocks = state.render()
+        try:
+            await self.api.call(
+                "chat.update", channel=state.channel, ts=state.ts, text=text, blocks=blocks
+            )
+        except SlackCallError as exc:
+            # The alert may have been deleted by a workspace admin; the change is still posted.
+            log.warning("could not update an alert in place (%s)", exc.code)
+        await self._save(alert_key(state.channel, reply.case_ref), json.dumps(state.to_json()))
+        return await self._post(reply, state.channel, thread_ts=state.ts)
+
+    async def _ephemeral(self, reply: Reply, requester: Requester) -> None:
+        text, blocks = render(reply)
+        if requester.response_url:
+            try:
+                await self.api.respond(
+                    requester.response_url,
+                    {"response_type": "ephemeral", "text": text, "blocks": blocks},
+                )
+                return
+            except SlackCallError as exc:
+                log.info("response_url refused (%s); answering with chat.postEphemeral", exc.code)
+        await self.api.call(
+            "chat.postEphemeral",
+            channel=requester.channel,
+            user=requester.user,
+            text=text,
+            blocks=blocks,
+        )
+
+    async def retract(self, room_id: str, message_id: str) -> bool:
+        """Delete a message the bot posted (the purge of a case). True if it is gone."""
+        try:
+            await self.api.call("chat.delete", channel=room_id, ts=message_id)
+        except SlackCallError as exc:
+            if exc.code == "message_not_found":
+                return True
+            log.warning("could not delete a message (%s)", exc.code)
+            return False
+        return True
