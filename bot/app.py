@@ -47,7 +47,9 @@ HANDLERS: dict[type, Handler] = {
 }
 
 # Commands that work in a room bound to no group, or for a caller who is no member.
-_UNBOUND_OK = (c.ShowHelp, c.SetUpGroup)
+# AddMember checks itself that the caller is the lead or a bot admin: an admin who is no
+# member must be able to add a new group's first lead.
+_UNBOUND_OK = (c.ShowHelp, c.SetUpGroup, c.AddMember)
 
 MAX_ATTEMPTS = 5
 
@@ -105,6 +107,11 @@ class PspBot:
                 return [
                     self._reply_error(incoming, translate(locale, refusal.key, **refusal.params))
                 ]
+            except Exception:
+                # A defect must not take the bot down, nor put the message into the log: the
+                # transaction was rolled back, so nothing half-done is kept.
+                log.exception("command %s failed; rolled back", type(command).__name__)
+                return [self._error(incoming, locale, "error.internal")]
         return [self._error(incoming, locale, "error.busy")]
 
     async def _run(

@@ -240,6 +240,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Gruppen «{group}» findes og bruger præfikset {prefix}.",
         "The group «{group}» exists and uses the prefix {prefix}.",
     ),
+    "error.internal": (
+        "Der skete en intern fejl; intet blev ændret. Prøv igen, eller kontakt administratoren.",
+        "An internal error occurred; nothing was changed. Try again, or contact the admin.",
+    ),
     "error.busy": (
         "Sagen blev ændret af andre samtidig; prøv igen.",
         "The case was being changed by others at the same time; try again.",
