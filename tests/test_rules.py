@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import text
 
 from bot.domain import Platform
@@ -185,3 +186,20 @@ async def test_danish_replies(harness: Harness) -> None:
     out = await harness.text("anna", "flag akut Borger truer")
     assert "AKUT: ny sag PSP-2026-0001 meldt af politi" in out
     assert "Ukendt kommando" in await harness.text("anna", "hej")
+
+
+async def test_a_defect_in_a_use_case_answers_and_keeps_nothing(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot import commands as c
+    from bot.context import Context
+
+    async def broken(ctx: Context, cmd: c.AddNote) -> None:
+        await ctx.uow.cases.add_note(1, text="halvt", by_member=1, at=ctx.now)  # type: ignore[arg-type]
+        raise RuntimeError("defect")
+
+    await flagged(harness)
+    harness.router.bot.register(c.AddNote, broken)
+    await refused(harness, "bo", f"note {REF} hemmelig tekst", "internal error")
+    assert "hemmelig" not in caplog.text
+    assert "Commands:" in await harness.text("bo", "help")
