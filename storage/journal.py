@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import AuditEntry, BindingId, CaseId, GroupId, MemberId, Platform
+from storage.audit_chain import canonical, chain_hash, lock_and_head
 from storage.codec import TextCodec, numbered_aad
 from storage.models import (
     AdapterStateRow,
@@ -70,6 +71,17 @@ class SqlAlchemyAuditRepository:
         binding_id: BindingId | None,
         detail: str = "",
     ) -> None:
+        # Tamper evidence (storage/audit_chain.py): each row hashes the one before it.
+        prev_hash = await lock_and_head(self._conn)
+        content = canonical(
+            at=at,
+            action=action,
+            actor_member_id=actor_member_id,
+            group_id=group_id,
+            case_id=case_id,
+            binding_id=binding_id,
+            detail=detail,
+        )
         await self._conn.execute(
             insert(AUDIT).values(
                 at=at,
@@ -79,6 +91,8 @@ class SqlAlchemyAuditRepository:
                 case_id=case_id,
                 binding_id=binding_id,
                 detail=detail,
+                prev_hash=prev_hash,
+                hash=chain_hash(prev_hash, content),
             )
         )
 

@@ -128,6 +128,8 @@ class CaseRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when retention removed the free text and member links (migration 0003).
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class AcknowledgementRow(Base):
@@ -234,3 +236,29 @@ class AdapterStateRow(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# --- data protection (migration 0003) ---
+
+
+class EncryptionKeyRow(Base):
+    """Each key that ever sealed text here, with a value sealed under it: at start the bot
+    proves that the configured keyring opens this database before it serves anyone."""
+
+    __tablename__ = "encryption_keys"
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    check_value: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditCheckpointRow(Base):
+    """A signed audit head (Ed25519); a copy is also kept outside the database."""
+
+    __tablename__ = "audit_checkpoints"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    length: Mapped[int] = mapped_column(BigInteger)
+    head_id: Mapped[int] = mapped_column(BigInteger)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
