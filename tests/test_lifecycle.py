@@ -98,3 +98,22 @@ async def test_audit_rows_for_reads_and_writes(harness: Harness) -> None:
     out = await harness.text("erik", f"audit {REF}")
     assert "case.flag" in out and "case.read" in out
     assert "Only the group's lead" in await harness.text("bo", f"audit {REF}")
+
+
+async def test_full_walk_in_danish(harness: Harness) -> None:
+    h = harness
+    h.locale = "da"
+    assert "AKUT: ny sag PSP-2026-0001 meldt af politi (anna)" in await h.text(
+        "anna", "akut Borger truer naboer #truende"
+    )
+    assert "socialforvaltning har kvitteret" in await h.text("bo", f"kvitter {REF}")
+    assert "foreslår, at psykiatri overtager" in await h.text("anna", f"tildel {REF} psykiatri")
+    assert "psykiatri har accepteret" in await h.text("carl", f"accepter {REF}")
+    assert "beslutning nr. 1 registreret" in await h.text(
+        "carl", f'beslut {REF} "Besøg" --fallback "Politiet ledsager" --fallback-owner politi'
+    )
+    shown = await h.text("erik", f"vis {REF}")
+    assert "ansvar: psykiatri" in shown
+    assert "hvis planen glipper: Politiet ledsager (politi)" in shown
+    assert "er lukket med en løsning" in await h.text("carl", f"luk {REF} Indlagt frivilligt")
+    assert "Ingen åbne sager." in await h.text("anna", "liste")
