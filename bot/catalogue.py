@@ -510,4 +510,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Viser hvem der har læst eller ændret sagen (tovholder).",
         "Shows who read or changed the case (lead).",
     ),
+    # --- matrix adapter ---
+    "matrix.cannot_redact": (
+        "Jeg kan ikke skjule beskeder med CPR-numre i dette rum: giv mig rettigheden til at "
+        "fjerne beskeder (moderator).",
+        "I cannot remove messages holding CPR numbers in this room: give me the power to "
+        "redact messages (moderator).",
+    ),
+    "matrix.undecryptable": (
+        "{user}: jeg kunne ikke læse din besked (den var krypteret med nøgler jeg ikke har "
+        "fået). Send den venligst igen.",
+        "{user}: I could not read your message (it was encrypted with keys I was not given). "
+        "Please send it again.",
+    ),
+    "matrix.master_key_changed": (
+        "Sikkerhedsadvarsel: {user} har fået en ny krypteringsidentitet. Jeg deler ikke "
+        "nøgler med vedkommende, før en administrator har bekræftet skiftet.",
+        "Security warning: {user} has a new encryption identity. I share no keys with them "
+        "until an administrator has confirmed the change.",
+    ),
 }

@@ -1,0 +1,70 @@
+"""Replies as Matrix `m.notice` events: plain `body` plus HTML `formatted_body`.
+
+All text is HTML-escaped: a reply may quote what a user typed. Mentions become matrix.to pills
+and are listed in `m.mentions`, so clients notify exactly those users and nobody else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from html import escape
+from typing import Any
+from urllib.parse import quote
+
+from bot.messages import Reply, ReplyKind
+
+ACK_REACTIONS = frozenset({"✅", "👍", "✅️", "👍️"})
+
+
+def pill(user_id: str, display_name: str) -> str:
+    href = "https://matrix.to/#/" + quote(user_id, safe="@:")
+    return f'<a href="{escape(href)}">{escape(display_name)}</a>'
+
+
+def _html_lines(text: str) -> str:
+    return "<br/>".join(escape(line) for line in text.split("\n"))
+
+
+def render(reply: Reply) -> dict[str, Any]:
+    body_lines = [reply.text]
+    html_parts = [_html_lines(reply.text)]
+    if reply.kind is ReplyKind.ERROR:
+        html_parts[0] = f"<b>⚠</b> {html_parts[0]}"
+    if reply.mentions:
+        body_lines.append("→ " + " ".join(m.display_name for m in reply.mentions))
+        html_parts.append("→ " + " ".join(pill(m.user_id, m.display_name) for m in reply.mentions))
+    if reply.actions:
+        body_lines.append(" | ".join(f"{a.label}: !psp {a.command}" for a in reply.actions))
+        html_parts.append(
+            " | ".join(
+                f"{escape(a.label)}: <code>!psp {escape(a.command)}</code>" for a in reply.actions
+            )
+        )
+    content: dict[str, Any] = {
+        "msgtype": "m.notice",
+        "body": "\n".join(body_lines),
+        "format": "org.matrix.custom.html",
+        "formatted_body": "<br/>".join(html_parts),
+        # Always present: an empty list tells clients this notice pings nobody.
+        "m.mentions": {"user_ids": sorted({m.user_id for m in reply.mentions})},
+    }
+    if reply.in_reply_to:
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply.in_reply_to}}
+    return content
+
+
+def transaction_id(reply: Reply) -> str | None:
+    """A transaction id derived from what the message is, so a send retried after a crash or
+    a timeout makes Synapse return the first event instead of posting a duplicate.
+
+    Keyed replies (alerts, updates) are identified by their key; answers by the command event
+    they answer plus their own text, which the outbox keeps unchanged across retries."""
+    if reply.message_key:
+        identity = f"key|{reply.message_key}"
+    elif reply.in_reply_to:
+        text = hashlib.sha256(reply.text.encode()).hexdigest()
+        identity = f"reply|{reply.in_reply_to}|{reply.kind}|{text}"
+    else:
+        return None
+    digest = hashlib.sha256(f"{reply.room.room_id}|{identity}".encode()).hexdigest()
+    return f"psp-{digest[:40]}"

@@ -1,0 +1,294 @@
+"""The Matrix bot: one sync loop that turns `!psp …` messages and ✅ reactions into commands.
+
+Restart safety: the sync checkpoint lives in the database and advances only after every event
+of a batch was handled and its replies were delivered or parked in the outbox. On the very
+first start the bot only looks: nothing from before it started is acted on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+import aiohttp
+from nio import (
+    AsyncClient,
+    InviteMemberEvent,
+    MatrixRoom,
+    MegolmEvent,
+    ReactionEvent,
+    RoomMemberEvent,
+    RoomMessagesResponse,
+    RoomMessageText,
+    SyncError,
+    SyncResponse,
+)
+from nio.exceptions import EncryptionError, LocalProtocolError
+
+from adapters.matrix.config import MatrixConfig
+from adapters.matrix.outbox import Outbox
+from adapters.matrix.rendering import ACK_REACTIONS
+from adapters.matrix.sender import ALERT_STATE, MatrixSender
+from adapters.matrix.session import SessionError, open_client
+from adapters.matrix.trust import TrustPolicy
+from bot.config import Settings
+from bot.domain import Platform
+from bot.i18n import translate
+from bot.messages import Incoming, Mention, Reply, ReplyKind, RoomRef
+from bot.runtime import Router
+
+log = logging.getLogger(__name__)
+
+SYNC_FILTER: dict[str, Any] = {
+    "room": {"timeline": {"limit": 50}, "state": {"lazy_load_members": False}},
+    "presence": {"not_types": ["*"]},
+    "account_data": {"not_types": ["*"]},
+}
+MAX_BACKOFF_S = 60.0
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+def is_command(body: str) -> bool:
+    head = body.lstrip()[:5].lower()
+    return head == "!psp" or head.startswith("!psp ") or head.startswith("!psp\n")
+
+
+class MatrixService:
+    def __init__(self, config: MatrixConfig, router: Router, settings: Settings) -> None:
+        self.config = config
+        self.router = router
+        self.locale = settings.locale
+        self.client: AsyncClient | None = None
+        self.sender: MatrixSender | None = None
+        self.trust: TrustPolicy | None = None
+        self.synced = asyncio.Event()  # set after every handled batch (tests wait on it)
+        self._checkpoint_key = f"matrix:since:{config.user_id}"
+        self._outbox = Outbox(router, f"matrix:outbox:{config.user_id}")
+        self._undelivered: list[Reply] = []
+        self._undecryptable: dict[str, tuple[MatrixRoom, MegolmEvent, float]] = {}
+        self._invites_seen: set[str] = set()
+
+    async def run(self) -> None:
+        self.client = await open_client(self.config)
+        try:
+            self.trust = trust = TrustPolicy(
+                self.client, self.config, self.router, locale=self.locale
+            )
+            self.sender = MatrixSender(
+                self.client, self.router, locale=self.locale, prepare_room=trust.prepare_room
+            )
+            self.router.attach(Platform.MATRIX, self.sender)
+            await trust.bootstrap_cross_signing()
+            await self._sync_loop()
+        finally:
+            await self.client.close()
+
+    # --- the loop -------------------------------------------------------------------------
+
+    async def _sync_loop(self) -> None:
+        assert self.client is not None
+        since = await self.router.load_state(self._checkpoint_key) or None
+        first_ever = since is None
+        full_state = True  # nio keeps rooms in memory only: rebuild them on every start
+        self._undelivered = await self._outbox.load()
+        delay = 1.0
+        while True:
+            try:
+                answer = await self.client.sync(
+                    timeout=0 if full_state else self.config.sync_timeout_ms,
+                    since=since,
+                    full_state=full_state,
+                    sync_filter=SYNC_FILTER,
+                )
+            except NETWORK_ERRORS:
+                answer = None
+            if not isinstance(answer, SyncResponse):
+                if isinstance(answer, SyncError) and answer.status_code == "M_UNKNOWN_TOKEN":
+                    raise SessionError("the homeserver no longer accepts the bot's access token")
+                log.warning("Matrix homeserver unreachable; retrying in %.0f s", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_S)
+                continue
+            delay = 1.0
+            if self.trust is not None:
+                self.trust.forget(answer.device_list.changed)
+            await self._crypto_housekeeping()
+            await self._handle_invites(answer)
+            if not first_ever:
+                for room_id, info in answer.rooms.join.items():
+                    await self._handle_room(room_id, info.timeline, since)
+            await self._retry_undecryptable()
+            await self._flush_undelivered()
+            # Only now is every event of this batch handled: move the checkpoint past it.
+            await self.router.save_state(self._checkpoint_key, answer.next_batch)
+            since, first_ever, full_state = answer.next_batch, False, False
+            self.synced.set()
+            self.synced.clear()
+
+    async def _crypto_housekeeping(self) -> None:
+        client = self.client
+        assert client is not None
+        try:
+            if client.should_upload_keys:
+                await client.keys_upload()
+            if client.should_query_keys:
+                await client.keys_query()
+            if client.should_claim_keys:
+                await client.keys_claim(client.get_users_for_key_claiming())
+            await client.send_to_device_messages()
+        except NETWORK_ERRORS:
+            log.warning("Matrix key maintenance failed; it is retried after the next sync")
+
+    # --- invitations -----------------------------------------------------------------------
+
+    async def _handle_invites(self, answer: SyncResponse) -> None:
+        client = self.client
+        assert client is not None
+        for room_id, info in answer.rooms.invite.items():
+            if room_id in self._invites_seen:
+                continue
+            inviter = next(
+                (
+                    e.sender
+                    for e in info.invite_state
+                    if isinstance(e, InviteMemberEvent)
+                    and e.state_key == client.user_id
+                    and e.membership == "invite"
+                ),
+                None,
+            )
+            self._invites_seen.add(room_id)
+            if inviter is not None and self.config.invite_allowed(inviter):
+                await client.join(room_id)
+            else:
+                log.warning("rejected an invitation from a user not on the allowlist")
+                await client.room_leave(room_id)
+
+    # --- room events -----------------------------------------------------------------------
+
+    async def _handle_room(self, room_id: str, timeline: Any, since: str | None) -> None:
+        client = self.client
+        assert client is not None
+        room = client.rooms.get(room_id)
+        if room is None:
+            return
+        events = list(timeline.events)
+        if timeline.limited and timeline.prev_batch and since:
+            events = await self._fetch_gap(room_id, timeline.prev_batch, since) + events
+        # A room we just joined shows some history: act only on what follows our own join.
+        for index, event in enumerate(events):
+            if (
+                isinstance(event, RoomMemberEvent)
+                and event.state_key == client.user_id
+                and event.membership == "join"
+                and (event.prev_membership or "leave") != "join"
+            ):
+                events = events[index + 1 :]
+                break
+        for event in events:
+            await self._on_event(room, event)
+
+    async def _fetch_gap(self, room_id: str, start: str, since: str) -> list[Any]:
+        """Events of a limited timeline between our checkpoint and what the sync showed."""
+        assert self.client is not None
+        older: list[Any] = []
+        token: str | None = start
+        for _page in range(20):  # at most 2000 events: a long outage, but not unbounded
+            answer = await self.client.room_messages(room_id, start=token, end=since, limit=100)
+            if not isinstance(answer, RoomMessagesResponse) or not answer.chunk:
+                break
+            older.extend(answer.chunk)
+            if answer.end is None or answer.end == token:
+                break
+            token = answer.end
+        older.reverse()
+        return older
+
+    async def _on_event(self, room: MatrixRoom, event: Any) -> None:
+        client = self.client
+        assert client is not None
+        if getattr(event, "sender", None) == client.user_id:
+            return
+        if isinstance(event, MegolmEvent):
+            # Never acted on unread: ask for the key and look again after later syncs.
+            self._undecryptable.setdefault(event.event_id, (room, event, time.monotonic()))
+            with contextlib.suppress(LocalProtocolError):  # already requested
+                await client.request_room_key(event)
+            return
+        if isinstance(event, RoomMessageText) and is_command(event.body):
+            text = event.body
+        elif isinstance(event, ReactionEvent) and event.key in ACK_REACTIONS:
+            ref = await self.router.load_state(ALERT_STATE + event.reacts_to)
+            if ref is None:
+                return
+            text = f"ack {ref}"
+        else:
+            return  # m.notice (other bots), edits, everything else
+        await self.dispatch(
+            Incoming(
+                platform=Platform.MATRIX,
+                room=room.room_id,
+                sender=event.sender,
+                text=text,
+                event_id=event.event_id,
+                room_secure=room.encrypted,
+                display_name=room.user_name(event.sender) or event.sender,
+            )
+        )
+
+    async def dispatch(self, incoming: Incoming) -> None:
+        """Handle one command; its replies sit in the outbox until they are delivered."""
+        assert self.sender is not None
+        replies = await self.router.bot.handle(incoming)
+        if not replies:
+            return
+        self._undelivered.extend(replies)
+        await self._outbox.save(self._undelivered)
+        await self._deliver(replies)
+
+    async def _deliver(self, replies: list[Reply]) -> None:
+        assert self.sender is not None
+        await self.router.deliver(replies)
+        failed, self.sender.failed = self.sender.failed, []
+        delivered = {id(r) for r in replies} - {id(r) for r in failed}
+        self._undelivered = [r for r in self._undelivered if id(r) not in delivered]
+        await self._outbox.save(self._undelivered)
+
+    async def _flush_undelivered(self) -> None:
+        if not self._undelivered:
+            return
+        log.warning("retrying %d undelivered replies", len(self._undelivered))
+        await self._deliver(list(self._undelivered))
+
+    # --- messages we could not decrypt -----------------------------------------------------
+
+    async def _retry_undecryptable(self) -> None:
+        client = self.client
+        assert client is not None
+        now = time.monotonic()
+        for event_id, (room, event, first_seen) in list(self._undecryptable.items()):
+            try:
+                decrypted = client.decrypt_event(event)
+            except EncryptionError:
+                if now - first_seen < self.config.undecryptable_wait_seconds:
+                    continue
+                del self._undecryptable[event_id]
+                await self._tell_undecryptable(room, event)
+                continue
+            del self._undecryptable[event_id]
+            await self._on_event(room, decrypted)
+
+    async def _tell_undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
+        assert self.sender is not None
+        name = room.user_name(event.sender) or event.sender
+        reply = Reply(
+            room=RoomRef(Platform.MATRIX, room.room_id),
+            text=translate(self.locale, "matrix.undecryptable", user=name),
+            kind=ReplyKind.ERROR,
+            mentions=(Mention(event.sender, name),),
+            in_reply_to=event.event_id,
+        )
+        await self._deliver([reply])
