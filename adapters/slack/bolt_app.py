@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
@@ -29,6 +30,8 @@ from bot.runtime import Router
 
 log = logging.getLogger(__name__)
 
+Body = dict[str, Any]
+Next = Callable[[], Awaitable[None]]
 NO_RETRY = {"X-Slack-No-Retry": "1"}
 CHANNEL_CACHE_SECONDS = 300.0
 _LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
@@ -84,22 +87,61 @@ class SlackAdapter:
         self.refused = 0
         self.app = AsyncApp(
             client=AsyncWebClient(base_url=config.api_base_url),
-            authorize=self._authorize,
+            authorize=self._authorize_for_bolt(),
             # Our own verification runs before bolt (signature.py); Socket Mode is unsigned.
             request_verification_enabled=False,
             process_before_response=False,
             logger=quiet_library_logs(),
         )
-        self.app.use(self._allowlist)
-        self.app.use(self._dedupe)
-        self.app.command(re.compile(r"^/psp$"))(self._on_command)
-        self.app.event("app_mention")(self._on_mention)
-        self.app.event("message")(self._ignore)
-        self.app.action(re.compile(r"^psp\."))(self._on_action)
-        self.app.view(modals.FLAG_CALLBACK)(self._on_flag_form)
-        self.app.view(modals.DECIDE_CALLBACK)(self._on_decide_form)
+        self._register()
+
+    def _register(self) -> None:
+        """bolt passes arguments by the names a function declares and would count a method's
+        `self` as one; hence plain functions that forward to the methods."""
+        adapter, app = self, self.app
+
+        async def allowlist(body: Body, context: Any, next: Next) -> BoltResponse | None:
+            return await adapter._allowlist(body, context, next)
+
+        async def dedupe(body: Body, next: Next) -> BoltResponse | None:
+            return await adapter._dedupe(body, next)
+
+        async def command(ack: AsyncAck, body: Body) -> None:
+            await adapter._on_command(ack, body)
+
+        async def mention(ack: AsyncAck, body: Body) -> None:
+            await adapter._on_mention(ack, body)
+
+        async def ignore(ack: AsyncAck) -> None:
+            await ack()
+
+        async def action(ack: AsyncAck, body: Body) -> None:
+            await adapter._on_action(ack, body)
+
+        async def flag_form(ack: AsyncAck, body: Body, view: Body) -> None:
+            await adapter._on_flag_form(ack, body, view)
+
+        async def decide_form(ack: AsyncAck, body: Body, view: Body) -> None:
+            await adapter._on_decide_form(ack, body, view)
+
+        app.use(allowlist)
+        app.use(dedupe)
+        app.command(re.compile(r"^/psp$"))(command)
+        app.event("app_mention")(mention)
+        app.event("message")(ignore)  # plain messages are not ours: ack and drop
+        app.action(re.compile(r"^psp\."))(action)
+        app.view(modals.FLAG_CALLBACK)(flag_form)
+        app.view(modals.DECIDE_CALLBACK)(decide_form)
 
     # --- middleware -----------------------------------------------------------------------
+
+    def _authorize_for_bolt(self) -> Callable[..., Awaitable[AuthorizeResult]]:
+        adapter = self
+
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            return await adapter._authorize(enterprise_id, team_id)
+
+        return authorize
 
     async def _authorize(self, enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
         if self._auth is None:
@@ -137,9 +179,6 @@ class SlackAdapter:
         return BoltResponse(status=200, body="", headers=dict(NO_RETRY))
 
     # --- listeners ------------------------------------------------------------------------
-
-    async def _ignore(self, ack: AsyncAck) -> None:
-        await ack()
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()

@@ -1,0 +1,167 @@
+"""HTTP mode's front door: requests signed exactly as Slack signs them, sent over loopback to
+the real aiohttp endpoint. A refusal is a 401 (never a 500), says `X-Slack-No-Retry: 1`, does
+nothing, and leaves the body out of the logs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from adapters.slack.signature import sign
+from tests.conftest import Harness
+from tests.slack_standin import (
+    PRIVATE,
+    SECRET,
+    SlackRig,
+    SlackStandIn,
+    app_mention,
+    command_body,
+    start_rig,
+    stop_rig,
+)
+
+SECRET_WORDS = "Hemmelig sagstekst 7788"
+NOW = 1_800_000_000
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """The front door does not care about the database: SQLite only, to keep this fast."""
+    return f"sqlite:///{tmp_path / 'psp.sqlite3'}"
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[SlackStandIn]:
+    s = SlackStandIn(private_channels={PRIVATE})
+    await s.start()
+    yield s
+    await s.stop()
+
+
+@pytest.fixture
+async def rig(harness: Harness, standin: SlackStandIn) -> AsyncIterator[SlackRig]:
+    r = await start_rig(harness.router, standin)
+    yield r
+    await stop_rig(r)
+
+
+def body() -> bytes:
+    return command_body(f"flag acute {SECRET_WORDS}", user="UANNA", channel=PRIVATE)
+
+
+async def assert_refused(rig: SlackRig, status: int, headers: dict[str, str]) -> None:
+    assert status == 401
+    assert headers.get("X-Slack-No-Retry") == "1"
+    await asyncio.sleep(0)  # give a wrongly started task its chance to show up
+    assert rig.standin.calls == []  # nothing reached bolt, the core or Slack
+
+
+async def test_a_forged_signature_is_refused(rig: SlackRig) -> None:
+    status, headers, _ = await rig.signed(body(), secret="not-the-secret")
+    await assert_refused(rig, status, headers)
+
+
+async def test_a_body_changed_by_one_byte_is_refused(rig: SlackRig) -> None:
+    original = body()
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": str(int(time.time())),
+    }
+    headers["X-Slack-Signature"] = sign(SECRET, headers["X-Slack-Request-Timestamp"], original)
+    tampered = original.replace(b"acute", b"acutf", 1)
+    assert len(tampered) == len(original)
+    status, answer_headers, _ = await rig.post(tampered, headers)
+    await assert_refused(rig, status, answer_headers)
+
+
+@pytest.mark.parametrize(("offset", "accepted"), [(-300, True), (-301, False), (300, True),
+                                                  (301, False)])
+async def test_the_replay_window_is_300_seconds_either_way(
+    rig: SlackRig, offset: int, accepted: bool
+) -> None:
+    rig.fixed_now[0] = NOW
+    payload = command_body("help", user="UANNA", channel=PRIVATE,
+                           response_url=f"{rig.standin.url}/respond/x")
+    status, headers, _ = await rig.signed(payload, timestamp=NOW + offset)
+    if accepted:
+        assert status == 200
+        await rig.standin.wait_for(lambda s: s.responses)
+        assert "flag" in rig.standin.response_texts()[0]  # the help text reached the user
+    else:
+        await assert_refused(rig, status, headers)
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "17000000OO", "-1", " 1800000000", "1e9", "", "٣٣"])
+async def test_a_malformed_timestamp_is_401_not_500(rig: SlackRig, timestamp: str) -> None:
+    payload = body()
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": "v0=" + "0" * 64,
+    }
+    status, answer_headers, _ = await rig.post(payload, headers)
+    await assert_refused(rig, status, answer_headers)
+
+
+async def test_a_body_that_is_not_utf8_is_refused_even_when_signed(rig: SlackRig) -> None:
+    payload = body() + b"&x=\xff\xfe"
+    status, headers, _ = await rig.signed(payload)
+    await assert_refused(rig, status, headers)
+
+
+async def test_missing_signature_headers_are_refused(rig: SlackRig) -> None:
+    status, headers, _ = await rig.post(body(), {"Content-Type": "application/x-www-form-urlencoded"})
+    await assert_refused(rig, status, headers)
+
+
+async def test_bodies_never_reach_the_logs(rig: SlackRig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    await rig.signed(body(), secret="forged")
+    await rig.post(body() + b"x", {"X-Slack-Request-Timestamp": "x", "X-Slack-Signature": "y"})
+    await rig.signed(body())  # a good one too: bolt and slack_sdk log at DEBUG
+    # The room is bound to no group: the refusal goes privately to the person who typed.
+    await rig.standin.wait_for(lambda s: s.of("chat.postEphemeral"))
+    assert "belongs to no group" in rig.standin.texts("chat.postEphemeral")[0]
+    assert SECRET_WORDS not in caplog.text
+    assert "refused a Slack request" in caplog.text  # the reason code is there
+
+
+async def test_a_workspace_not_on_the_allowlist_is_refused(rig: SlackRig) -> None:
+    payload = command_body("group setup Nord", user="UADMIN", channel=PRIVATE, team="TOTHER")
+    status, headers, text = await rig.signed(payload)
+    assert status == 200  # Slack shows the text of a 200 to the person who typed
+    assert "not approved" in text
+    assert headers.get("X-Slack-No-Retry") == "1"
+    status, headers, _ = await rig.event(app_mention("<@UPSPBOT> help", user="UX",
+                                                     channel=PRIVATE, team="TOTHER"))
+    assert status == 403
+    assert headers.get("X-Slack-No-Retry") == "1"
+    assert rig.adapter.refused == 2
+    # Nothing was set up: the allowed workspace's admin can still create the group by that name.
+    assert not rig.standin.of("chat.postMessage")
+    assert not rig.standin.responses
+
+
+async def test_a_slow_handler_still_acknowledges_at_once(rig: SlackRig) -> None:
+    gate = asyncio.Event()
+    rig.standin.gates["conversations.info"] = gate  # Slack answers the channel lookup slowly
+    status = await rig.command("UANNA", "help")
+    # The ack came back while the real work is still waiting for Slack.
+    assert status == 200
+    assert rig.standin.responses == []
+    gate.set()
+    await rig.standin.wait_for(lambda s: s.responses)
+    assert "flag" in rig.standin.response_texts()[0]
+
+
+async def test_url_verification_answers_the_challenge(rig: SlackRig) -> None:
+    status, _h, text = await rig.event({"type": "url_verification", "challenge": "abc123",
+                                        "token": "x"})
+    assert status == 200
+    assert json.loads(text) == {"challenge": "abc123"}
