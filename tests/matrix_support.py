@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -19,9 +20,16 @@ from nio import (
     RoomMessageNotice,
     RoomSendResponse,
 )
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.matrix import crosssigning
 from adapters.matrix.config import MatrixConfig
+from adapters.matrix.service import MatrixService
+from bot.cli import build_router
+from bot.config import Settings
+from bot.domain import Platform
+from storage.engine import make_engine
+from storage.migrate import upgrade
 from tests.synapse import Synapse
 
 PICKLE_KEY = "test-pickle-key-0123456789"
@@ -89,7 +97,15 @@ class MatrixUser:
                 await self._task
         await self.client.close()
 
-    async def create_room(self, *, encrypted: bool, invite: list[str]) -> str:
+    async def api(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """A raw client-server API call as this user."""
+        return await crosssigning.api(self.client, method, path, body)
+
+    async def create_room(
+        self, *, encrypted: bool, invite: list[str], moderators: tuple[str, ...] = ()
+    ) -> str:
         initial = (
             [
                 {
@@ -101,7 +117,11 @@ class MatrixUser:
             if encrypted
             else []
         )
-        answer = await self.client.room_create(invite=invite, initial_state=initial)
+        # Room version 12: the creator's power is implicit and must not be listed.
+        power = {"users": {m: 50 for m in moderators}} if moderators else None
+        answer = await self.client.room_create(
+            invite=invite, initial_state=initial, power_level_override=power
+        )
         assert isinstance(answer, RoomCreateResponse), answer
         return str(answer.room_id)
 
@@ -198,3 +218,67 @@ def bot_config(
     }
     values.update(overrides)
     return MatrixConfig(**values)
+
+
+@dataclass
+class Running:
+    service: MatrixService
+    task: asyncio.Task[None]
+    engine: AsyncEngine
+    config: MatrixConfig
+
+    @property
+    def user_id(self) -> str:
+        return self.config.user_id
+
+    async def stop(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
+
+async def start_bot(
+    synapse: Synapse, tmp: Path, engine: AsyncEngine, localpart: str, **overrides: object
+) -> Running:
+    user_id, password, _ = synapse.register(localpart)
+    config = bot_config(synapse, tmp / "bot-store", user_id=user_id, password=password)
+    config = replace(config, **overrides)  # type: ignore[arg-type]
+    settings = Settings(locale="en", admins=frozenset({(Platform.MATRIX, "@admin:test")}))
+    router = build_router(settings, engine, insecure=frozenset())
+    service = MatrixService(config, router, settings)
+    task = asyncio.create_task(service.run())
+    await asyncio.wait_for(service.synced.wait(), 30)
+    return Running(service, task, engine, config)
+
+
+@pytest.fixture
+async def bot_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'psp.sqlite3'}")
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def users(synapse: Synapse, tmp_path: Path) -> AsyncIterator[dict[str, MatrixUser]]:
+    names = ("admin", "anna", "bo", "carl")
+    people = {n: MatrixUser(synapse, n, tmp_path / f"user-{n}") for n in names}
+    for person in people.values():
+        await person.start()
+    yield people
+    for person in people.values():
+        await person.stop()
+
+
+async def group_room(users: dict[str, MatrixUser], bot: Running, *, encrypted: bool = True) -> str:
+    admin = users["admin"]
+    others = [u.user_id for n, u in users.items() if n != "admin"]
+    room_id = await admin.create_room(encrypted=encrypted, invite=[bot.user_id, *others])
+    for name, person in users.items():
+        if name != "admin":
+            await person.join(room_id)
+    await admin.wait_joined(room_id, bot.user_id)
+    for person in users.values():
+        for other in users.values():
+            await person.wait_joined(room_id, other.user_id)
+    return room_id

@@ -70,6 +70,8 @@ class MatrixService:
         self._undelivered: list[Reply] = []
         self._undecryptable: dict[str, tuple[MatrixRoom, MegolmEvent, float]] = {}
         self._invites_seen: set[str] = set()
+        self._retry_at = 0.0
+        self._retry_delay = 1.0
 
     async def run(self) -> None:
         self.client = await open_client(self.config)
@@ -258,10 +260,16 @@ class MatrixService:
         await self._outbox.save(self._undelivered)
 
     async def _flush_undelivered(self) -> None:
-        if not self._undelivered:
+        """Retry parked replies, backing off (up to a minute) while they keep failing."""
+        if not self._undelivered or time.monotonic() < self._retry_at:
             return
         log.warning("retrying %d undelivered replies", len(self._undelivered))
         await self._deliver(list(self._undelivered))
+        if self._undelivered:
+            self._retry_delay = min(self._retry_delay * 2, MAX_BACKOFF_S)
+            self._retry_at = time.monotonic() + self._retry_delay
+        else:
+            self._retry_delay = 1.0
 
     # --- messages we could not decrypt -----------------------------------------------------
 

@@ -65,7 +65,8 @@ class TrustPolicy:
             await client.joined_members(room_id)
         if client.should_query_keys:
             await client.keys_query()
-        users = [u for u in room.users if u != client.user_id]
+        # The bot's own other devices (if any) are judged like everyone else's.
+        users = sorted(set(room.users) | {client.user_id})
         if self._config.trust == TRUST_DEVICE_TOFU:
             signed = None
         else:
@@ -73,6 +74,8 @@ class TrustPolicy:
             signed = self._signed
         for user in users:
             for device in client.device_store.active_user_devices(user):
+                if device.id == client.device_id:
+                    continue
                 trusted = signed is None or device.id in signed.get(user, frozenset())
                 if trusted and not device.verified:
                     if device.blacklisted:

@@ -1,0 +1,146 @@
+"""Who and where: unencrypted rooms, invitations, the CPR guard, unreadable messages."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.matrix_support import MatrixUser, bot_engine, start_bot, users
+from tests.synapse import Synapse, synapse
+
+__all__ = ["bot_engine", "synapse", "users"]
+
+pytestmark = pytest.mark.synapse
+
+CPR = "010190-1234"
+
+
+async def membership(user: MatrixUser, room_id: str, member: str) -> str | None:
+    status, state = await user.api(
+        "GET", f"/_matrix/client/v3/rooms/{room_id}/state/m.room.member/{member}"
+    )
+    return str(state.get("membership")) if status == 200 else None
+
+
+async def wait_membership(user: MatrixUser, room_id: str, member: str, wanted: str) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if await membership(user, room_id, member) == wanted:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{member} never reached {wanted}")
+
+
+async def test_unencrypted_room_is_refused(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    try:
+        admin = users["admin"]
+        room = await admin.create_room(encrypted=False, invite=[bot.user_id])
+        await admin.wait_joined(room, bot.user_id)
+        answer = await admin.ask(bot.user_id, room, "!psp group setup Plaintext")
+        assert "not secured" in answer.body
+        answer = await admin.ask(bot.user_id, room, "!psp list")
+        assert "belongs to no group" in answer.body
+    finally:
+        await bot.stop()
+
+
+async def test_invitation_from_a_server_not_on_the_allowlist_is_rejected(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    bot = await start_bot(
+        synapse,
+        tmp_path,
+        bot_engine,
+        "pspbot",
+        invite_allowlist_servers=("agency.example",),
+        invite_allowlist_users=(users["anna"].user_id,),
+    )
+    try:
+        admin, anna = users["admin"], users["anna"]
+        refused = await admin.create_room(encrypted=True, invite=[bot.user_id])
+        accepted = await anna.create_room(encrypted=True, invite=[bot.user_id])
+        await wait_membership(anna, accepted, bot.user_id, "join")
+        await wait_membership(admin, refused, bot.user_id, "leave")
+    finally:
+        await bot.stop()
+
+
+async def test_cpr_number_is_redacted_and_not_repeated(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    try:
+        admin, anna = users["admin"], users["anna"]
+        room = await admin.create_room(
+            encrypted=True, invite=[bot.user_id, anna.user_id], moderators=(bot.user_id,)
+        )
+        await anna.join(room)
+        await admin.wait_joined(room, bot.user_id)
+        await anna.wait_joined(room, bot.user_id)
+        mark = len(anna.notices)
+        event_id = await anna.say(room, f"!psp flag acute Borger {CPR} truer naboen")
+        answer = await anna.wait_notice(lambda n: "CPR" in n.body, after=mark)
+        assert CPR not in answer.body and CPR not in answer.source["content"]["formatted_body"]
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            _status, event = await admin.api(
+                "GET", f"/_matrix/client/v3/rooms/{room}/event/{event_id}"
+            )
+            if "redacted_because" in event.get("unsigned", {}):
+                break
+            await asyncio.sleep(0.1)
+        assert event["content"] == {}
+    finally:
+        await bot.stop()
+
+
+async def test_without_power_to_redact_the_bot_says_so_once(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    try:
+        admin = users["admin"]
+        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
+        await admin.wait_joined(room, bot.user_id)
+        for _ in range(2):
+            await admin.ask(bot.user_id, room, f"!psp note PSP-2026-0001 {CPR}")
+        warnings = [n for n in admin.notices if "power to redact" in n.body]
+        assert len(warnings) == 1
+    finally:
+        await bot.stop()
+
+
+async def test_a_message_the_bot_cannot_read_is_not_acted_on_and_the_sender_told_once(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    try:
+        admin = users["admin"]
+        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
+        await admin.wait_joined(room, bot.user_id)
+        assert "Nordby" in (await admin.ask(bot.user_id, room, "!psp group setup Nordby")).body
+        # Withhold the room key from the bot: its device is blacklisted in the admin's client.
+        if admin.client.should_query_keys:
+            await admin.client.keys_query()
+        for device in admin.client.device_store.active_user_devices(bot.user_id):
+            admin.client.blacklist_device(device)
+        mark = len(admin.notices)
+        event_id = await admin.say(room, "!psp group setup Secret")
+        told = await admin.wait_notice(lambda n: "could not read" in n.body, after=mark)
+        assert told.source["content"]["m.mentions"]["user_ids"] == [admin.user_id]
+        relates = told.source["content"]["m.relates_to"]["m.in_reply_to"]["event_id"]
+        assert relates == event_id
+        # A few more syncs of the bot: still exactly one such notice, and no group made.
+        for _ in range(2):
+            await asyncio.wait_for(bot.service.synced.wait(), 30)
+        assert sum("could not read" in n.body for n in admin.notices[mark:]) == 1
+        assert not any("Secret" in n.body for n in admin.notices[mark:])
+    finally:
+        await bot.stop()
