@@ -24,17 +24,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select
 
-from bot.app import BotSettings, PspBot  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.demo import ensure_demo_group  # noqa: E402
-from bot.domain import Platform, Urgency, format_case_ref  # noqa: E402
-from bot.messages import Incoming  # noqa: E402
-from storage.engine import make_engine  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.models import CaseRow, CaseSequenceRow, GroupRow  # noqa: E402
-from storage.uow import SqlAlchemyUnitOfWorkFactory  # noqa: E402
+from bot.app import BotSettings, PspBot
+from bot.clock import SystemClock
+from bot.demo import ensure_demo_group
+from bot.domain import Platform, Urgency, format_case_ref
+from bot.messages import Incoming
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.models import CaseRow, CaseSequenceRow, GroupRow
+from storage.uow import SqlAlchemyUnitOfWorkFactory
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 BENCH_DB = "psp_core_bench"
@@ -114,7 +114,9 @@ async def bulk_cases(engine: object, count: int, start_number: int) -> None:
         )
 
 
-async def run_database(label: str, url: str, n: int, big: int, mixed_seconds: float) -> dict[str, str]:
+async def run_database(
+    label: str, url: str, n: int, big: int, mixed_seconds: float
+) -> dict[str, str]:
     engine = make_engine(url)
     await upgrade(engine)
     uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
@@ -126,7 +128,9 @@ async def run_database(label: str, url: str, n: int, big: int, mixed_seconds: fl
     # Warm-up: connection pool, statement caches.
     for _ in range(20):
         await d.say("anna", "list")
-    results["flag"] = await timed(n, lambda i: d.say("anna", f"flag acute Borger {i} truer #threat"))
+    results["flag"] = await timed(
+        n, lambda i: d.say("anna", f"flag acute Borger {i} truer #threat")
+    )
     results["ack"] = await timed(n, lambda i: d.say("bo", f"ack {d.ref(i + 1)}"))
     results["assign"] = await timed(n, lambda i: d.say("anna", f"assign {d.ref(i + 1)} psychiatry"))
     results["decide"] = await timed(
