@@ -38,6 +38,10 @@ class ConsoleSender:
         self._out.flush()
         return None
 
+    async def retract(self, room_id: str, message_id: str) -> bool:
+        """A terminal cannot take back what it printed (retention, bot/runtime.py)."""
+        return False
+
 
 class ConsoleAdapter:
     def __init__(

@@ -89,14 +89,23 @@ async def open_database(settings: Settings) -> AsyncEngine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     await upgrade(engine)
+    try:
+        # A wrong or missing key stops the start with one clear line, never garbage text.
+        from bot.cli_admin import check_encryption
+
+        await check_encryption(settings, engine)
+    except BaseException:
+        await engine.dispose()
+        raise
     return engine
 
 
 def make_codec(settings: Settings) -> TextCodec:
-    """How free text is stored at rest (see storage/codec.py)."""
-    from storage.codec import PlainTextCodec
+    """How free text is stored at rest: AES-256-GCM (storage/crypto.py), keys from the
+    environment or a key file; see bot/cli_admin.encryption_setup for the rules."""
+    from bot.cli_admin import make_codec as encryption_codec
 
-    return PlainTextCodec()
+    return encryption_codec(settings)
 
 
 def build_router(

@@ -4,6 +4,7 @@ ports; the clock and the chat senders come from the composition root."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -168,6 +169,27 @@ class EventLog(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class RetentionCase:
+    """A case retention acts on: purge (closed long enough) or report (open, untouched).
+    `at` is closed_at for a purge and updated_at for a stale case. Refs only, no text."""
+
+    case_id: CaseId
+    group_id: GroupId
+    ref: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    """A chat message the bot posted about a case (retracted at purge)."""
+
+    id: int
+    platform: Platform
+    room_id: str
+    message_id: str
+
+
 class PostedMessageLog(Protocol):
     async def record(
         self,
@@ -180,6 +202,14 @@ class PostedMessageLog(Protocol):
         at: datetime,
     ) -> None: ...
     async def find(self, platform: Platform, room_id: str, message_key: str) -> str | None: ...
+    async def for_case(self, case_id: CaseId) -> Sequence[PostedMessage]:
+        """Every message the bot posted about the case that is still remembered."""
+        ...
+
+    async def forget(self, ids: Sequence[int]) -> None: ...
+    async def pending_retraction(self, *, limit: int) -> Sequence[CaseId]:
+        """Purged cases whose chat messages are still remembered (not yet retracted)."""
+        ...
 
 
 class StateStore(Protocol):

@@ -21,6 +21,10 @@ class ChatSender(Protocol):
         """Post the reply natively; return the platform's message id, if it has one."""
         ...
 
+    # Optional capability, looked up with getattr (the console has none):
+    # async def retract(self, room_id: str, message_id: str) -> bool
+    #     Redact (Matrix) or delete (Slack) a message the bot posted; False if it cannot.
+
 
 class Router:
     def __init__(self, *, bot: PspBot, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
@@ -64,6 +68,36 @@ class Router:
                 at=self._clock.now(),
             )
             await uow.commit()
+
+    async def retract_case_messages(self, case_id: CaseId) -> tuple[int, int]:
+        """Remove the bot's chat messages about a purged case (Matrix redacts, Slack deletes),
+        so the chat history does not outlive the record. Returns (retracted, still pending).
+        A message whose platform has no sender attached here (the `purge` CLI) or whose
+        removal failed stays remembered, and the running bot's daily job tries again; one
+        the platform cannot remove (`retract` missing or False) is forgotten."""
+        async with self._uow_factory() as uow:
+            messages = await uow.messages.for_case(case_id)
+        forget: list[int] = []
+        retracted = pending = 0
+        for message in messages:
+            sender = self._senders.get(message.platform)
+            if sender is None:
+                pending += 1
+                continue
+            retract = getattr(sender, "retract", None)
+            try:
+                done = bool(retract and await retract(message.room_id, message.message_id))
+            except Exception:  # one unreachable room must not stop the purge
+                log.warning("retracting a %s message failed; will retry", message.platform)
+                pending += 1
+                continue
+            retracted += done
+            forget.append(message.id)
+        if forget:
+            async with self._uow_factory() as uow:
+                await uow.messages.forget(forget)
+                await uow.commit()
+        return retracted, pending
 
     async def load_state(self, key: str) -> str | None:
         async with self._uow_factory() as uow:

@@ -18,12 +18,13 @@ from typing import Any, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.models import AuditRow
+from storage.models import AuditCheckpointRow, AuditRow
 
 AUDIT = cast(Table, AuditRow.__table__)
+CHECKPOINTS = cast(Table, AuditCheckpointRow.__table__)
 GENESIS = "0" * 64
 # pg_advisory_xact_lock key for "append to the audit chain" (ASCII "PSPaudit").
 PG_AUDIT_LOCK = 0x505350_61756469
@@ -204,6 +205,20 @@ def sign_checkpoint(report: ChainReport, key: Ed25519PrivateKey, at: datetime) -
         "public_key": public_key_text(key),
         "signature": base64.b64encode(signature).decode("ascii"),
     }
+
+
+async def store_checkpoint(conn: AsyncConnection, signed: dict[str, Any]) -> None:
+    """Keep a copy in the database too (the copy that counts is the one kept elsewhere)."""
+    await conn.execute(
+        insert(CHECKPOINTS).values(
+            at=datetime.now(UTC),
+            length=signed["length"],
+            head_id=signed["head_id"] or 0,
+            head_hash=signed["head_hash"],
+            public_key=signed["public_key"],
+            signature=signed["signature"],
+        )
+    )
 
 
 async def check_checkpoint(

@@ -7,17 +7,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import AuditEntry, BindingId, CaseId, GroupId, MemberId, Platform
+from bot.ports import PostedMessage
 from storage.audit_chain import canonical, chain_hash, lock_and_head
 from storage.codec import TextCodec, numbered_aad
 from storage.models import (
     AdapterStateRow,
     AuditRow,
+    CaseRow,
     EscalationRow,
     PostedMessageRow,
     ProcessedEventRow,
@@ -27,6 +29,7 @@ ESCALATIONS = cast(Table, EscalationRow.__table__)
 AUDIT = cast(Table, AuditRow.__table__)
 EVENTS = cast(Table, ProcessedEventRow.__table__)
 POSTED = cast(Table, PostedMessageRow.__table__)
+CASES = cast(Table, CaseRow.__table__)
 STATE = cast(Table, AdapterStateRow.__table__)
 
 
@@ -169,6 +172,28 @@ class SqlAlchemyPostedMessageLog:
             )
         ).scalar_one_or_none()
         return str(row) if row is not None else None
+
+
+    async def for_case(self, case_id: CaseId) -> Sequence[PostedMessage]:
+        rows = await self._conn.execute(
+            select(POSTED).where(POSTED.c.case_id == case_id).order_by(POSTED.c.id)
+        )
+        return [PostedMessage(r.id, Platform(r.platform), r.room_id, r.message_id) for r in rows]
+
+    async def forget(self, ids: Sequence[int]) -> None:
+        if ids:
+            await self._conn.execute(delete(POSTED).where(POSTED.c.id.in_(list(ids))))
+
+    async def pending_retraction(self, *, limit: int) -> Sequence[CaseId]:
+        rows = await self._conn.execute(
+            select(POSTED.c.case_id)
+            .join(CASES, CASES.c.id == POSTED.c.case_id)
+            .where(CASES.c.purged_at.is_not(None))
+            .group_by(POSTED.c.case_id)
+            .order_by(POSTED.c.case_id)
+            .limit(limit)
+        )
+        return [CaseId(r.case_id) for r in rows]
 
 
 class SqlAlchemyStateStore:

@@ -1,0 +1,172 @@
+"""Retention: how long case text lives, and the daily job that enforces it.
+
+A closed case keeps its free text, decision texts and member links for
+`[retention] closed_case_days` after it was closed; then they are removed and only the
+statistical skeleton stays (group, urgency, tags, agencies, dates) for the yearly evaluation.
+The bot's chat messages about the case are retracted at the same time. A case open and
+untouched for `stale_open_days` is reported to the group's leads. The agencies' data
+protection officer decides the numbers (docs/data-protection.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from bot.config import SectionReader
+from bot.domain import CaseId, GroupId, RoomPurpose
+from bot.i18n import translate
+from bot.messages import Mention, Reply, ReplyKind, RoomRef
+from bot.ports import Clock, RetentionCase, UnitOfWorkFactory
+from bot.runtime import Router
+
+DEFAULT_CLOSED_CASE_DAYS = 365
+DEFAULT_STALE_OPEN_DAYS = 90
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    closed_case_days: int = DEFAULT_CLOSED_CASE_DAYS
+    stale_open_days: int = DEFAULT_STALE_OPEN_DAYS
+
+    def purge_cutoff(self, now: datetime) -> datetime:
+        """Cases closed before this instant lose their text."""
+        return now - timedelta(days=self.closed_case_days)
+
+    def stale_cutoff(self, now: datetime) -> datetime:
+        """Open cases not changed since this instant are reported."""
+        return now - timedelta(days=self.stale_open_days)
+
+
+def retention_policy(sections: Mapping[str, Mapping[str, Any]]) -> RetentionPolicy:
+    reader = SectionReader("retention", sections.get("retention"))
+    policy = RetentionPolicy(
+        closed_case_days=reader.integer(
+            "closed_case_days", DEFAULT_CLOSED_CASE_DAYS, minimum=1, maximum=36500
+        ),
+        stale_open_days=reader.integer(
+            "stale_open_days", DEFAULT_STALE_OPEN_DAYS, minimum=1, maximum=36500
+        ),
+    )
+    reader.done()
+    return policy
+
+
+class RetentionStore(Protocol):
+    """What retention needs from storage (storage/retention.py). Each purge is one
+    transaction with its own audit row."""
+
+    async def due_for_purge(self, cutoff: datetime, *, limit: int) -> Sequence[RetentionCase]: ...
+    async def purge(self, case_id: CaseId, *, cutoff: datetime, at: datetime) -> bool:
+        """Remove the case's text and member links if it is still closed before `cutoff`
+        and not purged; audit it. False if there was nothing (any more) to do."""
+        ...
+
+    async def stale_open(self, cutoff: datetime, *, limit: int) -> Sequence[RetentionCase]:
+        """Open cases untouched since `cutoff` and not reported since then."""
+        ...
+
+    async def mark_stale_reported(
+        self, cases: Sequence[RetentionCase], *, at: datetime
+    ) -> None: ...
+
+    async def record_dry_run(self, *, count: int, at: datetime) -> None: ...
+
+
+@dataclass
+class RetentionReport:
+    purged: list[str] = field(default_factory=list)
+    due: list[str] = field(default_factory=list)  # what a dry run would purge
+    stale: list[str] = field(default_factory=list)
+    retracted: int = 0
+    pending_messages: int = 0
+
+
+async def run_retention(
+    *,
+    router: Router,
+    store: RetentionStore,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    policy: RetentionPolicy,
+    locale: str = "da",
+    dry_run: bool = False,
+    report_stale: bool = True,
+) -> RetentionReport:
+    """The daily job (and `psp-bot purge`). Safe to run twice: a purged case is skipped, a
+    stale case is reported once per `stale_open_days`, and chat messages that could not be
+    retracted are tried again on the next run."""
+    now = clock.now()
+    report = RetentionReport()
+    cutoff = policy.purge_cutoff(now)
+    if dry_run:
+        report.due = [c.ref for c in await store.due_for_purge(cutoff, limit=10**9)]
+        report.stale = [
+            c.ref for c in await store.stale_open(policy.stale_cutoff(now), limit=BATCH)
+        ]
+        await store.record_dry_run(count=len(report.due), at=now)
+        return report
+    while batch := await store.due_for_purge(cutoff, limit=BATCH):
+        for case in batch:
+            if await store.purge(case.case_id, cutoff=cutoff, at=now):
+                report.purged.append(case.ref)
+        if len(batch) < BATCH:
+            break
+    # Messages of every purged case still remembered: this run's and earlier runs' leftovers.
+    async with uow_factory() as uow:
+        leftovers = await uow.messages.pending_retraction(limit=10 * BATCH)
+    for case_id in leftovers:
+        retracted, pending = await router.retract_case_messages(case_id)
+        report.retracted += retracted
+        report.pending_messages += pending
+    stale = await store.stale_open(policy.stale_cutoff(now), limit=BATCH)
+    report.stale = [c.ref for c in stale]
+    # The CLI has no chat connection: it lists stale cases and leaves reporting to the bot.
+    if stale and report_stale:
+        await router.deliver(await _stale_replies(uow_factory, stale, policy, locale))
+        await store.mark_stale_reported(stale, at=now)
+    return report
+
+
+async def _stale_replies(
+    uow_factory: UnitOfWorkFactory,
+    stale: Sequence[RetentionCase],
+    policy: RetentionPolicy,
+    locale: str,
+) -> list[Reply]:
+    """One message per group, to its operative rooms, mentioning its leads. Refs only, so
+    a minimal-detail room may receive it too."""
+    by_group: dict[GroupId, list[str]] = defaultdict(list)
+    for case in stale:
+        by_group[case.group_id].append(case.ref)
+    replies: list[Reply] = []
+    async with uow_factory() as uow:
+        for group_id, refs in by_group.items():
+            leads = [m for m in await uow.members.list(group_id) if m.is_lead]
+            text = translate(
+                locale,
+                "retention.stale",
+                count=len(refs),
+                days=policy.stale_open_days,
+                refs=", ".join(refs),
+            )
+            for binding in await uow.groups.bindings(group_id):
+                if binding.purpose is not RoomPurpose.OPERATIVE:
+                    continue
+                replies.append(
+                    Reply(
+                        room=RoomRef(binding.platform, binding.room_id),
+                        text=text,
+                        kind=ReplyKind.REMINDER,
+                        mentions=tuple(
+                            Mention(m.user_id, m.display_name)
+                            for m in leads
+                            if m.platform is binding.platform
+                        ),
+                    )
+                )
+    return replies

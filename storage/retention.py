@@ -1,0 +1,150 @@
+"""Retention in the database: find closed cases past their time and strip them down to the
+statistical skeleton; find open cases nobody has touched. Each purge is one transaction that
+writes its own audit row (the purge itself must be accountable)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, and_, delete, exists, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain import CaseId, CaseStatus, GroupId
+from bot.ports import RetentionCase
+from storage.journal import SqlAlchemyAuditRepository
+from storage.models import (
+    AcknowledgementRow,
+    AuditRow,
+    CaseRow,
+    DecisionRow,
+    NoteRow,
+    ResponsibilityRow,
+)
+
+CASES = cast(Table, CaseRow.__table__)
+NOTES = cast(Table, NoteRow.__table__)
+DECISIONS = cast(Table, DecisionRow.__table__)
+ACKS = cast(Table, AcknowledgementRow.__table__)
+HISTORY = cast(Table, ResponsibilityRow.__table__)
+AUDIT = cast(Table, AuditRow.__table__)
+STALE_ACTION = "retention.stale"
+
+
+class SqlAlchemyRetentionStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def due_for_purge(self, cutoff: datetime, *, limit: int) -> Sequence[RetentionCase]:
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(CASES.c.id, CASES.c.group_id, CASES.c.ref, CASES.c.closed_at)
+                .where(
+                    CASES.c.status == CaseStatus.CLOSED.value,
+                    CASES.c.closed_at < cutoff,
+                    CASES.c.purged_at.is_(None),
+                )
+                .order_by(CASES.c.closed_at, CASES.c.id)
+                .limit(limit)
+            )
+            return [
+                RetentionCase(CaseId(r.id), GroupId(r.group_id), r.ref, r.closed_at) for r in rows
+            ]
+
+    async def purge(self, case_id: CaseId, *, cutoff: datetime, at: datetime) -> bool:
+        async with self._engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                # Overwrite freed pages with zeros so removed text does not linger in the file.
+                await conn.execute(text("PRAGMA secure_delete = ON"))
+            # Re-checked inside the transaction: a case reopened meanwhile keeps its text.
+            result = await conn.execute(
+                update(CASES)
+                .where(
+                    CASES.c.id == case_id,
+                    CASES.c.status == CaseStatus.CLOSED.value,
+                    CASES.c.closed_at < cutoff,
+                    CASES.c.purged_at.is_(None),
+                )
+                .values(
+                    summary="",
+                    resolution=None,
+                    flagged_by=None,
+                    proposed_by=None,
+                    proposed_member=None,
+                    purged_at=at,
+                    version=CASES.c.version + 1,
+                )
+                .returning(CASES.c.group_id)
+            )
+            group_id = result.scalar_one_or_none()
+            if group_id is None:
+                return False
+            notes = (await conn.execute(delete(NOTES).where(NOTES.c.case_id == case_id))).rowcount
+            decisions = (
+                await conn.execute(
+                    update(DECISIONS)
+                    .where(DECISIONS.c.case_id == case_id)
+                    .values(text="", fallback=None, by_member=None)
+                )
+            ).rowcount
+            await conn.execute(update(ACKS).where(ACKS.c.case_id == case_id).values(member_id=None))
+            await conn.execute(
+                update(HISTORY).where(HISTORY.c.case_id == case_id).values(by_member=None)
+            )
+            await SqlAlchemyAuditRepository(conn).record(
+                at=at,
+                action="case.purge",
+                actor_member_id=None,
+                group_id=GroupId(group_id),
+                case_id=case_id,
+                binding_id=None,
+                detail=f"notes={notes} decisions={decisions}",
+            )
+        return True
+
+    async def stale_open(self, cutoff: datetime, *, limit: int) -> Sequence[RetentionCase]:
+        reported = exists().where(
+            and_(
+                AUDIT.c.case_id == CASES.c.id, AUDIT.c.action == STALE_ACTION, AUDIT.c.at >= cutoff
+            )
+        )
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(CASES.c.id, CASES.c.group_id, CASES.c.ref, CASES.c.updated_at)
+                .where(
+                    CASES.c.status == CaseStatus.OPEN.value,
+                    CASES.c.updated_at < cutoff,
+                    ~reported,
+                )
+                .order_by(CASES.c.group_id, CASES.c.updated_at, CASES.c.id)
+                .limit(limit)
+            )
+            return [
+                RetentionCase(CaseId(r.id), GroupId(r.group_id), r.ref, r.updated_at) for r in rows
+            ]
+
+    async def mark_stale_reported(self, cases: Sequence[RetentionCase], *, at: datetime) -> None:
+        async with self._engine.begin() as conn:
+            audit = SqlAlchemyAuditRepository(conn)
+            for case in cases:
+                await audit.record(
+                    at=at,
+                    action=STALE_ACTION,
+                    actor_member_id=None,
+                    group_id=case.group_id,
+                    case_id=case.case_id,
+                    binding_id=None,
+                )
+
+    async def record_dry_run(self, *, count: int, at: datetime) -> None:
+        async with self._engine.begin() as conn:
+            await SqlAlchemyAuditRepository(conn).record(
+                at=at,
+                action="retention.dry_run",
+                actor_member_id=None,
+                group_id=None,
+                case_id=None,
+                binding_id=None,
+                detail=f"due={count}",
+            )
