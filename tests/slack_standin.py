@@ -12,9 +12,11 @@ import time
 import urllib.parse
 import uuid
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from aiohttp import WSMsgType, web
 from multidict import CIMultiDict
 
@@ -79,7 +81,7 @@ class SlackStandIn:
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_for(self, predicate: Any, timeout: float = 15.0) -> None:
+    async def wait_for(self, predicate: Any, limit: float = 15.0) -> None:
         """Until predicate(self) holds (events, not sleeps; the timeout only ends a hang)."""
         assert self._changed is not None
 
@@ -88,7 +90,7 @@ class SlackStandIn:
             async with self._changed:
                 await self._changed.wait_for(lambda: predicate(self))
 
-        await asyncio.wait_for(wait(), timeout)
+        await asyncio.wait_for(wait(), limit)
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = dict(request.query)
@@ -408,12 +410,12 @@ class SlackRig:
 
 async def start_rig(router: Any, standin: SlackStandIn, **config_overrides: Any) -> SlackRig:
     import aiohttp
+    from slack_sdk.web.async_client import AsyncWebClient
 
     from adapters.slack.bolt_app import SlackAdapter
     from adapters.slack.config import SlackConfig
     from adapters.slack.http import make_http_app
     from adapters.slack.webapi import SlackApi
-    from slack_sdk.web.async_client import AsyncWebClient
 
     settings: dict[str, Any] = {
         "bot_token": "xoxb-test",
@@ -451,3 +453,50 @@ async def start_rig(router: Any, standin: SlackStandIn, **config_overrides: Any)
 async def stop_rig(rig: SlackRig) -> None:
     await rig.session.close()
     await rig.runner.cleanup()
+
+
+# --- fixtures (imported by the test modules that use them) --------------------------------
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[SlackStandIn]:
+    s = SlackStandIn(private_channels={PRIVATE})
+    await s.start()
+    yield s
+    await s.stop()
+
+
+@pytest.fixture
+async def rig(harness: Any, standin: SlackStandIn) -> AsyncIterator[SlackRig]:
+    r = await start_rig(harness.router, standin)
+    yield r
+    await stop_rig(r)
+
+
+def alert_blocks_text(params: dict[str, Any]) -> str:
+    """Everything a reader sees in a posted message's blocks."""
+    blocks = params.get("blocks")
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    out: list[str] = []
+    for block in blocks or []:
+        if block.get("type") == "section":
+            out.append(block["text"]["text"])
+        elif block.get("type") == "context":
+            out.extend(e.get("text", "") for e in block["elements"])
+        elif block.get("type") == "actions":
+            out.extend(f"[{e['text']['text']}]" for e in block["elements"])
+    return "\n".join(out)
+
+
+def buttons(params: dict[str, Any]) -> dict[str, str]:
+    """action_id -> the command the button runs."""
+    blocks = params.get("blocks")
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    return {
+        e["action_id"]: e["value"]
+        for block in blocks or []
+        if block.get("type") == "actions"
+        for e in block["elements"]
+    }

@@ -8,23 +8,20 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from adapters.slack.signature import sign
-from tests.conftest import Harness
 from tests.slack_standin import (
     PRIVATE,
     SECRET,
     SlackRig,
-    SlackStandIn,
     app_mention,
     command_body,
-    start_rig,
-    stop_rig,
 )
+
+pytest_plugins = ["tests.slack_standin"]  # the stand-in and rig fixtures
 
 SECRET_WORDS = "Hemmelig sagstekst 7788"
 NOW = 1_800_000_000
@@ -34,21 +31,6 @@ NOW = 1_800_000_000
 def database_url(tmp_path: Path) -> str:
     """The front door does not care about the database: SQLite only, to keep this fast."""
     return f"sqlite:///{tmp_path / 'psp.sqlite3'}"
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    s = SlackStandIn(private_channels={PRIVATE})
-    await s.start()
-    yield s
-    await s.stop()
-
-
-@pytest.fixture
-async def rig(harness: Harness, standin: SlackStandIn) -> AsyncIterator[SlackRig]:
-    r = await start_rig(harness.router, standin)
-    yield r
-    await stop_rig(r)
 
 
 def body() -> bytes:
@@ -80,14 +62,16 @@ async def test_a_body_changed_by_one_byte_is_refused(rig: SlackRig) -> None:
     await assert_refused(rig, status, answer_headers)
 
 
-@pytest.mark.parametrize(("offset", "accepted"), [(-300, True), (-301, False), (300, True),
-                                                  (301, False)])
+@pytest.mark.parametrize(
+    ("offset", "accepted"), [(-300, True), (-301, False), (300, True), (301, False)]
+)
 async def test_the_replay_window_is_300_seconds_either_way(
     rig: SlackRig, offset: int, accepted: bool
 ) -> None:
     rig.fixed_now[0] = NOW
-    payload = command_body("help", user="UANNA", channel=PRIVATE,
-                           response_url=f"{rig.standin.url}/respond/x")
+    payload = command_body(
+        "help", user="UANNA", channel=PRIVATE, response_url=f"{rig.standin.url}/respond/x"
+    )
     status, headers, _ = await rig.signed(payload, timestamp=NOW + offset)
     if accepted:
         assert status == 200
@@ -116,7 +100,9 @@ async def test_a_body_that_is_not_utf8_is_refused_even_when_signed(rig: SlackRig
 
 
 async def test_missing_signature_headers_are_refused(rig: SlackRig) -> None:
-    status, headers, _ = await rig.post(body(), {"Content-Type": "application/x-www-form-urlencoded"})
+    status, headers, _ = await rig.post(
+        body(), {"Content-Type": "application/x-www-form-urlencoded"}
+    )
     await assert_refused(rig, status, headers)
 
 
@@ -138,8 +124,9 @@ async def test_a_workspace_not_on_the_allowlist_is_refused(rig: SlackRig) -> Non
     assert status == 200  # Slack shows the text of a 200 to the person who typed
     assert "not approved" in text
     assert headers.get("X-Slack-No-Retry") == "1"
-    status, headers, _ = await rig.event(app_mention("<@UPSPBOT> help", user="UX",
-                                                     channel=PRIVATE, team="TOTHER"))
+    status, headers, _ = await rig.event(
+        app_mention("<@UPSPBOT> help", user="UX", channel=PRIVATE, team="TOTHER")
+    )
     assert status == 403
     assert headers.get("X-Slack-No-Retry") == "1"
     assert rig.adapter.refused == 2
@@ -161,7 +148,8 @@ async def test_a_slow_handler_still_acknowledges_at_once(rig: SlackRig) -> None:
 
 
 async def test_url_verification_answers_the_challenge(rig: SlackRig) -> None:
-    status, _h, text = await rig.event({"type": "url_verification", "challenge": "abc123",
-                                        "token": "x"})
+    status, _h, text = await rig.event(
+        {"type": "url_verification", "challenge": "abc123", "token": "x"}
+    )
     assert status == 200
     assert json.loads(text) == {"challenge": "abc123"}

@@ -13,6 +13,8 @@ SECTION_LIMIT = 3000  # Slack's maximum for a section's text
 TEXT_LIMIT = 3900  # the top-level fallback text is truncated by Slack near 4000
 ACTION_PREFIX = "psp."
 _BUTTON_STYLE = {"ack": "primary"}
+# Updates that change who holds the case or whether it is open: shown on the alert itself.
+_STATE_CHANGES = frozenset({"assign", "accept", "decline", "take", "close", "reopen"})
 
 
 def escape(text: str) -> str:
@@ -108,18 +110,22 @@ class AlertState:
             closed=bool(data.get("closed", False)),
         )
 
-    def apply(self, reply: Reply) -> None:
+    def apply(self, reply: Reply) -> bool:
         """Fold a later UPDATE of the same case into the alert: acknowledgements on one line,
-        the latest change of responsibility or status on another; no buttons once closed."""
-        key = reply.message_key or ""
+        the latest change of responsibility or status on another; no buttons once closed.
+        Other updates (decisions, notes) leave the alert as it is: False."""
+        key = (reply.message_key or "").split(":", 1)[0]
         if key.startswith("ack."):
             self.ack_line = reply.text
-        else:
-            self.state_line = reply.text
+            return True
+        if key.split(".", 1)[0] not in _STATE_CHANGES:
+            return False
+        self.state_line = reply.text
         if key.startswith("close."):
             self.closed = True
         elif key.startswith("reopen."):
             self.closed = False
+        return True
 
     def render(self) -> tuple[str, list[dict[str, Any]]]:
         mentions = tuple(Mention(u, n) for u, n in self.mentions)

@@ -75,7 +75,8 @@ class SlackSender:
 
     async def _update_alert(self, reply: Reply, state: AlertState) -> str:
         assert reply.case_ref is not None
-        state.apply(reply)
+        if not state.apply(reply):
+            return await self._post(reply, state.channel, thread_ts=state.ts)
         text, blocks = state.render()
         try:
             await self.api.call(
@@ -93,7 +94,13 @@ class SlackSender:
             try:
                 await self.api.respond(
                     requester.response_url,
-                    {"response_type": "ephemeral", "text": text, "blocks": blocks},
+                    {
+                        "response_type": "ephemeral",
+                        # A button's response_url would otherwise replace the alert itself.
+                        "replace_original": False,
+                        "text": text,
+                        "blocks": blocks,
+                    },
                 )
                 return
             except SlackCallError as exc:

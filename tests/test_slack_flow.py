@@ -1,0 +1,305 @@
+"""A case's whole life in a Slack channel, driven the way Slack drives the app: signed slash
+commands, button clicks and form submissions over HTTP; what people see is read back from the
+stand-in (messages posted, alerts rewritten in place, private answers)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from adapters.slack import modals
+from tests.slack_standin import (
+    PRIVATE,
+    PUBLIC,
+    SlackRig,
+    SlackStandIn,
+    alert_blocks_text,
+    app_mention,
+    block_action,
+    buttons,
+    view_submission,
+)
+
+pytest_plugins = ["tests.slack_standin"]  # the stand-in and rig fixtures
+
+MEMBERS = (
+    ("<@UANNA|anna>", "police rep"),
+    ("<@UBO|bo>", "social rep"),
+    ("<@UCARL|carl>", "psychiatry rep"),
+    ("<@UERIK|erik>", "social lead"),
+)
+
+
+async def answered(rig: SlackRig, user: str, text: str, **kwargs: Any) -> str:
+    """Run a slash command and return the private answer the person who typed sees."""
+    before = len(rig.standin.responses)
+    assert await rig.command(user, text, **kwargs) == 200
+    await rig.standin.wait_for(lambda s: len(s.responses) > before)
+    return rig.standin.response_texts()[before]
+
+
+async def set_up_group(rig: SlackRig) -> None:
+    assert "Nord" in await answered(rig, "UADMIN", "group setup Nord")
+    for user, role in MEMBERS:
+        await answered(rig, "UADMIN", f"member add {user} {role}")
+
+
+async def posted(standin: SlackStandIn, count: int) -> list[dict[str, Any]]:
+    await standin.wait_for(lambda s: len(s.of("chat.postMessage")) >= count)
+    return standin.of("chat.postMessage")
+
+
+async def flag(
+    rig: SlackRig, text: str = "flag acute Borger truer naboer #threat"
+) -> dict[str, Any]:
+    before = len(rig.standin.of("chat.postMessage"))
+    assert await rig.command("UANNA", text) == 200
+    return (await posted(rig.standin, before + 1))[before]
+
+
+async def click(rig: SlackRig, alert: dict[str, Any], action: str, user: str) -> None:
+    command = buttons(alert)[f"psp.{action}"]
+    status, _h, _t = await rig.interact(
+        block_action(
+            command,
+            action,
+            user=user,
+            channel=PRIVATE,
+            message_ts=alert["ts"],
+            response_url=f"{rig.standin.url}/respond/{user}",
+        )
+    )
+    assert status == 200
+
+
+async def test_a_case_from_flag_to_close_with_buttons(rig: SlackRig) -> None:
+    standin = rig.standin
+    await set_up_group(rig)
+    alert = await flag(rig)
+    alert_ts = "1700000000.000001"
+    alert["ts"] = alert_ts  # the ts the stand-in gave the first message
+    seen = alert_blocks_text(alert)
+    assert "PSP-2026-0001" in seen and "Borger truer naboer" in seen
+    # The other agencies' on-duty people are notified; the flagging agency is not.
+    assert "<@UBO>" in alert["text"] and "<@UCARL>" in alert["text"]
+    assert "<@UANNA>" not in alert["text"]
+    assert buttons(alert) == {
+        "psp.ack": "ack PSP-2026-0001",
+        "psp.take": "take PSP-2026-0001",
+        "psp.show": "show PSP-2026-0001",
+    }
+    assert "[Acknowledge]" in seen and "[Take responsibility]" in seen
+
+    # Social services acknowledge with the button: the alert itself now says so.
+    await click(rig, alert, "ack", "UBO")
+    await standin.wait_for(lambda s: s.of("chat.update"))
+    update = standin.of("chat.update")[-1]
+    assert update["ts"] == alert_ts and update["channel"] == PRIVATE
+    assert "social services acknowledged PSP-2026-0001" in alert_blocks_text(update)
+    # ... and the change is told in the alert's thread.
+    thread = await posted(standin, 2)
+    assert thread[1]["thread_ts"] == alert_ts
+
+    # Psychiatry takes responsibility: the alert shows both facts.
+    await click(rig, alert, "take", "UCARL")
+    await standin.wait_for(lambda s: len(s.of("chat.update")) >= 2)
+    now_shown = alert_blocks_text(standin.of("chat.update")[-1])
+    assert "social services acknowledged" in now_shown
+    assert "psychiatry has taken responsibility" in now_shown
+
+    # Show answers only the one who clicked, without replacing the alert.
+    await click(rig, alert, "show", "UBO")
+    await standin.wait_for(lambda s: any(h == "UBO" for h, _ in s.responses))
+    body = next(b for h, b in standin.responses if h == "UBO")
+    assert body["response_type"] == "ephemeral" and body["replace_original"] is False
+    assert "Borger truer naboer" in body["text"]
+
+    # Closing removes the buttons from the alert.
+    updates = len(standin.of("chat.update"))
+    assert await rig.command("UCARL", "close PSP-2026-0001 Borger i behandling") == 200
+    await standin.wait_for(lambda s: len(s.of("chat.update")) > updates)
+    closed = standin.of("chat.update")[-1]
+    assert "closed" in alert_blocks_text(closed)
+    assert buttons(closed) == {}
+
+
+async def test_a_click_is_the_clicking_users_command(rig: SlackRig) -> None:
+    await set_up_group(rig)
+    alert = await flag(rig)
+    alert["ts"] = "1700000000.000001"
+    await click(rig, alert, "ack", "USTRANGER")  # not a member of the group
+    await rig.standin.wait_for(lambda s: any(h == "USTRANGER" for h, _ in s.responses))
+    refusal = next(b for h, b in rig.standin.responses if h == "USTRANGER")
+    assert "not a member" in refusal["text"]
+    assert rig.standin.of("chat.update") == []  # nothing changed
+
+
+async def test_a_double_click_does_not_acknowledge_twice(rig: SlackRig) -> None:
+    await set_up_group(rig)
+    alert = await flag(rig)
+    alert["ts"] = "1700000000.000001"
+    await asyncio.gather(click(rig, alert, "ack", "UBO"), click(rig, alert, "ack", "UBO"))
+    await rig.standin.wait_for(lambda s: len([h for h, _ in s.responses if h == "UBO"]) >= 1)
+    await rig.standin.wait_for(lambda s: len(s.of("chat.update")) >= 1)
+    answer = await answered(rig, "UBO", "show PSP-2026-0001")
+    assert "social services" in answer
+    assert len(rig.standin.of("chat.update")) == 1  # one acknowledgement, one rewrite
+    assert "already acknowledged" in rig.standin.response_texts()[-2]
+
+
+async def test_the_same_event_four_times_acts_once(rig: SlackRig) -> None:
+    await set_up_group(rig)
+    event = app_mention(
+        "<@UPSPBOT> flag urgent Udsat for trusler",
+        user="UANNA",
+        channel=PRIVATE,
+        event_id="Ev0DUPLICATE",
+    )
+    for retry in range(4):
+        extra = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        status, _h, _t = await rig.event(event, extra_headers=extra if retry else {})
+        assert status == 200
+    assert rig.adapter.dedupe.dropped == 3
+    alerts = await posted(rig.standin, 1)
+    await flag(rig, "flag normal Anden sag")
+    texts = [p["text"] for p in rig.standin.of("chat.postMessage")]
+    assert sum("PSP-2026-0001" in t for t in texts) == 1
+    assert "PSP-2026-0002" in texts[-1]  # no case was created in between
+    assert alerts[0]["channel"] == PRIVATE
+
+
+async def test_a_redelivery_after_a_restart_is_caught_by_the_core(
+    rig: SlackRig, harness: Any
+) -> None:
+    from tests.slack_standin import start_rig, stop_rig
+
+    await set_up_group(rig)
+    event = app_mention(
+        "<@UPSPBOT> flag urgent Udsat", user="UANNA", channel=PRIVATE, event_id="Ev0RESTART"
+    )
+    await rig.event(event)
+    await posted(rig.standin, 1)
+    restarted = await start_rig(harness.router, rig.standin)  # fresh memory, same database
+    try:
+        status, _h, _t = await restarted.event(event, extra_headers={"X-Slack-Retry-Num": "1"})
+        assert status == 200
+        await flag(restarted, "flag normal Anden sag")
+    finally:
+        await stop_rig(restarted)
+    texts = [p["text"] for p in rig.standin.of("chat.postMessage")]
+    assert sum("PSP-2026-0001" in t for t in texts) == 1
+    assert "PSP-2026-0002" in texts[-1]
+
+
+async def test_mentions_work_and_bot_messages_are_ignored(rig: SlackRig) -> None:
+    await set_up_group(rig)
+    await rig.event(
+        app_mention("<@UPSPBOT> hello there", user="UBOTX", channel=PRIVATE, bot_id="BOTHER")
+    )
+    await rig.event(app_mention("<@UPSPBOT> list", user="UANNA", channel=PRIVATE))
+    await rig.standin.wait_for(lambda s: s.of("chat.postEphemeral"))
+    answers = rig.standin.of("chat.postEphemeral")
+    assert len(answers) == 1 and answers[0]["user"] == "UANNA"  # the bot's line was ignored
+
+
+async def test_a_public_channel_cannot_be_bound(rig: SlackRig) -> None:
+    answer = await answered(rig, "UADMIN", "group setup Offentlig", channel=PUBLIC)
+    assert "not secure" in answer or "public" in answer.lower() or "private" in answer.lower()
+    answer = await answered(rig, "UADMIN", "list", channel=PUBLIC)
+    assert "belongs to no group" in answer
+
+
+async def test_the_flag_form_becomes_a_flag(rig: SlackRig) -> None:
+    await set_up_group(rig)
+    assert await rig.command("UANNA", "flag") == 200
+    await rig.standin.wait_for(lambda s: s.of("views.open"))
+    opened = rig.standin.of("views.open")[0]
+    view = opened["view"]
+    assert view["callback_id"] == modals.FLAG_CALLBACK
+    labels = [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
+    assert labels == ["Urgency", "Short summary (no names or CPR numbers)", "Characteristics"]
+    values = {
+        "urgency": {"value": {"type": "static_select", "selected_option": {"value": "urgent"}}},
+        "summary": {"value": {"type": "plain_text_input", "value": "Mister boligen 'snart'"}},
+        "tags": {
+            "value": {
+                "type": "multi_static_select",
+                "selected_options": [{"value": "housing"}, {"value": "isolated"}],
+            }
+        },
+    }
+    status, _h, _t = await rig.interact(view_submission(view, values, user="UANNA"))
+    assert status == 200
+    alert = (await posted(rig.standin, 1))[0]
+    seen = alert_blocks_text(alert)
+    assert "PSP-2026-0001" in seen and "Mister boligen 'snart'" in seen
+    assert "URGENT" in seen and "at risk of losing home, isolated in own home" in seen
+
+
+async def test_a_cpr_number_in_the_form_is_refused(rig: SlackRig) -> None:
+    await set_up_group(rig)
+    await rig.command("UANNA", "flag")
+    await rig.standin.wait_for(lambda s: s.of("views.open"))
+    view = rig.standin.of("views.open")[0]["view"]
+    values = {
+        "urgency": {"value": {"selected_option": {"value": "acute"}}},
+        "summary": {"value": {"value": "Borger 010190-1234 truer"}},
+    }
+    await rig.interact(view_submission(view, values, user="UANNA"))
+    await rig.standin.wait_for(lambda s: s.of("chat.postEphemeral"))
+    refusal = rig.standin.of("chat.postEphemeral")[0]
+    assert "CPR" in refusal["text"] and "010190" not in refusal["text"]
+    assert rig.standin.of("chat.postMessage") == []
+
+
+async def test_the_decision_form_records_a_decision(rig: SlackRig) -> None:
+    await set_up_group(rig)
+    await flag(rig)
+    assert await rig.command("UERIK", "decide PSP-2026-0001") == 200
+    await rig.standin.wait_for(lambda s: s.of("views.open"))
+    view = rig.standin.of("views.open")[0]["view"]
+    assert view["callback_id"] == modals.DECIDE_CALLBACK
+    values = {
+        "decision": {"value": {"value": "Hjemmebesøg med SSP-konsulent"}},
+        "owner": {"value": {"selected_option": {"value": "social"}}},
+        "due": {"value": {"type": "datepicker", "selected_date": "2026-12-01"}},
+        "fallback": {"value": {"value": "Politiet kører forbi"}},
+        "fallback_owner": {"value": {"selected_option": {"value": "police"}}},
+    }
+    await rig.interact(view_submission(view, values, user="UERIK"))
+    await posted(rig.standin, 2)
+    answer = await answered(rig, "UERIK", "show PSP-2026-0001")
+    assert "Hjemmebesøg med SSP-konsulent" in answer
+    assert "2026-12-01" in answer and "Politiet kører forbi" in answer
+
+
+async def test_a_429_storm_is_waited_out_and_the_alert_still_arrives(rig: SlackRig) -> None:
+    waits: list[float] = []
+
+    async def record_wait(seconds: float) -> None:
+        waits.append(seconds)
+        await asyncio.sleep(0)
+
+    await set_up_group(rig)
+    rig.adapter.api._sleep = record_wait
+    rig.standin.retry_after = "7"
+    rig.standin.rate_limits["chat.postMessage"] = 6
+    alert = await flag(rig)
+    assert "PSP-2026-0001" in alert["text"]
+    assert waits == [7.0] * 6  # exactly what Slack asked for, each time
+    assert len(rig.standin.of("chat.postMessage")) == 1  # delivered once, not seven times
+    assert len(rig.standin.of("chat.postMessage:429")) == 6
+
+
+async def test_a_real_retry_after_wait(rig: SlackRig) -> None:
+    await set_up_group(rig)
+    rig.standin.retry_after = "1"
+    rig.standin.rate_limits["chat.postMessage"] = 1
+    alert = await flag(rig)
+    assert "PSP-2026-0001" in alert["text"]
+    assert rig.adapter.api.rate_limited == 1
+
+
+async def test_retract_deletes_a_posted_message(rig: SlackRig) -> None:
+    assert await rig.adapter.sender.retract(PRIVATE, "1700000000.000001") is True
+    assert rig.standin.of("chat.delete") == [{"channel": PRIVATE, "ts": "1700000000.000001"}]
