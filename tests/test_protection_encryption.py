@@ -1,0 +1,226 @@
+"""Encryption at rest, on SQLite and PostgreSQL: no free text on disk, ciphertexts bound to
+their row, key rotation (and its resumption), and wrong or missing keys."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import FakeClock
+from bot.config import ConfigError, parse_settings
+from storage.crypto import AesGcmCodec, GuardedPlainTextCodec, KeyringError, SealedTextError
+from storage.keys import SEALED, check_keyring, reencrypt, rotation_in_progress
+from storage.models import CaseRow
+from storage.uow import SqlAlchemyUnitOfWorkFactory
+from tests.conftest import Harness
+from tests.protection_support import keyring, secure_harness
+
+REF = "PSP-2026-0001"
+MARKER = "ZQXMARKER"
+
+
+async def fill_every_free_text_field(h: Harness) -> None:
+    """A case with text in every encrypted column: summary, note, decision, fallback,
+    resolution, escalation."""
+    await h.text("anna", f"flag acute {MARKER}summary borger truer")
+    await h.text("anna", f"note {REF} {MARKER}note naboen ringede")
+    await h.text("anna", f"take {REF}")
+    out = await h.text(
+        "anna", f'decide {REF} "{MARKER}decision besøg" --fallback "{MARKER}fallback ledsag"'
+    )
+    assert "decision no. 1" in out
+    assert "closed" in await h.text("anna", f"close {REF} {MARKER}resolution indlagt")
+    await h.text("erik", f"escalate {MARKER}escalation regler for udlevering")
+
+
+def pg_dump(url: str) -> bytes:
+    database = url.rsplit("/", 1)[1]
+    host = os.environ.get("PSP_TEST_PG_HOST", "127.0.0.1")
+    return subprocess.run(
+        ["pg_dump", "-h", host, "-U", "postgres", "--data-only", database],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    ).stdout
+
+
+async def test_no_free_text_reaches_the_disk(
+    engine: AsyncEngine, clock: FakeClock, database_url: str
+) -> None:
+    h, _sender = await secure_harness(engine, clock)
+    await fill_every_free_text_field(h)
+    # The bot itself still reads it all back.
+    shown = await h.text("anna", f"show {REF}")
+    for field in ("summary", "note", "decision", "fallback", "resolution"):
+        assert MARKER + field in shown
+    await engine.dispose()  # SQLite: checkpoint the WAL into the file we grep
+    if database_url.startswith("sqlite"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    else:
+        raw = pg_dump(database_url)
+        assert b"enc1:k1:" in raw  # the dump did include the case rows
+    assert len(raw) > 2_000
+    assert MARKER.encode() not in raw
+
+
+async def test_a_ciphertext_copied_to_another_row_does_not_open(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    h, _sender = await secure_harness(engine, clock)
+    await h.text("anna", "flag acute first case text")
+    await h.text("anna", "flag normal second case text")
+    cases = CaseRow.__table__
+    async with engine.begin() as conn:
+        first = (await conn.execute(select(cases.c.summary).where(cases.c.ref == REF))).scalar_one()
+        await conn.execute(
+            update(cases).where(cases.c.ref == "PSP-2026-0002").values(summary=first)
+        )
+    async with h.uow_factory() as uow:
+        group = await uow.groups.get_by_name("Demo")
+        assert group is not None
+        assert (await uow.cases.get_by_ref(group.id, REF)) is not None
+        with pytest.raises(SealedTextError, match="copied from another row") as caught:
+            await uow.cases.get_by_ref(group.id, "PSP-2026-0002")
+    assert "first case" not in str(caught.value)
+
+
+async def stored_values(engine: AsyncEngine) -> list[str]:
+    values: list[str] = []
+    async with engine.connect() as conn:
+        for sealed in SEALED:
+            for column in sealed.columns:
+                rows = await conn.execute(select(sealed.table.c[column]))
+                values += [v for (v,) in rows if v]
+    return values
+
+
+async def test_rotation_round_trip_resumes_after_an_interruption(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    old = AesGcmCodec(keyring(("k1", 1)))
+    h, _sender = await secure_harness(engine, clock, old)
+    await check_keyring(engine, old, at=clock.now())
+    for number in range(6):
+        await h.text("anna", f"flag normal case {number} {MARKER}")
+        await h.text("anna", f"note PSP-2026-000{number + 1} note {number}")
+    both = AesGcmCodec(keyring(("k1", 1), ("k2", 2)))
+    with pytest.raises(KeyboardInterrupt):
+        await reencrypt(engine, both, at=clock.now(), batch=2, stop_after=4)
+    values = await stored_values(engine)
+    assert {v.split(":")[1] for v in values} == {"k1", "k2"}  # half-way
+    assert await rotation_in_progress(engine) == "k2"
+    # Meanwhile the bot, restarted with both keys, reads every case.
+    h2, _ = await secure_harness(engine, clock, both)
+    assert "case 0" in await h2.text("bo", f"show {REF}")
+    changed, retired = await reencrypt(engine, both, at=clock.now(), batch=2)
+    assert 0 < changed < 12  # only what the interrupted run had not done yet
+    assert retired == ["k1"]
+    assert await rotation_in_progress(engine) is None
+    assert all(v.startswith("enc1:k2:") for v in await stored_values(engine))
+    # The old key can go: the new one alone opens everything, and the start check passes.
+    new_only = AesGcmCodec(keyring(("k2", 2)))
+    await check_keyring(engine, new_only, at=clock.now())
+    h3, _ = await secure_harness(engine, clock, new_only)
+    assert "case 5" in await h3.text("bo", "show PSP-2026-0006")
+
+
+async def test_a_wrong_or_missing_key_is_one_clear_error(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    right = AesGcmCodec(keyring(("k1", 1)))
+    h, _sender = await secure_harness(engine, clock, right)
+    await check_keyring(engine, right, at=clock.now())
+    await h.text("anna", f"flag acute {MARKER} text")
+    wrong = AesGcmCodec(keyring(("k1", 9)))
+    with pytest.raises(KeyringError, match="not the key this database was encrypted with"):
+        await check_keyring(engine, wrong, at=clock.now())
+    with pytest.raises(KeyringError, match="sealed with key 'k1', which is not configured"):
+        await check_keyring(engine, AesGcmCodec(keyring(("k7", 7))), at=clock.now())
+    for codec in (wrong, AesGcmCodec(keyring(("k7", 7))), GuardedPlainTextCodec()):
+        async with SqlAlchemyUnitOfWorkFactory(engine, codec)() as uow:
+            group = await uow.groups.get_by_name("Demo")
+            assert group is not None
+            with pytest.raises(SealedTextError) as caught:
+                await uow.cases.get_by_ref(group.id, REF)
+        assert MARKER not in str(caught.value)
+
+
+async def test_plaintext_left_in_the_database_is_refused_then_encrypted_by_rotation(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    """A database that ran with allow_plaintext gets a key: reads refuse the plaintext
+    until `keys rotate --no-new-key` has encrypted it."""
+    h, _ = await secure_harness(engine, clock, GuardedPlainTextCodec())
+    await h.text("anna", "flag acute stored in plaintext")
+    codec = AesGcmCodec(keyring(("k1", 1)))
+    async with SqlAlchemyUnitOfWorkFactory(engine, codec)() as uow:
+        group = await uow.groups.get_by_name("Demo")
+        assert group is not None
+        with pytest.raises(SealedTextError, match="not encrypted"):
+            await uow.cases.get_by_ref(group.id, REF)
+    await reencrypt(engine, AesGcmCodec(codec.keyring, read_plaintext=True), at=clock.now())
+    assert all(v.startswith("enc1:k1:") for v in await stored_values(engine))
+    async with SqlAlchemyUnitOfWorkFactory(engine, codec)() as uow:
+        case = await uow.cases.get_by_ref(group.id, REF)
+        assert case is not None and case.summary == "stored in plaintext"
+
+
+# --- the composition root's rules -------------------------------------------------------
+
+
+def test_postgresql_without_a_key_refuses_to_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bot.cli_admin import make_codec
+
+    for env in ("PSP_BOT_ENCRYPTION_KEY", "PSP_BOT_ENCRYPTION_KEYS"):
+        monkeypatch.delenv(env, raising=False)
+    settings = parse_settings(
+        {"bot": {"data_dir": str(tmp_path)}, "database": {"url": "postgresql://db/psp"}}
+    )
+    with pytest.raises(ConfigError, match="no encryption key for PostgreSQL"):
+        make_codec(settings)
+    allowed = parse_settings(
+        {
+            "bot": {"data_dir": str(tmp_path)},
+            "database": {"url": "postgresql://db/psp"},
+            "encryption": {"allow_plaintext": True},
+        }
+    )
+    assert isinstance(make_codec(allowed), GuardedPlainTextCodec)
+    with pytest.raises(ConfigError, match="secrets are not read from the config"):
+        make_codec(parse_settings({"encryption": {"key": "k1:AAAA"}}))
+
+
+def test_embedded_sqlite_creates_a_private_key_file_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli_admin import make_codec
+
+    for env in ("PSP_BOT_ENCRYPTION_KEY", "PSP_BOT_ENCRYPTION_KEYS"):
+        monkeypatch.delenv(env, raising=False)
+    settings = parse_settings({"bot": {"data_dir": str(tmp_path / "data")}})
+    first = make_codec(settings)
+    key_file = tmp_path / "data" / "encryption.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert str(key_file) in capsys.readouterr().err
+    second = make_codec(settings)
+    assert capsys.readouterr().err == ""  # said once, on creation
+    sealed = first.seal("tekst", aad="cases/1/PSP-2026-0001/summary")
+    assert second.unseal(sealed, aad="cases/1/PSP-2026-0001/summary") == "tekst"
+
+
+def test_a_malformed_key_names_the_problem_not_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli_admin import make_codec
+
+    monkeypatch.setenv("PSP_BOT_ENCRYPTION_KEY", "k1:c2hvcnQ=")
+    with pytest.raises(ConfigError, match="must be 32 bytes") as caught:
+        make_codec(parse_settings({}))
+    assert "c2hvcnQ" not in str(caught.value)
