@@ -17,6 +17,7 @@ from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
 from bot.messages import Incoming, Reply, ReplyKind
 from bot.parsing import ParseError, parse
 from bot.ports import Clock, ConcurrentUpdateError, UnitOfWork, UnitOfWorkFactory
+from bot.scheduling.meetings import MEETING_HANDLERS
 from bot.usecases import lifecycle, members, queries, records
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ HANDLERS: dict[type, Handler] = {
     c.SetUpGroup: members.set_up_group,
     c.EscalateProblem: records.escalate_problem,
     c.ShowAudit: queries.show_audit,
+    **MEETING_HANDLERS,
 }
 
 # Commands that work in a room bound to no group, or for a caller who is no member.

@@ -30,6 +30,7 @@ from bot.domain import (
     normalise_case_ref,
     valid_prefix,
 )
+from bot.scheduling.parsing import parse_meeting
 
 PREFIXES = ("!psp", "/psp")
 _T = TypeVar("_T")
@@ -69,6 +70,7 @@ VERB_WORDS: dict[str, tuple[str, ...]] = {
     "group": ("group", "gruppe"),
     "escalate": ("escalate", "eskaler"),
     "audit": ("audit", "revision"),
+    "meeting": ("meeting", "møde"),
 }
 WORD_TO_VERB: dict[str, str] = {w: verb for verb, words in VERB_WORDS.items() for w in words}
 
@@ -378,4 +380,5 @@ _PARSERS: dict[str, Callable[[list[str]], c.Command]] = {
     "group": _group,
     "escalate": _escalate,
     "audit": _ref_only(c.ShowAudit),
+    "meeting": parse_meeting,
 }

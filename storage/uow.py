@@ -22,6 +22,11 @@ from storage.repositories import (
     SqlAlchemyGroupRepository,
     SqlAlchemyMemberRepository,
 )
+from storage.scheduling import (
+    SqlAlchemyFollowUpQueries,
+    SqlAlchemyMeetingRepository,
+    SqlAlchemyNotificationLedger,
+)
 
 
 class SqlAlchemyUnitOfWork:
@@ -37,6 +42,9 @@ class SqlAlchemyUnitOfWork:
     events: SqlAlchemyEventLog
     messages: SqlAlchemyPostedMessageLog
     state: SqlAlchemyStateStore
+    meetings: SqlAlchemyMeetingRepository
+    ledger: SqlAlchemyNotificationLedger
+    followup: SqlAlchemyFollowUpQueries
 
     def __init__(self, engine: AsyncEngine, codec: TextCodec | None = None) -> None:
         self._engine = engine
@@ -60,6 +68,9 @@ class SqlAlchemyUnitOfWork:
         self.events = SqlAlchemyEventLog(conn)
         self.messages = SqlAlchemyPostedMessageLog(conn)
         self.state = SqlAlchemyStateStore(conn)
+        self.meetings = SqlAlchemyMeetingRepository(conn, codec)
+        self.ledger = SqlAlchemyNotificationLedger(conn)
+        self.followup = SqlAlchemyFollowUpQueries(conn, codec)
         return self
 
     async def __aexit__(

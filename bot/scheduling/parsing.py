@@ -1,0 +1,194 @@
+"""Parser of the `meeting` verb (registered in bot/parsing.py's table). Pure; every refusal
+is a catalogue key, raised as bot.parsing's refusal so the reply carries the usage line."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, NoReturn, cast
+
+from bot.scheduling import commands as mc
+from bot.scheduling.timing import RuleError, check_rule, parse_offset, rule_for_every
+
+if TYPE_CHECKING:
+    from bot.commands import Command
+
+_SUBCOMMANDS = {
+    "schedule": "schedule",
+    "planlæg": "schedule",
+    "planlaeg": "schedule",
+    "list": "list",
+    "liste": "list",
+    "agenda": "agenda",
+    "dagsorden": "agenda",
+    "cancel": "cancel",
+    "aflys": "cancel",
+    "ics": "ics",
+    "kalender": "ics",
+    "calendar": "ics",
+}
+_OPTIONS = {
+    "every": "every",
+    "hver": "every",
+    "rrule": "rrule",
+    "theme": "theme",
+    "tema": "theme",
+    "remind": "remind",
+    "påmind": "remind",
+    "paamind": "remind",
+}
+_EVERY = {
+    "week": "week",
+    "uge": "week",
+    "2weeks": "2weeks",
+    "2uger": "2weeks",
+    "month": "month",
+    "måned": "month",
+    "maaned": "month",
+}
+_ALL = ("all", "alle", "series", "serie")
+MAX_THEME = 200
+
+
+def _refuse(key: str, **params: str) -> NoReturn:
+    # Imported here: bot.parsing imports this module for its verb table.
+    from bot.parsing import _Refusal
+
+    raise _Refusal(key, **params)
+
+
+def parse_meeting(args: list[str]) -> Command:
+    """`meeting schedule|list|agenda|cancel|ics …` -> a meeting command."""
+    # The core's Command union does not list the meeting commands; the dispatch table
+    # (app.HANDLERS) is keyed by type, so the value is routed correctly all the same.
+    return cast("Command", _parse(args))
+
+
+def _parse(args: list[str]) -> mc.MeetingCommand:
+    if not args:
+        _refuse("error.missing", what="subcommand")
+    sub = _SUBCOMMANDS.get(args[0].lower())
+    rest = args[1:]
+    if sub is None:
+        _refuse(
+            "error.bad_subcommand", sub=args[0][:40], choices="schedule, list, agenda, cancel, ics"
+        )
+    if sub == "schedule":
+        return _schedule(rest)
+    if sub == "list":
+        _no_more(rest, 0)
+        return mc.ListMeetings()
+    if sub == "ics":
+        _no_more(rest, 0)
+        return mc.ExportCalendar()
+    if sub == "agenda":
+        _no_more(rest, 1)
+        return mc.ShowAgenda(_number(rest[0]) if rest else None)
+    return _cancel(rest)
+
+
+def _no_more(args: list[str], count: int) -> None:
+    if len(args) > count:
+        _refuse("error.extra", extra=" ".join(args[count:])[:60])
+
+
+def _number(token: str) -> int:
+    digits = token.lstrip("#")
+    if not digits.isascii() or not digits.isdigit() or not 0 < int(digits) < 1_000_000:
+        _refuse("error.meeting_bad_number", number=token[:20])
+    return int(digits)
+
+
+def _split_options(args: list[str]) -> tuple[list[str], dict[str, str]]:
+    positional: list[str] = []
+    options: dict[str, str] = {}
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if token.startswith("--") and len(token) > 2:
+            name = _OPTIONS.get(token[2:].lower())
+            if name is None:
+                _refuse("error.bad_option", option=token[:40])
+            if index + 1 >= len(args) or not args[index + 1].strip():
+                _refuse("error.option_value", option=token)
+            if name in options:
+                _refuse("error.option_twice", option=token)
+            options[name] = args[index + 1]
+            index += 2
+            continue
+        positional.append(token)
+        index += 1
+    return positional, options
+
+
+def _start(positional: list[str]) -> datetime:
+    if not positional:
+        _refuse("error.missing", what="meeting_time")
+    text = " ".join(positional[:2]).replace("T", " ", 1)
+    if len(positional) > 2:
+        _refuse("error.extra", extra=" ".join(positional[2:])[:60])
+    try:
+        if len(text) != 16:
+            raise ValueError(text)
+        return datetime.strptime(text, "%Y-%m-%d %H:%M")
+    except ValueError:
+        _refuse("error.meeting_bad_time", value=text[:40])
+
+
+def _schedule(args: list[str]) -> mc.ScheduleMeeting:
+    positional, options = _split_options(args)
+    start = _start(positional)
+    if "every" in options and "rrule" in options:
+        _refuse("error.meeting_every_and_rrule")
+    rule: str | None = None
+    if "every" in options:
+        every = _EVERY.get(options["every"].lower())
+        if every is None:
+            _refuse(
+                "error.bad_choice",
+                option="--every",
+                value=options["every"][:40],
+                choices="week, 2weeks, month",
+            )
+        rule = rule_for_every(every, start)
+    elif "rrule" in options:
+        try:
+            rule = check_rule(options["rrule"], start)
+        except RuleError:
+            _refuse("error.meeting_bad_rrule", rule=options["rrule"][:60])
+    theme = options.get("theme")
+    if theme is not None:
+        theme = theme.strip()
+        if len(theme) > MAX_THEME:
+            _refuse("error.name_too_long", max=str(MAX_THEME))
+    remind: tuple[int, ...] | None = None
+    if "remind" in options:
+        offsets: list[int] = []
+        tokens = [t for t in options["remind"].split(",") if t.strip()]
+        if not tokens or len(tokens) > 6:
+            _refuse("error.meeting_bad_remind", value=options["remind"][:40])
+        for token in tokens:
+            seconds = parse_offset(token)
+            if seconds is None:
+                _refuse("error.meeting_bad_remind", value=token[:20])
+            offsets.append(seconds)
+        remind = tuple(sorted(set(offsets), reverse=True))
+    return mc.ScheduleMeeting(start, rule, theme or None, remind)
+
+
+def _cancel(args: list[str]) -> mc.CancelMeeting:
+    if not args:
+        _refuse("error.missing", what="meeting_number")
+    _no_more(args, 2)
+    number = _number(args[0])
+    if len(args) == 1:
+        return mc.CancelMeeting(number)
+    which = args[1]
+    if which.lower() in _ALL:
+        return mc.CancelMeeting(number, whole_series=True)
+    try:
+        if len(which) != 10:
+            raise ValueError(which)
+        day = date.fromisoformat(which)
+    except ValueError:
+        _refuse("error.bad_date", date=which[:40])
+    return mc.CancelMeeting(number, datetime.combine(day, datetime.min.time()))

@@ -1,0 +1,138 @@
+"""The scheduler service: APScheduler (3.x, asyncio) wakes the bot every `tick_seconds` and
+at the next due instant; the leader of the bot processes runs one SchedulerTick.
+
+No job store holds state: APScheduler's SQLAlchemy job store pickles its jobs (anyone who
+can write that table can run code), and its misfire defaults silently drop a run that is
+more than a second late. Here the jobs live in memory, are recreated at every start, run
+however late they are (`misfire_grace_time=None`) and coalesce; what is due is always read
+from the database.
+
+Several processes: every process serves commands, but only the holder of the leader lock
+(PostgreSQL advisory lock) runs ticks. The others try to take the lock on every tick, so
+when the leader dies another takes over within one tick interval (default 5 s; at most 30 s
+with the largest allowed `tick_seconds`). With SQLite run one bot process per database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.ports import Clock, LeaderElection, UnitOfWorkFactory
+from bot.scheduling.config import SchedulerConfig
+from bot.scheduling.tick import Deliver, SchedulerTick, TickReport
+
+log = logging.getLogger(__name__)
+
+_JOB_OPTIONS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+
+
+class SchedulerService:
+    def __init__(
+        self,
+        *,
+        tick: SchedulerTick,
+        leader: LeaderElection,
+        clock: Clock,
+        config: SchedulerConfig,
+    ) -> None:
+        self._tick = tick
+        self._leader = leader
+        self._clock = clock
+        self._config = config
+        self._lock = asyncio.Lock()
+        self._scheduler: AsyncIOScheduler | None = None
+        self.is_leader = False
+        self.last_report: TickReport | None = None
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        deliver: Deliver,
+        leader: LeaderElection,
+        config: SchedulerConfig,
+        locale: str,
+    ) -> SchedulerService:
+        tick = SchedulerTick(
+            uow_factory=uow_factory, clock=clock, config=config, deliver=deliver, locale=locale
+        )
+        return cls(tick=tick, leader=leader, clock=clock, config=config)
+
+    async def run_once(self) -> TickReport | None:
+        """One tick if this process leads; None otherwise. Never raises: a failing tick is
+        logged and the next one tries again."""
+        async with self._lock:
+            try:
+                self.is_leader = await self._leader.acquire()
+            except Exception:
+                log.exception("leader election failed; skipping this tick")
+                self.is_leader = False
+                return None
+            if not self.is_leader:
+                return None
+            try:
+                report = await self._tick.run()
+            except Exception:
+                log.exception("a scheduler tick failed; the next tick retries")
+                return None
+            self.last_report = report
+            if report.sent or report.skipped:
+                log.info(
+                    "scheduler tick: %d sent, %d skipped, %d silent",
+                    report.sent,
+                    report.skipped,
+                    report.silent,
+                )
+            self._wake_at(report.next_wake)
+            return report
+
+    def _wake_at(self, instant: datetime | None) -> None:
+        """Wake again at the next due instant if that comes before the next regular tick."""
+        if self._scheduler is None or instant is None:
+            return
+        now = self._clock.now()
+        if instant - now >= timedelta(seconds=self._config.tick_seconds):
+            return
+        # APScheduler runs on the real clock; with a fake clock in tests this simply runs
+        # the next tick soon.
+        at = datetime.now(UTC) + max(instant - now, timedelta(0))
+        self._scheduler.add_job(
+            self.run_once, "date", run_date=at, id="wake", replace_existing=True, **_JOB_OPTIONS
+        )
+
+    def start(self) -> None:
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler.add_job(
+            self.run_once,
+            "interval",
+            seconds=self._config.tick_seconds,
+            id="tick",
+            next_run_time=datetime.now(UTC),
+            **_JOB_OPTIONS,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        async with self._lock:
+            try:
+                await self._leader.release()
+            except Exception:
+                log.warning("releasing the scheduler leader lock failed", exc_info=True)
+
+    async def run(self) -> None:
+        """Run until cancelled (the shape `psp-bot run` expects of a service)."""
+        self.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.stop()
