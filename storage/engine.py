@@ -7,11 +7,13 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+import storage.sqlite_inline  # noqa: F401 - registers the sqlite+pspinline dialect
+
 
 def async_url(url: str) -> str:
     """Accept plain `sqlite:///…` and `postgresql://…` URLs and pick the async drivers."""
     if url.startswith("sqlite:"):
-        return "sqlite+aiosqlite:" + url[len("sqlite:") :]
+        return "sqlite+pspinline:" + url[len("sqlite:") :]
     if url.startswith("postgresql:") or url.startswith("postgres:"):
         return "postgresql+asyncpg:" + url.split(":", 1)[1]
     return url

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy import Select, Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -59,6 +59,37 @@ ACKS = cast(Table, AcknowledgementRow.__table__)
 HISTORY = cast(Table, ResponsibilityRow.__table__)
 DECISIONS = cast(Table, DecisionRow.__table__)
 NOTES = cast(Table, NoteRow.__table__)
+
+
+def _room_context_query() -> Select[Any]:
+    """Built once: every command starts with it, and building a statement costs more than
+    running it on SQLite."""
+    member = MEMBERS.alias("m")
+    return (
+        select(
+            BINDINGS,
+            GROUPS.c.name,
+            GROUPS.c.kind,
+            GROUPS.c.prefix,
+            GROUPS.c.timezone,
+            *(column.label(f"m_{column.name}") for column in member.c),
+        )
+        .join(GROUPS, GROUPS.c.id == BINDINGS.c.group_id)
+        .outerjoin(
+            member,
+            (member.c.group_id == BINDINGS.c.group_id)
+            & (member.c.platform == bindparam("platform"))
+            & (member.c.user_id == bindparam("user_id"))
+            & member.c.active.is_(True),
+        )
+        .where(
+            BINDINGS.c.platform == bindparam("platform"),
+            BINDINGS.c.room_id == bindparam("room_id"),
+        )
+    )
+
+
+_ROOM_CONTEXT = _room_context_query()
 
 
 def _agency(value: str | None) -> Agency | None:
@@ -127,27 +158,9 @@ class SqlAlchemyGroupRepository:
     async def room_context(
         self, platform: Platform, room_id: str, user_id: str
     ) -> tuple[RoomBinding, Group, Member | None] | None:
-        member_alias = MEMBERS.alias("m")
-        query = (
-            select(
-                BINDINGS,
-                GROUPS.c.name,
-                GROUPS.c.kind,
-                GROUPS.c.prefix,
-                GROUPS.c.timezone,
-                *(c.label(f"m_{c.name}") for c in member_alias.c),
-            )
-            .join(GROUPS, GROUPS.c.id == BINDINGS.c.group_id)
-            .outerjoin(
-                member_alias,
-                (member_alias.c.group_id == BINDINGS.c.group_id)
-                & (member_alias.c.platform == platform.value)
-                & (member_alias.c.user_id == user_id)
-                & member_alias.c.active.is_(True),
-            )
-            .where(BINDINGS.c.platform == platform.value, BINDINGS.c.room_id == room_id)
-        )
-        row = (await self._conn.execute(query)).first()
+        query = _ROOM_CONTEXT
+        params = {"platform": platform.value, "room_id": room_id, "user_id": user_id}
+        row = (await self._conn.execute(query, params)).first()
         if row is None:
             return None
         binding = self._binding(row)
