@@ -1,0 +1,259 @@
+"""Retention, export and detail levels on SQLite and PostgreSQL: a purge removes exactly the
+text and member links of cases closed long enough, keeps the statistical skeleton, retracts
+the bot's chat messages and is audited; an export holds everything and is audited; a
+minimal-detail room never receives free text."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.cli import main
+from bot.clock import FakeClock
+from bot.retention import RetentionPolicy, run_retention
+from storage.audit_chain import AUDIT, verify_chain
+from storage.models import AcknowledgementRow, CaseRow, DecisionRow, NoteRow, PostedMessageRow
+from storage.retention import SqlAlchemyRetentionStore
+from tests.conftest import Harness
+from tests.protection_support import RetractingSender, secure_harness
+
+POLICY = RetentionPolicy(closed_case_days=365, stale_open_days=90)
+OLD, OPEN, RECENT = "PSP-2026-0001", "PSP-2026-0002", "PSP-2026-0003"
+SECRET = "ZQXSECRET"
+
+
+async def full_case(h: Harness, ref: str, *, room: str = "console") -> None:
+    await h.text("anna", f"note {ref} {SECRET}note", room=room)
+    await h.text("bo", f"ack {ref}", room=room)
+    await h.text("anna", f"take {ref}", room=room)
+    await h.text(
+        "anna", f'decide {ref} "{SECRET}decision" --fallback "{SECRET}fallback"', room=room
+    )
+    assert "closed" in await h.text("anna", f"close {ref} {SECRET}resolution", room=room)
+
+
+async def three_cases(engine: AsyncEngine, clock: FakeClock) -> tuple[Harness, RetractingSender]:
+    """OLD closed 370 days before the run, OPEN never touched since, RECENT closed 70 days
+    before the run."""
+    h, sender = await secure_harness(engine, clock)
+    await h.text("anna", f"flag acute {SECRET}summary #threat #housing")
+    await h.text("anna", f"flag urgent {SECRET}open summary")
+    await h.text("anna", f"flag normal {SECRET}recent summary")
+    await full_case(h, OLD)
+    clock.advance(timedelta(days=300))
+    await full_case(h, RECENT)
+    clock.advance(timedelta(days=70))
+    return h, sender
+
+
+async def retention(h: Harness, **kwargs: bool) -> object:
+    return await run_retention(
+        router=h.router,
+        store=SqlAlchemyRetentionStore(h.engine),
+        uow_factory=h.uow_factory,
+        clock=h.clock,
+        policy=POLICY,
+        locale="en",
+        **kwargs,
+    )
+
+
+async def rows(engine: AsyncEngine, table: object, **where: object) -> list[object]:
+    t = table.__table__  # type: ignore[attr-defined]
+    async with engine.connect() as conn:
+        query = select(t).where(*(t.c[k] == v for k, v in where.items()))
+        return list((await conn.execute(query)).all())
+
+
+async def test_dry_run_lists_what_would_go_and_changes_nothing(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    h, sender = await three_cases(engine, clock)
+    report = await retention(h, dry_run=True)
+    assert report.due == [OLD]  # type: ignore[attr-defined]
+    assert f"{SECRET}resolution" in await h.text("erik", f"show {OLD}")
+    assert sender.retracted == []
+
+
+async def test_purge_keeps_the_skeleton_and_removes_the_rest(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    h, sender = await three_cases(engine, clock)
+    (old,) = await rows(engine, CaseRow, ref=OLD)
+    old_messages = {r.message_id for r in await rows(engine, PostedMessageRow, case_id=old.id)}
+    assert len(old_messages) >= 5  # alert, ack, take, decision, close …
+    report = await retention(h)
+    assert report.purged == [OLD]  # type: ignore[attr-defined]
+    (purged,) = await rows(engine, CaseRow, ref=OLD)
+    # Skeleton: group, urgency, tags, agencies, dates.
+    assert (purged.group_id, purged.urgency, purged.tags) == (old.group_id, "acute", old.tags)
+    assert set(purged.tags.split()) == {"threat", "housing"}
+    assert (purged.flagging_agency, purged.responsible) == ("police", "police")
+    assert (purged.created_at, purged.closed_at) == (old.created_at, old.closed_at)
+    assert purged.purged_at == clock.now()
+    # Gone: free text, decision texts, member links.
+    assert (purged.summary, purged.resolution, purged.flagged_by) == ("", None, None)
+    assert await rows(engine, NoteRow, case_id=old.id) == []
+    (decision,) = await rows(engine, DecisionRow, case_id=old.id)
+    assert (decision.text, decision.fallback, decision.by_member) == ("", None, None)
+    assert decision.owner == "police"
+    assert all(a.member_id is None for a in await rows(engine, AcknowledgementRow, case_id=old.id))
+    # The bot's messages about it were retracted, and only those.
+    assert {m for _room, m in sender.retracted} == old_messages
+    assert await rows(engine, PostedMessageRow, case_id=old.id) == []
+    shown = await h.text("erik", f"show {OLD}")
+    assert SECRET not in shown and "acute" in shown
+    # The other two cases are untouched.
+    for ref in (OPEN, RECENT):
+        assert f"{SECRET}" in await h.text("erik", f"show {ref}")
+        (case,) = await rows(engine, CaseRow, ref=ref)
+        assert case.purged_at is None and await rows(engine, PostedMessageRow, case_id=case.id)
+    # The purge is audited, by ids, and the chain still holds.
+    purge_rows = [
+        r for r in await rows(engine, AuditRow_, case_id=old.id) if r.action == "case.purge"
+    ]
+    assert len(purge_rows) == 1 and SECRET not in purge_rows[0].detail
+    async with engine.connect() as conn:
+        assert (await verify_chain(conn)).intact
+    # A second run purges nothing again; it only takes back the `show` answer posted above.
+    again = await retention(h)
+    assert again.purged == [] and again.retracted == 1  # type: ignore[attr-defined]
+
+
+AuditRow_ = type("AuditRow_", (), {"__table__": AUDIT})
+
+
+async def test_messages_the_cli_could_not_retract_are_retracted_by_the_bot(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    h, sender = await three_cases(engine, clock)
+    from bot.runtime import Router
+
+    offline = Router(bot=h.router.bot, uow_factory=h.uow_factory, clock=clock)  # no senders
+    report = await run_retention(
+        router=offline,
+        store=SqlAlchemyRetentionStore(engine),
+        uow_factory=h.uow_factory,
+        clock=clock,
+        policy=POLICY,
+        report_stale=False,
+    )
+    assert report.purged == [OLD] and report.pending_messages >= 5
+    assert sender.retracted == []
+    later = await retention(h)
+    assert later.retracted == report.pending_messages  # type: ignore[attr-defined]
+    assert later.pending_messages == 0  # type: ignore[attr-defined]
+
+
+async def test_a_stale_open_case_is_reported_to_the_lead_once(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    h, _sender = await three_cases(engine, clock)
+    h.sent.clear()
+    report = await retention(h)
+    assert report.stale == [OPEN]  # type: ignore[attr-defined]
+    (notice,) = h.sent
+    assert OPEN in notice.text and "90 days" in notice.text and SECRET not in notice.text
+    assert [m.display_name for m in notice.mentions] == ["erik"]
+    h.sent.clear()
+    assert (await retention(h)).stale == []  # type: ignore[attr-defined]
+    assert h.sent == []
+
+
+# --- export -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_config(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PSP_BOT_DATABASE_URL", database_url)
+    # The same key as the secure harness (tests/protection_support.py: k1 = 32 × 0x01).
+    monkeypatch.setenv("PSP_BOT_ENCRYPTION_KEY", "k1:" + base64.b64encode(b"\1" * 32).decode())
+    config = tmp_path / "psp.toml"
+    config.write_text(f'[bot]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
+    return config
+
+
+async def cli(config: Path, *args: str) -> int:
+    return await asyncio.to_thread(main, ["--config", str(config), *args])
+
+
+async def test_export_holds_everything_and_is_audited(
+    engine: AsyncEngine, clock: FakeClock, cli_config: Path, tmp_path: Path
+) -> None:
+    await three_cases(engine, clock)
+    out = tmp_path / "export.json"
+    args = ("case", "export", OLD, "--group", "Demo", "--purpose", "access-request")
+    assert await cli(cli_config, *args, "--out", str(out)) == 0
+    assert out.stat().st_mode & 0o777 == 0o600
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["purpose"] == "access-request"
+    assert doc["case"]["summary"] == f"{SECRET}summary #threat #housing".split(" #")[0]
+    assert doc["case"]["resolution"] == f"{SECRET}resolution"
+    assert [n["text"] for n in doc["notes"]] == [f"{SECRET}note"]
+    assert [(d["text"], d["fallback"]) for d in doc["decisions"]] == [
+        (f"{SECRET}decision", f"{SECRET}fallback")
+    ]
+    assert {a["agency"] for a in doc["acknowledgements"]} == {"police", "social"}
+    assert [c["agency"] for c in doc["responsibility_history"]] == ["police"]
+    assert {m["display_name"] for m in doc["members"]} >= {"anna", "bo"}
+    assert len(doc["chat_messages"]) >= 5
+    assert {"case.flag", "case.close", "note.add"} <= {e["action"] for e in doc["audit"]}
+    (case,) = await rows(engine, CaseRow, ref=OLD)
+    audit = [r for r in await rows(engine, AuditRow_, case_id=case.id) if r.action == "case.export"]
+    assert [r.detail for r in audit] == ["purpose=access-request format=json via=cli"]
+    md = tmp_path / "export.md"
+    assert await cli(cli_config, *args[:-1], "handover", "--format", "md", "--out", str(md)) == 0
+    assert f"{SECRET}fallback" in md.read_text(encoding="utf-8")
+
+
+async def test_there_is_no_purpose_for_criminal_investigation(
+    engine: AsyncEngine, clock: FakeClock, cli_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await three_cases(engine, clock)
+    args = ("case", "export", OLD, "--group", "Demo", "--purpose", "investigation")
+    with pytest.raises(SystemExit):
+        await cli(cli_config, *args)
+    assert "§ 115, stk. 2" in capsys.readouterr().err
+    (case,) = await rows(engine, CaseRow, ref=OLD)
+    assert not [
+        r for r in await rows(engine, AuditRow_, case_id=case.id) if r.action == "case.export"
+    ]
+
+
+# --- detail levels ----------------------------------------------------------------------
+
+
+async def test_a_minimal_room_never_receives_free_text(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    h, _sender = await secure_harness(engine, clock)
+    assert "minimal" in await h.text("admin", "group setup Demo --detail minimal", room="min")
+    for room in ("console", "min"):
+        await h.text("anna", f"flag acute {SECRET}summary #threat", room=room)
+    for room in ("console", "min"):
+        for ref in ("PSP-2026-0001", "PSP-2026-0002"):
+            await h.text("anna", f"take {ref}", room=room)
+            await h.text(
+                "anna", f'decide {ref} "{SECRET}decision" --fallback "{SECRET}fb"', room=room
+            )
+            await h.text("bo", f"note {ref} {SECRET}note", room=room)
+            await h.text("erik", f"show {ref}", room=room)
+            await h.text("erik", "list", room=room)
+            await h.text("erik", "list all", room=room)
+    for ref in ("PSP-2026-0001", "PSP-2026-0002"):
+        await h.text("anna", f"close {ref} {SECRET}resolution", room="min")
+        await h.text("erik", f"show {ref}", room="min")
+    await h.text("erik", "list closed", room="min")
+    to_minimal = [r for r in h.sent if r.room.room_id == "min"]
+    to_full = [r for r in h.sent if r.room.room_id == "console"]
+    assert len(to_minimal) >= 20  # alerts, updates, shows, lists, closes
+    assert not [r.text for r in to_minimal if SECRET in r.text or SECRET in str(r.fields)]
+    assert any("PSP-2026-0001" in r.text for r in to_minimal)
+    assert any(SECRET in r.text for r in to_full)  # the full room does see it
