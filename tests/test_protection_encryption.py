@@ -3,6 +3,7 @@ their row, key rotation (and its resumption), and wrong or missing keys."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 import subprocess
@@ -14,7 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import FakeClock
 from bot.config import ConfigError, parse_settings
-from storage.crypto import AesGcmCodec, GuardedPlainTextCodec, KeyringError, SealedTextError
+from storage.crypto import (
+    AesGcmCodec,
+    GuardedPlainTextCodec,
+    KeyringError,
+    SealedTextError,
+    read_key_file,
+    write_key_file,
+)
 from storage.keys import SEALED, check_keyring, reencrypt, rotation_in_progress
 from storage.models import CaseRow
 from storage.uow import SqlAlchemyUnitOfWorkFactory
@@ -224,3 +232,56 @@ def test_a_malformed_key_names_the_problem_not_the_key(monkeypatch: pytest.Monke
     with pytest.raises(ConfigError, match="must be 32 bytes") as caught:
         make_codec(parse_settings({}))
     assert "c2hvcnQ" not in str(caught.value)
+
+
+# --- `psp-bot keys rotate` from the command line -----------------------------------------
+
+
+async def cli(config: Path, *args: str) -> int:
+    from bot.cli import main
+
+    return await asyncio.to_thread(main, ["--config", str(config), *args])
+
+
+async def test_cli_rotation_adds_a_key_and_resumes_an_interrupted_run(
+    engine: AsyncEngine,
+    clock: FakeClock,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for env in ("PSP_BOT_ENCRYPTION_KEY", "PSP_BOT_ENCRYPTION_KEYS"):
+        monkeypatch.delenv(env, raising=False)
+    monkeypatch.setenv("PSP_BOT_DATABASE_URL", database_url)
+    key_file = tmp_path / "keys" / "psp.keys"
+    write_key_file(key_file, keyring(("k1", 1)))
+    config = tmp_path / "psp.toml"
+    config.write_text(
+        f'[bot]\ndata_dir = "{tmp_path / "data"}"\n[encryption]\nkey_file = "{key_file}"\n',
+        encoding="utf-8",
+    )
+    h, _sender = await secure_harness(engine, clock)
+    for number in range(5):
+        await h.text("anna", f"flag normal case {number} {MARKER}")
+    assert await cli(config, "keys", "rotate", "--batch", "2") == 0
+    out = capsys.readouterr()
+    rotated = read_key_file(key_file)
+    assert list(rotated.keys) == ["k1", rotated.current]
+    assert f"everything is under key {rotated.current}" in out.out
+    assert "100%" in out.err  # the progress bar
+    assert all(v.startswith(f"enc1:{rotated.current}:") for v in await stored_values(engine))
+    # Interrupted half-way to a third key: the next `keys rotate` resumes, adds no key.
+    third = rotated.with_new_key()
+    write_key_file(key_file, third)
+    with pytest.raises(KeyboardInterrupt):
+        await reencrypt(engine, AesGcmCodec(third), at=clock.now(), batch=2, stop_after=2)
+    assert await cli(config, "keys", "rotate") == 0
+    assert f"resuming the unfinished rotation to key {third.current}" in capsys.readouterr().out
+    assert read_key_file(key_file).keys.keys() == third.keys.keys()
+    assert all(v.startswith(f"enc1:{third.current}:") for v in await stored_values(engine))
+    # A wrong key file stops every command with one line.
+    write_key_file(key_file, keyring(("k1", 1), (third.current, 5)))
+    assert await cli(config, "audit", "verify") == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "wrong key" in err
