@@ -124,9 +124,9 @@ def plan_meeting(
             upcoming_seen += 1
             if upcoming_seen >= 2 and plan.next_at is not None and begins > plan.next_at:
                 break
-    if plan.next_at is None and meeting.rule is not None:
-        # Nothing inside the window (a sparse rule, e.g. yearly): wake when the window can
-        # first contain a reminder again.
+    if plan.next_at is None:
+        # Nothing inside the window (a meeting months ahead, a sparse rule): wake when the
+        # window can first contain a reminder.
         later = _first_start_after(meeting, until)
         if later is not None:
             plan.wake(to_instant(later, tz) - timedelta(seconds=longest + 5 * 86400))

@@ -1,0 +1,119 @@
+"""Meeting reminders as the group sees them: on time, once, with the agenda the day before,
+late after downtime, skipped once the meeting has begun; a crash between claim and send
+resends at most once. Fake clock throughout; SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.messages import Reply
+from tests.conftest import Harness
+from tests.scheduler_support import Driver, texts
+
+# Tuesday 1 December 2026, 09:00 in Copenhagen = 08:00 UTC.
+SCHEDULE = "meeting schedule 2026-12-01 09:00 --theme 'Unge i bolig'"
+MEETING = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+def reminders(posted: list) -> list:
+    return [p for p in posted if "Reminder: meeting no. 1" in p.reply.text]
+
+
+async def test_three_reminders_at_their_offsets_the_day_before_carries_the_agenda(
+    harness: Harness,
+) -> None:
+    await harness.text("anna", "flag urgent threatening letters to the caseworker")
+    await harness.text("erik", SCHEDULE)
+    driver = Driver(harness)
+    posted = reminders(await driver.run_until(MEETING + timedelta(hours=1)))
+    assert [p.at for p in posted] == [
+        MEETING - timedelta(days=7),
+        MEETING - timedelta(days=1),
+        MEETING - timedelta(hours=1),
+    ]
+    week, day, hour = (p.reply for p in posted)
+    assert "(in 7 days)" in week.text and "Agenda" not in week.text
+    assert "(in 1 day)" in day.text
+    assert "📋 Agenda, meeting no. 1 on 2026-12-01 09:00" in day.text
+    assert "PSP-2026-0001 urgent" in day.text and "threatening letters" in day.text
+    assert "(in 1 hour)" in hour.text and "[late]" not in hour.text
+    assert {m.display_name for m in hour.mentions} == {"anna", "dina", "bo", "carl", "erik"}
+
+
+async def test_a_restart_in_the_middle_of_the_reminder_window_sends_nothing_twice(
+    harness: Harness,
+) -> None:
+    await harness.text("erik", SCHEDULE)
+    driver = Driver(harness)
+    first = reminders(await driver.run_until(MEETING - timedelta(days=1)))
+    assert len(first) == 2  # the 7-day and the 1-day reminder
+    # The process restarts at the very instant the 1-day reminder went out.
+    again = reminders(await driver.run_until(MEETING - timedelta(days=1), tick=driver.new_tick()))
+    assert again == []
+    rest = reminders(await driver.run_until(MEETING + timedelta(hours=2), tick=driver.new_tick()))
+    assert [p.at for p in rest] == [MEETING - timedelta(hours=1)]
+
+
+async def test_a_reminder_missed_while_down_is_sent_late_if_the_meeting_has_not_started(
+    harness: Harness,
+) -> None:
+    await harness.text("erik", SCHEDULE)
+    driver = Driver(harness)
+    await driver.run_until(MEETING - timedelta(days=2))
+    # Down from two days before until two hours before the meeting: the 1-day reminder
+    # (with the agenda) comes late; it is sent once, not together with anything else.
+    harness.clock.set(MEETING - timedelta(hours=2))
+    late = reminders(await driver.run_until(MEETING - timedelta(hours=2), tick=driver.new_tick()))
+    assert len(late) == 1
+    assert late[0].reply.text.startswith("🔔 [late] Reminder: meeting no. 1")
+    assert "📋 Agenda" in late[0].reply.text
+
+
+async def test_reminders_of_a_meeting_that_began_while_down_are_skipped(harness: Harness) -> None:
+    await harness.text("erik", SCHEDULE)
+    driver = Driver(harness)
+    await driver.run_until(MEETING - timedelta(days=2))
+    harness.clock.set(MEETING + timedelta(minutes=30))
+    posted = await driver.run_until(MEETING + timedelta(days=1), tick=driver.new_tick())
+    assert reminders(posted) == []
+
+
+async def test_cancelled_occurrence_is_not_reminded(harness: Harness) -> None:
+    await harness.text("erik", "meeting schedule 2026-12-01 09:00 --every week --remind 1h")
+    await harness.text("erik", "meeting cancel 1 2026-12-01")
+    driver = Driver(harness)
+    posted = reminders(await driver.run_until(MEETING + timedelta(days=8)))
+    assert [p.at for p in posted] == [MEETING + timedelta(days=7, hours=-1)]
+    assert "2026-12-08 09:00" in posted[0].reply.text
+
+
+class CrashingDelivery:
+    """Delivers nothing and raises, as if the process died in the middle of sending."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, replies: list[Reply]) -> None:
+        self.calls += 1
+        raise RuntimeError("process died while sending")
+
+
+async def test_crash_between_claim_and_send_resends_once_marked_late(harness: Harness) -> None:
+    await harness.text("erik", "meeting schedule 2026-12-01 09:00 --remind 1h")
+    driver = Driver(harness)
+    harness.clock.set(MEETING - timedelta(hours=1))
+    crashing = driver.new_tick()
+    crashing._deliver = CrashingDelivery()  # type: ignore[assignment]
+    with pytest.raises(RuntimeError):
+        await crashing.run()
+    # A restarted process right away: the claim is fresh, so it could still be in flight.
+    assert reminders(await driver.run_until(harness.clock.now(), tick=driver.new_tick())) == []
+    # Once the claim is stale the reminder is sent again, once, marked late.
+    harness.clock.advance(timedelta(minutes=3))
+    tick = driver.new_tick()
+    resent = reminders(await driver.run_until(harness.clock.now(), tick=tick))
+    assert len(resent) == 1
+    assert texts(resent)[0].startswith("🔔 [late] Reminder: meeting no. 1 on 2026-12-01 09:00")
+    assert reminders(await driver.run_until(MEETING + timedelta(hours=1), tick=tick)) == []
