@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -257,3 +257,33 @@ async def test_a_minimal_room_never_receives_free_text(
     assert not [r.text for r in to_minimal if SECRET in r.text or SECRET in str(r.fields)]
     assert any("PSP-2026-0001" in r.text for r in to_minimal)
     assert any(SECRET in r.text for r in to_full)  # the full room does see it
+
+
+async def test_cli_purge_dry_run_then_purge(
+    engine: AsyncEngine, cli_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Against the real clock: one case closed 400 days ago, one 100 days ago, limit 200."""
+    clock = FakeClock(datetime.now(UTC) - timedelta(days=400))
+    h, _sender = await secure_harness(engine, clock)
+    old, open_, recent = (f"PSP-{clock.now().year}-000{n}" for n in (1, 2, 3))
+    for _ in range(3):
+        await h.text("anna", f"flag normal {SECRET}summary")
+    await full_case(h, old)
+    clock.advance(timedelta(days=300))
+    await full_case(h, recent)
+    with cli_config.open("a", encoding="utf-8") as handle:
+        handle.write("[retention]\nclosed_case_days = 200\nstale_open_days = 90\n")
+    assert await cli(cli_config, "purge", "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert f"would purge 1 closed cases (closed more than 200 days ago): {old}" in out
+    assert f"untouched for 90+ days: {open_}" in out
+    (case,) = await rows(engine, CaseRow, ref=old)
+    assert case.purged_at is None
+    assert await cli(cli_config, "purge") == 0
+    out = capsys.readouterr().out
+    assert f"purged 1 closed cases: {old}" in out
+    assert "will be retracted by the running bot" in out
+    (case,) = await rows(engine, CaseRow, ref=old)
+    assert case.purged_at is not None and case.summary == ""
+    (kept,) = await rows(engine, CaseRow, ref=recent)
+    assert kept.purged_at is None
