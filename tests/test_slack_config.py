@@ -66,3 +66,29 @@ def test_a_secret_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_mistakes_are_one_line(slack: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(settings(**slack))  # type: ignore[arg-type]
+
+
+def test_the_manifest_asks_for_the_command_and_the_least_scopes() -> None:
+    import yaml
+
+    manifest = yaml.safe_load(
+        (Path(__file__).parent.parent / "adapters/slack/manifest.yaml").read_text()
+    )
+    info = manifest["display_information"]
+    assert 174 <= len(info["long_description"]) <= 4000  # Slack refuses shorter or longer
+    assert len(info["description"]) <= 140 and len(info["name"]) <= 35
+    commands = manifest["features"]["slash_commands"]
+    assert [c["command"] for c in commands] == ["/psp"]
+    assert commands[0]["should_escape"] is True  # mentions arrive as <@U…> ids
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "commands",
+        "chat:write",
+        "app_mentions:read",
+        "channels:read",
+        "groups:read",
+    }
+    assert "user" not in manifest["oauth_config"]["scopes"]  # no user token, ever
+    settings = manifest["settings"]
+    assert settings["event_subscriptions"]["bot_events"] == ["app_mention"]
+    assert settings["interactivity"]["is_enabled"] is True
+    assert settings["socket_mode_enabled"] is True
