@@ -1,0 +1,243 @@
+"""Data-protection benchmark: what encryption at rest, the audit chain and key rotation cost.
+
+Run by hand (not part of the tests):  .venv/bin/python benchmarks/protection_bench.py [--quick]
+
+Prints a Markdown table: flag and show p50 without and with AES-256-GCM side by side (target:
+≤ 10 % added), `audit verify` over 1,000,000 audit rows (target ≤ 30 s) and `keys rotate`
+over 100,000 cases, on an SQLite file and, when it is running, PostgreSQL at 127.0.0.1:5432.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import BotSettings, PspBot
+from bot.clock import SystemClock
+from bot.demo import ensure_demo_group
+from bot.domain import Platform
+from bot.messages import Incoming
+from storage.audit_chain import AUDIT, GENESIS, canonical, chain_hash, verify_chain
+from storage.codec import PlainTextCodec, TextCodec, case_aad
+from storage.crypto import AesGcmCodec, Keyring
+from storage.engine import make_engine
+from storage.keys import check_keyring, reencrypt
+from storage.migrate import upgrade
+from storage.models import CaseRow, GroupRow
+from storage.uow import SqlAlchemyUnitOfWorkFactory
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+BENCH_DB = "psp_protection_bench"
+SUMMARY = "Borger truer naboer og har ikke taget sin medicin i tre uger; bor alene #threat"
+
+
+def keyring(*fills: int) -> Keyring:
+    text = " ".join(f"k{n}:{base64.b64encode(bytes([n]) * 32).decode()}" for n in fills)
+    return Keyring.parse(text, source="bench")
+
+
+async def fresh(url: str) -> AsyncEngine:
+    if url.startswith("postgresql"):
+        import asyncpg
+
+        admin = await asyncpg.connect(PG_ADMIN.replace("postgresql://", "postgres://"))
+        try:
+            await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            await admin.execute(f"CREATE DATABASE {BENCH_DB}")
+        finally:
+            await admin.close()
+    else:
+        path = Path(url.removeprefix("sqlite:///"))
+        for old in path.parent.glob(path.name + "*"):
+            old.unlink()
+    engine = make_engine(url)
+    await upgrade(engine)
+    return engine
+
+
+async def pg_available() -> bool:
+    try:
+        import asyncpg
+
+        conn = await asyncpg.connect(PG_ADMIN.replace("postgresql://", "postgres://"), timeout=3)
+        await conn.close()
+        return True
+    except Exception:
+        return False
+
+
+async def command_latency(url: str, codec: TextCodec, rounds: int) -> dict[str, float]:
+    engine = await fresh(url)
+    uow_factory = SqlAlchemyUnitOfWorkFactory(engine, codec)
+    clock = SystemClock()
+    if isinstance(codec, AesGcmCodec):
+        await check_keyring(engine, codec, at=clock.now())
+    await ensure_demo_group(uow_factory, clock)
+    bot = PspBot(
+        uow_factory=uow_factory,
+        clock=clock,
+        settings=BotSettings(
+            admins=frozenset(),
+            default_locale="en",
+            insecure_rooms_allowed=frozenset({Platform.CONSOLE}),
+        ),
+    )
+    year = datetime.now(UTC).year
+    samples: dict[str, list[float]] = {"flag": [], "show": []}
+
+    async def timed(kind: str, text: str) -> None:
+        start = time.perf_counter()
+        replies = await bot.handle(Incoming(Platform.CONSOLE, "console", "anna", text, locale="en"))
+        samples[kind].append(time.perf_counter() - start)
+        assert replies and replies[0].kind != "error", replies
+
+    for number in range(1, rounds + 1):
+        await timed("flag", f"flag urgent {SUMMARY} {number}")
+        await timed("show", f"show PSP-{year}-{number:04d}")
+    await engine.dispose()
+    return {kind: statistics.median(values) * 1000 for kind, values in samples.items()}
+
+
+async def audit_verify(url: str, rows: int) -> tuple[float, float]:
+    """Fill the audit log with `rows` chained rows, then time a full verify."""
+    engine = await fresh(url)
+    start_at = datetime(2026, 1, 1, tzinfo=UTC)
+    prev = GENESIS
+    fill_start = time.perf_counter()
+    chunk: list[dict[str, Any]] = []
+    for number in range(rows):
+        values = {
+            "at": start_at + timedelta(seconds=number),
+            "action": "case.read" if number % 3 else "case.flag",
+            "actor_member_id": number % 40 + 1,
+            "group_id": 1,
+            "case_id": number // 10 + 1,
+            "binding_id": 1,
+            "detail": "" if number % 3 else "urgency=urgent",
+        }
+        digest = chain_hash(prev, canonical(**values))
+        chunk.append(values | {"prev_hash": prev, "hash": digest})
+        prev = digest
+        if len(chunk) == 20_000:
+            async with engine.begin() as conn:
+                await conn.execute(insert(AUDIT), chunk)
+            chunk = []
+    if chunk:
+        async with engine.begin() as conn:
+            await conn.execute(insert(AUDIT), chunk)
+    fill = time.perf_counter() - fill_start
+    start = time.perf_counter()
+    async with engine.connect() as conn:
+        report = await verify_chain(conn)
+    elapsed = time.perf_counter() - start
+    assert report.intact and report.length == rows, report
+    await engine.dispose()
+    return elapsed, fill
+
+
+async def rotation(url: str, cases: int) -> tuple[float, int]:
+    engine = await fresh(url)
+    old = AesGcmCodec(keyring(1))
+    now = datetime.now(UTC)
+    await check_keyring(engine, old, at=now)
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(GroupRow).values(
+                id=1, name="Bench", kind="psp", prefix="PSP", timezone="UTC", created_at=now
+            )
+        )
+    for first in range(0, cases, 10_000):
+        batch = []
+        for number in range(first + 1, min(first + 10_000, cases) + 1):
+            ref = f"PSP-2026-{number:06d}"
+            closed = number % 2 == 0
+            batch.append(
+                {
+                    "group_id": 1,
+                    "ref": ref,
+                    "urgency": "normal",
+                    "urgency_rank": 2,
+                    "summary": old.seal(f"{SUMMARY} {number}", aad=case_aad(1, ref, "summary")),
+                    "tags": "threat",
+                    "status": "closed" if closed else "open",
+                    "flagging_agency": "police",
+                    "resolution": (
+                        old.seal("Borger indlagt", aad=case_aad(1, ref, "resolution"))
+                        if closed
+                        else None
+                    ),
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                }
+            )
+        async with engine.begin() as conn:
+            await conn.execute(insert(CaseRow), batch)
+    start = time.perf_counter()
+    changed, _retired = await reencrypt(engine, AesGcmCodec(keyring(1, 2)), at=now, batch=1000)
+    elapsed = time.perf_counter() - start
+    await engine.dispose()
+    return elapsed, changed
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    args = parser.parse_args()
+    rounds, audit_rows, cases = (60, 50_000, 5_000) if args.quick else (400, 1_000_000, 100_000)
+    with tempfile.TemporaryDirectory() as tmp:
+        targets = [("SQLite", f"sqlite:///{tmp}/bench.sqlite3")]
+        if await pg_available():
+            targets.append(("PostgreSQL", f"postgresql://postgres@127.0.0.1:5432/{BENCH_DB}"))
+        print("| database | measure | without encryption | with AES-256-GCM | added |")
+        print("|---|---|---|---|---|")
+        for name, url in targets:
+            plain = await command_latency(url, PlainTextCodec(), rounds)
+            sealed = await command_latency(url, AesGcmCodec(keyring(1)), rounds)
+            plain2 = await command_latency(url, PlainTextCodec(), rounds)
+            for kind in ("flag", "show"):
+                # Plain measured before and after, to show the noise next to the difference.
+                base = min(plain[kind], plain2[kind])
+                added = (sealed[kind] / base - 1) * 100
+                print(
+                    f"| {name} | {kind} p50 ({rounds} runs) | {base:.2f} ms "
+                    f"(2nd run {max(plain[kind], plain2[kind]):.2f}) | {sealed[kind]:.2f} ms "
+                    f"| {added:+.1f} % |"
+                )
+        print()
+        print("| database | measure | figure |")
+        print("|---|---|---|")
+        for name, url in targets:
+            elapsed, fill = await audit_verify(url, audit_rows)
+            print(
+                f"| {name} | `audit verify` over {audit_rows:,} rows | {elapsed:.1f} s "
+                f"({audit_rows / elapsed:,.0f} rows/s; filling took {fill:.0f} s) |"
+            )
+            elapsed, changed = await rotation(url, cases)
+            print(
+                f"| {name} | `keys rotate` over {cases:,} cases ({changed:,} texts) | "
+                f"{elapsed:.1f} s ({changed / elapsed:,.0f} texts/s) |"
+            )
+        if len(targets) > 1:
+            import asyncpg
+
+            admin = await asyncpg.connect(PG_ADMIN.replace("postgresql://", "postgres://"))
+            await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
