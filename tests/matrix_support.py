@@ -137,12 +137,40 @@ class MatrixUser:
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             room = self.client.rooms.get(room_id)
-            if room is not None and user_id in room.users:
+            # In an encrypted room, also wait until we know the newcomer's devices.
+            if (
+                room is not None
+                and user_id in room.users
+                and (
+                    not room.encrypted
+                    or list(self.client.device_store.active_user_devices(user_id))
+                )
+            ):
                 return
             await asyncio.sleep(0.05)
         raise AssertionError(f"{user_id} did not join")
 
+    async def _share_with_everyone(self, room_id: str) -> None:
+        """matrix-nio shares a room key once per session: when a device joined after that,
+        start a new session so the newcomer (the bot) can read what we send."""
+        client = self.client
+        if client.should_query_keys:
+            with contextlib.suppress(Exception):
+                await client.keys_query()
+        assert client.olm is not None
+        session = client.olm.outbound_group_sessions.get(room_id)
+        room = client.rooms.get(room_id)
+        if session is None or room is None:
+            return
+        known = session.users_shared_with | session.users_ignored
+        for user in room.users:
+            for device in client.device_store.active_user_devices(user):
+                if device.id != client.device_id and (user, device.id) not in known:
+                    client.invalidate_outbound_session(room_id)
+                    return
+
     async def say(self, room_id: str, text: str) -> str:
+        await self._share_with_everyone(room_id)
         answer = await self.client.room_send(
             room_id,
             "m.room.message",
@@ -243,7 +271,11 @@ async def start_bot(
     user_id, password, _ = synapse.register(localpart)
     config = bot_config(synapse, tmp / "bot-store", user_id=user_id, password=password)
     config = replace(config, **overrides)  # type: ignore[arg-type]
-    settings = Settings(locale="en", admins=frozenset({(Platform.MATRIX, "@admin:test")}))
+    settings = Settings(
+        locale="en",
+        admins=frozenset({(Platform.MATRIX, "@admin:test")}),
+        data_dir=tmp / "data",
+    )
     router = build_router(settings, engine, insecure=frozenset())
     service = MatrixService(config, router, settings)
     task = asyncio.create_task(service.run())

@@ -1,0 +1,200 @@
+"""Restart and fault safety: SIGKILL mid-conversation, retried sends, a homeserver restart."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.matrix.outbox import Outbox
+from bot.domain import Platform
+from bot.messages import Reply, ReplyKind, RoomRef
+from storage.engine import make_engine
+from tests.matrix_support import PICKLE_KEY, MatrixUser, bot_engine, start_bot, users
+from tests.synapse import Synapse, synapse
+
+__all__ = ["bot_engine", "synapse", "users"]
+
+pytestmark = pytest.mark.synapse
+
+
+class BotProcess:
+    """`psp-bot run --config …` as its own process, as an operator runs it."""
+
+    def __init__(self, synapse: Synapse, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self.user_id, self._password, _ = synapse.register("procbot")
+        self.database_url = f"sqlite:///{directory / 'psp.sqlite3'}"
+        self.config = directory / "config.toml"
+        self.config.write_text(
+            f"""
+[bot]
+locale = "en"
+admins = ["matrix:@admin:test"]
+data_dir = "{directory / "data"}"
+
+[database]
+url = "{self.database_url}"
+
+[matrix]
+homeserver = "{synapse.url}"
+user_id = "{self.user_id}"
+store_dir = "{directory / "store"}"
+invite_allowlist_servers = ["{synapse.server_name}"]
+sync_timeout_ms = 2000
+""",
+            encoding="utf-8",
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = dict(os.environ)
+        env["PSP_BOT_MATRIX_PASSWORD"] = self._password
+        env["PSP_BOT_MATRIX_PICKLE_KEY"] = PICKLE_KEY
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "--config", str(self.config), "run"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=(self.directory / "bot.log").open("ab"),
+        )
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.process = None
+
+
+@pytest.fixture
+def bot_process(synapse: Synapse, tmp_path: Path) -> Iterator[BotProcess]:
+    bot = BotProcess(synapse, tmp_path / "procbot")
+    yield bot
+    bot.stop()
+    # Shown by pytest only when the test failed.
+    print((bot.directory / "bot.log").read_text(encoding="utf-8")[-5000:])
+
+
+def answers_to(user: MatrixUser, bot_id: str, summary: str) -> int:
+    return sum(1 for n in user.notices if n.sender == bot_id and summary in n.body)
+
+
+async def test_sigkill_mid_conversation_answers_everything_once(
+    bot_process: BotProcess, users: dict[str, MatrixUser]
+) -> None:
+    admin, anna = users["admin"], users["anna"]
+    bot = bot_process.user_id
+    bot_process.start()
+    room = await admin.create_room(encrypted=True, invite=[bot, anna.user_id])
+    await anna.join(room)
+    await admin.wait_joined(room, bot, wait_s=60)
+    await anna.wait_joined(room, bot)
+    assert "Nordby" in (await admin.ask(bot, room, "!psp group setup Nordby", wait_s=60)).body
+    await admin.ask(bot, room, f"!psp member add {anna.user_id} police rep")
+    await anna.ask(bot, room, "!psp flag normal first-before-crash")
+
+    await anna.say(room, "!psp flag normal second-in-flight")
+    bot_process.kill()
+    await anna.say(room, "!psp flag normal third-while-down")
+    await anna.say(room, "!psp flag normal fourth-while-down")
+    bot_process.start()
+
+    for summary in ("second-in-flight", "third-while-down", "fourth-while-down"):
+        await anna.wait_notice(lambda n, s=summary: n.sender == bot and s in n.body, wait_s=60)
+    # A command after the restart is answered after everything from before it: a barrier.
+    await anna.ask(bot, room, "!psp help")
+    for summary in ("first-before-crash", "second-in-flight", "third-while-down"):
+        assert answers_to(anna, bot, summary) == 1, summary
+    assert answers_to(anna, bot, "fourth-while-down") == 1
+    engine = make_engine(bot_process.database_url)
+    try:
+        async with engine.connect() as conn:
+            count = (await conn.execute(text("SELECT count(*) FROM cases"))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert count == 4
+
+
+async def test_a_retried_send_posts_one_message(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    try:
+        admin = users["admin"]
+        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
+        await admin.wait_joined(room, bot.user_id)
+        reply = Reply(
+            room=RoomRef(Platform.MATRIX, room),
+            text="retried update",
+            kind=ReplyKind.UPDATE,
+            message_key="update:PSP-2026-0001:3",
+        )
+        assert bot.service.sender is not None
+        first = await bot.service.sender.send(reply)
+        second = await bot.service.sender.send(reply)  # as after a timeout or a crash
+        assert first is not None and first == second
+        await admin.wait_notice(lambda n: n.body == "retried update")
+        await admin.ask(bot.user_id, room, "!psp help")
+        assert sum(n.body == "retried update" for n in admin.notices) == 1
+    finally:
+        await bot.stop()
+
+
+async def test_replies_parked_by_a_crash_are_delivered_after_restart(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    admin = users["admin"]
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    room = await admin.create_room(encrypted=True, invite=[bot.user_id])
+    await admin.wait_joined(room, bot.user_id)
+    await bot.stop()
+    # What a crash between the core's commit and the delivery leaves behind.
+    parked = Reply(
+        room=RoomRef(Platform.MATRIX, room),
+        text="answer that was not yet sent",
+        in_reply_to="$command-event",
+    )
+    await Outbox(bot.service.router, f"matrix:outbox:{bot.user_id}").save([parked])
+    again = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    try:
+        await admin.wait_notice(lambda n: n.body == "answer that was not yet sent")
+        await admin.ask(again.user_id, room, "!psp help")
+        assert sum(n.body == "answer that was not yet sent" for n in admin.notices) == 1
+    finally:
+        await again.stop()
+
+
+async def test_bot_recovers_when_the_homeserver_restarts(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    try:
+        admin = users["admin"]
+        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
+        await admin.wait_joined(room, bot.user_id)
+        assert (await admin.ask(bot.user_id, room, "!psp help")).body
+        synapse.stop()
+        await asyncio.sleep(2)  # the bot's sync fails meanwhile and backs off
+        synapse.start()
+        answer = await admin.ask(bot.user_id, room, "!psp group setup Afterwards", wait_s=90)
+        assert "Afterwards" in answer.body
+        assert not bot.task.done()  # recovered by itself, no restart
+    finally:
+        await bot.stop()
