@@ -287,3 +287,15 @@ async def test_cli_purge_dry_run_then_purge(
     assert case.purged_at is not None and case.summary == ""
     (kept,) = await rows(engine, CaseRow, ref=recent)
     assert kept.purged_at is None
+
+
+def test_retention_config_names_a_bad_key() -> None:
+    from bot.config import ConfigError
+    from bot.retention import retention_policy
+
+    assert retention_policy({}) == RetentionPolicy(365, 90)
+    assert retention_policy({"retention": {"closed_case_days": 180}}).closed_case_days == 180
+    with pytest.raises(ConfigError, match=r"\[retention\] closed_case_days: must be between"):
+        retention_policy({"retention": {"closed_case_days": 0}})
+    with pytest.raises(ConfigError, match=r"\[retention\] keep_days: unknown key"):
+        retention_policy({"retention": {"keep_days": 10}})
