@@ -63,7 +63,8 @@ NOTES = cast(Table, NoteRow.__table__)
 
 def _room_context_query() -> Select[Any]:
     """Built once: every command starts with it, and building a statement costs more than
-    running it on SQLite."""
+    running it on SQLite. One row per active member of the room's group (the group's
+    member list is needed by most commands; the sender is picked from it)."""
     member = MEMBERS.alias("m")
     return (
         select(
@@ -77,15 +78,32 @@ def _room_context_query() -> Select[Any]:
         .join(GROUPS, GROUPS.c.id == BINDINGS.c.group_id)
         .outerjoin(
             member,
-            (member.c.group_id == BINDINGS.c.group_id)
-            & (member.c.platform == bindparam("platform"))
-            & (member.c.user_id == bindparam("user_id"))
-            & member.c.active.is_(True),
+            (member.c.group_id == BINDINGS.c.group_id) & member.c.active.is_(True),
         )
         .where(
             BINDINGS.c.platform == bindparam("platform"),
             BINDINGS.c.room_id == bindparam("room_id"),
         )
+        .order_by(member.c.id)
+    )
+
+
+class MemberCache:
+    """A group's members, read once per unit of work and forgotten on any change."""
+
+    def __init__(self) -> None:
+        self.by_group: dict[GroupId, list[Member]] = {}
+
+
+def _member_from(row: Row[Any], prefix: str = "") -> Member:
+    return Member(
+        id=MemberId(getattr(row, f"{prefix}id")),
+        group_id=GroupId(getattr(row, f"{prefix}group_id")),
+        platform=Platform(getattr(row, f"{prefix}platform")),
+        user_id=getattr(row, f"{prefix}user_id"),
+        display_name=getattr(row, f"{prefix}display_name"),
+        agency=Agency(getattr(row, f"{prefix}agency")),
+        role=Role(getattr(row, f"{prefix}role")),
     )
 
 
@@ -101,8 +119,9 @@ def _member_id(value: int | None) -> MemberId | None:
 
 
 class SqlAlchemyGroupRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, members: MemberCache | None = None) -> None:
         self._conn = conn
+        self._members = members or MemberCache()
 
     @staticmethod
     def _group(row: Row[Any]) -> Group:
@@ -159,23 +178,18 @@ class SqlAlchemyGroupRepository:
         self, platform: Platform, room_id: str, user_id: str
     ) -> tuple[RoomBinding, Group, Member | None] | None:
         query = _ROOM_CONTEXT
-        params = {"platform": platform.value, "room_id": room_id, "user_id": user_id}
-        row = (await self._conn.execute(query, params)).first()
-        if row is None:
+        params = {"platform": platform.value, "room_id": room_id}
+        rows = (await self._conn.execute(query, params)).all()
+        if not rows:
             return None
-        binding = self._binding(row)
-        group = Group(binding.group_id, row.name, GroupKind(row.kind), row.prefix, row.timezone)
-        member = None
-        if row.m_id is not None:
-            member = Member(
-                id=MemberId(row.m_id),
-                group_id=binding.group_id,
-                platform=Platform(row.m_platform),
-                user_id=row.m_user_id,
-                display_name=row.m_display_name,
-                agency=Agency(row.m_agency),
-                role=Role(row.m_role),
-            )
+        first = rows[0]
+        binding = self._binding(first)
+        group = Group(
+            binding.group_id, first.name, GroupKind(first.kind), first.prefix, first.timezone
+        )
+        members = [_member_from(row, "m_") for row in rows if row.m_id is not None]
+        self._members.by_group[group.id] = members
+        member = next((m for m in members if m.platform is platform and m.user_id == user_id), None)
         return binding, group, member
 
     async def bindings(self, group_id: GroupId) -> Sequence[RoomBinding]:
@@ -223,20 +237,13 @@ class SqlAlchemyGroupRepository:
 
 
 class SqlAlchemyMemberRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, cache: MemberCache | None = None) -> None:
         self._conn = conn
+        self._cache = cache or MemberCache()
 
     @staticmethod
     def _member(row: Row[Any]) -> Member:
-        return Member(
-            id=MemberId(row.id),
-            group_id=GroupId(row.group_id),
-            platform=Platform(row.platform),
-            user_id=row.user_id,
-            display_name=row.display_name,
-            agency=Agency(row.agency),
-            role=Role(row.role),
-        )
+        return _member_from(row)
 
     async def find(self, group_id: GroupId, platform: Platform, user_id: str) -> Member | None:
         row = (
@@ -256,12 +263,17 @@ class SqlAlchemyMemberRepository:
         return self._member(row) if row else None
 
     async def list(self, group_id: GroupId) -> Sequence[Member]:
+        cached = self._cache.by_group.get(group_id)
+        if cached is not None:
+            return list(cached)
         rows = await self._conn.execute(
             select(MEMBERS)
             .where(MEMBERS.c.group_id == group_id, MEMBERS.c.active.is_(True))
             .order_by(MEMBERS.c.id)
         )
-        return [self._member(r) for r in rows]
+        members = [self._member(r) for r in rows]
+        self._cache.by_group[group_id] = members
+        return list(members)
 
     async def add(
         self,
@@ -273,6 +285,7 @@ class SqlAlchemyMemberRepository:
         agency: Agency,
         role: Role,
     ) -> Member:
+        self._cache.by_group.pop(group_id, None)
         # A removed member who comes back gets their old row (and id) back.
         old = (
             await self._conn.execute(
@@ -308,6 +321,7 @@ class SqlAlchemyMemberRepository:
         return Member(member_id, group_id, platform, user_id, display_name, agency, role)
 
     async def update(self, member_id: MemberId, *, agency: Agency, role: Role) -> Member:
+        self._cache.by_group.clear()
         await self._conn.execute(
             update(MEMBERS)
             .where(MEMBERS.c.id == member_id)
@@ -318,6 +332,7 @@ class SqlAlchemyMemberRepository:
         return member
 
     async def remove(self, member_id: MemberId) -> None:
+        self._cache.by_group.clear()
         # Kept as inactive: the case history still names who did what.
         await self._conn.execute(
             update(MEMBERS).where(MEMBERS.c.id == member_id).values(active=False)

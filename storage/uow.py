@@ -18,6 +18,7 @@ from storage.journal import (
     SqlAlchemyStateStore,
 )
 from storage.repositories import (
+    MemberCache,
     SqlAlchemyCaseRepository,
     SqlAlchemyGroupRepository,
     SqlAlchemyMemberRepository,
@@ -60,8 +61,9 @@ class SqlAlchemyUnitOfWork:
         self._conn = await self._engine.connect()
         await self._conn.begin()
         conn, codec = self._conn, self._codec
-        self.groups = SqlAlchemyGroupRepository(conn)
-        self.members = SqlAlchemyMemberRepository(conn)
+        members = MemberCache()
+        self.groups = SqlAlchemyGroupRepository(conn, members)
+        self.members = SqlAlchemyMemberRepository(conn, members)
         self.cases = SqlAlchemyCaseRepository(conn, codec)
         self.escalations = SqlAlchemyEscalationRepository(conn, codec)
         self.audit = SqlAlchemyAuditRepository(conn)
