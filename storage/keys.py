@@ -31,6 +31,7 @@ from storage.models import (
     EscalationRow,
     NoteRow,
 )
+from storage.models_scheduling import MeetingRow
 
 KEYS = cast(Table, EncryptionKeyRow.__table__)
 STATE = cast(Table, AdapterStateRow.__table__)
@@ -65,6 +66,7 @@ SEALED: list[SealedColumns] = [
     SealedColumns(
         cast(Table, EscalationRow.__table__), ("text",), _numbered("escalations", "group_id")
     ),
+    SealedColumns(cast(Table, MeetingRow.__table__), ("theme",), _numbered("meetings", "group_id")),
 ]
 
 

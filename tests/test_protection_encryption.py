@@ -45,6 +45,8 @@ async def fill_every_free_text_field(h: Harness) -> None:
     assert "decision no. 1" in out
     assert "closed" in await h.text("anna", f"close {REF} {MARKER}resolution indlagt")
     await h.text("erik", f"escalate {MARKER}escalation regler for udlevering")
+    out = await h.text("erik", f'meeting schedule 2026-12-01 10:00 --theme "{MARKER}theme"')
+    assert MARKER + "theme" in out
 
 
 def pg_dump(url: str) -> bytes:
@@ -118,6 +120,7 @@ async def test_rotation_round_trip_resumes_after_an_interruption(
     for number in range(6):
         await h.text("anna", f"flag normal case {number} {MARKER}")
         await h.text("anna", f"note PSP-2026-000{number + 1} note {number}")
+    await h.text("erik", f'meeting schedule 2026-12-01 10:00 --theme "{MARKER}"')
     both = AesGcmCodec(keyring(("k1", 1), ("k2", 2)))
     with pytest.raises(KeyboardInterrupt):
         await reencrypt(engine, both, at=clock.now(), batch=2, stop_after=4)
