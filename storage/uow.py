@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.ports import ConcurrentUpdateError
+from storage.cases import SqlAlchemyCaseRepository
 from storage.codec import PlainTextCodec, TextCodec
 from storage.journal import (
     SqlAlchemyAuditRepository,
@@ -19,7 +20,6 @@ from storage.journal import (
 )
 from storage.repositories import (
     MemberCache,
-    SqlAlchemyCaseRepository,
     SqlAlchemyGroupRepository,
     SqlAlchemyMemberRepository,
 )

@@ -1,0 +1,346 @@
+"""The case repository: a case and everything recorded on it. Free text goes through the
+TextCodec, bound to its row by the row's natural key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain import (
+    Acknowledgement,
+    Agency,
+    Case,
+    CaseId,
+    CaseStatus,
+    CaseSummaryRow,
+    Decision,
+    GroupId,
+    MemberId,
+    Note,
+    ResponsibilityChange,
+    Tag,
+    Urgency,
+)
+from bot.ports import ConcurrentUpdateError
+from storage.codec import TextCodec, case_aad, numbered_aad
+from storage.repositories import (
+    ACKS,
+    CASES,
+    DECISIONS,
+    HISTORY,
+    NOTES,
+    agency_or_none,
+    member_id_or_none,
+)
+
+
+class SqlAlchemyCaseRepository:
+    def __init__(self, conn: AsyncConnection, codec: TextCodec) -> None:
+        self._conn = conn
+        self._codec = codec
+
+    def _case(self, row: Row[Any]) -> Case:
+        resolution = (
+            self._codec.unseal(row.resolution, aad=case_aad(row.group_id, row.ref, "resolution"))
+            if row.resolution is not None
+            else None
+        )
+        return Case(
+            id=CaseId(row.id),
+            group_id=GroupId(row.group_id),
+            ref=row.ref,
+            urgency=Urgency(row.urgency),
+            summary=self._codec.unseal(row.summary, aad=case_aad(row.group_id, row.ref, "summary")),
+            tags=tuple(Tag(t) for t in row.tags.split()) if row.tags else (),
+            status=CaseStatus(row.status),
+            flagged_by=member_id_or_none(row.flagged_by),
+            flagging_agency=Agency(row.flagging_agency),
+            responsible=agency_or_none(row.responsible),
+            proposed=agency_or_none(row.proposed),
+            proposed_by=member_id_or_none(row.proposed_by),
+            proposed_member=member_id_or_none(row.proposed_member),
+            resolution=resolution,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            closed_at=row.closed_at,
+            version=row.version,
+        )
+
+    async def add(
+        self,
+        *,
+        group_id: GroupId,
+        ref: str,
+        urgency: Urgency,
+        summary: str,
+        tags: tuple[Tag, ...],
+        flagged_by: MemberId,
+        flagging_agency: Agency,
+        at: datetime,
+    ) -> Case:
+        values: dict[str, Any] = {
+            "group_id": group_id,
+            "ref": ref,
+            "urgency": urgency.value,
+            "urgency_rank": urgency.rank,
+            "summary": self._codec.seal(summary, aad=case_aad(group_id, ref, "summary")),
+            "tags": " ".join(t.value for t in tags),
+            "status": CaseStatus.OPEN.value,
+            "flagged_by": flagged_by,
+            "flagging_agency": flagging_agency.value,
+            "created_at": at,
+            "updated_at": at,
+            "version": 1,
+        }
+        result = await self._conn.execute(insert(CASES).values(**values).returning(CASES.c.id))
+        return Case(
+            id=CaseId(result.scalar_one()),
+            group_id=group_id,
+            ref=ref,
+            urgency=urgency,
+            summary=summary,
+            tags=tags,
+            status=CaseStatus.OPEN,
+            flagged_by=flagged_by,
+            flagging_agency=flagging_agency,
+            responsible=None,
+            proposed=None,
+            proposed_by=None,
+            proposed_member=None,
+            resolution=None,
+            created_at=at,
+            updated_at=at,
+            closed_at=None,
+            version=1,
+        )
+
+    async def get_by_ref(self, group_id: GroupId, ref: str) -> Case | None:
+        row = (
+            await self._conn.execute(
+                select(CASES).where(CASES.c.group_id == group_id, CASES.c.ref == ref)
+            )
+        ).first()
+        return self._case(row) if row else None
+
+    async def get(self, case_id: CaseId) -> Case | None:
+        row = (await self._conn.execute(select(CASES).where(CASES.c.id == case_id))).first()
+        return self._case(row) if row else None
+
+    async def save(self, case: Case, *, expected_version: int) -> Case:
+        resolution = (
+            self._codec.seal(case.resolution, aad=case_aad(case.group_id, case.ref, "resolution"))
+            if case.resolution is not None
+            else None
+        )
+        result = await self._conn.execute(
+            update(CASES)
+            .where(CASES.c.id == case.id, CASES.c.version == expected_version)
+            .values(
+                status=case.status.value,
+                responsible=case.responsible.value if case.responsible else None,
+                proposed=case.proposed.value if case.proposed else None,
+                proposed_by=case.proposed_by,
+                proposed_member=case.proposed_member,
+                resolution=resolution,
+                updated_at=case.updated_at,
+                closed_at=case.closed_at,
+                version=expected_version + 1,
+            )
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdateError()
+        return replace(case, version=expected_version + 1)
+
+    async def acknowledgements(self, case_id: CaseId) -> Sequence[Acknowledgement]:
+        rows = await self._conn.execute(
+            select(ACKS).where(ACKS.c.case_id == case_id).order_by(ACKS.c.id)
+        )
+        return [
+            Acknowledgement(Agency(r.agency), member_id_or_none(r.member_id), r.at) for r in rows
+        ]
+
+    async def add_acknowledgement(
+        self, case_id: CaseId, *, agency: Agency, member_id: MemberId | None, at: datetime
+    ) -> None:
+        await self._conn.execute(
+            insert(ACKS).values(case_id=case_id, agency=agency.value, member_id=member_id, at=at)
+        )
+
+    async def history(self, case_id: CaseId) -> Sequence[ResponsibilityChange]:
+        rows = await self._conn.execute(
+            select(HISTORY).where(HISTORY.c.case_id == case_id).order_by(HISTORY.c.id)
+        )
+        return [
+            ResponsibilityChange(
+                agency_or_none(r.agency),
+                agency_or_none(r.previous),
+                member_id_or_none(r.by_member),
+                r.how,
+                r.at,
+            )
+            for r in rows
+        ]
+
+    async def add_history(self, case_id: CaseId, change: ResponsibilityChange) -> None:
+        await self._conn.execute(
+            insert(HISTORY).values(
+                case_id=case_id,
+                agency=change.agency.value if change.agency else None,
+                previous=change.previous.value if change.previous else None,
+                by_member=change.by_member,
+                how=change.how,
+                at=change.at,
+            )
+        )
+
+    async def _next_number(self, table: Any, case_id: CaseId) -> int:
+        current = (
+            await self._conn.execute(
+                select(func.max(table.c.number)).where(table.c.case_id == case_id)
+            )
+        ).scalar_one_or_none()
+        return int(current or 0) + 1
+
+    async def decisions(self, case_id: CaseId) -> Sequence[Decision]:
+        rows = await self._conn.execute(
+            select(DECISIONS).where(DECISIONS.c.case_id == case_id).order_by(DECISIONS.c.number)
+        )
+        return [self._decision(r) for r in rows]
+
+    def _decision(self, r: Row[Any]) -> Decision:
+        aad = numbered_aad("decisions", r.case_id, r.number, "{}")
+        return Decision(
+            number=r.number,
+            text=self._codec.unseal(r.text, aad=aad.format("text")),
+            owner=Agency(r.owner),
+            due=r.due,
+            fallback=(
+                self._codec.unseal(r.fallback, aad=aad.format("fallback"))
+                if r.fallback is not None
+                else None
+            ),
+            fallback_owner=agency_or_none(r.fallback_owner),
+            done_at=r.done_at,
+            created_at=r.created_at,
+            by_member=member_id_or_none(r.by_member),
+        )
+
+    async def add_decision(
+        self,
+        case_id: CaseId,
+        *,
+        text: str,
+        owner: Agency,
+        due: date | None,
+        fallback: str | None,
+        fallback_owner: Agency | None,
+        by_member: MemberId,
+        at: datetime,
+    ) -> Decision:
+        number = await self._next_number(DECISIONS, case_id)
+        aad = numbered_aad("decisions", case_id, number, "{}")
+        await self._conn.execute(
+            insert(DECISIONS).values(
+                case_id=case_id,
+                number=number,
+                text=self._codec.seal(text, aad=aad.format("text")),
+                owner=owner.value,
+                due=due,
+                fallback=(
+                    self._codec.seal(fallback, aad=aad.format("fallback"))
+                    if fallback is not None
+                    else None
+                ),
+                fallback_owner=fallback_owner.value if fallback_owner else None,
+                by_member=by_member,
+                created_at=at,
+            )
+        )
+        return Decision(number, text, owner, due, fallback, fallback_owner, None, at, by_member)
+
+    async def mark_decision_done(self, case_id: CaseId, number: int, *, at: datetime) -> None:
+        await self._conn.execute(
+            update(DECISIONS)
+            .where(and_(DECISIONS.c.case_id == case_id, DECISIONS.c.number == number))
+            .values(done_at=at)
+        )
+
+    async def notes(self, case_id: CaseId) -> Sequence[Note]:
+        rows = await self._conn.execute(
+            select(NOTES).where(NOTES.c.case_id == case_id).order_by(NOTES.c.number)
+        )
+        return [
+            Note(
+                r.number,
+                self._codec.unseal(r.text, aad=numbered_aad("notes", case_id, r.number, "text")),
+                member_id_or_none(r.by_member),
+                r.at,
+            )
+            for r in rows
+        ]
+
+    async def add_note(
+        self, case_id: CaseId, *, text: str, by_member: MemberId, at: datetime
+    ) -> Note:
+        number = await self._next_number(NOTES, case_id)
+        await self._conn.execute(
+            insert(NOTES).values(
+                case_id=case_id,
+                number=number,
+                text=self._codec.seal(text, aad=numbered_aad("notes", case_id, number, "text")),
+                by_member=by_member,
+                at=at,
+            )
+        )
+        return Note(number, text, by_member, at)
+
+    async def list(
+        self,
+        group_id: GroupId,
+        *,
+        status: CaseStatus | None,
+        responsible: Agency | None,
+        limit: int,
+    ) -> tuple[Sequence[CaseSummaryRow], int]:
+        conditions = [CASES.c.group_id == group_id]
+        if status is not None:
+            conditions.append(CASES.c.status == status.value)
+        if responsible is not None:
+            conditions.append(CASES.c.responsible == responsible.value)
+        rows = await self._conn.execute(
+            select(
+                CASES.c.group_id,
+                CASES.c.ref,
+                CASES.c.urgency,
+                CASES.c.status,
+                CASES.c.responsible,
+                CASES.c.summary,
+                CASES.c.created_at,
+            )
+            .where(*conditions)
+            .order_by(CASES.c.urgency_rank, CASES.c.created_at, CASES.c.id)
+            .limit(limit)
+        )
+        result = [
+            CaseSummaryRow(
+                ref=r.ref,
+                urgency=Urgency(r.urgency),
+                status=CaseStatus(r.status),
+                responsible=agency_or_none(r.responsible),
+                summary=self._codec.unseal(r.summary, aad=case_aad(r.group_id, r.ref, "summary")),
+                created_at=r.created_at,
+            )
+            for r in rows
+        ]
+        if len(result) < limit:
+            return result, len(result)
+        total = (
+            await self._conn.execute(select(func.count()).select_from(CASES).where(*conditions))
+        ).scalar_one()
+        return result, int(total)
