@@ -198,6 +198,9 @@ async def _run(settings: Settings) -> int:
     try:
         router = build_router(settings, engine, insecure=insecure)
         services = [module.build_service(config, router, settings) for _s, module, config in loaded]
+        from bot.cli_admin import retention_service
+
+        services.append(retention_service(settings, engine, router))
         await asyncio.gather(*(service.run() for service in services))
     finally:
         await engine.dispose()

@@ -19,6 +19,7 @@ from bot.export import FORMATS, PURPOSES
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from bot.runtime import Router
     from storage.codec import TextCodec
     from storage.crypto import Keyring
 
@@ -111,6 +112,22 @@ async def check_encryption(settings: Settings, engine: AsyncEngine) -> None:
         await check_keyring(engine, AesGcmCodec(keyring), at=datetime.now(UTC))
     except KeyringError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def retention_service(settings: Settings, engine: AsyncEngine, router: Router) -> Any:
+    """The daily retention job for `psp-bot run` (bot/retention.py)."""
+    from bot.clock import SystemClock
+    from bot.retention import RetentionService, retention_policy
+    from storage.retention import SqlAlchemyRetentionStore
+
+    return RetentionService(
+        router=router,
+        store=SqlAlchemyRetentionStore(engine),
+        uow_factory=router._uow_factory,
+        clock=SystemClock(),
+        policy=retention_policy(settings.sections),
+        locale=settings.locale,
+    )
 
 
 # --- parsers ----------------------------------------------------------------------------

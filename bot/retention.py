@@ -10,6 +10,8 @@ protection officer decides the numbers (docs/data-protection.md).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,8 +22,10 @@ from bot.config import SectionReader
 from bot.domain import CaseId, GroupId, RoomPurpose
 from bot.i18n import translate
 from bot.messages import Mention, Reply, ReplyKind, RoomRef
-from bot.ports import Clock, RetentionCase, UnitOfWorkFactory
+from bot.ports import Clock, LeaderElection, RetentionCase, UnitOfWorkFactory
 from bot.runtime import Router
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CLOSED_CASE_DAYS = 365
 DEFAULT_STALE_OPEN_DAYS = 90
@@ -170,3 +174,59 @@ async def _stale_replies(
                     )
                 )
     return replies
+
+
+class RetentionService:
+    """The daily retention job inside `psp-bot run` (an object with `async run()`, like the
+    platform services). With several bot processes on PostgreSQL, pass the scheduler's
+    leader election so one process does it; without it each process runs the job, which is
+    safe (a purge is guarded in its transaction) but may report a stale case twice."""
+
+    def __init__(
+        self,
+        *,
+        router: Router,
+        store: RetentionStore,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        policy: RetentionPolicy,
+        locale: str,
+        leader: LeaderElection | None = None,
+        interval: timedelta = timedelta(days=1),
+        first_delay: timedelta = timedelta(minutes=5),
+    ) -> None:
+        self._router, self._store, self._uow_factory = router, store, uow_factory
+        self._clock, self._policy, self._locale = clock, policy, locale
+        self._leader = leader
+        self._interval, self._first_delay = interval, first_delay
+
+    async def run_once(self) -> RetentionReport | None:
+        """One pass; never raises (a failure is logged, by counts only, and retried)."""
+        try:
+            if self._leader is not None and not await self._leader.acquire():
+                return None
+            report = await run_retention(
+                router=self._router,
+                store=self._store,
+                uow_factory=self._uow_factory,
+                clock=self._clock,
+                policy=self._policy,
+                locale=self._locale,
+            )
+        except Exception:
+            log.exception("the retention job failed; it runs again at the next interval")
+            return None
+        log.info(
+            "retention: %d cases purged, %d chat messages retracted, %d pending, %d stale",
+            len(report.purged),
+            report.retracted,
+            report.pending_messages,
+            len(report.stale),
+        )
+        return report
+
+    async def run(self) -> None:
+        await asyncio.sleep(self._first_delay.total_seconds())
+        while True:
+            await self.run_once()
+            await asyncio.sleep(self._interval.total_seconds())

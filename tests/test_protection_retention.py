@@ -299,3 +299,32 @@ def test_retention_config_names_a_bad_key() -> None:
         retention_policy({"retention": {"closed_case_days": 0}})
     with pytest.raises(ConfigError, match=r"\[retention\] keep_days: unknown key"):
         retention_policy({"retention": {"keep_days": 10}})
+
+
+class Follower:
+    async def acquire(self) -> bool:
+        return False
+
+    async def release(self) -> None:
+        return None
+
+
+async def test_the_daily_service_purges_unless_another_process_leads(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    from bot.retention import RetentionService
+
+    h, sender = await three_cases(engine, clock)
+    common = {
+        "router": h.router,
+        "store": SqlAlchemyRetentionStore(engine),
+        "uow_factory": h.uow_factory,
+        "clock": clock,
+        "policy": POLICY,
+        "locale": "da",
+    }
+    assert await RetentionService(**common, leader=Follower()).run_once() is None  # type: ignore[arg-type]
+    assert sender.retracted == []
+    report = await RetentionService(**common).run_once()  # type: ignore[arg-type]
+    assert report is not None and report.purged == [OLD] and sender.retracted
+    assert "Til tovholderen" in h.sent[-1].text  # the stale notice, in the group's language
