@@ -182,7 +182,8 @@ class SlackAdapter:
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        text = str(body.get("text") or "").strip()
+        # `/psp` alone is a request for help, as a user would expect from a slash command.
+        text = str(body.get("text") or "").strip() or "help"
         channel = str(body.get("channel_id") or "")
         if text.lower() in ("flag", "akut"):
             await self._open(body, modals.flag_view(self.config.locale, channel=channel))

@@ -1,0 +1,219 @@
+"""The stand-in server: the Web API (`/api/<method>`), response_url hooks (`/respond/<id>`)
+and the Socket Mode websocket (`/socket`), on 127.0.0.1 only. It records every call and can
+answer a method with 429 + Retry-After a given number of times."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.parse
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+TEAM = "T0PSP"
+BOT_USER = "UPSPBOT"
+SECRET = "test-signing-secret"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class SlackStandIn:
+    private_channels: set[str] = field(default_factory=set)
+    calls: list[Call] = field(default_factory=list)
+    responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    rate_limits: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    retry_after: str = "1"
+    # A method whose gate is set waits until the test opens it: a slow Slack, without sleeps.
+    gates: dict[str, asyncio.Event] = field(default_factory=dict)
+    url: str = ""
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    socket_connects: int = 0
+    acks: list[dict[str, Any]] = field(default_factory=list)
+    # When each response_url hook was first called (perf_counter; for the benchmark).
+    received_at: dict[str, float] = field(default_factory=dict)
+    posted_at: list[tuple[float, str]] = field(default_factory=list)
+    _ts: int = 0
+    _runner: web.AppRunner | None = None
+    _changed: asyncio.Condition | None = None
+
+    # --- server ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._changed = asyncio.Condition()
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/respond/{hook}", self._respond)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        for ws in list(self.sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    async def _notify(self) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, predicate: Any, limit: float = 15.0) -> None:
+        """Until predicate(self) holds (events, not sleeps; the timeout only ends a hang)."""
+        assert self._changed is not None
+
+        async def wait() -> None:
+            assert self._changed is not None
+            async with self._changed:
+                await self._changed.wait_for(lambda: predicate(self))
+
+        await asyncio.wait_for(wait(), limit)
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            raw = await request.read()
+            if request.content_type == "application/json":
+                params.update(json.loads(raw))
+            else:
+                params.update(dict(urllib.parse.parse_qsl(raw.decode())))
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        if self.rate_limits[method] > 0:
+            self.rate_limits[method] -= 1
+            self.calls.append(Call(method + ":429", params))
+            await self._notify()
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": self.retry_after},
+            )
+        if method in self.gates:
+            await self.gates[method].wait()
+        self.calls.append(Call(method, params))
+        if method == "chat.postMessage":
+            self.posted_at.append((time.perf_counter(), str(params.get("text", ""))))
+        result = self._answer(method, params)
+        await self._notify()
+        return web.json_response(result)
+
+    def _next_ts(self) -> str:
+        self._ts += 1
+        return f"1700000000.{self._ts:06d}"
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "user_id": BOT_USER, "bot_id": "BPSPBOT", "team_id": TEAM}
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": params.get("channel"), "ts": self._next_ts()}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if method == "chat.delete":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "views.open":
+            return {"ok": True, "view": {"id": "V" + uuid.uuid4().hex[:8].upper()}}
+        if method == "conversations.info":
+            channel = str(params.get("channel"))
+            return {
+                "ok": True,
+                "channel": {
+                    "id": channel,
+                    "is_private": channel in self.private_channels,
+                    "is_im": channel.startswith("D"),
+                    "is_mpim": False,
+                },
+            }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
+        return {"ok": False, "error": "unknown_method"}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.received_at.setdefault(request.match_info["hook"], time.perf_counter())
+        self.responses.append((request.match_info["hook"], body))
+        await self._notify()
+        return web.Response(text="ok")
+
+    # --- what the app did -----------------------------------------------------------------
+
+    def of(self, method: str) -> list[dict[str, Any]]:
+        return [c.params for c in self.calls if c.method == method]
+
+    def texts(self, method: str = "chat.postMessage") -> list[str]:
+        return [str(p.get("text", "")) for p in self.of(method)]
+
+    def response_texts(self) -> list[str]:
+        return [str(body.get("text", "")) for _hook, body in self.responses]
+
+    # --- Socket Mode ----------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        self.socket_connects += 1
+        await ws.send_json(
+            {"type": "hello", "num_connections": 1, "debug_info": {"host": "standin"}}
+        )
+        await self._notify()
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    self.acks.append(json.loads(message.data))
+                    await self._notify()
+        finally:
+            if ws in self.sockets:
+                self.sockets.remove(ws)
+            await self._notify()
+        return ws
+
+    async def push(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        envelope_id: str | None = None,
+        retry_attempt: int = 0,
+    ) -> str:
+        """Send one envelope to the connected app; returns its envelope id."""
+        envelope = envelope_id or uuid.uuid4().hex
+        ws = self.sockets[-1]
+        await ws.send_json(
+            {
+                "envelope_id": envelope,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": retry_attempt,
+                "retry_reason": "timeout" if retry_attempt else "",
+            }
+        )
+        return envelope
+
+    async def drop_connection(self) -> None:
+        for ws in list(self.sockets):
+            await ws.close()
