@@ -143,6 +143,7 @@ class MatrixUser:
                 and user_id in room.users
                 and (
                     not room.encrypted
+                    or user_id == self.user_id
                     or list(self.client.device_store.active_user_devices(user_id))
                 )
             ):

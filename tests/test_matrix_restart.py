@@ -140,6 +140,9 @@ async def test_a_retried_send_posts_one_message(
         admin = users["admin"]
         room = await admin.create_room(encrypted=True, invite=[bot.user_id])
         await admin.wait_joined(room, bot.user_id)
+        assert bot.service.client is not None
+        while room not in bot.service.client.rooms:
+            await asyncio.wait_for(bot.service.synced.wait(), 30)
         reply = Reply(
             room=RoomRef(Platform.MATRIX, room),
             text="retried update",

@@ -13,7 +13,7 @@ from nio import (
     RoomSendError,
     RoomSendResponse,
 )
-from nio.exceptions import OlmUnverifiedDeviceError
+from nio.exceptions import LocalProtocolError, OlmUnverifiedDeviceError
 
 from adapters.matrix.rendering import render, transaction_id
 from bot.domain import Platform
@@ -72,7 +72,8 @@ class MatrixSender:
             except OlmUnverifiedDeviceError:
                 # A device appeared between the trust check and the send: check again.
                 continue
-            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            except (aiohttp.ClientError, OSError, TimeoutError, LocalProtocolError) as exc:
+                # LocalProtocolError: a room the client has not synced yet (parked, retried).
                 log.warning("sending to a Matrix room failed: %s", type(exc).__name__)
                 raise SendFailed from None
             if isinstance(answer, RoomSendResponse):
