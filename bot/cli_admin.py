@@ -260,10 +260,12 @@ async def _keys(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _audit(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import open_database
     from storage.audit_chain import check_checkpoint, verify_chain
+    from storage.engine import make_engine
 
-    engine = await open_database(settings)
+    # An auditor verifies without the encryption keys and without migrating anything: the
+    # chain holds ids and hashes only.
+    engine = make_engine(settings.effective_database_url)
     try:
         async with engine.connect() as conn:
             report = await verify_chain(conn)
