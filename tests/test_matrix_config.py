@@ -1,0 +1,144 @@
+"""The [matrix] section and the rendering of replies (no homeserver needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapters.matrix import load_config
+from adapters.matrix.config import ENV_PASSWORD, ENV_PICKLE_KEY
+from adapters.matrix.rendering import render, transaction_id
+from adapters.matrix.service import is_command
+from bot.config import ConfigError, parse_settings
+from bot.domain import Platform
+from bot.messages import Action, Mention, Reply, ReplyKind, RoomRef
+
+GOOD = {"homeserver": "https://matrix.example.org", "user_id": "@psp:example.org"}
+
+
+@pytest.fixture(autouse=True)
+def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_PASSWORD, "pw")
+    monkeypatch.setenv(ENV_PICKLE_KEY, "a-long-enough-pickle-key")
+
+
+def config_of(table: dict[str, object], tmp_path: Path) -> object:
+    data = {"bot": {"data_dir": str(tmp_path)}, "matrix": table}
+    return load_config(parse_settings(data))
+
+
+def test_defaults_refuse_unencrypted_rooms_and_require_cross_signing(tmp_path: Path) -> None:
+    config = load_config(parse_settings({"bot": {"data_dir": str(tmp_path)}, "matrix": GOOD}))
+    assert config.allow_insecure_rooms is False
+    assert config.trust == "cross-signed"
+    assert config.store_dir == tmp_path / "matrix-store"
+    assert config.invite_allowed("@anyone:example.org") is False
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({**GOOD, "homeserver": "matrix.example.org"}, "homeserver: must be an http(s)"),
+        ({**GOOD, "user_id": "psp"}, "user_id: 'psp' is not @name:server"),
+        (
+            {**GOOD, "password": "hunter2"},
+            f"secrets are not read from the config; set {ENV_PASSWORD}",
+        ),
+        ({**GOOD, "trust": "everyone"}, "trust: must be one of"),
+        ({**GOOD, "allow_unencrypted_room": True}, "allow_unencrypted_room: unknown key"),
+        ({**GOOD, "invite_allowlist_users": ["bob"]}, "invite_allowlist_users: 'bob'"),
+    ],
+)
+def test_bad_config_is_one_line_naming_the_key(
+    table: dict[str, object], message: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigError, match=r"^config \[matrix\] ") as error:
+        config_of(table, tmp_path)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_pickle_key_is_required_and_never_the_library_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(ENV_PICKLE_KEY)
+    with pytest.raises(ConfigError, match=ENV_PICKLE_KEY):
+        config_of(GOOD, tmp_path)
+    monkeypatch.setenv(ENV_PICKLE_KEY, "short")
+    with pytest.raises(ConfigError, match="16"):
+        config_of(GOOD, tmp_path)
+
+
+def test_allowlists(tmp_path: Path) -> None:
+    config = load_config(
+        parse_settings(
+            {
+                "bot": {"data_dir": str(tmp_path)},
+                "matrix": {
+                    **GOOD,
+                    "invite_allowlist_users": ["@lead:other.org"],
+                    "invite_allowlist_servers": ["politi.dk"],
+                },
+            }
+        )
+    )
+    assert config.invite_allowed("@lead:other.org")
+    assert config.invite_allowed("@anna:politi.dk")
+    assert not config.invite_allowed("@eve:evil.example")
+
+
+def test_reply_is_an_escaped_notice_with_pills_and_mentions() -> None:
+    reply = Reply(
+        room=RoomRef(Platform.MATRIX, "!r:x"),
+        text="<b>Case</b> & more",
+        kind=ReplyKind.ALERT,
+        mentions=(Mention("@bo:x", "Bo <3"),),
+        actions=(Action("ack", "Acknowledge", "ack PSP-2026-0001"),),
+        in_reply_to="$cmd",
+        message_key="alert:PSP-2026-0001",
+    )
+    content = render(reply)
+    assert content["msgtype"] == "m.notice"
+    assert "<b>Case</b>" not in content["formatted_body"]
+    assert "&lt;b&gt;Case&lt;/b&gt; &amp; more" in content["formatted_body"]
+    assert '<a href="https://matrix.to/#/@bo:x">Bo &lt;3</a>' in content["formatted_body"]
+    assert content["m.mentions"] == {"user_ids": ["@bo:x"]}
+    assert content["m.relates_to"] == {"m.in_reply_to": {"event_id": "$cmd"}}
+    assert "!psp ack PSP-2026-0001" in content["body"]
+
+
+def test_plain_answers_ping_nobody() -> None:
+    content = render(Reply(room=RoomRef(Platform.MATRIX, "!r:x"), text="ok"))
+    assert content["m.mentions"] == {"user_ids": []}
+    assert "m.relates_to" not in content
+
+
+def test_transaction_ids_follow_what_the_message_is() -> None:
+    room = RoomRef(Platform.MATRIX, "!r:x")
+    alert = Reply(room=room, text="a", message_key="alert:PSP-2026-0001")
+    assert transaction_id(alert) == transaction_id(
+        Reply(room=room, text="b", message_key="alert:PSP-2026-0001")
+    )
+    other_room = Reply(
+        room=RoomRef(Platform.MATRIX, "!s:x"), text="a", message_key="alert:PSP-2026-0001"
+    )
+    assert transaction_id(alert) != transaction_id(other_room)
+    one = Reply(room=room, text="first", in_reply_to="$e")
+    two = Reply(room=room, text="second", in_reply_to="$e")
+    assert transaction_id(one) != transaction_id(two)
+    assert transaction_id(Reply(room=room, text="scheduled")) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("!psp help", True),
+        ("  !PSP list", True),
+        ("!psp", True),
+        ("!pspx", False),
+        ("psp help", False),
+    ],
+)
+def test_commands_start_with_the_prefix(body: str, expected: bool) -> None:
+    assert is_command(body) is expected
