@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, and_, delete, exists, select, text, update
+from sqlalchemy import Table, and_, delete, exists, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain import CaseId, CaseStatus, GroupId
@@ -30,6 +30,8 @@ ACKS = cast(Table, AcknowledgementRow.__table__)
 HISTORY = cast(Table, ResponsibilityRow.__table__)
 AUDIT = cast(Table, AuditRow.__table__)
 STALE_ACTION = "retention.stale"
+# A purged case that was reopened and closed again holds new text: it is due once more.
+_not_purged_since_closing = or_(CASES.c.purged_at.is_(None), CASES.c.purged_at < CASES.c.closed_at)
 
 
 class SqlAlchemyRetentionStore:
@@ -43,7 +45,7 @@ class SqlAlchemyRetentionStore:
                 .where(
                     CASES.c.status == CaseStatus.CLOSED.value,
                     CASES.c.closed_at < cutoff,
-                    CASES.c.purged_at.is_(None),
+                    _not_purged_since_closing,
                 )
                 .order_by(CASES.c.closed_at, CASES.c.id)
                 .limit(limit)
@@ -64,7 +66,7 @@ class SqlAlchemyRetentionStore:
                     CASES.c.id == case_id,
                     CASES.c.status == CaseStatus.CLOSED.value,
                     CASES.c.closed_at < cutoff,
-                    CASES.c.purged_at.is_(None),
+                    _not_purged_since_closing,
                 )
                 .values(
                     summary="",

@@ -328,3 +328,20 @@ async def test_the_daily_service_purges_unless_another_process_leads(
     report = await RetentionService(**common).run_once()  # type: ignore[arg-type]
     assert report is not None and report.purged == [OLD] and sender.retracted
     assert "Til tovholderen" in h.sent[-1].text  # the stale notice, in the group's language
+
+
+async def test_a_purged_case_reopened_and_closed_again_is_purged_again(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    h, _sender = await three_cases(engine, clock)
+    assert (await retention(h)).purged == [OLD]  # type: ignore[attr-defined]
+    clock.advance(timedelta(days=2))
+    assert "reopened" in (await h.text("erik", f"reopen {OLD} borgeren er tilbage")).lower()
+    await h.text("anna", f"note {OLD} {SECRET}second round")
+    await h.text("anna", f"close {OLD} {SECRET}second resolution")
+    assert (await retention(h)).purged == []  # type: ignore[attr-defined]
+    clock.advance(timedelta(days=366))
+    assert OLD in (await retention(h)).purged  # type: ignore[attr-defined]
+    (case,) = await rows(engine, CaseRow, ref=OLD)
+    assert (case.summary, case.resolution) == ("", None)
+    assert await rows(engine, NoteRow, case_id=case.id) == []
