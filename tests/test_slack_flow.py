@@ -303,3 +303,27 @@ async def test_a_real_retry_after_wait(rig: SlackRig) -> None:
 async def test_retract_deletes_a_posted_message(rig: SlackRig) -> None:
     assert await rig.adapter.sender.retract(PRIVATE, "1700000000.000001") is True
     assert rig.standin.of("chat.delete") == [{"channel": PRIVATE, "ts": "1700000000.000001"}]
+
+
+async def test_an_alert_is_rewritten_after_a_restart_and_its_text_is_not_stored(
+    rig: SlackRig, harness: Any
+) -> None:
+    from tests.slack_standin import start_rig, stop_rig
+
+    await set_up_group(rig)
+    alert = await flag(rig)
+    stored = await harness.router.load_state(f"slack.alert:{PRIVATE}:PSP-2026-0001")
+    assert stored is not None and "1700000000.000001" in stored
+    assert "Borger truer naboer" not in stored  # case text stays out of the adapter state
+    restarted = await start_rig(harness.router, rig.standin)
+    try:
+        alert["ts"] = "1700000000.000001"
+        await click(restarted, alert, "ack", "UBO")
+        await rig.standin.wait_for(lambda s: s.of("chat.update"))
+    finally:
+        await stop_rig(restarted)
+    update = rig.standin.of("chat.update")[0]
+    assert update["ts"] == "1700000000.000001"
+    shown = alert_blocks_text(update)
+    assert "PSP-2026-0001" in shown and "social services acknowledged" in shown
+    assert buttons(update)["psp.take"] == "take PSP-2026-0001"

@@ -82,8 +82,10 @@ def render(reply: Reply) -> tuple[str, list[dict[str, Any]]]:
 
 @dataclass
 class AlertState:
-    """What the alert message of one case in one channel shows, kept in the adapter state so
-    that an update after a restart still rewrites the right message."""
+    """What the alert message of one case in one channel shows. Its place and status lines are
+    kept in the adapter state, so that an update after a restart still rewrites the right
+    message; the alert's own text (the case summary) is not: the adapter state is neither
+    encrypted nor purged like case text, so the text stays in memory only (see sender.py)."""
 
     channel: str
     ts: str
@@ -95,14 +97,16 @@ class AlertState:
     closed: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        del data["text"]  # case text never goes into the adapter state
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AlertState:
         return cls(
             channel=str(data["channel"]),
             ts=str(data["ts"]),
-            text=str(data["text"]),
+            text=str(data.get("text", "")),
             actions=[(str(a), str(b), str(c)) for a, b, c in data.get("actions", [])],
             mentions=[(str(a), str(b)) for a, b in data.get("mentions", [])],
             ack_line=str(data.get("ack_line", "")),

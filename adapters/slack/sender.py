@@ -17,6 +17,7 @@ from bot.messages import Reply, ReplyKind
 
 log = logging.getLogger(__name__)
 
+ALERT_TEXT_DAYS = 30
 LoadState = Callable[[str], Awaitable[str | None]]
 SaveState = Callable[[str, str], Awaitable[None]]
 
@@ -40,6 +41,9 @@ class SlackSender:
         self._load = load_state
         self._save = save_state
         self.requesters: TtlMap[Requester] = TtlMap()
+        # The alert texts, in memory only (they hold the case summary). After a restart an
+        # alert is rewritten around the case's headline instead.
+        self._alert_texts: TtlMap[str] = TtlMap(ALERT_TEXT_DAYS * 86400.0, max_entries=20_000)
 
     async def send(self, reply: Reply) -> str | None:
         channel = reply.room.room_id
@@ -51,6 +55,7 @@ class SlackSender:
         if reply.kind is ReplyKind.ALERT and reply.case_ref:
             ts = await self._post(reply, channel)
             state = alert_state(reply, channel, ts)
+            self._alert_texts.put(alert_key(channel, reply.case_ref), reply.text)
             await self._save(alert_key(channel, reply.case_ref), json.dumps(state.to_json()))
             return ts
         if reply.kind is ReplyKind.UPDATE and reply.case_ref:
@@ -77,6 +82,9 @@ class SlackSender:
         assert reply.case_ref is not None
         if not state.apply(reply):
             return await self._post(reply, state.channel, thread_ts=state.ts)
+        key = alert_key(state.channel, reply.case_ref)
+        # The update's last line is the case headline (ref, urgency, status, responsible).
+        state.text = self._alert_texts.get(key) or reply.text.rsplit("\n", 1)[-1]
         text, blocks = state.render()
         try:
             await self.api.call(
@@ -85,7 +93,7 @@ class SlackSender:
         except SlackCallError as exc:
             # The alert may have been deleted by a workspace admin; the change is still posted.
             log.warning("could not update an alert in place (%s)", exc.code)
-        await self._save(alert_key(state.channel, reply.case_ref), json.dumps(state.to_json()))
+        await self._save(key, json.dumps(state.to_json()))
         return await self._post(reply, state.channel, thread_ts=state.ts)
 
     async def _ephemeral(self, reply: Reply, requester: Requester) -> None:
