@@ -4,12 +4,15 @@ their row, key rotation (and its resumption), and wrong or missing keys."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,6 +21,7 @@ from bot.config import ConfigError, parse_settings
 from storage.crypto import (
     AesGcmCodec,
     GuardedPlainTextCodec,
+    Keyring,
     KeyringError,
     SealedTextError,
     read_key_file,
@@ -291,3 +295,50 @@ async def test_cli_rotation_adds_a_key_and_resumes_an_interrupted_run(
     # The audit chain holds no text: an auditor verifies it without any key.
     assert await cli(config, "audit", "verify") == 0
     assert "audit chain intact" in capsys.readouterr().out
+
+
+# --- the codec itself -------------------------------------------------------------------
+
+
+@given(text=st.text(), aad=st.text(min_size=1), other=st.text(min_size=1))
+def test_sealed_text_opens_only_with_its_own_associated_data(
+    text: str, aad: str, other: str
+) -> None:
+    codec = AesGcmCodec(keyring(("k1", 1)))
+    sealed = codec.seal(text, aad=aad)
+    assert sealed.startswith("enc1:k1:")
+    assert codec.unseal(sealed, aad=aad) == text
+    if other != aad:
+        with pytest.raises(SealedTextError):
+            codec.unseal(sealed, aad=other)
+
+
+def test_a_tampered_ciphertext_is_refused() -> None:
+    codec = AesGcmCodec(keyring(("k1", 1)))
+    sealed = codec.seal("Borger truer naboer", aad="cases/1/PSP-2026-0001/summary")
+    flipped = sealed[:-6] + ("A" if sealed[-6] != "A" else "B") + sealed[-5:]
+    for bad in (flipped, sealed[:-8], "enc1:k1:***", "enc1:k1"):
+        with pytest.raises(SealedTextError):
+            codec.unseal(bad, aad="cases/1/PSP-2026-0001/summary")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "holds no key"),
+        ("k1", "entry 1 must be <key-id>:<base64 key>"),
+        ("k 1:AAAA", "entry 1 must be"),
+        ("k1:not base64!", "key 'k1' is not valid base64"),
+        ("k1:" + "A" * 44 + " k1:" + "A" * 44, "key 'k1' must be 32 bytes"),
+        (
+            "k1:"
+            + base64.b64encode(b"\0" * 32).decode() * 1
+            + "\nk1:"
+            + base64.b64encode(b"\0" * 32).decode(),
+            "appears twice",
+        ),
+    ],
+)
+def test_a_bad_keyring_names_the_problem(text: str, message: str) -> None:
+    with pytest.raises(KeyringError, match=message):
+        Keyring.parse(text, source="PSP_BOT_ENCRYPTION_KEY")
