@@ -260,7 +260,7 @@ async def _keys(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _audit(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.audit_chain import check_checkpoint, verify_chain
+    from storage.audit_chain import check_checkpoint, count_audit_rows, verify_chain
     from storage.engine import make_engine
 
     # An auditor verifies without the encryption keys and without migrating anything: the
@@ -268,7 +268,12 @@ async def _audit(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.effective_database_url)
     try:
         async with engine.connect() as conn:
-            report = await verify_chain(conn)
+            progress = None
+            if sys.stderr.isatty():  # a long walk shows where it is; a cron log stays clean
+                progress = _Progress("verifying", await count_audit_rows(conn))
+            report = await verify_chain(conn, progress=progress)
+            if progress is not None:
+                progress.end()
             if args.audit_command == "checkpoint":
                 return await _checkpoint(args, conn, report)
             print(report.describe())

@@ -106,6 +106,10 @@ class ChainReport:
         return f"audit chain broken: row {self.row_id} {what}"
 
 
+async def count_audit_rows(conn: AsyncConnection) -> int:
+    return int((await conn.execute(select(func.count()).select_from(AUDIT))).scalar_one())
+
+
 async def verify_chain(conn: AsyncConnection, *, progress: Any = None) -> ChainReport:
     """Walk the chain in id order; report the first broken row, or the length and head."""
     expected = GENESIS
