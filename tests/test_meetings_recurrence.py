@@ -180,3 +180,13 @@ def test_rrule_is_checked() -> None:
     for bad in ("FREQ=MINUTELY", "BYDAY=MO", "FREQ=WEEKLY;BYDAY=XX", "FREQ=WEEKLY;DTSTART=2020"):
         with pytest.raises(RuleError):
             check_rule(bad, start)
+
+
+def test_a_group_meeting_outside_working_hours_is_reminded_at_the_plain_offsets() -> None:
+    config = SchedulerConfig()
+    # Tuesday 19:00 local: the 1-hour reminder comes at 18:00 local, outside working hours.
+    record = meeting(datetime(2026, 12, 1, 19, 0), None, remind=(3600,))
+    plan = plan_meeting(
+        record, now=datetime(2026, 12, 1, 12, 0, tzinfo=UTC), known=set(), config=config
+    )
+    assert plan.next_at == datetime(2026, 12, 1, 17, 0, tzinfo=UTC)

@@ -188,8 +188,9 @@ def shift_into_working_hours(
     """Where a non-acute meeting reminder lands (local). Day-sized reminders move back to the
     last working moment before (the day-before reminder of a Monday meeting comes on
     Friday); shorter ones move forward to the next opening if that is still before the
-    meeting, else back."""
-    if hours.is_open(due_local):
+    meeting, else back. A group that meets outside working hours gets its reminders at the
+    plain offsets: its members evidently work then."""
+    if hours.is_open(due_local) or not hours.is_open(meeting_local):
         return due_local
     if offset % DAY != 0:
         forward = hours.next_open(due_local)
