@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.cli_files import Progress, read_checkpoints, write_private
 from bot.config import ConfigError, SectionReader, Settings
 from bot.export import FORMATS, PURPOSES
 
@@ -190,26 +191,6 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     return await handler(args, settings)
 
 
-class _Progress:
-    """A progress bar on stderr: `re-encrypting [########------------]  40%  400/1000`."""
-
-    def __init__(self, label: str, total: int) -> None:
-        self.label, self.total = label, max(total, 1)
-
-    def __call__(self, done: int) -> None:
-        share = min(done / self.total, 1.0)
-        bar = "#" * int(share * 30)
-        print(
-            f"\r{self.label} [{bar:<30}] {share:4.0%}  {done}/{self.total}",
-            end="",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    def end(self) -> None:
-        print(file=sys.stderr)
-
-
 async def _keys(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli import open_database
     from storage.crypto import AesGcmCodec, generate_keyring, write_key_file
@@ -241,7 +222,7 @@ async def _keys(args: argparse.Namespace, settings: Settings) -> int:
             write_key_file(setup.key_file, keyring)
             print(f"psp-bot: added key {keyring.current} to {setup.key_file}")
         codec = AesGcmCodec(keyring, read_plaintext=True)
-        progress = _Progress("re-encrypting", await count_sealed_rows(engine))
+        progress = Progress("re-encrypting", await count_sealed_rows(engine))
         changed, retired = await reencrypt(
             engine, codec, at=datetime.now(UTC), batch=args.batch, progress=progress
         )
@@ -270,7 +251,7 @@ async def _audit(args: argparse.Namespace, settings: Settings) -> int:
         async with engine.connect() as conn:
             progress = None
             if sys.stderr.isatty():  # a long walk shows where it is; a cron log stays clean
-                progress = _Progress("verifying", await count_audit_rows(conn))
+                progress = Progress("verifying", await count_audit_rows(conn))
             report = await verify_chain(conn, progress=progress)
             if progress is not None:
                 progress.end()
@@ -419,21 +400,3 @@ async def _case(args: argparse.Namespace, settings: Settings) -> int:
     write_private(out, render(data, purpose=args.purpose, fmt=args.format, exported_at=now))
     print(f"psp-bot: wrote {out} (mode 0600); the export and its purpose are in the audit log")
     return 0
-
-
-def write_private(path: Path, text: str) -> None:
-    """Files holding personal data or keys are readable by their owner only."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-
-
-def read_checkpoints(path: Path) -> list[dict[str, Any]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"checkpoint file {path}: cannot read ({exc.strerror})") from None
-    try:
-        return [json.loads(line) for line in lines if line.strip()]
-    except json.JSONDecodeError:
-        raise ConfigError(f"checkpoint file {path}: not one JSON object per line") from None
