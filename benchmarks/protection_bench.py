@@ -196,8 +196,11 @@ async def rotation(url: str, cases: int) -> tuple[float, int]:
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--latency-only", action="store_true", help="skip verify and rotate")
+    parser.add_argument("--rounds", type=int, default=None, help="flag+show pairs per run")
     args = parser.parse_args()
     rounds, audit_rows, cases = (60, 50_000, 5_000) if args.quick else (400, 1_000_000, 100_000)
+    rounds = args.rounds or rounds
     with tempfile.TemporaryDirectory() as tmp:
         targets = [("SQLite", f"sqlite:///{tmp}/bench.sqlite3")]
         if await pg_available():
@@ -220,7 +223,7 @@ async def main() -> None:
         print()
         print("| database | measure | figure |")
         print("|---|---|---|")
-        for name, url in targets:
+        for name, url in [] if args.latency_only else targets:
             elapsed, fill = await audit_verify(url, audit_rows)
             print(
                 f"| {name} | `audit verify` over {audit_rows:,} rows | {elapsed:.1f} s "
