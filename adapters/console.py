@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TextIO
 
 from bot.domain import Platform
@@ -30,13 +31,24 @@ def render(reply: Reply) -> str:
 
 
 class ConsoleSender:
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, files_dir: Path | None = None) -> None:
         self._out = out
+        self._files_dir = files_dir or Path("data") / "console-files"
 
     async def send(self, reply: Reply) -> str | None:
-        self._out.write(render(reply) + "\n")
+        text = render(reply)
+        for attachment in reply.attachments:
+            # A terminal cannot show a file: write it and show where it is.
+            text += "\n📎 " + str(self._save(attachment.filename, attachment.data))
+        self._out.write(text + "\n")
         self._out.flush()
         return None
+
+    def _save(self, filename: str, data: bytes) -> Path:
+        self._files_dir.mkdir(parents=True, exist_ok=True)
+        path = self._files_dir / Path(filename).name  # never a path from the message
+        path.write_bytes(data)
+        return path.resolve()
 
     async def retract(self, room_id: str, message_id: str) -> bool:
         """A terminal cannot take back what it printed (retention, bot/runtime.py)."""

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from bot.domain import Platform
     from bot.runtime import Router
+    from bot.scheduling.service import SchedulerService
     from storage.codec import TextCodec
 
 log = logging.getLogger("psp_bot")
@@ -132,6 +133,22 @@ def build_router(
     return Router(bot=bot, uow_factory=uow_factory, clock=clock)
 
 
+def scheduler_service(settings: Settings, engine: AsyncEngine, router: Router) -> SchedulerService:
+    """Meetings, reminders and escalation (bot/scheduling). Every process serves commands;
+    the leader runs the scheduled work: elected by advisory lock on PostgreSQL, while SQLite
+    supports one bot process per database file."""
+    from bot.scheduling.service import scheduler_for_router
+    from storage.engine import is_sqlite
+    from storage.scheduling import PostgresAdvisoryLeader, SingleProcessLeader
+
+    leader = (
+        SingleProcessLeader()
+        if is_sqlite(settings.effective_database_url)
+        else PostgresAdvisoryLeader(engine)
+    )
+    return scheduler_for_router(router, settings.sections, leader=leader, locale=settings.locale)
+
+
 async def _console(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.console import ConsoleAdapter
     from bot.demo import DEMO_MEMBERS, ensure_demo_group
@@ -148,7 +165,14 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
             user = args.user or DEMO_MEMBERS[0][0]
         console = ConsoleAdapter(router.process, user=user, locale=args.locale or settings.locale)
         router.attach(Platform.CONSOLE, console.sender())
-        await console.run()
+        # Reminders and escalations appear live in the console too (README: a meeting a
+        # few minutes ahead with `--remind 2m,1m` shows them).
+        scheduler = asyncio.create_task(scheduler_service(settings, engine, router).run())
+        try:
+            await console.run()
+        finally:
+            scheduler.cancel()
+            await asyncio.gather(scheduler, return_exceptions=True)
     finally:
         await engine.dispose()
     return 0
@@ -201,6 +225,7 @@ async def _run(settings: Settings) -> int:
         from bot.cli_admin import retention_service
 
         services.append(retention_service(settings, engine, router))
+        services.append(scheduler_service(settings, engine, router))
         await asyncio.gather(*(service.run() for service in services))
     finally:
         await engine.dispose()
