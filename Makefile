@@ -31,3 +31,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache
+
+# A throwaway local Matrix homeserver with a bot and two test users (see docs/run-on-matrix.md).
+.PHONY: synapse
+synapse: $(STAMP)
+	scripts/local-synapse.sh

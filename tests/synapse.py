@@ -118,11 +118,11 @@ disable_existing_loggers: false
 class Synapse:
     """One homeserver process. Construct, then `start()`; see the module docstring."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, port: int | None = None) -> None:
         from signedjson.key import generate_signing_key, write_signing_keys
 
         self.directory = directory
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server_name = SERVER_NAME
         self._shared_secret = secrets.token_hex(16)
