@@ -12,9 +12,18 @@ from typing import Any
 from bot.domain import Platform
 from bot.messages import Reply, ReplyKind
 from tests.conftest import Harness
-from tests.slack_standin import PRIVATE, SlackRig, alert_blocks_text, block_action, buttons
+from tests.slack_standin import (
+    PRIVATE,
+    SlackRig,
+    alert_blocks_text,
+    block_action,
+    buttons,
+    rig,
+    standin,
+)
 
-pytest_plugins = ["tests.slack_standin"]  # the stand-in and rig fixtures
+__all__ = ["rig", "standin"]  # the fixtures
+
 
 MATRIX_ROOM = "!psp:test"
 
@@ -58,6 +67,7 @@ async def test_one_group_across_slack_and_matrix(rig: SlackRig, harness: Harness
     harness.router.attach(Platform.MATRIX, matrix)
     assert await rig.command("UANNA", "flag acute Borger truer naboer") == 200
     await standin.wait_for(lambda s: s.of("chat.postMessage"))
+    await rig.wait_saved(f"slack.alert:{PRIVATE}:PSP-2026-0001")
     slack_alert: dict[str, Any] = standin.of("chat.postMessage")[0]
     slack_alert["ts"] = "1700000000.000001"
     assert "PSP-2026-0001" in slack_alert["text"]

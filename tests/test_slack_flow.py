@@ -5,6 +5,7 @@ stand-in (messages posted, alerts rewritten in place, private answers)."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from adapters.slack import modals
@@ -17,10 +18,12 @@ from tests.slack_standin import (
     app_mention,
     block_action,
     buttons,
+    rig,
+    standin,
     view_submission,
 )
 
-pytest_plugins = ["tests.slack_standin"]  # the stand-in and rig fixtures
+__all__ = ["rig", "standin"]  # the fixtures
 
 MEMBERS = (
     ("<@UANNA|anna>", "police rep"),
@@ -54,7 +57,11 @@ async def flag(
 ) -> dict[str, Any]:
     before = len(rig.standin.of("chat.postMessage"))
     assert await rig.command("UANNA", text) == 200
-    return (await posted(rig.standin, before + 1))[before]
+    alert = (await posted(rig.standin, before + 1))[before]
+    ref = re.search(r"PSP-\d{4}-\d{4}", alert["text"])
+    assert ref is not None
+    await rig.wait_saved(f"slack.alert:{alert['channel']}:{ref.group()}")
+    return alert
 
 
 async def click(rig: SlackRig, alert: dict[str, Any], action: str, user: str) -> None:

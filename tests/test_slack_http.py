@@ -19,9 +19,11 @@ from tests.slack_standin import (
     SlackRig,
     app_mention,
     command_body,
+    rig,
+    standin,
 )
 
-pytest_plugins = ["tests.slack_standin"]  # the stand-in and rig fixtures
+__all__ = ["rig", "standin"]  # the fixtures
 
 SECRET_WORDS = "Hemmelig sagstekst 7788"
 NOW = 1_800_000_000

@@ -20,9 +20,17 @@ from adapters.slack import build_service, load_config
 from adapters.slack.signature import sign, verify
 from bot.config import parse_settings
 from tests.conftest import Harness
-from tests.slack_standin import PRIVATE, SECRET, TEAM, SlackStandIn, command_body, signed_headers
+from tests.slack_standin import (
+    PRIVATE,
+    SECRET,
+    TEAM,
+    SlackStandIn,
+    command_body,
+    signed_headers,
+    standin,
+)
 
-pytest_plugins = ["tests.slack_standin"]  # the stand-in fixture
+__all__ = ["standin"]  # the fixtures
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.socket import make_socket_handler
 from adapters.slack.webapi import SlackApi
 from tests.conftest import Harness
-from tests.slack_standin import PRIVATE, TEAM, SlackStandIn, command_body
+from tests.slack_standin import PRIVATE, TEAM, SlackStandIn, command_body, standin
 
-pytest_plugins = ["tests.slack_standin"]  # the stand-in fixture
+__all__ = ["standin"]  # the fixtures
 
 
 @pytest.fixture

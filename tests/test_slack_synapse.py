@@ -22,14 +22,14 @@ from tests.slack_standin import (
     alert_blocks_text,
     block_action,
     buttons,
+    standin,
     start_rig,
     stop_rig,
 )
 from tests.synapse import Synapse, synapse
 
-__all__ = ["bot_engine", "synapse", "users"]
+__all__ = ["bot_engine", "standin", "synapse", "users"]
 
-pytest_plugins = ["tests.slack_standin"]  # the stand-in fixture
 pytestmark = pytest.mark.synapse
 
 
@@ -73,6 +73,7 @@ async def test_one_group_on_slack_and_a_real_synapse(
         mark = len(bo.notices)
         assert await rig.command("UANNA", "flag acute Borger truer naboer #threat") == 200
         await standin.wait_for(lambda s: s.of("chat.postMessage"))
+        await rig.wait_saved(f"slack.alert:{PRIVATE}:PSP-2026-0001")
         slack_alert = standin.of("chat.postMessage")[0]
         slack_alert["ts"] = "1700000000.000001"
         assert "PSP-2026-0001" in slack_alert["text"]
