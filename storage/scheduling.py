@@ -407,8 +407,10 @@ class PostgresAdvisoryLeader:
     async def acquire(self) -> bool:
         if self._conn is not None:
             try:
-                # A cheap round trip proves the session (and with it the lock) still lives.
+                # A cheap round trip proves the session (and with it the lock) still lives;
+                # the commit keeps the session from idling inside a transaction.
                 await self._conn.execute(text("SELECT 1"))
+                await self._conn.commit()
                 return True
             except Exception:
                 log.warning("lost the scheduler leader connection; trying to lead again")

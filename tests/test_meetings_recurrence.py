@@ -190,3 +190,44 @@ def test_a_group_meeting_outside_working_hours_is_reminded_at_the_plain_offsets(
         record, now=datetime(2026, 12, 1, 12, 0, tzinfo=UTC), known=set(), config=config
     )
     assert plan.next_at == datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+
+
+def simulate(record: MeetingRecord, start: datetime, end: datetime) -> list[tuple[str, str]]:
+    """Drive the planner from wake-up to wake-up like the scheduler does; (occurrence,
+    offset) of every reminder sent."""
+    sent: list[tuple[str, str]] = []
+    known: set = set()
+    now = start
+    since = None
+    while now < end:
+        plan = plan_meeting(record, now=now, known=known, config=CONFIG, since=since)
+        for due in plan.due + plan.skipped:
+            known.add(due.key)
+        sent.extend((d.key.occurrence, d.key.step) for d in plan.due)
+        if plan.next_at is None:
+            break
+        since, now = now, max(plan.next_at, now + timedelta(seconds=1))
+    return sent
+
+
+def test_monthly_series_on_the_last_sunday_at_0230_through_both_dst_nights() -> None:
+    # The last Sunday of March and of October are the nights the clocks change.
+    record = meeting(datetime(2026, 1, 25, 2, 30), "FREQ=MONTHLY;BYDAY=-1SU", remind=(86400, 3600))
+    sent = simulate(record, datetime(2026, 1, 20, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))
+    by_month: dict[str, list[str]] = {}
+    for occurrence, offset in sent:
+        by_month.setdefault(occurrence[:7], []).append(offset)
+    assert len(by_month) == 12  # every month once, March and October included
+    assert all(sorted(offsets) == ["3600", "86400"] for offsets in by_month.values())
+    assert to_instant(datetime(2026, 3, 29, 2, 30), CPH) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+
+
+def test_weekly_series_through_both_dst_weeks_sends_each_reminder_once() -> None:
+    record = meeting(datetime(2026, 3, 24, 9, 0), "FREQ=WEEKLY", remind=(604800, 86400, 3600))
+    sent = simulate(record, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 11, 10, tzinfo=UTC))
+    assert len(sent) == len(set(sent))
+    occurrences_sent = {o for o, _ in sent}
+    assert "2026-03-31T09:00" in occurrences_sent and "2026-10-27T09:00" in occurrences_sent
+    complete = {o for o in occurrences_sent if o < "2026-11-03"}  # the last ones are cut off
+    assert len(complete) == 32
+    assert all(sum(1 for o, _ in sent if o == occ) == 3 for occ in complete)
