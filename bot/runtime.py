@@ -21,9 +21,10 @@ class ChatSender(Protocol):
         """Post the reply natively; return the platform's message id, if it has one."""
         ...
 
-    # Optional capability, looked up with getattr (the console has none):
+    # Optional capability, looked up with getattr:
     # async def retract(self, room_id: str, message_id: str) -> bool
-    #     Redact (Matrix) or delete (Slack) a message the bot posted; False if it cannot.
+    #     Redact (Matrix) or delete (Slack) a message the bot posted; True once it is gone,
+    #     False if not (yet): retention tries again on its next pass.
 
 
 class Router:
@@ -72,27 +73,32 @@ class Router:
     async def retract_case_messages(self, case_id: CaseId) -> tuple[int, int]:
         """Remove the bot's chat messages about a purged case (Matrix redacts, Slack deletes),
         so the chat history does not outlive the record. Returns (retracted, still pending).
-        A message whose platform has no sender attached here (the `purge` CLI) or whose
-        removal failed stays remembered, and the running bot's daily job tries again; one
-        the platform cannot remove (`retract` missing or False) is forgotten."""
+        A message is forgotten once its sender's `retract` says True. One whose platform has
+        no sender here (the `purge` CLI), or whose removal failed (False or an error), stays
+        remembered and the running bot's next daily retention pass tries again. A sender
+        without `retract` (a platform that cannot take messages back) gets them forgotten."""
         async with self._uow_factory() as uow:
             messages = await uow.messages.for_case(case_id)
         forget: list[int] = []
         retracted = pending = 0
         for message in messages:
             sender = self._senders.get(message.platform)
-            if sender is None:
-                pending += 1
+            retract = getattr(sender, "retract", None) if sender is not None else None
+            if sender is not None and retract is None:
+                forget.append(message.id)
                 continue
-            retract = getattr(sender, "retract", None)
             try:
-                done = bool(retract and await retract(message.room_id, message.message_id))
+                done = retract is not None and bool(
+                    await retract(message.room_id, message.message_id)
+                )
             except Exception:  # one unreachable room must not stop the purge
                 log.warning("retracting a %s message failed; will retry", message.platform)
+                done = False
+            if done:
+                retracted += 1
+                forget.append(message.id)
+            else:
                 pending += 1
-                continue
-            retracted += done
-            forget.append(message.id)
         if forget:
             async with self._uow_factory() as uow:
                 await uow.messages.forget(forget)

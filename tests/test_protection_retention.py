@@ -345,3 +345,25 @@ async def test_a_purged_case_reopened_and_closed_again_is_purged_again(
     (case,) = await rows(engine, CaseRow, ref=OLD)
     assert (case.summary, case.resolution) == ("", None)
     assert await rows(engine, NoteRow, case_id=case.id) == []
+
+
+async def test_a_failed_retraction_is_tried_again_on_the_next_pass(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    h, sender = await three_cases(engine, clock)
+    answers = iter([False, RuntimeError("homeserver down")])
+
+    async def refuse(room_id: str, message_id: str) -> bool:
+        answer = next(answers, True)
+        if isinstance(answer, Exception):
+            raise answer
+        sender.retracted.append((room_id, message_id))
+        return answer
+
+    sender.retract = refuse  # type: ignore[method-assign]
+    first = await retention(h)
+    assert first.purged == [OLD] and first.pending_messages == 2  # type: ignore[attr-defined]
+    second = await retention(h)
+    assert (second.retracted, second.pending_messages) == (2, 0)  # type: ignore[attr-defined]
+    (case,) = await rows(engine, CaseRow, ref=OLD)
+    assert await rows(engine, PostedMessageRow, case_id=case.id) == []
