@@ -46,6 +46,7 @@ from bot.scheduling.service import SchedulerService
 from bot.scheduling.tick import SchedulerTick
 from bot.scheduling.timing import WorkingHours, to_instant, to_local
 from storage.engine import make_engine
+from storage.leader import SingleProcessLeader
 from storage.migrate import upgrade
 from storage.models import (
     AcknowledgementRow,
@@ -56,7 +57,6 @@ from storage.models import (
     RoomBindingRow,
 )
 from storage.models_scheduling import MeetingRow
-from storage.scheduling import SingleProcessLeader
 from storage.uow import SqlAlchemyUnitOfWorkFactory
 
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"

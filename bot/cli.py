@@ -139,7 +139,7 @@ def scheduler_service(settings: Settings, engine: AsyncEngine, router: Router) -
     supports one bot process per database file."""
     from bot.scheduling.service import scheduler_for_router
     from storage.engine import is_sqlite
-    from storage.scheduling import PostgresAdvisoryLeader, SingleProcessLeader
+    from storage.leader import PostgresAdvisoryLeader, SingleProcessLeader
 
     leader = (
         SingleProcessLeader()

@@ -1,5 +1,5 @@
-"""SQLAlchemy implementations of the scheduling ports: meetings, the sent-notification ledger,
-the follow-up queries, and leader election by PostgreSQL advisory lock."""
+"""SQLAlchemy implementations of the scheduling ports: meetings, the sent-notification ledger
+and the follow-up queries (leader election is in storage/leader.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, insert, select, text, update
+from sqlalchemy import Table, and_, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Agency, CaseId, Decision, GroupId, MemberId, Urgency
 from bot.ports import MeetingRecord, NotificationKey, OpenDecision, OpenEscalation
@@ -388,70 +388,3 @@ class SqlAlchemyFollowUpQueries:
             select(GROUPS.c.id, GROUPS.c.timezone).order_by(GROUPS.c.id)
         )
         return [(GroupId(r.id), r.timezone) for r in rows]
-
-
-# Any constant that no other part of the system uses as an advisory lock key.
-LEADER_LOCK_KEY = 0x505350_5343  # "PSP" "SC"
-
-
-class PostgresAdvisoryLeader:
-    """Leader election on PostgreSQL: a session advisory lock held on one dedicated
-    connection. When the leader's process dies its connection closes and the server frees
-    the lock at once; the next process to try (every tick) becomes the leader."""
-
-    def __init__(self, engine: AsyncEngine, *, key: int = LEADER_LOCK_KEY) -> None:
-        self._engine = engine
-        self._key = key
-        self._conn: AsyncConnection | None = None
-
-    async def acquire(self) -> bool:
-        if self._conn is not None:
-            try:
-                # A cheap round trip proves the session (and with it the lock) still lives;
-                # the commit keeps the session from idling inside a transaction.
-                await self._conn.execute(text("SELECT 1"))
-                await self._conn.commit()
-                return True
-            except Exception:
-                log.warning("lost the scheduler leader connection; trying to lead again")
-                await self._drop()
-        conn = await self._engine.connect()
-        try:
-            got = (await conn.execute(select(func.pg_try_advisory_lock(self._key)))).scalar_one()
-            await conn.commit()
-        except Exception:
-            await conn.close()
-            raise
-        if not got:
-            await conn.close()
-            return False
-        self._conn = conn
-        return True
-
-    async def _drop(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                await conn.invalidate()
-            except Exception:
-                log.debug("closing a dead leader connection failed", exc_info=True)
-
-    async def release(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        try:
-            await conn.execute(select(func.pg_advisory_unlock(self._key)))
-            await conn.commit()
-        finally:
-            await conn.close()
-
-
-class SingleProcessLeader:
-    """SQLite: one bot process per database file (documented), so it always leads."""
-
-    async def acquire(self) -> bool:
-        return True
-
-    async def release(self) -> None:
-        return None

@@ -24,8 +24,8 @@ from bot.scheduling.service import SchedulerService
 from bot.scheduling.tick import SchedulerTick
 from bot.scheduling.timing import WorkingHours
 from storage.engine import make_engine
+from storage.leader import PostgresAdvisoryLeader, SingleProcessLeader
 from storage.migrate import upgrade
-from storage.scheduling import PostgresAdvisoryLeader, SingleProcessLeader
 from storage.uow import SqlAlchemyUnitOfWorkFactory
 from tests.conftest import build_harness
 
@@ -94,7 +94,7 @@ LEADER_SCRIPT = textwrap.dedent(
     """
     import asyncio, sys
     from storage.engine import make_engine
-    from storage.scheduling import PostgresAdvisoryLeader
+    from storage.leader import PostgresAdvisoryLeader
 
     async def main() -> None:
         leader = PostgresAdvisoryLeader(make_engine(sys.argv[1]))

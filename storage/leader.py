@@ -1,0 +1,77 @@
+"""Leader election for the scheduled work (the LeaderElection port): a PostgreSQL session
+advisory lock, or a single process on SQLite."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger(__name__)
+
+# Any constant that no other part of the system uses as an advisory lock key.
+LEADER_LOCK_KEY = 0x505350_5343  # "PSP" "SC"
+
+
+class PostgresAdvisoryLeader:
+    """Leader election on PostgreSQL: a session advisory lock held on one dedicated
+    connection. When the leader's process dies its connection closes and the server frees
+    the lock at once; the next process to try (every tick) becomes the leader."""
+
+    def __init__(self, engine: AsyncEngine, *, key: int = LEADER_LOCK_KEY) -> None:
+        self._engine = engine
+        self._key = key
+        self._conn: AsyncConnection | None = None
+
+    async def acquire(self) -> bool:
+        if self._conn is not None:
+            try:
+                # A cheap round trip proves the session (and with it the lock) still lives;
+                # the commit keeps the session from idling inside a transaction.
+                await self._conn.execute(text("SELECT 1"))
+                await self._conn.commit()
+                return True
+            except Exception:
+                log.warning("lost the scheduler leader connection; trying to lead again")
+                await self._drop()
+        conn = await self._engine.connect()
+        try:
+            got = (await conn.execute(select(func.pg_try_advisory_lock(self._key)))).scalar_one()
+            await conn.commit()
+        except Exception:
+            await conn.close()
+            raise
+        if not got:
+            await conn.close()
+            return False
+        self._conn = conn
+        return True
+
+    async def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await conn.invalidate()
+            except Exception:
+                log.debug("closing a dead leader connection failed", exc_info=True)
+
+    async def release(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            await conn.execute(select(func.pg_advisory_unlock(self._key)))
+            await conn.commit()
+        finally:
+            await conn.close()
+
+
+class SingleProcessLeader:
+    """SQLite: one bot process per database file (documented), so it always leads."""
+
+    async def acquire(self) -> bool:
+        return True
+
+    async def release(self) -> None:
+        return None
