@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
@@ -181,8 +182,21 @@ class MatrixUser:
         assert isinstance(answer, RoomSendResponse), answer
         return str(answer.event_id)
 
-    async def react(self, room_id: str, event_id: str, key: str) -> str:
+    async def react(self, room_id: str, event_id: str, key: str, *, encrypted: bool = False) -> str:
         content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+        if encrypted:  # as Element does in encrypted rooms (matrix-nio sends them in clear)
+            await self._share_with_everyone(room_id)
+            if not self.client.rooms[room_id].members_synced:
+                await self.client.joined_members(room_id)
+            if self.client.olm.should_share_group_session(room_id):
+                await self.client.share_group_session(room_id, ignore_unverified_devices=True)
+            _type, sealed = self.client.encrypt(room_id, "m.reaction", content)
+            txn = secrets.token_hex(8)
+            status, answer = await self.api(
+                "PUT", f"/_matrix/client/v3/rooms/{room_id}/send/m.room.encrypted/{txn}", sealed
+            )
+            assert status == 200, answer
+            return str(answer["event_id"])
         answer = await self.client.room_send(
             room_id, "m.reaction", content, ignore_unverified_devices=True
         )

@@ -51,6 +51,13 @@ async def test_full_case_in_an_encrypted_room(
         )
         assert "social" in acked.body.lower() or "acknowledg" in acked.body.lower()
 
+        mark = len(carl.notices)
+        await carl.react(room, alert.event_id, "👍", encrypted=True)
+        acked = await carl.wait_notice(
+            lambda n: ref in n.body and n.sender == bot.user_id and "sychiatry" in n.body,
+            after=mark,
+        )
+
         answer = await bo.ask(bot.user_id, room, f"!psp assign {ref} social")
         assert ref in answer.body
         answer = await bo.ask(
