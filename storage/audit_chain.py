@@ -73,7 +73,10 @@ def _row_content(row: Any) -> bytes:
 
 async def lock_and_head(conn: AsyncConnection) -> str:
     """Serialise appenders, then read the head hash. SQLite is already serialised by BEGIN
-    IMMEDIATE; PostgreSQL holds a transaction-scoped advisory lock until commit/rollback."""
+    IMMEDIATE; PostgreSQL holds a transaction-scoped advisory lock until commit/rollback.
+    The head is read after the lock is taken, which sees the previous holder's commit only
+    under READ COMMITTED (the engine's default): do not run units of work at REPEATABLE
+    READ or above, or appenders would chain onto a stale head."""
     if conn.dialect.name == "postgresql":
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_AUDIT_LOCK})
     head = (

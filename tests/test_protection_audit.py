@@ -223,3 +223,32 @@ async def test_a_checkpoint_signed_by_another_key_is_refused(harness: Harness) -
         signed = sign_checkpoint(report, Ed25519PrivateKey.generate(), harness.clock.now())
         trusted = Ed25519PrivateKey.generate().public_key()
         assert "signature does not verify" in str(await check_checkpoint(conn, signed, trusted))
+
+
+async def test_migration_0003_chains_the_audit_rows_written_before_it(engine: AsyncEngine) -> None:
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import Connection
+
+    from storage.migrate import alembic_config, upgrade
+
+    def downgrade(connection: Connection) -> None:
+        command.downgrade(alembic_config(connection), "0002")
+
+    async with engine.begin() as conn:
+        await conn.run_sync(downgrade)
+        for number in range(5):
+            await conn.execute(
+                insert(AUDIT).values(
+                    at=datetime(2026, 1, 1, 12, number, tzinfo=UTC),
+                    action="case.read",
+                    actor_member_id=number,
+                    group_id=1,
+                    case_id=7,
+                    binding_id=None,
+                    detail="",
+                )
+            )
+    await upgrade(engine)
+    assert await verify(engine) == (None, None, 5)
