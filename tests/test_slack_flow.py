@@ -334,3 +334,14 @@ async def test_an_alert_is_rewritten_after_a_restart_and_its_text_is_not_stored(
     shown = alert_blocks_text(update)
     assert "PSP-2026-0001" in shown and "social services acknowledged" in shown
     assert buttons(update)["psp.take"] == "take PSP-2026-0001"
+
+
+async def test_two_clicks_at_once_both_show_on_the_alert(rig: SlackRig) -> None:
+    await set_up_group(rig)
+    alert = await flag(rig)
+    alert["ts"] = "1700000000.000001"
+    await asyncio.gather(click(rig, alert, "ack", "UBO"), click(rig, alert, "take", "UCARL"))
+    await rig.standin.wait_for(lambda s: len(s.of("chat.update")) >= 2)
+    last = alert_blocks_text(rig.standin.of("chat.update")[-1])
+    assert "social services acknowledged" in last
+    assert "psychiatry has taken responsibility" in last

@@ -5,6 +5,7 @@ the people it mentions are notified. Answers and refusals go only to the person 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -41,6 +42,7 @@ class SlackSender:
         self._load = load_state
         self._save = save_state
         self.requesters: TtlMap[Requester] = TtlMap()
+        self._locks: dict[str, asyncio.Lock] = {}
         # The alert texts, in memory only (they hold the case summary). After a restart an
         # alert is rewritten around the case's headline instead.
         self._alert_texts: TtlMap[str] = TtlMap(ALERT_TEXT_DAYS * 86400.0, max_entries=20_000)
@@ -59,9 +61,15 @@ class SlackSender:
             await self._save(alert_key(channel, reply.case_ref), json.dumps(state.to_json()))
             return ts
         if reply.kind is ReplyKind.UPDATE and reply.case_ref:
-            stored = await self._load(alert_key(channel, reply.case_ref))
-            if stored is not None:
-                return await self._update_alert(reply, AlertState.from_json(json.loads(stored)))
+            key = alert_key(channel, reply.case_ref)
+            # Two clicks on one alert at once: each rewrite must see the other's line.
+            async with self._locks.setdefault(key, asyncio.Lock()):
+                stored = await self._load(key)
+                if stored is not None:
+                    state = AlertState.from_json(json.loads(stored))
+                    if await self._update_alert(reply, state):
+                        await self._save(key, json.dumps(state.to_json()))
+                    return await self._post(reply, channel, thread_ts=state.ts)
         return await self._post(reply, channel)
 
     async def _post(self, reply: Reply, channel: str, *, thread_ts: str | None = None) -> str:
@@ -78,12 +86,13 @@ class SlackSender:
         data = await self.api.call("chat.postMessage", **params)
         return str(data.get("ts") or "")
 
-    async def _update_alert(self, reply: Reply, state: AlertState) -> str:
+    async def _update_alert(self, reply: Reply, state: AlertState) -> bool:
+        """Rewrite the alert in place if this update concerns what it shows; True if so."""
         assert reply.case_ref is not None
         if not state.apply(reply):
-            return await self._post(reply, state.channel, thread_ts=state.ts)
-        key = alert_key(state.channel, reply.case_ref)
+            return False
         # The update's last line is the case headline (ref, urgency, status, responsible).
+        key = alert_key(state.channel, reply.case_ref)
         state.text = self._alert_texts.get(key) or reply.text.rsplit("\n", 1)[-1]
         text, blocks = state.render()
         try:
@@ -93,8 +102,7 @@ class SlackSender:
         except SlackCallError as exc:
             # The alert may have been deleted by a workspace admin; the change is still posted.
             log.warning("could not update an alert in place (%s)", exc.code)
-        await self._save(key, json.dumps(state.to_json()))
-        return await self._post(reply, state.channel, thread_ts=state.ts)
+        return True
 
     async def _ephemeral(self, reply: Reply, requester: Requester) -> None:
         text, blocks = render(reply)
