@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.codec import case_aad, numbered_aad
@@ -91,15 +93,8 @@ async def check_keyring(engine: AsyncEngine, codec: AesGcmCodec, *, at: datetime
                     f"encryption: the configured key {key_id!r} is not the key this database "
                     "was encrypted with (wrong key)"
                 )
-        current = codec.keyring.current
-        if current not in registered:
-            await conn.execute(
-                insert(KEYS).values(
-                    key_id=current,
-                    check_value=codec.seal(KEY_CHECK_TEXT, aad=key_check_aad(current)),
-                    added_at=at,
-                )
-            )
+        if codec.keyring.current not in registered:
+            await _register(conn, codec, at)
 
 
 async def rotation_in_progress(engine: AsyncEngine) -> str | None:
@@ -139,7 +134,7 @@ async def reencrypt(
     and the key ids no longer needed. `stop_after` (rows) simulates an interruption in tests.
     `codec` must open every old key (and, for a database that was plaintext, read it)."""
     async with engine.begin() as conn:
-        await check_keyring_registered(conn, codec, at)
+        await _register(conn, codec, at)
         await _set_state(conn, codec.keyring.current, at)
     changed = seen = 0
     for sealed in SEALED:
@@ -188,16 +183,17 @@ async def reencrypt(
     return changed, retired
 
 
-async def check_keyring_registered(conn: AsyncConnection, codec: AesGcmCodec, at: datetime) -> None:
-    exists = (
-        await conn.execute(select(KEYS.c.key_id).where(KEYS.c.key_id == codec.keyring.current))
-    ).scalar_one_or_none()
-    if exists is None:
-        current = codec.keyring.current
-        await conn.execute(
-            insert(KEYS).values(
-                key_id=current,
-                check_value=codec.seal(KEY_CHECK_TEXT, aad=key_check_aad(current)),
-                added_at=at,
-            )
+async def _register(conn: AsyncConnection, codec: AesGcmCodec, at: datetime) -> None:
+    """Record the current key with its check value; two processes starting at once may
+    both try, and the second simply finds it there."""
+    current = codec.keyring.current
+    insert_for = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    await conn.execute(
+        insert_for(KEYS)
+        .values(
+            key_id=current,
+            check_value=codec.seal(KEY_CHECK_TEXT, aad=key_check_aad(current)),
+            added_at=at,
         )
+        .on_conflict_do_nothing()
+    )
