@@ -25,6 +25,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from tests.slack_standin import SlackStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -103,7 +109,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-async def one(session: object, url: str, standin: object, phase: Phase, text: str) -> None:
+async def one(
+    session: aiohttp.ClientSession, url: str, standin: SlackStandIn, phase: Phase, text: str
+) -> None:
     from tests.slack_standin import command_body, signed_headers
 
     # Letters only: a run of digits could look like a CPR number to the guard.
@@ -113,12 +121,12 @@ async def one(session: object, url: str, standin: object, phase: Phase, text: st
         user="UANNA",
         channel=PRIVATE,
         response_url=f"{standin.url}/respond/{hook}",
-    )  # type: ignore[attr-defined]
+    )
     headers = signed_headers(body, secret=SECRET)
     start = time.perf_counter()
     phase.sent[hook] = start
     try:
-        async with session.post(url, data=body, headers=headers) as response:  # type: ignore[attr-defined]
+        async with session.post(url, data=body, headers=headers) as response:
             await response.read()
             ok = response.status == 200
     except Exception:
@@ -129,7 +137,13 @@ async def one(session: object, url: str, standin: object, phase: Phase, text: st
 
 
 async def paced(
-    session: object, url: str, standin: object, phase: Phase, text: str, rate: float, count: int
+    session: aiohttp.ClientSession,
+    url: str,
+    standin: SlackStandIn,
+    phase: Phase,
+    text: str,
+    rate: float,
+    count: int,
 ) -> None:
     tasks = []
     start = time.perf_counter()
@@ -143,9 +157,9 @@ async def paced(
 
 
 async def flat_out(
-    session: object,
+    session: aiohttp.ClientSession,
     url: str,
-    standin: object,
+    standin: SlackStandIn,
     phase: Phase,
     text: str,
     seconds: float,
@@ -162,23 +176,19 @@ async def flat_out(
     phase.elapsed = time.perf_counter() - start
 
 
-async def settle(standin: object, phase: Phase, limit: float = 60.0) -> None:
+async def settle(standin: SlackStandIn, phase: Phase, limit: float = 60.0) -> None:
     """Wait for the answers, then turn arrival times into end-to-end latencies."""
-    received = standin.received_at  # type: ignore[attr-defined]
+    received = standin.received_at
     if phase.name.startswith("flag"):
         # A flag is answered by the alert in the channel, which carries the request's id.
-        await standin.wait_for(  # type: ignore[attr-defined]
-            lambda s: len(s.posted_at) >= len(phase.sent), limit
-        )
-        for at, text in standin.posted_at:  # type: ignore[attr-defined]
+        await standin.wait_for(lambda s: len(s.posted_at) >= len(phase.sent), limit)
+        for at, text in standin.posted_at:
             for hook in phase.sent:
                 if hook in text:
                     received.setdefault(hook, at)
     # Missing answers are counted as errors below.
     with contextlib.suppress(TimeoutError):
-        await standin.wait_for(  # type: ignore[attr-defined]
-            lambda s: all(h in s.received_at for h in phase.sent), limit
-        )
+        await standin.wait_for(lambda s: all(h in s.received_at for h in phase.sent), limit)
     phase.e2e = [received[h] - t for h, t in phase.sent.items() if h in received]
     phase.errors += sum(1 for h in phase.sent if h not in received)
 

@@ -69,7 +69,7 @@ def test_mistakes_are_one_line(slack: dict[str, object], message: str) -> None:
 
 
 def test_the_manifest_asks_for_the_command_and_the_least_scopes() -> None:
-    import yaml
+    import yaml  # type: ignore[import-untyped]  # PyYAML comes with matrix-synapse
 
     manifest = yaml.safe_load(
         (Path(__file__).parent.parent / "adapters/slack/manifest.yaml").read_text()
