@@ -144,3 +144,28 @@ async def test_a_message_the_bot_cannot_read_is_not_acted_on_and_the_sender_told
         assert not any("Secret" in n.body for n in admin.notices[mark:])
     finally:
         await bot.stop()
+
+
+async def test_an_unread_message_is_remembered_across_a_restart(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    admin = users["admin"]
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot", undecryptable_wait_seconds=8)
+    room = await admin.create_room(encrypted=True, invite=[bot.user_id])
+    await admin.wait_joined(room, bot.user_id)
+    await admin.ask(bot.user_id, room, "!psp help")
+    for device in admin.client.device_store.active_user_devices(bot.user_id):
+        admin.client.blacklist_device(device)
+    mark = len(admin.notices)
+    await admin.say(room, "!psp group setup Secret")
+    for _ in range(2):  # the bot has seen it (and not read it)
+        await asyncio.wait_for(bot.service.synced.wait(), 30)
+    await bot.stop()
+    again = await start_bot(synapse, tmp_path, bot_engine, "pspbot", undecryptable_wait_seconds=8)
+    try:
+        await admin.wait_notice(lambda n: "could not read" in n.body, after=mark)
+        for _ in range(2):
+            await asyncio.wait_for(again.service.synced.wait(), 30)
+        assert sum("could not read" in n.body for n in admin.notices[mark:]) == 1
+    finally:
+        await again.stop()

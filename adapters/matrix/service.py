@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from typing import Any
@@ -17,9 +18,12 @@ import aiohttp
 from nio import (
     AsyncClient,
     InviteMemberEvent,
+    JoinError,
     MatrixRoom,
     MegolmEvent,
     ReactionEvent,
+    RoomGetEventResponse,
+    RoomLeaveError,
     RoomMemberEvent,
     RoomMessagesResponse,
     RoomMessageText,
@@ -68,7 +72,11 @@ class MatrixService:
         self._checkpoint_key = f"matrix:since:{config.user_id}"
         self._outbox = Outbox(router, f"matrix:outbox:{config.user_id}")
         self._undelivered: list[Reply] = []
+        # Messages we could not read yet: event id -> (room, event, first seen, epoch seconds).
+        # Persisted, so that a restart neither forgets them nor tells the sender twice.
         self._undecryptable: dict[str, tuple[MatrixRoom, MegolmEvent, float]] = {}
+        self._undecryptable_key = f"matrix:undecryptable:{config.user_id}"
+        self._restored = False
         self._invites_seen: set[str] = set()
         self._retry_at = 0.0
         self._retry_delay = 1.0
@@ -162,12 +170,17 @@ class MatrixService:
                 ),
                 None,
             )
+            accept = inviter is not None and self.config.invite_allowed(inviter)
+            try:
+                answer = await (client.join(room_id) if accept else client.room_leave(room_id))
+            except NETWORK_ERRORS:
+                continue  # the invitation is still there at the next sync
+            if isinstance(answer, (JoinError, RoomLeaveError)):
+                log.warning("answering an invitation failed: %s", answer.status_code)
+                continue
             self._invites_seen.add(room_id)
-            if inviter is not None and self.config.invite_allowed(inviter):
-                await client.join(room_id)
-            else:
+            if not accept:
                 log.warning("rejected an invitation from a user not on the allowlist")
-                await client.room_leave(room_id)
 
     # --- room events -----------------------------------------------------------------------
 
@@ -216,7 +229,9 @@ class MatrixService:
             return
         if isinstance(event, MegolmEvent):
             # Never acted on unread: ask for the key and look again after later syncs.
-            self._undecryptable.setdefault(event.event_id, (room, event, time.monotonic()))
+            if event.event_id not in self._undecryptable:
+                self._undecryptable[event.event_id] = (room, event, time.time())
+                await self._save_undecryptable()
             with contextlib.suppress(LocalProtocolError):  # already requested
                 await client.request_room_key(event)
             return
@@ -276,7 +291,11 @@ class MatrixService:
     async def _retry_undecryptable(self) -> None:
         client = self.client
         assert client is not None
-        now = time.monotonic()
+        if not self._restored:
+            self._restored = True
+            await self._restore_undecryptable()
+        now = time.time()
+        before = set(self._undecryptable)
         for event_id, (room, event, first_seen) in list(self._undecryptable.items()):
             try:
                 decrypted = client.decrypt_event(event)
@@ -288,6 +307,32 @@ class MatrixService:
                 continue
             del self._undecryptable[event_id]
             await self._on_event(room, decrypted)
+        if set(self._undecryptable) != before:
+            await self._save_undecryptable()
+
+    async def _save_undecryptable(self) -> None:
+        pending = {e: [room.room_id, seen] for e, (room, _ev, seen) in self._undecryptable.items()}
+        await self.router.save_state(self._undecryptable_key, json.dumps(pending))
+
+    async def _restore_undecryptable(self) -> None:
+        """After a restart: fetch the messages still unread before the crash, and look again."""
+        client = self.client
+        assert client is not None
+        raw = await self.router.load_state(self._undecryptable_key)
+        for event_id, (room_id, first_seen) in (json.loads(raw) if raw else {}).items():
+            room = client.rooms.get(room_id)
+            if room is None or event_id in self._undecryptable:
+                continue
+            try:
+                answer = await client.room_get_event(room_id, event_id)
+            except NETWORK_ERRORS:
+                continue
+            if not isinstance(answer, RoomGetEventResponse):
+                continue
+            if isinstance(answer.event, MegolmEvent):
+                self._undecryptable[event_id] = (room, answer.event, float(first_seen))
+            else:  # its key arrived meanwhile
+                await self._on_event(room, answer.event)
 
     async def _tell_undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
         assert self.sender is not None
