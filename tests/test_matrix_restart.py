@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from nio import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -199,5 +200,50 @@ async def test_bot_recovers_when_the_homeserver_restarts(
         answer = await admin.ask(bot.user_id, room, "!psp group setup Afterwards", wait_s=90)
         assert "Afterwards" in answer.body
         assert not bot.task.done()  # recovered by itself, no restart
+    finally:
+        await bot.stop()
+
+
+async def test_rate_limited_replies_wait_as_asked_and_all_arrive_once(
+    synapse: Synapse,
+    tmp_path: Path,
+    bot_engine: AsyncEngine,
+    users: dict[str, MatrixUser],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bot = await start_bot(synapse, tmp_path, bot_engine, "slowbot", max_send_attempts=2)
+    try:
+        admin = users["admin"]
+        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
+        await admin.wait_joined(room, bot.user_id)
+        await admin.ask(bot.user_id, room, "!psp help")
+        # Synapse's per-user override: one message per second for the bot from now on.
+        _id, _pw, token = synapse.register("ratelimit-admin", admin=True)
+        overrider = MatrixUser(synapse, "ratelimit-admin", tmp_path / "rl", cross_sign=False)
+        overrider.client = AsyncClient(synapse.url, _id)
+        overrider.client.access_token = token
+        status, _ = await overrider.api(
+            "POST",
+            f"/_synapse/admin/v1/users/{bot.user_id}/override_ratelimit",
+            {"messages_per_second": 1, "burst_count": 1},
+        )
+        await overrider.client.close()
+        assert status == 200
+        mark = len(admin.notices)
+        sent = [await admin.say(room, f"!psp member list {i}") for i in range(4)]
+        for event_id in sent:
+            await admin.wait_notice(
+                lambda n, e=event_id: (
+                    n.source["content"]
+                    .get("m.relates_to", {})
+                    .get("m.in_reply_to", {})
+                    .get("event_id")
+                    == e
+                ),
+                after=mark,
+                wait_s=60,
+            )
+        assert len([n for n in admin.notices[mark:] if n.sender == bot.user_id]) == 4
+        assert any("429" in r.getMessage() for r in caplog.records)
     finally:
         await bot.stop()
