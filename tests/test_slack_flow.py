@@ -345,3 +345,13 @@ async def test_two_clicks_at_once_both_show_on_the_alert(rig: SlackRig) -> None:
     last = alert_blocks_text(rig.standin.of("chat.update")[-1])
     assert "social services acknowledged" in last
     assert "psychiatry has taken responsibility" in last
+
+
+async def test_a_channel_the_bot_was_not_invited_to_gets_a_hint(rig: SlackRig) -> None:
+    rig.standin.hidden_channels.add("GHIDDEN")
+    answer = await answered(rig, "UADMIN", "group setup Nord", channel="GHIDDEN")
+    assert "/invite @psp-bot" in answer
+    # Once invited, the same command works: nothing was set up the first time.
+    rig.standin.hidden_channels.clear()
+    rig.standin.private_channels.add("GHIDDEN")
+    assert "created" in await answered(rig, "UADMIN", "group setup Nord", channel="GHIDDEN")

@@ -24,7 +24,7 @@ from adapters.slack.sender import Requester, SlackSender
 from adapters.slack.webapi import SlackApi, SlackCallError
 from bot.domain import Platform
 from bot.i18n import translate
-from bot.messages import Incoming
+from bot.messages import Incoming, Reply, ReplyKind, RoomRef
 from bot.parsing import strip_prefix
 from bot.runtime import Router
 
@@ -264,14 +264,17 @@ class SlackAdapter:
 
     # --- into the core --------------------------------------------------------------------
 
-    async def channel_is_private(self, channel: str) -> bool:
-        """Private channels are Slack's secure rooms; DMs and group DMs never hold a group."""
+    async def channel_is_private(self, channel: str) -> bool | None:
+        """Private channels are Slack's secure rooms; DMs and group DMs never hold a group.
+        None: a channel the bot cannot see (a private channel it was not invited to)."""
         cached = self._private.get(channel)
         if cached is not None:
             return cached
         try:
             data = await self.api.call("conversations.info", channel=channel)
         except SlackCallError as exc:
+            if exc.code == "channel_not_found" and not channel.startswith("D"):
+                return None
             log.info("channel lookup failed (%s); treating it as not private", exc.code)
             return False
         info = data.get("channel") or {}
@@ -296,6 +299,16 @@ class SlackAdapter:
             Requester(user, channel, response_url if isinstance(response_url, str) else None),
         )
         try:
+            private = await self.channel_is_private(channel)
+            if private is None:
+                # Without being a member the bot could neither post alerts here nor tell
+                # whether the channel is private: say how to fix it, change nothing.
+                text = translate(self.config.locale, "slack.invite_first")
+                reply = Reply(
+                    RoomRef(Platform.SLACK, channel), text, ReplyKind.ERROR, in_reply_to=event_id
+                )
+                await self.router.deliver([reply])
+                return
             await self.router.process(
                 Incoming(
                     platform=Platform.SLACK,
@@ -303,7 +316,7 @@ class SlackAdapter:
                     sender=user,
                     text=text,
                     event_id=event_id,
-                    room_secure=await self.channel_is_private(channel),
+                    room_secure=private,
                     display_name=display_name if isinstance(display_name, str) else None,
                 )
             )

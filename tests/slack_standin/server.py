@@ -29,6 +29,8 @@ class Call:
 @dataclass
 class SlackStandIn:
     private_channels: set[str] = field(default_factory=set)
+    # Private channels the bot was not invited to: conversations.info cannot see them.
+    hidden_channels: set[str] = field(default_factory=set)
     calls: list[Call] = field(default_factory=list)
     responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     rate_limits: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -138,6 +140,8 @@ class SlackStandIn:
             return {"ok": True, "view": {"id": "V" + uuid.uuid4().hex[:8].upper()}}
         if method == "conversations.info":
             channel = str(params.get("channel"))
+            if channel in self.hidden_channels:
+                return {"ok": False, "error": "channel_not_found"}
             return {
                 "ok": True,
                 "channel": {
