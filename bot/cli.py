@@ -56,11 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"psp-bot: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # Alembic narrates every start at INFO; only its problems matter to an operator.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings.log_level)
     try:
         if args.command == "console":
             return asyncio.run(_console(settings, args))
@@ -77,6 +73,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+# Libraries that log SQL parameters, event bodies or request payloads at DEBUG/INFO: case text
+# would reach the log. They speak at WARNING whatever level the operator asks for.
+CHATTY_LIBRARIES = (
+    "alembic",
+    "sqlalchemy",
+    "aiosqlite",
+    "asyncpg",
+    "nio",
+    "slack_bolt",
+    "slack_sdk",
+    "aiohttp",
+    "apscheduler",
+)
+
+
+def configure_logging(level: str) -> None:
+    """The configured level applies to psp-bot's own modules only (which never log case
+    text); third-party libraries stay at WARNING."""
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for own in ("bot", "adapters", "storage", "psp_bot"):
+        logging.getLogger(own).setLevel(level)
+    for library in CHATTY_LIBRARIES:
+        logging.getLogger(library).setLevel(logging.WARNING)
 
 
 async def open_database(settings: Settings) -> AsyncEngine:
