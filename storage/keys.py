@@ -25,6 +25,7 @@ from storage.crypto import (
     SealedTextError,
     key_check_aad,
 )
+from storage.journal import state_aad
 from storage.models import (
     AdapterStateRow,
     CaseRow,
@@ -47,6 +48,7 @@ class SealedColumns:
     table: Table
     columns: tuple[str, ...]
     aad: Callable[[Any, str], str]
+    key: str = "id"  # the unique column rotation walks the table by
 
 
 def _numbered(table: str, parent: str) -> Callable[[Any, str], str]:
@@ -69,6 +71,7 @@ SEALED: list[SealedColumns] = [
         cast(Table, EscalationRow.__table__), ("text",), _numbered("escalations", "group_id")
     ),
     SealedColumns(cast(Table, MeetingRow.__table__), ("theme",), _numbered("meetings", "group_id")),
+    SealedColumns(STATE, ("value",), lambda row, _column: state_aad(row.key), key="key"),
 ]
 
 
@@ -138,22 +141,23 @@ async def reencrypt(
         await _set_state(conn, codec.keyring.current, at)
     changed = seen = 0
     for sealed in SEALED:
-        table = sealed.table
-        last_id = -1
+        table, key = sealed.table, sealed.table.c[sealed.key]
+        last: Any = None
         while True:
             async with engine.begin() as conn:
-                rows = (
-                    await conn.execute(
-                        select(table).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
-                    )
-                ).all()
+                query = select(table).order_by(key).limit(batch)
+                if last is not None:
+                    query = query.where(key > last)
+                if table is STATE:  # the rotation's own bookmark stays readable as it is
+                    query = query.where(key != ROTATION_STATE)
+                rows = (await conn.execute(query)).all()
                 if not rows:
                     break
                 updates: list[dict[str, Any]] = []
                 for row in rows:
                     if all(codec.is_current(getattr(row, c)) for c in sealed.columns):
                         continue
-                    params: dict[str, Any] = {"row_id": row.id}
+                    params: dict[str, Any] = {"row_key": getattr(row, sealed.key)}
                     for column in sealed.columns:
                         stored = getattr(row, column)
                         if not codec.is_current(stored):
@@ -165,11 +169,11 @@ async def reencrypt(
                 if updates:
                     statement = (
                         update(table)
-                        .where(table.c.id == bindparam("row_id"))
+                        .where(key == bindparam("row_key"))
                         .values({c: bindparam(f"new_{c}") for c in sealed.columns})
                     )
                     await conn.execute(statement, updates)
-                last_id = rows[-1].id
+                last = getattr(rows[-1], sealed.key)
                 seen += len(rows)
             if progress is not None:
                 progress(seen)

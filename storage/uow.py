@@ -69,7 +69,7 @@ class SqlAlchemyUnitOfWork:
         self.audit = SqlAlchemyAuditRepository(conn)
         self.events = SqlAlchemyEventLog(conn)
         self.messages = SqlAlchemyPostedMessageLog(conn)
-        self.state = SqlAlchemyStateStore(conn)
+        self.state = SqlAlchemyStateStore(conn, codec)
         self.meetings = SqlAlchemyMeetingRepository(conn, codec)
         self.ledger = SqlAlchemyNotificationLedger(conn)
         self.followup = SqlAlchemyFollowUpQueries(conn, codec)
