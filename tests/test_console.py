@@ -79,3 +79,20 @@ def test_bad_lines_answer_and_the_console_goes_on(tmp_path: Path) -> None:
     assert "Did you mean `flag`?" in result.stdout
     assert "A quote has no closing partner" in result.stdout
     assert "No open cases." in result.stdout
+
+
+def test_debug_logging_carries_no_case_text(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[bot]\ndata_dir = "{tmp_path / "data"}"\nlog_level = "DEBUG"\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(config), "console", "--demo"],
+        input=f"flag acute Hemmeligmarkør truer\nshow {REF}\nnote {REF} Markørnotat\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "PSP_BOT_DATABASE_URL": ""},
+    )
+    assert result.returncode == 0
+    assert "Hemmeligmarkør" in result.stdout
+    assert "Hemmeligmarkør" not in result.stderr and "Markørnotat" not in result.stderr
