@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import os
 import re
 import secrets
@@ -20,6 +21,8 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+log = logging.getLogger(__name__)
 
 PREFIX = "enc1"
 KEY_BYTES = 32
@@ -176,8 +179,14 @@ class GuardedPlainTextCodec:
 def read_key_file(path: Path) -> Keyring:
     try:
         text = path.read_text(encoding="utf-8")
+        mode = path.stat().st_mode
     except OSError as exc:
         raise KeyringError(f"key file {path}: cannot read ({exc.strerror})") from None
+    if mode & 0o077:
+        # Like ssh with a private key: say it, but a secret mount may not allow 0600.
+        log.warning(
+            "key file %s can be read by other users (mode %o); use 0600", path, mode & 0o777
+        )
     return Keyring.parse(text, source=f"key file {path}")
 
 

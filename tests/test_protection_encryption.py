@@ -369,3 +369,16 @@ def test_a_tampered_ciphertext_is_refused() -> None:
 def test_a_bad_keyring_names_the_problem(text: str, message: str) -> None:
     with pytest.raises(KeyringError, match=message):
         Keyring.parse(text, source="PSP_BOT_ENCRYPTION_KEY")
+
+
+def test_a_key_file_others_can_read_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "keys"
+    write_key_file(path, keyring(("k1", 1)))
+    assert read_key_file(path).current == "k1"
+    assert not caplog.records
+    path.chmod(0o644)
+    read_key_file(path)
+    assert "can be read by other users (mode 644)" in caplog.text
+    assert base64.b64encode(b"\1" * 32).decode() not in caplog.text
