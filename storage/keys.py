@@ -25,7 +25,7 @@ from storage.crypto import (
     SealedTextError,
     key_check_aad,
 )
-from storage.journal import state_aad
+from storage.journal import SqlAlchemyAuditRepository, state_aad
 from storage.models import (
     AdapterStateRow,
     CaseRow,
@@ -184,6 +184,16 @@ async def reencrypt(
         if retired:
             await conn.execute(delete(KEYS).where(KEYS.c.key_id.in_(retired)))
         await _set_state(conn, None, at)
+        # Rotation opens every stored text: accounted for like any other access.
+        await SqlAlchemyAuditRepository(conn).record(
+            at=at,
+            action="keys.rotate",
+            actor_member_id=None,
+            group_id=None,
+            case_id=None,
+            binding_id=None,
+            detail=f"key={codec.keyring.current} values={changed}",
+        )
     return changed, retired
 
 

@@ -34,7 +34,7 @@ from storage.keys import (
     reencrypt,
     rotation_in_progress,
 )
-from storage.models import CaseRow
+from storage.models import AuditRow, CaseRow
 from storage.uow import SqlAlchemyUnitOfWorkFactory
 from tests.conftest import Harness
 from tests.protection_support import keyring, secure_harness
@@ -166,6 +166,10 @@ async def test_rotation_round_trip_resumes_after_an_interruption(
     assert retired == ["k1"]
     assert await rotation_in_progress(engine) is None
     assert all(v.startswith("enc1:k2:") for v in await stored_values(engine))
+    async with engine.connect() as conn:
+        audit = AuditRow.__table__
+        rows = await conn.execute(select(audit.c.detail).where(audit.c.action == "keys.rotate"))
+        assert [d for (d,) in rows] == [f"key=k2 values={changed}"]
     # The old key can go: the new one alone opens everything, and the start check passes.
     new_only = AesGcmCodec(keyring(("k2", 2)))
     await check_keyring(engine, new_only, at=clock.now())
