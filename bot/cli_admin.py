@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 KEY_ENV = ("PSP_BOT_ENCRYPTION_KEYS", "PSP_BOT_ENCRYPTION_KEY")
 DEFAULT_KEY_FILE = "encryption.key"
+# Advisory lock key of the daily retention job ("PSP" "RT"); the scheduler uses its own.
+RETENTION_LOCK_KEY = 0x505350_5254
 
 
 # --- encryption setup -------------------------------------------------------------------
@@ -119,8 +121,16 @@ def retention_service(settings: Settings, engine: AsyncEngine, router: Router) -
     """The daily retention job for `psp-bot run` (bot/retention.py)."""
     from bot.clock import SystemClock
     from bot.retention import RetentionService, retention_policy
+    from storage.engine import is_sqlite
+    from storage.leader import PostgresAdvisoryLeader, SingleProcessLeader
     from storage.retention import SqlAlchemyRetentionStore
 
+    # Several processes on PostgreSQL: one of them (holding this lock) runs the daily job.
+    leader = (
+        SingleProcessLeader()
+        if is_sqlite(settings.effective_database_url)
+        else PostgresAdvisoryLeader(engine, key=RETENTION_LOCK_KEY)
+    )
     return RetentionService(
         router=router,
         store=SqlAlchemyRetentionStore(engine),
@@ -128,6 +138,7 @@ def retention_service(settings: Settings, engine: AsyncEngine, router: Router) -
         clock=SystemClock(),
         policy=retention_policy(settings.sections),
         locale=settings.locale,
+        leader=leader,
     )
 
 

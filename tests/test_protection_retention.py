@@ -367,3 +367,26 @@ async def test_a_failed_retraction_is_tried_again_on_the_next_pass(
     assert (second.retracted, second.pending_messages) == (2, 0)  # type: ignore[attr-defined]
     (case,) = await rows(engine, CaseRow, ref=OLD)
     assert await rows(engine, PostedMessageRow, case_id=case.id) == []
+
+
+async def test_with_several_processes_on_postgresql_one_runs_the_daily_job(
+    engine: AsyncEngine, clock: FakeClock, database_url: str, tmp_path: Path
+) -> None:
+    from bot.cli_admin import retention_service
+    from bot.config import parse_settings
+
+    h, _sender = await three_cases(engine, clock)
+    settings = parse_settings(
+        {"bot": {"data_dir": str(tmp_path)}, "database": {"url": database_url}}
+    )
+    first = retention_service(settings, engine, h.router)
+    second = retention_service(settings, engine, h.router)  # as in another process
+    try:
+        assert await first.run_once() is not None
+        if database_url.startswith("postgresql"):
+            assert await second.run_once() is None
+        else:  # SQLite: one bot process per database file, which always leads
+            assert await second.run_once() is not None
+    finally:
+        await first._leader.release()
+        await second._leader.release()
