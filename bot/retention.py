@@ -178,9 +178,10 @@ async def _stale_replies(
 
 class RetentionService:
     """The daily retention job inside `psp-bot run` (an object with `async run()`, like the
-    platform services). With several bot processes on PostgreSQL, pass the scheduler's
-    leader election so one process does it; without it each process runs the job, which is
-    safe (a purge is guarded in its transaction) but may report a stale case twice."""
+    platform services). With several bot processes on PostgreSQL, a leader election (an
+    advisory lock of its own, bot/cli_admin.py) lets one process do it; without one each
+    process runs the job, which is safe (a purge is guarded in its transaction) but may
+    report a stale case twice."""
 
     def __init__(
         self,
