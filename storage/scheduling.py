@@ -201,16 +201,21 @@ class SqlAlchemyNotificationLedger:
         at: datetime,
         stale_before: datetime,
     ) -> bool:
-        taken = await self._conn.execute(
-            update(SENT)
-            .where(_key_filter(key), SENT.c.state == "claimed", SENT.c.claimed_at < stale_before)
-            .values(claimed_at=at, late=True)
-        )
-        if taken.rowcount == 1:
-            return True
-        exists = (await self._conn.execute(select(SENT.c.id).where(_key_filter(key)))).first()
-        if exists is not None:
-            return False
+        found = (
+            await self._conn.execute(
+                select(SENT.c.id, SENT.c.state, SENT.c.claimed_at).where(_key_filter(key))
+            )
+        ).first()
+        if found is not None:
+            if found.state != "claimed" or found.claimed_at >= stale_before:
+                return False
+            # Compare-and-set: of two processes taking over the same stale claim, one wins.
+            taken = await self._conn.execute(
+                update(SENT)
+                .where(SENT.c.id == found.id, SENT.c.claimed_at == found.claimed_at)
+                .values(claimed_at=at, late=True)
+            )
+            return taken.rowcount == 1
         # A concurrent insert of the same key fails on the unique constraint; the unit of
         # work turns that into ConcurrentUpdateError and the caller treats it as "taken".
         await self._conn.execute(
@@ -230,9 +235,13 @@ class SqlAlchemyNotificationLedger:
         return True
 
     async def mark_sent(self, key: NotificationKey, *, at: datetime) -> None:
-        await self._conn.execute(
-            update(SENT).where(_key_filter(key)).values(state="sent", sent_at=at)
-        )
+        await self.mark_all_sent([key], at=at)
+
+    async def mark_all_sent(self, keys: Sequence[NotificationKey], *, at: datetime) -> None:
+        for key in keys:
+            await self._conn.execute(
+                update(SENT).where(_key_filter(key)).values(state="sent", sent_at=at)
+            )
 
     async def skip(
         self, key: NotificationKey, *, group_id: GroupId, due_at: datetime, at: datetime

@@ -5,7 +5,7 @@ Exactly once, in this order, each step its own transaction:
   1. claim the item's key in the ledger (unique key; a second process or a restart that
      finds it claimed or sent leaves it alone) and build its message;
   2. hand the replies to the chat adapters;
-  3. mark the key sent.
+  3. mark the key sent (for all keys of a tick at once, at its end).
 A crash between 1 and 3 leaves a claim that is never marked sent; once it is older than
 `stale_claim_seconds` the next tick takes it over and sends it again, marked late. So a crash
 can cause at most one resend, and nothing is ever lost. (Adapters also derive their
@@ -30,6 +30,9 @@ from bot.scheduling.notices import build_notice
 log = logging.getLogger(__name__)
 
 Deliver = Callable[[Sequence[Reply]], Awaitable[None]]
+# Daily follow-ups sent per tick: 500 groups' reports spread over a couple of minutes rather
+# than one long tick that would hold back reminders due meanwhile.
+FOLLOWUP_BATCH = 25
 
 
 @dataclass
@@ -65,17 +68,31 @@ class SchedulerTick:
         self._locale = locale
         self._discovered_through: datetime | None = None
         self._followups_done: set[NotificationKey] = set()
+        self._delivered: list[NotificationKey] = []
 
     async def run(self) -> TickReport:
         report = TickReport()
         now = self._clock.now()
-        await self._recover(now, report)
-        await self._discover(now, report)
-        await self._meetings(now, report)
-        await self._escalations(now, report)
-        zones = await self._followups(now, report)
+        try:
+            await self._recover(now, report)
+            await self._discover(now, report)
+            await self._meetings(now, report)
+            await self._escalations(now, report)
+            zones = await self._followups(now, report)
+        finally:
+            # Step 3 for everything handed over in this tick, in one transaction; also when
+            # the tick fails half-way, so what did go out is not sent again.
+            await self._mark_delivered()
         report.next_wake = await self.next_wake(now, zones)
         return report
+
+    async def _mark_delivered(self) -> None:
+        if not self._delivered:
+            return
+        keys, self._delivered = self._delivered, []
+        async with self._uow_factory() as uow:
+            await uow.ledger.mark_all_sent(keys, at=self._clock.now())
+            await uow.commit()
 
     # --- the parts of a tick --------------------------------------------------------------
 
@@ -167,7 +184,7 @@ class SchedulerTick:
             if due.key in known:
                 self._followups_done.add(due.key)
                 continue
-            if sent >= self._config.batch:
+            if sent >= FOLLOWUP_BATCH:
                 break  # the rest on the next tick, seconds later
             sent += 1
             await self._send(due, now, report)
@@ -231,9 +248,7 @@ class SchedulerTick:
             await self._deliver(notice.replies)
             report.sent += 1
             report.sent_keys.append(due.key)
-        async with self._uow_factory() as uow:
-            await uow.ledger.mark_sent(due.key, at=self._clock.now())
-            await uow.commit()
+        self._delivered.append(due.key)
 
     async def next_wake(self, now: datetime, zones: set[str]) -> datetime | None:
         """The earliest instant something is due (meetings, escalations, follow-up)."""
