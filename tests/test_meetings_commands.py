@@ -40,6 +40,7 @@ async def test_only_the_lead_schedules_or_cancels(harness: Harness) -> None:
     ("command", "expected"),
     [
         ("meeting schedule 2026-11-01 09:00", "is in the past"),
+        ("meeting schedule 9999-12-31 23:59", "more than five years ahead"),
         ("meeting schedule 2026-12-01 25:00", "is not a time"),
         ("meeting schedule tomorrow", "is not a time"),
         ("meeting schedule 2026-12-01 09:00 --every year", "--every"),

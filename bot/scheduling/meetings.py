@@ -20,6 +20,8 @@ from bot.scheduling.texts import build_agenda, repeat_text, when
 from bot.scheduling.timing import format_offset, next_occurrence, occurrences, to_instant, to_local
 
 Handler = Callable[[Context, Any], Awaitable[None]]
+# A cooperation plans a year or two ahead; far-future dates are typing mistakes.
+MAX_AHEAD = timedelta(days=5 * 366)
 
 
 def upcoming(meeting: MeetingRecord, now: datetime) -> datetime | None:
@@ -56,6 +58,8 @@ def meeting_handlers(config: SchedulerConfig) -> dict[type, Handler]:
         group, member = ctx.require_lead()
         if to_instant(cmd.start, group.timezone) <= ctx.now:
             raise Refusal("error.meeting_in_past", when=when(cmd.start))
+        if to_instant(cmd.start, group.timezone) > ctx.now + MAX_AHEAD:
+            raise Refusal("error.meeting_too_far", when=when(cmd.start))
         remind = cmd.remind if cmd.remind is not None else config.remind
         meeting = await ctx.uow.meetings.add(
             group_id=group.id,
