@@ -710,4 +710,32 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "📌 Opfølgning {date}: {due} beslutninger med frist snart, {overdue} overskredet.",
         "📌 Follow-up {date}: {due} decisions due soon, {overdue} overdue.",
     ),
+    # --- slack ---
+    "slack.refused_team": (
+        "Dette Slack-workspace er ikke godkendt til psp-bot; intet er ændret.",
+        "This Slack workspace is not approved for psp-bot; nothing was changed.",
+    ),
+    "slack.invite_first": (
+        "Jeg kan ikke se denne kanal. Invitér mig først med `/invite @psp-bot`; intet er ændret.",
+        "I cannot see this channel. Invite me first with `/invite @psp-bot`; nothing was changed.",
+    ),
+    "slack.modal.flag_title": ("Meld en sag", "Flag a case"),
+    "slack.modal.decide_title": ("Beslutning", "Decision"),
+    "slack.modal.submit": ("Send", "Submit"),
+    "slack.modal.cancel": ("Annullér", "Cancel"),
+    "slack.modal.urgency": ("Hastegrad", "Urgency"),
+    "slack.modal.summary": (
+        "Kort beskrivelse (ingen navne eller CPR-numre)",
+        "Short summary (no names or CPR numbers)",
+    ),
+    "slack.modal.tags": ("Kendetegn", "Characteristics"),
+    "slack.modal.case": ("Sag {ref}", "Case {ref}"),
+    "slack.modal.decision": ("Beslutning", "Decision"),
+    "slack.modal.owner": ("Ejer (myndighed)", "Owner agency"),
+    "slack.modal.due": ("Frist", "Due date"),
+    "slack.modal.fallback": (
+        "Plan hvis borgeren ikke samarbejder",
+        "Fallback plan if the citizen does not cooperate",
+    ),
+    "slack.modal.fallback_owner": ("Ejer af planen", "Fallback owner"),
 }
