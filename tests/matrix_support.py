@@ -142,6 +142,7 @@ class MatrixUser:
             if (
                 room is not None
                 and user_id in room.users
+                and user_id not in room.invited_users  # joined, not merely invited
                 and (
                     not room.encrypted
                     or user_id == self.user_id
