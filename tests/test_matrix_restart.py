@@ -247,3 +247,33 @@ async def test_rate_limited_replies_wait_as_asked_and_all_arrive_once(
         assert any("429" in r.getMessage() for r in caplog.records)
     finally:
         await bot.stop()
+
+
+async def test_a_long_backlog_after_downtime_is_answered_completely_and_once(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    admin = users["admin"]
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    room = await admin.create_room(encrypted=True, invite=[bot.user_id])
+    await admin.wait_joined(room, bot.user_id)
+    await admin.ask(bot.user_id, room, "!psp help")
+    await bot.stop()
+    # More than one sync page (50 events): the bot must page back through the gap.
+    sent = [await admin.say(room, f"!psp help flag {i}") for i in range(70)]
+    again = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    try:
+        answered = lambda: {  # noqa: E731
+            n.source["content"].get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id")
+            for n in admin.notices
+            if n.sender == again.user_id
+        }
+        await admin.wait_notice(lambda n: sent[-1] in str(n.source), wait_s=120)
+        await admin.ask(again.user_id, room, "!psp help")  # a barrier after the backlog
+        assert set(sent) <= answered()
+        replies = [n for n in admin.notices if n.sender == again.user_id]
+        targets = [
+            n.source["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] for n in replies
+        ]
+        assert len(targets) == len(set(targets))  # nothing answered twice
+    finally:
+        await again.stop()
