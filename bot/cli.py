@@ -102,22 +102,32 @@ def configure_logging(level: str) -> None:
         logging.getLogger(library).setLevel(logging.WARNING)
 
 
-async def open_database(settings: Settings) -> AsyncEngine:
-    """The engine, with the schema brought up to date. SQLite upgrades itself on every start;
-    the same is safe on PostgreSQL because Alembic records what it already applied."""
+async def open_database(settings: Settings, *, migrate: bool = False) -> AsyncEngine:
+    """The engine, with the schema checked. The embedded SQLite database upgrades itself on
+    every start. PostgreSQL is upgraded only by `psp-bot db upgrade` (`migrate=True`): several
+    bot processes starting at once must not race to migrate one shared database, so a bot
+    on an older schema stops with a line saying what to run."""
     from storage.engine import is_sqlite, make_engine
-    from storage.migrate import upgrade
+    from storage.migrate import current_revision, head_revision, upgrade
 
     url = settings.effective_database_url
     if is_sqlite(url) and url.startswith("sqlite:///") and ":memory:" not in url:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
-    await upgrade(engine)
     try:
-        # A wrong or missing key stops the start with one clear line, never garbage text.
-        from bot.cli_admin import check_encryption
+        if migrate or is_sqlite(url):
+            await upgrade(engine)
+        elif (current := await current_revision(engine)) != head_revision():
+            raise ConfigError(
+                f"database schema is at revision {current or 'none'}, this psp-bot needs "
+                f"{head_revision()}: run `psp-bot db upgrade` first"
+            )
+        if not migrate:
+            # A wrong or missing key stops the start with one clear line, never garbage
+            # text. Migrating needs no key, so a deploy step can run it without one.
+            from bot.cli_admin import check_encryption
 
-        await check_encryption(settings, engine)
+            await check_encryption(settings, engine)
     except BaseException:
         await engine.dispose()
         raise
@@ -212,7 +222,7 @@ def _with_admin(settings: Settings, admin: tuple[object, str]) -> Settings:
 
 
 async def _db_upgrade(settings: Settings) -> int:
-    engine = await open_database(settings)
+    engine = await open_database(settings, migrate=True)
     await engine.dispose()
     print("psp-bot: database schema is up to date")
     return 0
