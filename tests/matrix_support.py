@@ -56,6 +56,8 @@ class MatrixUser:
     client: AsyncClient = field(init=False)
     notices: list[Notice] = field(default_factory=list)
     undecryptable: list[str] = field(default_factory=list)
+    # Per room: a fresh device cannot read the history of rooms from earlier tests.
+    undecryptable_in: dict[str, list[str]] = field(default_factory=dict)
     _task: asyncio.Task[None] | None = None
 
     @property
@@ -90,6 +92,7 @@ class MatrixUser:
 
     async def _on_megolm(self, room: Any, event: MegolmEvent) -> None:
         self.undecryptable.append(event.event_id)
+        self.undecryptable_in.setdefault(room.room_id, []).append(event.event_id)
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -8,17 +8,19 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.matrix_support import MatrixUser, bot_engine, group_room, start_bot, users
+from tests.matrix_support import MatrixUser, group_room, start_bot, users
 from tests.synapse import Synapse, synapse
 
-__all__ = ["bot_engine", "synapse", "users"]
+__all__ = ["synapse", "users"]
 
 pytestmark = pytest.mark.synapse
 
 
 async def test_full_case_in_an_encrypted_room(
-    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+    synapse: Synapse, tmp_path: Path, engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
+    """On SQLite and on PostgreSQL (conftest's `engine`)."""
+    bot_engine = engine
     bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
     try:
         room = await group_room(users, bot)
@@ -70,6 +72,6 @@ async def test_full_case_in_an_encrypted_room(
         async with bot_engine.connect() as conn:
             rows = (await conn.execute(text("SELECT * FROM decisions"))).mappings().all()
         assert len(rows) == 1
-        assert not bo.undecryptable
+        assert not bo.undecryptable_in.get(room)
     finally:
         await bot.stop()
