@@ -253,7 +253,7 @@ async def tick_figures(engine: AsyncEngine, now: datetime, ticks: int) -> dict[s
     started = time.perf_counter()
     await tick.run()  # discovers the 2,000 acute cases, sends the 500 daily follow-ups
     figures = {"first": (time.perf_counter() - started) * 1000, "first_sent": float(sent)}
-    # The other groups' follow-ups go out over the next ticks (25 a tick); let them.
+    # The other groups' follow-ups go out over the next ticks (10 a tick); let them.
     drained = 0
     while True:
         before = sent
@@ -381,7 +381,7 @@ async def run(label: str, url: str, args: argparse.Namespace) -> list[str]:
         f"| {label} | first tick of a process (discovers 2,000 acute cases, "
         f"{int(ticks['first_sent'])} follow-up posts) | {ticks['first']:.0f} ms |",
         f"| {label} | slowest of the {int(ticks['drain_ticks'])} ticks sending the other "
-        f"groups' daily follow-ups (25 a tick) | {ticks['followup_tick']:.0f} ms |",
+        f"groups' daily follow-ups (10 a tick) | {ticks['followup_tick']:.0f} ms |",
     ]
     for phase in ("idle", "busy"):
         rows.append(

@@ -327,6 +327,13 @@ class NotificationLedger(Protocol):
 
     async def mark_sent(self, key: NotificationKey, *, at: datetime) -> None: ...
     async def mark_all_sent(self, keys: Sequence[NotificationKey], *, at: datetime) -> None: ...
+    async def record_sent(
+        self, keys: Sequence[NotificationKey], *, group_id: GroupId, at: datetime
+    ) -> None:
+        """Record keys as sent in one go, for notes that travel inside another message
+        whose own key already guarantees exactly once (a fallback inside the follow-up)."""
+        ...
+
     async def skip(
         self, key: NotificationKey, *, group_id: GroupId, due_at: datetime, at: datetime
     ) -> None:
@@ -337,8 +344,7 @@ class NotificationLedger(Protocol):
         """Every key of these subjects that is claimed, sent or skipped."""
         ...
 
-    async def stale_claims(self, before: datetime, *, limit: int) -> Sequence[NotificationKey]:
-        ...
+    async def stale_claims(self, before: datetime, *, limit: int) -> Sequence[NotificationKey]: ...
 
 
 class FollowUpQueries(Protocol):

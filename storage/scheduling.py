@@ -243,6 +243,30 @@ class SqlAlchemyNotificationLedger:
                 update(SENT).where(_key_filter(key)).values(state="sent", sent_at=at)
             )
 
+    async def record_sent(
+        self, keys: Sequence[NotificationKey], *, group_id: GroupId, at: datetime
+    ) -> None:
+        if not keys:
+            return
+        await self._conn.execute(
+            insert(SENT),
+            [
+                {
+                    "kind": k.kind,
+                    "subject": k.subject,
+                    "occurrence": k.occurrence,
+                    "step": k.step,
+                    "group_id": group_id,
+                    "state": "sent",
+                    "late": False,
+                    "due_at": at,
+                    "claimed_at": at,
+                    "sent_at": at,
+                }
+                for k in keys
+            ],
+        )
+
     async def skip(
         self, key: NotificationKey, *, group_id: GroupId, due_at: datetime, at: datetime
     ) -> None:

@@ -250,6 +250,7 @@ async def _followup(
     told = await uow.ledger.known(
         p.FALLBACK, [f"{i.case_id}:{i.decision.number}" for i in with_fallback]
     )
+    announced: list[NotificationKey] = []
     for item in with_fallback:
         fkey = p.fallback_key(item.case_id, item.decision.number)
         if fkey in told:
@@ -266,10 +267,8 @@ async def _followup(
                 fallback=item.decision.fallback,
             )
         )
-        await uow.ledger.claim(
-            fkey, group_id=group.id, due_at=now, late=False, at=now, stale_before=now
-        )
-        await uow.ledger.mark_sent(fkey, at=now)
+        announced.append(fkey)
+    await uow.ledger.record_sent(announced, group_id=group.id, at=now)
     minimal = translate(
         locale, "followup.minimal", date=today.isoformat(), due=len(soon), overdue=len(overdue)
     )

@@ -124,9 +124,13 @@ class SchedulerService:
         self._scheduler = scheduler
 
     async def stop(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-            self._scheduler = None
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None:
+            # Let a running tick finish (its sends are recorded) before the executor would
+            # cancel it.
+            scheduler.pause()
+            async with self._lock:
+                scheduler.shutdown(wait=False)
         async with self._lock:
             try:
                 await self._leader.release()

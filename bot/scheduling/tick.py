@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 Deliver = Callable[[Sequence[Reply]], Awaitable[None]]
 # Daily follow-ups sent per tick: 500 groups' reports spread over a couple of minutes rather
 # than one long tick that would hold back reminders due meanwhile.
-FOLLOWUP_BATCH = 25
+FOLLOWUP_BATCH = 10
 
 
 @dataclass
