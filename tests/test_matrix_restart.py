@@ -277,3 +277,39 @@ async def test_a_long_backlog_after_downtime_is_answered_completely_and_once(
         assert len(targets) == len(set(targets))  # nothing answered twice
     finally:
         await again.stop()
+
+
+async def test_replies_refused_by_the_rate_limit_are_parked_and_delivered_later(
+    synapse: Synapse,
+    tmp_path: Path,
+    bot_engine: AsyncEngine,
+    users: dict[str, MatrixUser],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # One attempt per send: a 429 parks the reply in the outbox at once.
+    bot = await start_bot(synapse, tmp_path, bot_engine, "hastybot", max_send_attempts=1)
+    try:
+        admin = users["admin"]
+        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
+        await admin.wait_joined(room, bot.user_id)
+        await admin.ask(bot.user_id, room, "!psp help")
+        _id, _pw, token = synapse.register("ratelimit-admin", admin=True)
+        overrider = MatrixUser(synapse, "ratelimit-admin", tmp_path / "rl", cross_sign=False)
+        overrider.client = AsyncClient(synapse.url, _id)
+        overrider.client.access_token = token
+        status, _ = await overrider.api(
+            "POST",
+            f"/_synapse/admin/v1/users/{bot.user_id}/override_ratelimit",
+            {"messages_per_second": 1, "burst_count": 1},
+        )
+        await overrider.client.close()
+        assert status == 200
+        mark = len(admin.notices)
+        sent = [await admin.say(room, f"!psp help flag {i}") for i in range(4)]
+        for event_id in sent:
+            await admin.wait_notice(lambda n, e=event_id: e in str(n.source), after=mark, wait_s=90)
+        replies = [n for n in admin.notices[mark:] if n.sender == bot.user_id]
+        assert len(replies) == 4
+        assert any("undelivered" in r.getMessage() for r in caplog.records)
+    finally:
+        await bot.stop()

@@ -29,8 +29,16 @@ REDACT_WARNED = "matrix:redact-warned:"  # + room id: told the room once that we
 PrepareRoom = Callable[[str], Awaitable[None]]
 
 
+# Refusals a retry cannot cure: the reply is dropped (and logged) instead of parked forever.
+PERMANENT_REFUSALS = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_BAD_JSON", "M_TOO_LARGE"})
+
+
 class SendFailed(Exception):
     """A reply could not be posted after the allowed attempts (kept for a later retry)."""
+
+
+class SendDropped(Exception):
+    """The homeserver refused a reply for good; it is not retried."""
 
 
 class MatrixSender:
@@ -57,6 +65,8 @@ class MatrixSender:
         except SendFailed:
             self.failed.append(reply)
             return None
+        except SendDropped:
+            return None
         if reply.kind is ReplyKind.ALERT and reply.case_ref:
             await self._router.save_state(ALERT_STATE + event_id, reply.case_ref)
         return event_id
@@ -80,6 +90,8 @@ class MatrixSender:
                 return str(answer.event_id)
             assert isinstance(answer, RoomSendError)
             log.warning("Matrix refused a message: %s", answer.status_code)
+            if answer.status_code in PERMANENT_REFUSALS:
+                raise SendDropped  # retrying cannot help (e.g. the bot was removed)
             raise SendFailed
         log.warning("a room kept gaining unchecked devices; message not sent")
         raise SendFailed
@@ -102,7 +114,7 @@ class MatrixSender:
         notice = Reply(room=RoomRef(Platform.MATRIX, room_id), text=text, kind=ReplyKind.ERROR)
         try:
             await self._post(room_id, render(notice), f"psp-redact-warning-{room_id}")
-        except SendFailed:
+        except (SendFailed, SendDropped):
             return
         await self._router.save_state(REDACT_WARNED + room_id, "1")
 

@@ -108,7 +108,7 @@ class MatrixService:
         while True:
             try:
                 answer = await self.client.sync(
-                    timeout=0 if full_state else self.config.sync_timeout_ms,
+                    timeout=self._sync_timeout(full_state),
                     since=since,
                     full_state=full_state,
                     sync_filter=SYNC_FILTER,
@@ -137,6 +137,15 @@ class MatrixService:
             since, first_ever, full_state = answer.next_batch, False, False
             self.synced.set()
             self.synced.clear()
+
+    def _sync_timeout(self, full_state: bool) -> int:
+        """Long-poll, but come back in time to retry parked replies."""
+        if full_state:
+            return 0
+        if self._undelivered:
+            wait_ms = max(0, int((self._retry_at - time.monotonic()) * 1000))
+            return min(self.config.sync_timeout_ms, wait_ms)
+        return self.config.sync_timeout_ms
 
     async def _crypto_housekeeping(self) -> None:
         client = self.client

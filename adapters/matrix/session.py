@@ -32,10 +32,11 @@ def client_config(config: MatrixConfig) -> AsyncClientConfig:
         # The sync checkpoint lives in the database and moves only after a batch is handled.
         store_sync_tokens=False,
         pickle_key=config.pickle_key,
-        # Rate limits: wait what the server asks (retry_after_ms), a finite number of times.
-        max_limit_exceeded=config.max_send_attempts,
+        # Rate limits: wait what the server asks (retry_after_ms), a finite number of times;
+        # nio counts retries, the config counts attempts.
+        max_limit_exceeded=config.max_send_attempts - 1,
         # Network failures of a single request: back off up to 60 s, then give up on it.
-        max_timeouts=config.max_send_attempts,
+        max_timeouts=config.max_send_attempts - 1,
         backoff_factor=0.5,
         max_timeout_retry_wait_time=60,
         request_timeout=60,
