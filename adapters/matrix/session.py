@@ -11,9 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
-from nio import AsyncClient, AsyncClientConfig, LoginError, WhoamiError
+from aiohttp import ClientResponse
+from nio import AsyncClient, AsyncClientConfig, ErrorResponse, LoginError, WhoamiError
 
 from adapters.matrix.config import MatrixConfig
 
@@ -24,6 +28,47 @@ CREDENTIALS = "credentials.json"
 
 class SessionError(Exception):
     """The bot cannot log in or its store is inconsistent; one line for the operator."""
+
+
+MAX_RETRY_AFTER_S = 3600
+
+
+def retry_after_ms(header: str | None) -> int | None:
+    """An HTTP Retry-After header (seconds or a date) in milliseconds, or None."""
+    if not header:
+        return None
+    header = header.strip()
+    if header.isdigit():
+        seconds = float(header)
+    else:
+        try:
+            seconds = (parsedate_to_datetime(header) - datetime.now(UTC)).total_seconds()
+        except (TypeError, ValueError):
+            return None
+    return int(min(max(seconds, 0.0), MAX_RETRY_AFTER_S) * 1000)
+
+
+class BotClient(AsyncClient):  # type: ignore[misc]  # nio is untyped
+    """nio's client, also honouring a `Retry-After` header on 429 answers (a proxy in front
+    of the homeserver may send only that); nio itself reads only `retry_after_ms`."""
+
+    async def create_matrix_response(
+        self,
+        response_class: type,
+        transport_response: ClientResponse,
+        data: tuple[Any, ...] | None = None,
+        save_to: Any = None,
+    ) -> Any:
+        answer = await super().create_matrix_response(
+            response_class, transport_response, data, save_to
+        )
+        if (
+            transport_response.status == 429
+            and isinstance(answer, ErrorResponse)
+            and not answer.retry_after_ms
+        ):
+            answer.retry_after_ms = retry_after_ms(transport_response.headers.get("Retry-After"))
+        return answer
 
 
 def client_config(config: MatrixConfig) -> AsyncClientConfig:
@@ -87,7 +132,7 @@ async def open_client(config: MatrixConfig) -> AsyncClient:
                 f"the crypto store of device {device_id} is missing from {store_dir}; never "
                 "restore an old one: remove credentials.json to start as a new device"
             )
-        client = AsyncClient(
+        client = BotClient(
             config.homeserver,
             config.user_id,
             device_id=device_id,
@@ -101,7 +146,7 @@ async def open_client(config: MatrixConfig) -> AsyncClient:
                 f"{store_dir} holds a crypto store but no credentials; it belongs to an "
                 "earlier device: move it away to start as a new device"
             )
-        client = AsyncClient(
+        client = BotClient(
             config.homeserver,
             config.user_id,
             store_path=str(store_dir),
