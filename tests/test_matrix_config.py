@@ -142,3 +142,22 @@ def test_transaction_ids_follow_what_the_message_is() -> None:
 )
 def test_commands_start_with_the_prefix(body: str, expected: bool) -> None:
     assert is_command(body) is expected
+
+
+async def test_an_old_crypto_store_is_never_reused_under_another_device(tmp_path: Path) -> None:
+    from adapters.matrix.session import SessionError, open_client
+
+    config = load_config(parse_settings({"bot": {"data_dir": str(tmp_path)}, "matrix": GOOD}))
+    store = config.store_dir
+    store.mkdir(parents=True)
+    # A crypto store without the credentials of its device: refused, not silently re-keyed.
+    (store / "@psp:example.org_OLDDEVICE.db").write_bytes(b"")
+    with pytest.raises(SessionError, match="belongs to an earlier device"):
+        await open_client(config)
+    # Credentials whose crypto store is missing (e.g. a partial restore): refused too.
+    (store / "@psp:example.org_OLDDEVICE.db").unlink()
+    (store / "credentials.json").write_text(
+        '{"user_id": "@psp:example.org", "device_id": "NEWDEVICE", "access_token": "t"}'
+    )
+    with pytest.raises(SessionError, match="never restore an old one"):
+        await open_client(config)
