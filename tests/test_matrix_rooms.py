@@ -169,3 +169,32 @@ async def test_an_unread_message_is_remembered_across_a_restart(
         assert sum("could not read" in n.body for n in admin.notices[mark:]) == 1
     finally:
         await again.stop()
+
+
+async def test_non_members_are_refused_and_other_bots_notices_ignored(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    try:
+        admin, anna = users["admin"], users["anna"]
+        room = await admin.create_room(encrypted=True, invite=[bot.user_id, anna.user_id])
+        await anna.join(room)
+        await admin.wait_joined(room, bot.user_id)
+        await anna.wait_joined(room, bot.user_id)
+        await admin.ask(bot.user_id, room, "!psp group setup Nordby")
+        answer = await anna.ask(bot.user_id, room, "!psp list")
+        assert "not a member" in answer.body
+        # Another bot's notice that looks like a command is not one.
+        mark = len(anna.notices)
+        await anna.client.room_send(
+            room,
+            "m.room.message",
+            {"msgtype": "m.notice", "body": "!psp group setup Hijack"},
+            ignore_unverified_devices=True,
+        )
+        await anna.ask(bot.user_id, room, "!psp help")  # a barrier after the notice
+        from_bot = [n for n in anna.notices[mark:] if n.sender == bot.user_id]
+        assert len(from_bot) == 1
+        assert not any("Hijack" in n.body for n in from_bot)
+    finally:
+        await bot.stop()
