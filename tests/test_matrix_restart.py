@@ -313,3 +313,29 @@ async def test_replies_refused_by_the_rate_limit_are_parked_and_delivered_later(
         assert any("undelivered" in r.getMessage() for r in caplog.records)
     finally:
         await bot.stop()
+
+
+async def test_a_command_survives_a_short_database_outage(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    try:
+        admin = users["admin"]
+        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
+        await admin.wait_joined(room, bot.user_id)
+        await admin.ask(bot.user_id, room, "!psp help")
+        core = bot.service.router.bot
+        real_handle = core.handle
+        failures = [OSError("database unreachable")] * 2
+
+        async def flaky_handle(incoming: object) -> object:
+            if failures:
+                raise failures.pop()
+            return await real_handle(incoming)  # type: ignore[arg-type]
+
+        core.handle = flaky_handle  # type: ignore[method-assign]
+        answer = await admin.ask(bot.user_id, room, "!psp group setup Resilient", wait_s=60)
+        assert "Resilient" in answer.body
+        assert not failures
+    finally:
+        await bot.stop()

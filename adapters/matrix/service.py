@@ -52,6 +52,7 @@ SYNC_FILTER: dict[str, Any] = {
     "account_data": {"not_types": ["*"]},
 }
 MAX_BACKOFF_S = 60.0
+DISPATCH_ATTEMPTS = 8  # 1+2+4+…+60 s: about four minutes
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
 
@@ -253,17 +254,31 @@ class MatrixService:
             text = f"ack {ref}"
         else:
             return  # m.notice (other bots), edits, everything else
-        await self.dispatch(
-            Incoming(
-                platform=Platform.MATRIX,
-                room=room.room_id,
-                sender=event.sender,
-                text=text,
-                event_id=event.event_id,
-                room_secure=room.encrypted,
-                display_name=room.user_name(event.sender) or event.sender,
-            )
+        incoming = Incoming(
+            platform=Platform.MATRIX,
+            room=room.room_id,
+            sender=event.sender,
+            text=text,
+            event_id=event.event_id,
+            room_secure=room.encrypted,
+            display_name=room.user_name(event.sender) or event.sender,
         )
+        # A database outage must not lose the command: retry (the core's event-id claim makes
+        # that safe), but give up on one event after a few minutes so it cannot block the rest.
+        delay = 1.0
+        for attempt in range(1, DISPATCH_ATTEMPTS + 1):
+            try:
+                await self.dispatch(incoming)
+                return
+            except Exception as exc:
+                # Only the type: database errors quote their parameters, i.e. case text.
+                problem = type(exc).__name__
+                if attempt == DISPATCH_ATTEMPTS:
+                    log.error("a Matrix command failed %d times (%s); skipped", attempt, problem)
+                    return
+                log.warning("a Matrix command failed (%s); retrying in %.0f s", problem, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_S)
 
     async def dispatch(self, incoming: Incoming) -> None:
         """Handle one command; its replies sit in the outbox until they are delivered."""
