@@ -198,3 +198,49 @@ async def test_non_members_are_refused_and_other_bots_notices_ignored(
         assert not any("Hijack" in n.body for n in from_bot)
     finally:
         await bot.stop()
+
+
+async def test_retract_removes_one_of_the_bots_messages(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    try:
+        admin = users["admin"]
+        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
+        await admin.wait_joined(room, bot.user_id)
+        answer = await admin.ask(bot.user_id, room, "!psp help")
+        assert bot.service.sender is not None
+        assert await bot.service.sender.retract(room, answer.event_id)
+        _status, event = await admin.api(
+            "GET", f"/_matrix/client/v3/rooms/{room}/event/{answer.event_id}"
+        )
+        assert event["content"] == {}
+    finally:
+        await bot.stop()
+
+
+async def test_the_bot_can_start_from_an_access_token(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    _user, _password, token = synapse.register("tokenbot")
+    bot = await start_bot(
+        synapse, tmp_path, bot_engine, "tokenbot", password=None, access_token=token
+    )
+    try:
+        admin = users["admin"]
+        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
+        await admin.wait_joined(room, bot.user_id)
+        assert (await admin.ask(bot.user_id, room, "!psp help")).body
+        # The bot kept the token's own device instead of logging in as a new one.
+        from nio import AsyncClient
+
+        from adapters.matrix.session import read_credentials
+
+        probe = AsyncClient(synapse.url, bot.user_id)
+        probe.access_token = token
+        who = await probe.whoami()
+        await probe.close()
+        credentials = read_credentials(bot.config.store_dir)
+        assert credentials is not None and credentials["device_id"] == who.device_id
+    finally:
+        await bot.stop()
