@@ -354,6 +354,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "(This room shows minimal detail only.)",
     ),
     "show.summary": ("Resumé: {summary}", "Summary: {summary}"),
+    "show.purged": (
+        "Sagens tekster er slettet efter opbevaringsfristen ({at}); kun statistikken er tilbage.",
+        "The case's texts were deleted when the retention period ended ({at}); only the "
+        "statistics remain.",
+    ),
     "show.tags": ("Karakteristika: {tags}", "Characteristics: {tags}"),
     "show.flagged": (
         "Meldt af {agency} ({who}) {at}",

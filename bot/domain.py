@@ -298,6 +298,8 @@ class Case:
     updated_at: datetime
     closed_at: datetime | None
     version: int
+    # Set when retention removed the free text (summary, decisions, notes, resolution).
+    purged_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,16 @@ def render_details(
     if detail is DetailLevel.MINIMAL:
         lines.append(ctx.t("show.minimal_room"))
         return "\n".join(lines)
+    purged_at, closed_at = case.purged_at, case.closed_at
+    if (
+        case.status is CaseStatus.CLOSED
+        and purged_at is not None
+        and closed_at is not None
+        and purged_at >= closed_at
+    ):
+        # Retention removed the free text; say so rather than show empty fields.
+        lines.append(ctx.t("show.purged", at=local_time(ctx, purged_at)))
+        return "\n".join(lines)
     lines.append(ctx.t("show.summary", summary=case.summary))
     if case.tags:
         lines.append(ctx.t("show.tags", tags=tag_names(ctx, case.tags)))

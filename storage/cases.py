@@ -70,6 +70,7 @@ class SqlAlchemyCaseRepository:
             updated_at=row.updated_at,
             closed_at=row.closed_at,
             version=row.version,
+            purged_at=row.purged_at,
         )
 
     async def add(

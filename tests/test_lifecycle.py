@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import text
 
 from tests.conftest import Harness
@@ -117,3 +119,23 @@ async def test_full_walk_in_danish(harness: Harness) -> None:
     assert "hvis planen glipper: Politiet ledsager (politi)" in shown
     assert "er lukket med en løsning" in await h.text("carl", f"luk {REF} Indlagt frivilligt")
     assert "Ingen åbne sager." in await h.text("anna", "liste")
+
+
+async def test_show_of_a_purged_case_says_the_texts_are_gone(harness: Harness) -> None:
+    h = harness
+    await flag(h)
+    await h.text("anna", f"take {REF}")
+    await h.text("anna", f"close {REF} Løst")
+    h.clock.advance(timedelta(days=400))
+    async with h.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE cases SET summary = '', resolution = NULL, purged_at = :at"),
+            {
+                "at": h.clock.now().replace(tzinfo=None)
+                if "sqlite" in str(h.engine.url)
+                else h.clock.now()
+            },
+        )
+    shown = await h.text("erik", f"show {REF}")
+    assert "texts were deleted when the retention period ended" in shown
+    assert "Summary:" not in shown and "responsible: police" in shown
