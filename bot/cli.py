@@ -194,7 +194,7 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
         router = build_router(settings, engine)
         user = args.user or settings.console_user
         if args.demo:
-            await ensure_demo_group(router._uow_factory, router._clock)
+            await ensure_demo_group(router.uow_factory, router.clock)
             user = args.user or DEMO_MEMBERS[0][0]
         console = ConsoleAdapter(router.process, user=user, locale=args.locale or settings.locale)
         router.attach(Platform.CONSOLE, console.sender())

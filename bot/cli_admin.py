@@ -134,7 +134,7 @@ def retention_service(settings: Settings, engine: AsyncEngine, router: Router) -
     return RetentionService(
         router=router,
         store=SqlAlchemyRetentionStore(engine),
-        uow_factory=router._uow_factory,
+        uow_factory=router.uow_factory,
         clock=SystemClock(),
         policy=retention_policy(settings.sections),
         locale=settings.locale,
@@ -353,7 +353,7 @@ async def _purge(args: argparse.Namespace, settings: Settings) -> int:
         report = await run_retention(
             router=router,
             store=SqlAlchemyRetentionStore(engine),
-            uow_factory=router._uow_factory,
+            uow_factory=router.uow_factory,
             clock=SystemClock(),
             policy=policy,
             locale=settings.locale,

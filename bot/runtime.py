@@ -34,6 +34,15 @@ class Router:
         self._clock = clock
         self._senders: dict[Platform, ChatSender] = {}
 
+    @property
+    def uow_factory(self) -> UnitOfWorkFactory:
+        """For services that share the router's database (scheduler, retention, demo)."""
+        return self._uow_factory
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
     def attach(self, platform: Platform, sender: ChatSender) -> None:
         self._senders[platform] = sender
 
