@@ -3,9 +3,9 @@ ports; the clock and the chat senders come from the composition root."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -348,8 +348,11 @@ class NotificationLedger(Protocol):
 
 
 class FollowUpQueries(Protocol):
-    async def discover_cases(self, since: datetime, *, at: datetime) -> int:
-        """Start watching open acute/urgent cases flagged since `since` (due at once)."""
+    async def discover_cases(
+        self, since: datetime, *, first_steps: Mapping[Urgency, timedelta]
+    ) -> int:
+        """Start watching the open cases of these urgencies flagged since `since`, each
+        due at its flag time plus the urgency's first escalation period."""
         ...
 
     async def due_watches(self, now: datetime, *, limit: int) -> Sequence[CaseId]: ...

@@ -4,8 +4,8 @@ and the follow-up queries (leader election is in storage/leader.py)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, func, insert, select, update
@@ -309,23 +309,22 @@ class SqlAlchemyNotificationLedger:
         return [NotificationKey(r.kind, r.subject, r.occurrence, r.step) for r in rows]
 
 
-_WATCHED = (Urgency.ACUTE.value, Urgency.URGENT.value)
-
-
 class SqlAlchemyFollowUpQueries:
     def __init__(self, conn: AsyncConnection, codec: TextCodec) -> None:
         self._conn = conn
         self._codec = codec
 
-    async def discover_cases(self, since: datetime, *, at: datetime) -> int:
+    async def discover_cases(
+        self, since: datetime, *, first_steps: Mapping[Urgency, timedelta]
+    ) -> int:
         rows = (
             await self._conn.execute(
-                select(CASES.c.id, CASES.c.group_id)
+                select(CASES.c.id, CASES.c.group_id, CASES.c.urgency, CASES.c.created_at)
                 .outerjoin(WATCHES, WATCHES.c.case_id == CASES.c.id)
                 .where(
                     CASES.c.created_at >= since,
                     CASES.c.status == "open",
-                    CASES.c.urgency.in_(_WATCHED),
+                    CASES.c.urgency.in_([u.value for u in first_steps]),
                     WATCHES.c.case_id.is_(None),
                 )
             )
@@ -333,7 +332,15 @@ class SqlAlchemyFollowUpQueries:
         if rows:
             await self._conn.execute(
                 insert(WATCHES),
-                [{"case_id": r.id, "group_id": r.group_id, "next_at": at} for r in rows],
+                [
+                    {
+                        "case_id": r.id,
+                        "group_id": r.group_id,
+                        # Nothing can be due before the first step.
+                        "next_at": r.created_at + first_steps[Urgency(r.urgency)],
+                    }
+                    for r in rows
+                ],
             )
         return len(rows)
 

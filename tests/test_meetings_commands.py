@@ -8,6 +8,7 @@ import icalendar
 import pytest
 
 from tests.conftest import Harness
+from tests.snapshot import snapshot
 
 SERIES = "meeting schedule 2026-12-01 09:00 --every month --theme 'Unge i bolig'"
 
@@ -49,6 +50,8 @@ async def test_only_the_lead_schedules_or_cancels(harness: Harness) -> None:
         ("meeting schedule 2026-12-01 09:00 --remind 7x", "is not a reminder"),
         ("meeting cancel x", "not a meeting number"),
         ("meeting cancel 9 all", "There is no meeting no. 9"),
+        ("meeting cancel 1", "is a series"),
+        ("meeting cancel 1 2026-12-02", "does not take place on 2026-12-02"),
         ("meeting agenda 9", "There is no meeting no. 9"),
         ("meeting frobnicate", "frobnicate"),
     ],
@@ -56,10 +59,12 @@ async def test_only_the_lead_schedules_or_cancels(harness: Harness) -> None:
 async def test_bad_input_gets_one_line_and_changes_nothing(
     harness: Harness, command: str, expected: str
 ) -> None:
+    await harness.text("erik", "meeting schedule 2026-12-01 09:00 --every week")
+    before = await snapshot(harness.engine)
     replies = await harness.say("erik", command)
     assert len(replies) == 1 and replies[0].kind == "error"
     assert expected in replies[0].text and "\n" not in replies[0].text
-    assert "No meetings are scheduled" in await harness.text("erik", "meeting list")
+    assert await snapshot(harness.engine) == before
 
 
 async def test_cancel_one_occurrence_of_a_series(harness: Harness) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.domain import GroupId
+from bot.domain import CaseId, GroupId, Urgency
 from bot.messages import Reply
 from bot.ports import Clock, ConcurrentUpdateError, NotificationKey, UnitOfWorkFactory
 from bot.scheduling import planner as p
@@ -69,6 +69,8 @@ class SchedulerTick:
         self._discovered_through: datetime | None = None
         self._followups_done: set[NotificationKey] = set()
         self._delivered: list[NotificationKey] = []
+        self._next_meeting: dict[int, datetime | None] = {}
+        self._next_watch: dict[CaseId, datetime | None] = {}
 
     async def run(self) -> TickReport:
         report = TickReport()
@@ -87,11 +89,20 @@ class SchedulerTick:
         return report
 
     async def _mark_delivered(self) -> None:
-        if not self._delivered:
+        """One transaction for the tick's bookkeeping: keys sent, and when each meeting and
+        watched case is next due. (Lost with a crash, it is only redone: the keys in the
+        ledger stop anything from going out twice.)"""
+        if not (self._delivered or self._next_meeting or self._next_watch):
             return
         keys, self._delivered = self._delivered, []
+        meetings, self._next_meeting = self._next_meeting, {}
+        watches, self._next_watch = self._next_watch, {}
         async with self._uow_factory() as uow:
             await uow.ledger.mark_all_sent(keys, at=self._clock.now())
+            for meeting_id, next_due in meetings.items():
+                await uow.meetings.set_next_due(meeting_id, next_due)
+            for case_id, next_at in watches.items():
+                await uow.followup.set_watch(case_id, next_at)
             await uow.commit()
 
     # --- the parts of a tick --------------------------------------------------------------
@@ -118,7 +129,13 @@ class SchedulerTick:
             # taken before commit).
             since = self._discovered_through - timedelta(minutes=5)
         async with self._uow_factory() as uow:
-            report.discovered = await uow.followup.discover_cases(since, at=now)
+            report.discovered = await uow.followup.discover_cases(
+                since,
+                first_steps={
+                    Urgency.ACUTE: timedelta(seconds=self._config.acute.to_deputies),
+                    Urgency.URGENT: timedelta(seconds=self._config.urgent.to_deputies),
+                },
+            )
             await uow.commit()
         self._discovered_through = now
 
@@ -131,9 +148,7 @@ class SchedulerTick:
                 meeting, now=now, known=known, config=self._config, since=meeting.next_due_at
             )
             await self._carry_out(plan, now, report)
-            async with self._uow_factory() as uow:
-                await uow.meetings.set_next_due(meeting.id, plan.next_at)
-                await uow.commit()
+            self._next_meeting[meeting.id] = plan.next_at
 
     async def _escalations(self, now: datetime, report: TickReport) -> None:
         async with self._uow_factory() as uow:
@@ -158,9 +173,7 @@ class SchedulerTick:
                         timezone=group.timezone,
                     )
             await self._carry_out(plan, now, report)
-            async with self._uow_factory() as uow:
-                await uow.followup.set_watch(case_id, plan.next_at)
-                await uow.commit()
+            self._next_watch[case_id] = plan.next_at
 
     async def _followups(self, now: datetime, report: TickReport) -> set[str]:
         async with self._uow_factory() as uow:
