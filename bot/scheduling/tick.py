@@ -128,15 +128,20 @@ class SchedulerTick:
             # A margin for transactions that committed after a later one (ids and times are
             # taken before commit).
             since = self._discovered_through - timedelta(minutes=5)
-        async with self._uow_factory() as uow:
-            report.discovered = await uow.followup.discover_cases(
-                since,
-                first_steps={
-                    Urgency.ACUTE: timedelta(seconds=self._config.acute.to_deputies),
-                    Urgency.URGENT: timedelta(seconds=self._config.urgent.to_deputies),
-                },
-            )
-            await uow.commit()
+        try:
+            async with self._uow_factory() as uow:
+                report.discovered = await uow.followup.discover_cases(
+                    since,
+                    first_steps={
+                        Urgency.ACUTE: timedelta(seconds=self._config.acute.to_deputies),
+                        Urgency.URGENT: timedelta(seconds=self._config.urgent.to_deputies),
+                    },
+                )
+                await uow.commit()
+        except ConcurrentUpdateError:
+            # Another process (a leader changing hands) watched the same case first; the
+            # next tick looks again over the same window.
+            return
         self._discovered_through = now
 
     async def _meetings(self, now: datetime, report: TickReport) -> None:
