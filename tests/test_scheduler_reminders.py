@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.domain import DetailLevel, Platform, RoomPurpose
 from bot.messages import Reply
 from tests.conftest import Harness
 from tests.scheduler_support import Driver, texts
@@ -117,3 +118,28 @@ async def test_crash_between_claim_and_send_resends_once_marked_late(harness: Ha
     assert len(resent) == 1
     assert texts(resent)[0].startswith("🔔 [late] Reminder: meeting no. 1 on 2026-12-01 09:00")
     assert reminders(await driver.run_until(MEETING + timedelta(hours=1), tick=tick)) == []
+
+
+async def test_reminders_reach_every_room_of_the_group_minimal_rooms_without_case_text(
+    harness: Harness,
+) -> None:
+    async with harness.uow_factory() as uow:
+        group = await uow.groups.get_by_name("Demo")
+        assert group is not None
+        await uow.groups.bind(
+            group_id=group.id,
+            platform=Platform.MATRIX,
+            room_id="!municipality:test",
+            detail=DetailLevel.MINIMAL,
+            purpose=RoomPurpose.OPERATIVE,
+        )
+        await uow.commit()
+    await harness.text("anna", "flag urgent threatening letters to the caseworker")
+    await harness.text("erik", "meeting schedule 2026-12-01 09:00 --remind 1d")
+    driver = Driver(harness)
+    posted = reminders(await driver.run_until(MEETING))
+    by_room = {p.reply.room.platform: p.reply for p in posted}
+    assert set(by_room) == {Platform.CONSOLE, Platform.MATRIX}
+    assert "threatening letters" in by_room[Platform.CONSOLE].text
+    assert "threatening letters" not in by_room[Platform.MATRIX].text
+    assert "1 open cases" in by_room[Platform.MATRIX].text
