@@ -85,6 +85,55 @@ async def lock_and_head(conn: AsyncConnection) -> str:
     return str(head) if head else GENESIS
 
 
+# PostgreSQL appends in one statement after taking the lock: the head is read, hashed with
+# the new row's content exactly as chain_hash() does, and inserted, saving a round trip on
+# every command. The statement starts after the lock statement, so under READ COMMITTED its
+# snapshot includes the previous holder's commit.
+_PG_APPEND = text(
+    """
+    INSERT INTO audit_log
+        (at, action, actor_member_id, group_id, case_id, binding_id, detail, prev_hash, hash)
+    SELECT :at, :action, :actor_member_id, :group_id, :case_id, :binding_id, :detail,
+           head.prev,
+           encode(sha256(convert_to(head.prev, 'UTF8') || '\\x0a'::bytea || :content), 'hex')
+    FROM (SELECT coalesce((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), :genesis)
+          AS prev) AS head
+    """
+)
+
+
+async def append(
+    conn: AsyncConnection,
+    *,
+    at: datetime,
+    action: str,
+    actor_member_id: int | None,
+    group_id: int | None,
+    case_id: int | None,
+    binding_id: int | None,
+    detail: str,
+) -> None:
+    """Append one row to the chain (the only way the application writes audit rows)."""
+    row = {
+        "at": at,
+        "action": action,
+        "actor_member_id": actor_member_id,
+        "group_id": group_id,
+        "case_id": case_id,
+        "binding_id": binding_id,
+        "detail": detail,
+    }
+    content = canonical(**row)  # type: ignore[arg-type]
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_AUDIT_LOCK})
+        await conn.execute(_PG_APPEND, {**row, "content": content, "genesis": GENESIS})
+        return
+    prev_hash = await lock_and_head(conn)
+    await conn.execute(
+        insert(AUDIT).values(**row, prev_hash=prev_hash, hash=chain_hash(prev_hash, content))
+    )
+
+
 @dataclass(frozen=True)
 class ChainReport:
     length: int

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import AuditEntry, BindingId, CaseId, GroupId, MemberId, Platform
 from bot.ports import PostedMessage
-from storage.audit_chain import canonical, chain_hash, lock_and_head
+from storage.audit_chain import append
 from storage.codec import TextCodec, numbered_aad
 from storage.crypto import PREFIX as SEALED_PREFIX
 from storage.models import (
@@ -76,8 +76,8 @@ class SqlAlchemyAuditRepository:
         detail: str = "",
     ) -> None:
         # Tamper evidence (storage/audit_chain.py): each row hashes the one before it.
-        prev_hash = await lock_and_head(self._conn)
-        content = canonical(
+        await append(
+            self._conn,
             at=at,
             action=action,
             actor_member_id=actor_member_id,
@@ -85,19 +85,6 @@ class SqlAlchemyAuditRepository:
             case_id=case_id,
             binding_id=binding_id,
             detail=detail,
-        )
-        await self._conn.execute(
-            insert(AUDIT).values(
-                at=at,
-                action=action,
-                actor_member_id=actor_member_id,
-                group_id=group_id,
-                case_id=case_id,
-                binding_id=binding_id,
-                detail=detail,
-                prev_hash=prev_hash,
-                hash=chain_hash(prev_hash, content),
-            )
         )
 
     async def for_case(self, case_id: CaseId, *, limit: int) -> Sequence[AuditEntry]:
@@ -173,7 +160,6 @@ class SqlAlchemyPostedMessageLog:
             )
         ).scalar_one_or_none()
         return str(row) if row is not None else None
-
 
     async def for_case(self, case_id: CaseId) -> Sequence[PostedMessage]:
         rows = await self._conn.execute(
