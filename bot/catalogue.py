@@ -688,6 +688,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "time.hours": ("{n} timer", "{n} hours"),
     "time.hour": ("1 time", "1 hour"),
     "time.minutes": ("{n} minutter", "{n} minutes"),
+    "time.minute": ("1 minut", "1 minute"),
     "escalation.deputies": (
         "⏰ {late}{ref} ({urgency}): {agency} har ikke kvitteret efter {elapsed}. "
         "Stedfortrædere for {agency}: kvittér med `ack {ref}`.",

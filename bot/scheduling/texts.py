@@ -36,7 +36,12 @@ def duration(locale: str, seconds: int) -> str:
         return translate(locale, "time.hours", n=round(seconds / 3600))
     if seconds >= 55 * 60:
         return translate(locale, "time.hour")
-    return translate(locale, "time.minutes", n=max(1, round(seconds / 60)))
+    minutes = max(1, round(seconds / 60))
+    return (
+        translate(locale, "time.minute")
+        if minutes == 1
+        else translate(locale, "time.minutes", n=minutes)
+    )
 
 
 def repeat_text(locale: str, rule: str | None) -> str:
