@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from bot.domain import Agency, DetailLevel, GroupKind, Role, RoomPurpose, Tag, Urgency
+from bot.scheduling.commands import MeetingCommand
 
 
 class ListScope(StrEnum):
@@ -157,4 +158,5 @@ Command = (
     | SetUpGroup
     | EscalateProblem
     | ShowAudit
+    | MeetingCommand
 )

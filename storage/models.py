@@ -262,3 +262,8 @@ class AuditCheckpointRow(Base):
     head_hash: Mapped[str] = mapped_column(String(64))
     public_key: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(128))
+
+
+# The scheduling tables live in their own module; importing it here registers them on
+# Base.metadata wherever the models are used (migrations' autogenerate, the drift test).
+from storage import models_scheduling  # noqa: E402, F401

@@ -4,7 +4,7 @@ is a catalogue key, raised as bot.parsing's refusal so the reply carries the usa
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, NoReturn, cast
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.scheduling import commands as mc
 from bot.scheduling.timing import RuleError, check_rule, parse_offset, rule_for_every
@@ -58,9 +58,7 @@ def _refuse(key: str, **params: str) -> NoReturn:
 
 def parse_meeting(args: list[str]) -> Command:
     """`meeting schedule|list|agenda|cancel|ics …` -> a meeting command."""
-    # The core's Command union does not list the meeting commands; the dispatch table
-    # (app.HANDLERS) is keyed by type, so the value is routed correctly all the same.
-    return cast("Command", _parse(args))
+    return _parse(args)
 
 
 def _parse(args: list[str]) -> mc.MeetingCommand:

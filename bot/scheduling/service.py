@@ -160,8 +160,8 @@ def scheduler_for_router(
         router.bot.register(command_type, handler)
     # The router owns the unit-of-work factory and clock of this process.
     return SchedulerService.build(
-        uow_factory=router._uow_factory,
-        clock=router._clock,
+        uow_factory=router.uow_factory,
+        clock=router.clock,
         deliver=router.deliver,
         leader=leader,
         config=config,
