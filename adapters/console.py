@@ -97,7 +97,10 @@ class ConsoleAdapter:
         if self._in.isatty():
             await self._run_interactive()
         else:
-            for line in self._in:
+            # Read off the event loop, so that reminders and escalations due meanwhile are
+            # still posted while the console waits for the next line.
+            loop = asyncio.get_running_loop()
+            while line := await loop.run_in_executor(None, self._in.readline):
                 await self.handle_line(line)
 
     async def _run_interactive(self) -> None:
