@@ -1,7 +1,8 @@
 """Every user-facing string, in Danish (the default) and English.
 
-Texts live in `bot/catalogue.py` as key -> (Danish, English). A key missing in the catalogue is a
-programming error and is caught by the tests, which render every key in both languages.
+Texts live in the `bot/catalogue/` package as key -> (Danish, English). A key missing in the
+catalogue is a programming error and is caught by the tests, which render every key in both
+languages.
 """
 
 from __future__ import annotations

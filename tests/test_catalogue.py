@@ -32,7 +32,7 @@ def test_every_key_used_in_code_exists() -> None:
     )
     used: set[str] = set()
     for path in (ROOT / "bot").rglob("*.py"):
-        if path.name == "catalogue.py":
+        if "catalogue" in path.parts:
             continue
         used |= set(pattern.findall(path.read_text(encoding="utf-8")))
     # Audit action names share the dotted style but are not user-facing texts.

@@ -1,0 +1,104 @@
+"""Help texts and usage lines: key -> (Danish, English)."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # --- help ------------------------------------------------------------------------
+    "help.head": ("Kommandoer:", "Commands:"),
+    "help.tail": (
+        "`help <kommando>` forklarer en kommando. Skriv aldrig navne eller CPR-numre.",
+        "`help <command>` explains one command. Never write names or CPR numbers.",
+    ),
+    "help.words": ("Kan også skrives: {words}", "Also written: {words}"),
+    "usage.help": ("help [kommando]", "help [command]"),
+    "usage.flag": (
+        "flag <akut|haster|normal> <resumé…> [#karakteristik…]",
+        "flag <acute|urgent|normal> <summary…> [#tag…]",
+    ),
+    "usage.ack": ("ack <sag>", "ack <case>"),
+    "usage.assign": ("assign <sag> <myndighed> [@medlem]", "assign <case> <agency> [@member]"),
+    "usage.accept": ("accept <sag>", "accept <case>"),
+    "usage.decline": ("decline <sag> <begrundelse…>", "decline <case> <reason…>"),
+    "usage.take": ("take <sag>", "take <case>"),
+    "usage.decide": (
+        "decide <sag> <tekst…> [--owner M] [--due ÅÅÅÅ-MM-DD] [--fallback TEKST] "
+        "[--fallback-owner M]",
+        "decide <case> <text…> [--owner A] [--due YYYY-MM-DD] [--fallback TEXT] "
+        "[--fallback-owner A]",
+    ),
+    "usage.done": ("done <sag> <beslutningsnr>", "done <case> <decision-no>"),
+    "usage.note": ("note <sag> <tekst…>", "note <case> <text…>"),
+    "usage.show": ("show <sag>", "show <case>"),
+    "usage.list": ("list [open|mine|closed|all]", "list [open|mine|closed|all]"),
+    "usage.close": ("close <sag> <løsning…>", "close <case> <resolution…>"),
+    "usage.reopen": ("reopen <sag> <begrundelse…>", "reopen <case> <reason…>"),
+    "usage.member": (
+        "member add <@bruger> <myndighed> [rep|deputy|lead] | member remove <@bruger> | "
+        "member list",
+        "member add <@user> <agency> [rep|deputy|lead] | member remove <@user> | member list",
+    ),
+    "usage.group": (
+        "group setup <navn> [--kind psp|ssp|sspplus|ksp] [--prefix PSP] [--detail full|minimal] "
+        "[--room operative|steering]",
+        "group setup <name> [--kind psp|ssp|sspplus|ksp] [--prefix PSP] [--detail full|minimal] "
+        "[--room operative|steering]",
+    ),
+    "usage.escalate": ("escalate <tekst…>", "escalate <text…>"),
+    "usage.audit": ("audit <sag>", "audit <case>"),
+    "help.help": ("Viser kommandoerne.", "Shows the commands."),
+    "help.flag": (
+        "Melder en hastesag mellem møderne; de andre myndigheders repræsentanter får besked "
+        "og skal kvittere.",
+        "Flags an urgent case between meetings; the other agencies' representatives are "
+        "notified and asked to acknowledge.",
+    ),
+    "help.ack": (
+        "Kvitterer for din myndighed: I har set sagen.",
+        "Acknowledges for your agency: you have seen the case.",
+    ),
+    "help.assign": (
+        "Foreslår en myndighed ansvaret; den svarer med accept/decline. Tovholderens tildeling "
+        "gælder straks.",
+        "Proposes an agency for responsibility; it answers with accept/decline. The lead's "
+        "assignment takes effect at once.",
+    ),
+    "help.accept": ("Din myndighed accepterer ansvaret.", "Your agency accepts responsibility."),
+    "help.decline": (
+        "Din myndighed afviser forslaget, med begrundelse.",
+        "Your agency declines the proposal, with a reason.",
+    ),
+    "help.take": (
+        "Din myndighed overtager ansvaret straks.",
+        "Your agency takes responsibility now.",
+    ),
+    "help.decide": (
+        "Registrerer en beslutning med ejer, frist og plan for hvis borgeren ikke samarbejder.",
+        "Records a decision with owner, due date and a plan for when the citizen does not "
+        "cooperate.",
+    ),
+    "help.done": ("Melder en beslutning udført.", "Marks a decision done."),
+    "help.note": ("Tilføjer et notat til sagen.", "Adds a note to the case."),
+    "help.show": ("Viser sagen.", "Shows the case."),
+    "help.list": ("Lister sager.", "Lists cases."),
+    "help.close": (
+        "Lukker sagen med den fundne løsning; kræver en ansvarlig myndighed.",
+        "Closes the case with the solution found; needs a responsible agency.",
+    ),
+    "help.reopen": ("Genåbner en lukket sag (tovholder).", "Reopens a closed case (lead)."),
+    "help.member": (
+        "Styrer gruppens medlemmer (tovholder).",
+        "Manages the group's members (lead).",
+    ),
+    "help.group": (
+        "Opretter en gruppe eller binder dette rum til den (administrator).",
+        "Creates a group or binds this room to it (admin).",
+    ),
+    "help.escalate": (
+        "Sender et systemisk problem til styregruppen.",
+        "Sends a systemic problem to the steering group.",
+    ),
+    "help.audit": (
+        "Viser hvem der har læst eller ændret sagen (tovholder).",
+        "Shows who read or changed the case (lead).",
+    ),
+}
