@@ -32,7 +32,7 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache
 
-# A throwaway local Matrix homeserver with a bot and two test users (see docs/run-on-matrix.md).
+# A throwaway local Matrix homeserver with a bot and two test users (see README, "Run on Matrix").
 .PHONY: synapse
 synapse: $(STAMP)
 	scripts/local-synapse.sh

@@ -3,7 +3,7 @@ or for handover to the responsible agency's own journal system.
 
 There is deliberately no purpose for criminal investigation: retsplejeloven § 115, stk. 2
 forbids passing information from the PSP cooperation on for the investigation of criminal
-cases, so the tool offers no way to state that purpose (docs/data-protection.md).
+cases, so the tool offers no way to state that purpose (README, "Data protection").
 """
 
 from __future__ import annotations

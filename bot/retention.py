@@ -5,7 +5,7 @@ A closed case keeps its free text, decision texts and member links for
 statistical skeleton stays (group, urgency, tags, agencies, dates) for the yearly evaluation.
 The bot's chat messages about the case are retracted at the same time. A case open and
 untouched for `stale_open_days` is reported to the group's leads. The agencies' data
-protection officer decides the numbers (docs/data-protection.md).
+protection officer decides the numbers (README, "Data protection").
 """
 
 from __future__ import annotations
