@@ -204,6 +204,21 @@ async def test_bot_recovers_when_the_homeserver_restarts(
         await bot.stop()
 
 
+async def throttle(synapse: Synapse, tmp_path: Path, user_id: str) -> None:
+    """Synapse's per-user override: one message per second for this user from now on."""
+    _id, _pw, token = synapse.register("ratelimit-admin", admin=True)
+    overrider = MatrixUser(synapse, "ratelimit-admin", tmp_path / "rl", cross_sign=False)
+    overrider.client = AsyncClient(synapse.url, _id)
+    overrider.client.access_token = token
+    status, _ = await overrider.api(
+        "POST",
+        f"/_synapse/admin/v1/users/{user_id}/override_ratelimit",
+        {"messages_per_second": 1, "burst_count": 1},
+    )
+    await overrider.client.close()
+    assert status == 200
+
+
 async def test_rate_limited_replies_wait_as_asked_and_all_arrive_once(
     synapse: Synapse,
     tmp_path: Path,
@@ -217,18 +232,7 @@ async def test_rate_limited_replies_wait_as_asked_and_all_arrive_once(
         room = await admin.create_room(encrypted=True, invite=[bot.user_id])
         await admin.wait_joined(room, bot.user_id)
         await admin.ask(bot.user_id, room, "!psp help")
-        # Synapse's per-user override: one message per second for the bot from now on.
-        _id, _pw, token = synapse.register("ratelimit-admin", admin=True)
-        overrider = MatrixUser(synapse, "ratelimit-admin", tmp_path / "rl", cross_sign=False)
-        overrider.client = AsyncClient(synapse.url, _id)
-        overrider.client.access_token = token
-        status, _ = await overrider.api(
-            "POST",
-            f"/_synapse/admin/v1/users/{bot.user_id}/override_ratelimit",
-            {"messages_per_second": 1, "burst_count": 1},
-        )
-        await overrider.client.close()
-        assert status == 200
+        await throttle(synapse, tmp_path, bot.user_id)
         mark = len(admin.notices)
         sent = [await admin.say(room, f"!psp member list {i}") for i in range(4)]
         for event_id in sent:
@@ -293,17 +297,7 @@ async def test_replies_refused_by_the_rate_limit_are_parked_and_delivered_later(
         room = await admin.create_room(encrypted=True, invite=[bot.user_id])
         await admin.wait_joined(room, bot.user_id)
         await admin.ask(bot.user_id, room, "!psp help")
-        _id, _pw, token = synapse.register("ratelimit-admin", admin=True)
-        overrider = MatrixUser(synapse, "ratelimit-admin", tmp_path / "rl", cross_sign=False)
-        overrider.client = AsyncClient(synapse.url, _id)
-        overrider.client.access_token = token
-        status, _ = await overrider.api(
-            "POST",
-            f"/_synapse/admin/v1/users/{bot.user_id}/override_ratelimit",
-            {"messages_per_second": 1, "burst_count": 1},
-        )
-        await overrider.client.close()
-        assert status == 200
+        await throttle(synapse, tmp_path, bot.user_id)
         mark = len(admin.notices)
         sent = [await admin.say(room, f"!psp help flag {i}") for i in range(4)]
         for event_id in sent:
