@@ -44,6 +44,7 @@ HANDLERS: dict[type, Handler] = {
     c.ListMembers: members.list_members,
     c.SetUpGroup: members.set_up_group,
     c.EscalateProblem: records.escalate_problem,
+    c.MarkEscalationHandled: records.mark_escalation_handled,
     c.ShowAudit: queries.show_audit,
     **MEETING_HANDLERS,
 }

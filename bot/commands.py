@@ -133,6 +133,11 @@ class EscalateProblem:
 
 
 @dataclass(frozen=True)
+class MarkEscalationHandled:
+    number: int
+
+
+@dataclass(frozen=True)
 class ShowAudit:
     ref: str
 
@@ -157,6 +162,7 @@ Command = (
     | ListMembers
     | SetUpGroup
     | EscalateProblem
+    | MarkEscalationHandled
     | ShowAudit
     | MeetingCommand
 )

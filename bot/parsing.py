@@ -268,14 +268,17 @@ def _decide(args: list[str]) -> c.Command:
     return c.RecordDecision(ref, text, owner, due, fallback, fallback_owner)
 
 
+def _number(token: str) -> int:
+    number = token.lstrip("#")
+    if not number.isascii() or not number.isdigit() or not 0 < int(number) < 1_000_000:
+        raise _Refusal("error.bad_number", number=token[:20])
+    return int(number)
+
+
 def _done(args: list[str]) -> c.Command:
     _need(args, 2, "decision-no" if args else "case")
     _no_more(args, 2)
-    ref = _ref(args[0])
-    number = args[1].lstrip("#")
-    if not number.isascii() or not number.isdigit() or not 0 < int(number) < 1_000_000:
-        raise _Refusal("error.bad_number", number=args[1][:20])
-    return c.CompleteDecision(ref, int(number))
+    return c.CompleteDecision(_ref(args[0]), _number(args[1]))
 
 
 _SCOPES = {
@@ -358,6 +361,9 @@ def _group(args: list[str]) -> c.Command:
 
 
 def _escalate(args: list[str]) -> c.Command:
+    # `escalate handled <n>`: the steering level has answered escalation n.
+    if len(args) == 2 and args[0].lower() in ("handled", "håndteret", "haandteret"):
+        return c.MarkEscalationHandled(_number(args[1]))
     return c.EscalateProblem(_text(args, "text"))
 
 

@@ -153,6 +153,10 @@ class EscalationRepository(Protocol):
     async def add(
         self, *, group_id: GroupId, text: str, by_member: MemberId, at: datetime
     ) -> int: ...
+    async def mark_handled(self, group_id: GroupId, number: int, *, at: datetime) -> bool | None:
+        """True if marked now, False if it was handled before, None if there is no such
+        escalation in the group."""
+        ...
 
 
 class AuditRepository(Protocol):

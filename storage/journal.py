@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -58,6 +58,23 @@ class SqlAlchemyEscalationRepository:
             )
         )
         return number
+
+    async def mark_handled(self, group_id: GroupId, number: int, *, at: datetime) -> bool | None:
+        row = (
+            await self._conn.execute(
+                select(ESCALATIONS.c.id, ESCALATIONS.c.handled_at).where(
+                    ESCALATIONS.c.group_id == group_id, ESCALATIONS.c.number == number
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        if row.handled_at is not None:
+            return False
+        await self._conn.execute(
+            update(ESCALATIONS).where(ESCALATIONS.c.id == row.id).values(handled_at=at)
+        )
+        return True
 
 
 class SqlAlchemyAuditRepository:

@@ -203,3 +203,15 @@ async def test_a_defect_in_a_use_case_answers_and_keeps_nothing(
     await refused(harness, "bo", f"note {REF} hemmelig tekst", "internal error")
     assert "hemmelig" not in caplog.text
     assert "Commands:" in await harness.text("bo", "help")
+
+
+async def test_lead_marks_an_escalation_handled(harness: Harness) -> None:
+    h = harness
+    assert "no. 1 is recorded" in await h.text("bo", "escalate Mangler akutpladser")
+    await refused(h, "bo", "escalate handled 1", "Only the group's lead")
+    await refused(h, "erik", "escalate handled 7", "no escalation no. 7")
+    assert "marked handled" in await h.text("erik", "escalate handled 1")
+    assert "already marked handled" in await h.text("erik", "eskaler håndteret 1")
+    async with h.engine.connect() as conn:
+        handled = (await conn.execute(text("SELECT handled_at FROM escalations"))).scalar_one()
+    assert handled is not None

@@ -89,6 +89,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Eskalering nr. {number} er registreret og sendt til styregruppen.",
         "Escalation no. {number} is recorded and sent to the steering group.",
     ),
+    "escalate.handled": (
+        "Eskalering nr. {number} er markeret som behandlet og kommer ikke længere på dagsordenen.",
+        "Escalation no. {number} is marked handled and leaves the agenda.",
+    ),
+    "escalate.already_handled": (
+        "Eskalering nr. {number} var allerede markeret som behandlet; intet ændret.",
+        "Escalation no. {number} was already marked handled; nothing changed.",
+    ),
     "escalate.recorded": (
         "Eskalering nr. {number} er registreret. Gruppen har intet styregrupperum endnu, så "
         "den kommer på næste dagsorden.",

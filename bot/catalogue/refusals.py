@@ -173,6 +173,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Beslutning nr. {number} ejes af {agency}; kun dem eller tovholderen kan melde den udført.",
         "Decision no. {number} is owned by {agency}; only they or the lead can mark it done.",
     ),
+    "error.unknown_escalation": (
+        "Gruppen har ingen eskalering nr. {number}.",
+        "The group has no escalation no. {number}.",
+    ),
     "error.unknown_member": (
         "«{user}» er ikke medlem af gruppen.",
         "«{user}» is not a member of the group.",

@@ -43,7 +43,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "group setup <name> [--kind psp|ssp|sspplus|ksp] [--prefix PSP] [--detail full|minimal] "
         "[--room operative|steering]",
     ),
-    "usage.escalate": ("escalate <tekst…>", "escalate <text…>"),
+    "usage.escalate": (
+        "escalate <tekst…> | escalate handled <nr>",
+        "escalate <text…> | escalate handled <no>",
+    ),
     "usage.audit": ("audit <sag>", "audit <case>"),
     "help.help": ("Viser kommandoerne.", "Shows the commands."),
     "help.flag": (

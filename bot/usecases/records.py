@@ -121,3 +121,16 @@ async def escalate_problem(ctx: Context, cmd: c.EscalateProblem) -> None:
     if not here_is_steering:
         key = "escalate.sent" if steering else "escalate.recorded"
         ctx.answer(ctx.t(key, number=number))
+
+
+async def mark_escalation_handled(ctx: Context, cmd: c.MarkEscalationHandled) -> None:
+    """The lead records that the steering level answered: it leaves the meeting agenda."""
+    group, _member = ctx.require_lead()
+    marked = await ctx.uow.escalations.mark_handled(group.id, cmd.number, at=ctx.now)
+    if marked is None:
+        raise Refusal("error.unknown_escalation", number=str(cmd.number))
+    if not marked:
+        ctx.answer(ctx.t("escalate.already_handled", number=cmd.number))
+        return
+    await ctx.audit("escalation.handled", detail=f"number={cmd.number}")
+    ctx.answer(ctx.t("escalate.handled", number=cmd.number))
