@@ -7,9 +7,10 @@ import argparse
 import asyncio
 import logging
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -90,12 +91,25 @@ CHATTY_LIBRARIES = (
 )
 
 
+class WithheldMessageFormatter(logging.Formatter):
+    """Tracebacks keep their frames but not the exception's message: the message of a
+    database or chat-library error can quote the data it was handling (case text)."""
+
+    def formatException(self, ei: Any) -> str:
+        exc_type, _exc, tb = ei
+        frames = "".join(traceback.format_tb(tb))
+        name = exc_type.__name__ if exc_type else "exception"
+        return f"Traceback (most recent call last):\n{frames}{name} (message withheld)"
+
+
 def configure_logging(level: str) -> None:
     """The configured level applies to psp-bot's own modules only (which never log case
-    text); third-party libraries stay at WARNING."""
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    text); third-party libraries stay at WARNING. No log line carries an exception message."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        WithheldMessageFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     for own in ("bot", "adapters", "storage", "psp_bot"):
         logging.getLogger(own).setLevel(level)
     for library in CHATTY_LIBRARIES:

@@ -26,10 +26,21 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     url = async_url(url)
     if url.startswith("sqlite+"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": 30}, hide_parameters=True
+        )
         _sqlite_pragmas(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # hide_parameters: a database error's message would otherwise quote the statement's
+    # parameters (case text) into whatever logs or shows it.
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        hide_parameters=True,
+    )
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:

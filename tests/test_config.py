@@ -73,3 +73,20 @@ def test_bad_config_stops_the_bot_with_one_line(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         "psp-bot: config [bot] locale: must be one of da, en, not 'xx'"
     ]
+
+
+def test_logged_tracebacks_withhold_exception_messages() -> None:
+    import logging
+
+    from bot.cli import WithheldMessageFormatter
+
+    secret = "".join(["Borger Hem", "melig 0101", "90-1234"])  # not in the source line
+    try:
+        raise ValueError(secret)
+    except ValueError:
+        record = logging.LogRecord(
+            "bot", logging.ERROR, __file__, 1, "failed", None, sys.exc_info()
+        )
+    text = WithheldMessageFormatter("%(message)s").format(record)
+    assert "ValueError (message withheld)" in text and "test_config.py" in text
+    assert "Hemmelig" not in text and "010190" not in text
