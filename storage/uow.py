@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.ports import ConcurrentUpdateError
 from storage.cases import SqlAlchemyCaseRepository
 from storage.codec import PlainTextCodec, TextCodec
+from storage.followup import SqlAlchemyFollowUpQueries
 from storage.journal import (
     SqlAlchemyAuditRepository,
     SqlAlchemyEscalationRepository,
@@ -24,7 +25,6 @@ from storage.repositories import (
     SqlAlchemyMemberRepository,
 )
 from storage.scheduling import (
-    SqlAlchemyFollowUpQueries,
     SqlAlchemyMeetingRepository,
     SqlAlchemyNotificationLedger,
 )

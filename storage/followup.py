@@ -1,0 +1,146 @@
+"""SQLAlchemy implementation of the follow-up queries of the scheduling work: which cases to
+watch for escalation, decisions due, open escalations, when anything is next due."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain import Agency, CaseId, Decision, GroupId, MemberId, Urgency
+from bot.ports import OpenDecision, OpenEscalation
+from storage.codec import TextCodec, numbered_aad
+from storage.scheduling import (
+    CASES,
+    DECISIONS,
+    ESCALATIONS,
+    GROUPS,
+    MEETINGS,
+    WATCHES,
+    aware_utc,
+)
+
+
+class SqlAlchemyFollowUpQueries:
+    def __init__(self, conn: AsyncConnection, codec: TextCodec) -> None:
+        self._conn = conn
+        self._codec = codec
+
+    async def discover_cases(
+        self, since: datetime, *, first_steps: Mapping[Urgency, timedelta]
+    ) -> int:
+        rows = (
+            await self._conn.execute(
+                select(CASES.c.id, CASES.c.group_id, CASES.c.urgency, CASES.c.created_at)
+                .outerjoin(WATCHES, WATCHES.c.case_id == CASES.c.id)
+                .where(
+                    CASES.c.created_at >= since,
+                    CASES.c.status == "open",
+                    CASES.c.urgency.in_([u.value for u in first_steps]),
+                    WATCHES.c.case_id.is_(None),
+                )
+            )
+        ).all()
+        if rows:
+            await self._conn.execute(
+                insert(WATCHES),
+                [
+                    {
+                        "case_id": r.id,
+                        "group_id": r.group_id,
+                        # Nothing can be due before the first step.
+                        "next_at": r.created_at + first_steps[Urgency(r.urgency)],
+                    }
+                    for r in rows
+                ],
+            )
+        return len(rows)
+
+    async def due_watches(self, now: datetime, *, limit: int) -> Sequence[CaseId]:
+        rows = await self._conn.execute(
+            select(WATCHES.c.case_id)
+            .where(WATCHES.c.next_at <= now)
+            .order_by(WATCHES.c.next_at)
+            .limit(limit)
+        )
+        return [CaseId(r.case_id) for r in rows]
+
+    async def set_watch(self, case_id: CaseId, next_at: datetime | None) -> None:
+        await self._conn.execute(
+            update(WATCHES).where(WATCHES.c.case_id == case_id).values(next_at=next_at)
+        )
+
+    async def open_decisions(self, group_id: GroupId, *, due_by: date) -> Sequence[OpenDecision]:
+        rows = await self._conn.execute(
+            select(DECISIONS, CASES.c.ref, CASES.c.group_id, CASES.c.created_at.label("case_at"))
+            .join(CASES, CASES.c.id == DECISIONS.c.case_id)
+            .where(
+                CASES.c.group_id == group_id,
+                CASES.c.status == "open",
+                DECISIONS.c.done_at.is_(None),
+                DECISIONS.c.due.is_not(None),
+                DECISIONS.c.due <= due_by,
+            )
+            .order_by(DECISIONS.c.due, CASES.c.id, DECISIONS.c.number)
+        )
+        return [
+            OpenDecision(
+                case_id=CaseId(r.case_id),
+                case_ref=r.ref,
+                group_id=GroupId(r.group_id),
+                case_created_at=r.case_at,
+                decision=self._decision(r),
+            )
+            for r in rows
+        ]
+
+    def _decision(self, r: Row[Any]) -> Decision:
+        aad = numbered_aad("decisions", r.case_id, r.number, "{}")
+        return Decision(
+            number=r.number,
+            text=self._codec.unseal(r.text, aad=aad.format("text")),
+            owner=Agency(r.owner),
+            due=r.due,
+            fallback=(
+                self._codec.unseal(r.fallback, aad=aad.format("fallback"))
+                if r.fallback is not None
+                else None
+            ),
+            fallback_owner=Agency(r.fallback_owner) if r.fallback_owner else None,
+            done_at=r.done_at,
+            created_at=r.created_at,
+            by_member=MemberId(r.by_member) if r.by_member is not None else None,
+        )
+
+    async def open_escalations(self, group_id: GroupId) -> Sequence[OpenEscalation]:
+        rows = await self._conn.execute(
+            select(ESCALATIONS)
+            .where(ESCALATIONS.c.group_id == group_id, ESCALATIONS.c.handled_at.is_(None))
+            .order_by(ESCALATIONS.c.number)
+        )
+        return [
+            OpenEscalation(
+                r.number,
+                self._codec.unseal(
+                    r.text, aad=numbered_aad("escalations", group_id, r.number, "text")
+                ),
+                r.at,
+            )
+            for r in rows
+        ]
+
+    async def next_due(self) -> datetime | None:
+        meetings = (await self._conn.execute(select(func.min(MEETINGS.c.next_due_at)))).scalar()
+        watches = (await self._conn.execute(select(func.min(WATCHES.c.next_at)))).scalar()
+        found = [aware_utc(v) for v in (meetings, watches) if v is not None]
+        return min(found) if found else None
+
+    async def group_zones(self) -> Sequence[tuple[GroupId, str]]:
+        rows = await self._conn.execute(
+            select(GROUPS.c.id, GROUPS.c.timezone).order_by(GROUPS.c.id)
+        )
+        return [(GroupId(r.id), r.timezone) for r in rows]
