@@ -383,7 +383,3 @@ def pending_acknowledgements(
 ) -> tuple[Agency, ...]:
     """The agencies of the group that have not yet acknowledged, in a stable order."""
     return tuple(a for a in Agency if a in agencies_in_group and a not in acknowledged)
-
-
-def may_close(case: Case) -> bool:
-    return case.status is CaseStatus.OPEN and case.responsible is not None

@@ -133,10 +133,6 @@ class SqlAlchemyGroupRepository:
         row = (await self._conn.execute(select(GROUPS).where(GROUPS.c.name == name))).first()
         return self._group(row) if row else None
 
-    async def all(self) -> Sequence[Group]:
-        rows = await self._conn.execute(select(GROUPS).order_by(GROUPS.c.id))
-        return [self._group(r) for r in rows]
-
     async def add(self, *, name: str, kind: GroupKind, prefix: str, timezone: str) -> Group:
         result = await self._conn.execute(
             insert(GROUPS)

@@ -61,10 +61,6 @@ class ConcurrentUpdateError(Exception):
     """Another transaction changed the same record first; the caller may retry."""
 
 
-class DuplicateError(Exception):
-    """A record that must be unique exists already (raised by storage on a unique clash)."""
-
-
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware (UTC)."""
