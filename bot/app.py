@@ -16,13 +16,15 @@ from bot.domain import Platform, contains_cpr
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
 from bot.messages import Incoming, Reply, ReplyKind
 from bot.parsing import ParseError, parse
-from bot.ports import Clock, ConcurrentUpdateError, UnitOfWork, UnitOfWorkFactory
+from bot.ports import Clock, ConcurrentUpdateError, StateStore, UnitOfWork, UnitOfWorkFactory
 from bot.scheduling.meetings import MEETING_HANDLERS
 from bot.usecases import lifecycle, members, queries, records
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Context, Any], Awaitable[None]]
+# Receives a command's replies inside its transaction (see PspBot.handle).
+BeforeCommit = Callable[[StateStore, list[Reply]], Awaitable[None]]
 
 HANDLERS: dict[type, Handler] = {
     c.ShowHelp: queries.show_help,
@@ -85,31 +87,36 @@ class PspBot:
     def locale_for(self, incoming: Incoming) -> str:
         return normalise_locale(incoming.locale or self._settings.default_locale)
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
+    async def handle(
+        self, incoming: Incoming, *, before_commit: BeforeCommit | None = None
+    ) -> list[Reply]:
+        """The replies to one message. `before_commit`, if given, receives them inside the
+        command's own transaction, so an adapter can keep them (an outbox) atomically with
+        the command's effects: a crash right after the commit cannot lose them."""
         locale = self.locale_for(incoming)
         if contains_cpr(incoming.text):
             # Never echo the text; ask the adapter to redact the message where it can.
-            await self._claim_only(incoming)
-            return [self._error(incoming, locale, "error.cpr", redact=True)]
+            error = self._error(incoming, locale, "error.cpr", redact=True)
+            return await self._refuse(incoming, error, before_commit)
         command = parse(incoming.text)
         if isinstance(command, ParseError):
-            await self._claim_only(incoming)
-            return [self._parse_error(incoming, locale, command)]
+            error = self._parse_error(incoming, locale, command)
+            return await self._refuse(incoming, error, before_commit)
         handler = self._handlers.get(type(command))
         if handler is None:
             return [self._error(incoming, locale, "error.unknown_verb", verb="?")]
         for _attempt in range(MAX_ATTEMPTS):
             try:
-                return await self._run(incoming, locale, command, handler)
+                return await self._run(incoming, locale, command, handler, before_commit)
             except ConcurrentUpdateError:
                 # Someone changed the case between our read and our write: run the command
                 # again on the fresh state, where its own checks decide what it means now.
                 log.info("concurrent update; retrying %s", type(command).__name__)
             except Refusal as refusal:
-                await self._claim_only(incoming)
-                return [
-                    self._reply_error(incoming, translate(locale, refusal.key, **refusal.params))
-                ]
+                text = translate(locale, refusal.key, **refusal.params)
+                return await self._refuse(
+                    incoming, self._reply_error(incoming, text), before_commit
+                )
             except Exception:
                 # A defect must not take the bot down, nor put the message into the log: the
                 # transaction was rolled back, so nothing half-done is kept.
@@ -118,7 +125,12 @@ class PspBot:
         return [self._error(incoming, locale, "error.busy")]
 
     async def _run(
-        self, incoming: Incoming, locale: str, command: object, handler: Handler
+        self,
+        incoming: Incoming,
+        locale: str,
+        command: object,
+        handler: Handler,
+        before_commit: BeforeCommit | None,
     ) -> list[Reply]:
         async with self._uow_factory() as uow:
             now = self._clock.now()
@@ -130,6 +142,8 @@ class PspBot:
             if not isinstance(command, _UNBOUND_OK):
                 ctx.require_group()
             await handler(ctx, command)
+            if before_commit is not None and ctx.replies:
+                await before_commit(uow.state, ctx.replies)
             await uow.commit()
             return ctx.replies
 
@@ -148,13 +162,22 @@ class PspBot:
             insecure_allowed=incoming.platform in self._settings.insecure_rooms_allowed,
         )
 
-    async def _claim_only(self, incoming: Incoming) -> None:
-        """Remember a refused event too, so a re-delivery is not answered twice."""
+    async def _refuse(
+        self, incoming: Incoming, error: Reply, before_commit: BeforeCommit | None
+    ) -> list[Reply]:
+        """A refusal changes nothing, but its event is remembered too, so that a re-delivery
+        is not answered twice."""
         if not incoming.event_id:
-            return
+            return [error]
         async with self._uow_factory() as uow:
-            await uow.events.claim(incoming.platform, incoming.event_id, at=self._clock.now())
+            if not await uow.events.claim(
+                incoming.platform, incoming.event_id, at=self._clock.now()
+            ):
+                return []
+            if before_commit is not None:
+                await before_commit(uow.state, [error])
             await uow.commit()
+        return [error]
 
     def _parse_error(self, incoming: Incoming, locale: str, error: ParseError) -> Reply:
         text = translate(locale, error.key, **error.params)

@@ -322,10 +322,10 @@ async def test_a_command_survives_a_short_database_outage(
         real_handle = core.handle
         failures = [OSError("database unreachable")] * 2
 
-        async def flaky_handle(incoming: object) -> object:
+        async def flaky_handle(incoming: object, **kwargs: object) -> object:
             if failures:
                 raise failures.pop()
-            return await real_handle(incoming)  # type: ignore[arg-type]
+            return await real_handle(incoming, **kwargs)  # type: ignore[arg-type]
 
         core.handle = flaky_handle  # type: ignore[method-assign]
         answer = await admin.ask(bot.user_id, room, "!psp group setup Resilient", wait_s=60)

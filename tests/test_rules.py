@@ -215,3 +215,21 @@ async def test_lead_marks_an_escalation_handled(harness: Harness) -> None:
     async with h.engine.connect() as conn:
         handled = (await conn.execute(text("SELECT handled_at FROM escalations"))).scalar_one()
     assert handled is not None
+
+
+async def test_replies_can_be_kept_in_the_commands_own_transaction(harness: Harness) -> None:
+    """An adapter's outbox written by before_commit exists exactly when the command does."""
+    from bot.messages import Incoming, Reply
+    from bot.ports import StateStore
+
+    async def keep(state: StateStore, replies: list[Reply]) -> None:
+        await state.put("outbox", "|".join(r.text for r in replies), at=harness.clock.now())
+
+    def message(text: str, event_id: str) -> Incoming:
+        return Incoming(Platform.CONSOLE, "console", "anna", text, event_id=event_id, locale="en")
+
+    replies = await harness.router.bot.handle(message("flag acute x", "$e1"), before_commit=keep)
+    assert await harness.router.load_state("outbox") == replies[0].text
+    refused = await harness.router.bot.handle(message("flag soon x", "$e2"), before_commit=keep)
+    assert await harness.router.load_state("outbox") == refused[0].text
+    assert await harness.router.bot.handle(message("flag soon x", "$e2"), before_commit=keep) == []

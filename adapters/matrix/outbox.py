@@ -2,7 +2,8 @@
 
 The core commits a command's effects and claims its event id in one transaction; if the bot
 dies before the replies are out, the re-delivered event is (rightly) not handled again, so
-the replies themselves must survive: they are written here before delivery and removed after.
+the replies themselves must survive: they are written here in that same transaction (the
+core's `before_commit` hook) and removed after delivery.
 Sends that failed for good (homeserver down, rate limited too long) stay here for a retry.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.domain import Platform
@@ -19,6 +21,10 @@ from bot.messages import Action, Attachment, Mention, Reply, ReplyKind, RoomRef
 class StateStore(Protocol):
     async def load_state(self, key: str) -> str | None: ...
     async def save_state(self, key: str, value: str) -> None: ...
+
+
+class TransactionalState(Protocol):
+    async def put(self, key: str, value: str, *, at: datetime) -> None: ...
 
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:
@@ -70,6 +76,13 @@ class Outbox:
         return [reply_from_json(item) for item in json.loads(raw)] if raw else []
 
     async def save(self, replies: list[Reply]) -> None:
-        await self._store.save_state(
-            self._key, json.dumps([reply_to_json(r) for r in replies]) if replies else ""
-        )
+        await self._store.save_state(self._key, self._encode(replies))
+
+    async def stash(self, store: TransactionalState, replies: list[Reply]) -> None:
+        """Write the list inside someone else's transaction (the command's own, see
+        PspBot.handle), so the replies are kept exactly when the command is."""
+        await store.put(self._key, self._encode(replies), at=datetime.now(UTC))
+
+    @staticmethod
+    def _encode(replies: list[Reply]) -> str:
+        return json.dumps([reply_to_json(r) for r in replies]) if replies else ""

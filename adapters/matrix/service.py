@@ -33,7 +33,7 @@ from nio import (
 from nio.exceptions import EncryptionError, LocalProtocolError
 
 from adapters.matrix.config import MatrixConfig
-from adapters.matrix.outbox import Outbox
+from adapters.matrix.outbox import Outbox, TransactionalState
 from adapters.matrix.rendering import ACK_REACTIONS
 from adapters.matrix.sender import ALERT_STATE, MatrixSender
 from adapters.matrix.session import SessionError, open_client
@@ -283,11 +283,14 @@ class MatrixService:
     async def dispatch(self, incoming: Incoming) -> None:
         """Handle one command; its replies sit in the outbox until they are delivered."""
         assert self.sender is not None
-        replies = await self.router.bot.handle(incoming)
+
+        async def keep(state: TransactionalState, replies: list[Reply]) -> None:
+            await self._outbox.stash(state, [*self._undelivered, *replies])
+
+        replies = await self.router.bot.handle(incoming, before_commit=keep)
         if not replies:
             return
         self._undelivered.extend(replies)
-        await self._outbox.save(self._undelivered)
         await self._deliver(replies)
 
     async def _deliver(self, replies: list[Reply]) -> None:
