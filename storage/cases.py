@@ -40,6 +40,24 @@ from storage.repositories import (
 )
 
 
+def decision_from_row(r: Row[Any], codec: TextCodec) -> Decision:
+    """A decisions row as the domain's Decision, its texts opened with the row's own AAD."""
+    aad = numbered_aad("decisions", r.case_id, r.number, "{}")
+    return Decision(
+        number=r.number,
+        text=codec.unseal(r.text, aad=aad.format("text")),
+        owner=Agency(r.owner),
+        due=r.due,
+        fallback=(
+            codec.unseal(r.fallback, aad=aad.format("fallback")) if r.fallback is not None else None
+        ),
+        fallback_owner=agency_or_none(r.fallback_owner),
+        done_at=r.done_at,
+        created_at=r.created_at,
+        by_member=member_id_or_none(r.by_member),
+    )
+
+
 class SqlAlchemyCaseRepository:
     def __init__(self, conn: AsyncConnection, codec: TextCodec) -> None:
         self._conn = conn
@@ -215,22 +233,7 @@ class SqlAlchemyCaseRepository:
         return [self._decision(r) for r in rows]
 
     def _decision(self, r: Row[Any]) -> Decision:
-        aad = numbered_aad("decisions", r.case_id, r.number, "{}")
-        return Decision(
-            number=r.number,
-            text=self._codec.unseal(r.text, aad=aad.format("text")),
-            owner=Agency(r.owner),
-            due=r.due,
-            fallback=(
-                self._codec.unseal(r.fallback, aad=aad.format("fallback"))
-                if r.fallback is not None
-                else None
-            ),
-            fallback_owner=agency_or_none(r.fallback_owner),
-            done_at=r.done_at,
-            created_at=r.created_at,
-            by_member=member_id_or_none(r.by_member),
-        )
+        return decision_from_row(r, self._codec)
 
     async def add_decision(
         self,

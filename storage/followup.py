@@ -11,8 +11,9 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import Agency, CaseId, Decision, GroupId, MemberId, Urgency
+from bot.domain import CaseId, Decision, GroupId, Urgency
 from bot.ports import OpenDecision, OpenEscalation
+from storage.cases import decision_from_row
 from storage.codec import TextCodec, numbered_aad
 from storage.scheduling import (
     CASES,
@@ -99,22 +100,7 @@ class SqlAlchemyFollowUpQueries:
         ]
 
     def _decision(self, r: Row[Any]) -> Decision:
-        aad = numbered_aad("decisions", r.case_id, r.number, "{}")
-        return Decision(
-            number=r.number,
-            text=self._codec.unseal(r.text, aad=aad.format("text")),
-            owner=Agency(r.owner),
-            due=r.due,
-            fallback=(
-                self._codec.unseal(r.fallback, aad=aad.format("fallback"))
-                if r.fallback is not None
-                else None
-            ),
-            fallback_owner=Agency(r.fallback_owner) if r.fallback_owner else None,
-            done_at=r.done_at,
-            created_at=r.created_at,
-            by_member=MemberId(r.by_member) if r.by_member is not None else None,
-        )
+        return decision_from_row(r, self._codec)
 
     async def open_escalations(self, group_id: GroupId) -> Sequence[OpenEscalation]:
         rows = await self._conn.execute(
