@@ -7,6 +7,7 @@ import contextlib
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -300,6 +301,25 @@ async def start_bot(
     task = asyncio.create_task(service.run())
     await asyncio.wait_for(service.synced.wait(), 30)
     return Running(service, task, engine, config)
+
+
+@asynccontextmanager
+async def bot_in_room(
+    synapse: Synapse,
+    tmp: Path,
+    engine: AsyncEngine,
+    admin: MatrixUser,
+    localpart: str,
+    **overrides: object,
+) -> AsyncIterator[tuple[Running, str]]:
+    """A running bot that has joined a new encrypted room of `admin`; stopped afterwards."""
+    bot = await start_bot(synapse, tmp, engine, localpart, **overrides)
+    try:
+        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
+        await admin.wait_joined(room, bot.user_id)
+        yield bot, room
+    finally:
+        await bot.stop()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from adapters.matrix.outbox import Outbox
 from bot.domain import Platform
 from bot.messages import Reply, ReplyKind, RoomRef
 from storage.engine import make_engine
-from tests.matrix_support import PICKLE_KEY, MatrixUser, bot_engine, start_bot, users
+from tests.matrix_support import PICKLE_KEY, MatrixUser, bot_engine, bot_in_room, start_bot, users
 from tests.synapse import Synapse, synapse
 
 __all__ = ["bot_engine", "synapse", "users"]
@@ -136,11 +136,8 @@ async def test_sigkill_mid_conversation_answers_everything_once(
 async def test_a_retried_send_posts_one_message(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
-    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
-    try:
-        admin = users["admin"]
-        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
-        await admin.wait_joined(room, bot.user_id)
+    admin = users["admin"]
+    async with bot_in_room(synapse, tmp_path, bot_engine, admin, "pspbot") as (bot, room):
         assert bot.service.client is not None
         while room not in bot.service.client.rooms:
             await asyncio.wait_for(bot.service.synced.wait(), 30)
@@ -157,8 +154,6 @@ async def test_a_retried_send_posts_one_message(
         await admin.wait_notice(lambda n: n.body == "retried update")
         await admin.ask(bot.user_id, room, "!psp help")
         assert sum(n.body == "retried update" for n in admin.notices) == 1
-    finally:
-        await bot.stop()
 
 
 async def test_replies_parked_by_a_crash_are_delivered_after_restart(
@@ -188,11 +183,8 @@ async def test_replies_parked_by_a_crash_are_delivered_after_restart(
 async def test_bot_recovers_when_the_homeserver_restarts(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
-    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
-    try:
-        admin = users["admin"]
-        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
-        await admin.wait_joined(room, bot.user_id)
+    admin = users["admin"]
+    async with bot_in_room(synapse, tmp_path, bot_engine, admin, "pspbot") as (bot, room):
         assert (await admin.ask(bot.user_id, room, "!psp help")).body
         synapse.stop()
         await asyncio.sleep(2)  # the bot's sync fails meanwhile and backs off
@@ -200,8 +192,6 @@ async def test_bot_recovers_when_the_homeserver_restarts(
         answer = await admin.ask(bot.user_id, room, "!psp group setup Afterwards", wait_s=90)
         assert "Afterwards" in answer.body
         assert not bot.task.done()  # recovered by itself, no restart
-    finally:
-        await bot.stop()
 
 
 async def throttle(synapse: Synapse, tmp_path: Path, user_id: str) -> None:
@@ -226,11 +216,10 @@ async def test_rate_limited_replies_wait_as_asked_and_all_arrive_once(
     users: dict[str, MatrixUser],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    bot = await start_bot(synapse, tmp_path, bot_engine, "slowbot", max_send_attempts=2)
-    try:
-        admin = users["admin"]
-        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
-        await admin.wait_joined(room, bot.user_id)
+    admin = users["admin"]
+    async with bot_in_room(
+        synapse, tmp_path, bot_engine, admin, "slowbot", max_send_attempts=2
+    ) as (bot, room):
         await admin.ask(bot.user_id, room, "!psp help")
         await throttle(synapse, tmp_path, bot.user_id)
         mark = len(admin.notices)
@@ -249,8 +238,6 @@ async def test_rate_limited_replies_wait_as_asked_and_all_arrive_once(
             )
         assert len([n for n in admin.notices[mark:] if n.sender == bot.user_id]) == 4
         assert any("429" in r.getMessage() for r in caplog.records)
-    finally:
-        await bot.stop()
 
 
 async def test_a_long_backlog_after_downtime_is_answered_completely_and_once(
@@ -291,11 +278,10 @@ async def test_replies_refused_by_the_rate_limit_are_parked_and_delivered_later(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # One attempt per send: a 429 parks the reply in the outbox at once.
-    bot = await start_bot(synapse, tmp_path, bot_engine, "hastybot", max_send_attempts=1)
-    try:
-        admin = users["admin"]
-        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
-        await admin.wait_joined(room, bot.user_id)
+    admin = users["admin"]
+    async with bot_in_room(
+        synapse, tmp_path, bot_engine, admin, "hastybot", max_send_attempts=1
+    ) as (bot, room):
         await admin.ask(bot.user_id, room, "!psp help")
         await throttle(synapse, tmp_path, bot.user_id)
         mark = len(admin.notices)
@@ -305,18 +291,13 @@ async def test_replies_refused_by_the_rate_limit_are_parked_and_delivered_later(
         replies = [n for n in admin.notices[mark:] if n.sender == bot.user_id]
         assert len(replies) == 4
         assert any("undelivered" in r.getMessage() for r in caplog.records)
-    finally:
-        await bot.stop()
 
 
 async def test_a_command_survives_a_short_database_outage(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
-    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
-    try:
-        admin = users["admin"]
-        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
-        await admin.wait_joined(room, bot.user_id)
+    admin = users["admin"]
+    async with bot_in_room(synapse, tmp_path, bot_engine, admin, "pspbot") as (bot, room):
         await admin.ask(bot.user_id, room, "!psp help")
         core = bot.service.router.bot
         real_handle = core.handle
@@ -331,5 +312,3 @@ async def test_a_command_survives_a_short_database_outage(
         answer = await admin.ask(bot.user_id, room, "!psp group setup Resilient", wait_s=60)
         assert "Resilient" in answer.body
         assert not failures
-    finally:
-        await bot.stop()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.matrix_support import MatrixUser, bot_engine, start_bot, users
+from tests.matrix_support import MatrixUser, bot_engine, bot_in_room, start_bot, users
 from tests.synapse import Synapse, synapse
 
 __all__ = ["bot_engine", "synapse", "users"]
@@ -104,27 +104,19 @@ async def test_cpr_number_is_redacted_and_not_repeated(
 async def test_without_power_to_redact_the_bot_says_so_once(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
-    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
-    try:
-        admin = users["admin"]
-        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
-        await admin.wait_joined(room, bot.user_id)
+    admin = users["admin"]
+    async with bot_in_room(synapse, tmp_path, bot_engine, admin, "pspbot") as (bot, room):
         for _ in range(2):
             await admin.ask(bot.user_id, room, f"!psp note PSP-2026-0001 {CPR}")
         warnings = [n for n in admin.notices if "power to redact" in n.body]
         assert len(warnings) == 1
-    finally:
-        await bot.stop()
 
 
 async def test_a_message_the_bot_cannot_read_is_not_acted_on_and_the_sender_told_once(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
-    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
-    try:
-        admin = users["admin"]
-        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
-        await admin.wait_joined(room, bot.user_id)
+    admin = users["admin"]
+    async with bot_in_room(synapse, tmp_path, bot_engine, admin, "pspbot") as (bot, room):
         assert "Nordby" in (await admin.ask(bot.user_id, room, "!psp group setup Nordby")).body
         # Withhold the room key from the bot: its device is blacklisted in the admin's client.
         if admin.client.should_query_keys:
@@ -142,8 +134,6 @@ async def test_a_message_the_bot_cannot_read_is_not_acted_on_and_the_sender_told
             await asyncio.wait_for(bot.service.synced.wait(), 30)
         assert sum("could not read" in n.body for n in admin.notices[mark:]) == 1
         assert not any("Secret" in n.body for n in admin.notices[mark:])
-    finally:
-        await bot.stop()
 
 
 async def test_an_unread_message_is_remembered_across_a_restart(
@@ -203,11 +193,8 @@ async def test_non_members_are_refused_and_other_bots_notices_ignored(
 async def test_retract_removes_one_of_the_bots_messages(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
-    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
-    try:
-        admin = users["admin"]
-        room = await admin.create_room(encrypted=True, invite=[bot.user_id])
-        await admin.wait_joined(room, bot.user_id)
+    admin = users["admin"]
+    async with bot_in_room(synapse, tmp_path, bot_engine, admin, "pspbot") as (bot, room):
         answer = await admin.ask(bot.user_id, room, "!psp help")
         assert bot.service.sender is not None
         assert await bot.service.sender.retract(room, answer.event_id)
@@ -215,8 +202,6 @@ async def test_retract_removes_one_of_the_bots_messages(
             "GET", f"/_matrix/client/v3/rooms/{room}/event/{answer.event_id}"
         )
         assert event["content"] == {}
-    finally:
-        await bot.stop()
 
 
 async def test_the_bot_can_start_from_an_access_token(
