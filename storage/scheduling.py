@@ -178,6 +178,30 @@ class SqlAlchemyMeetingRepository:
         return [self._meeting(r) for r in rows]
 
 
+def _ledger_row(
+    key: NotificationKey,
+    group_id: GroupId,
+    *,
+    state: str,
+    late: bool,
+    due_at: datetime,
+    at: datetime,
+) -> dict[str, Any]:
+    """A new row of the sent-notification ledger, claimed or skipped at `at`."""
+    return {
+        "kind": key.kind,
+        "subject": key.subject,
+        "occurrence": key.occurrence,
+        "step": key.step,
+        "group_id": group_id,
+        "state": state,
+        "late": late,
+        "due_at": due_at,
+        "claimed_at": at,
+        "sent_at": None,
+    }
+
+
 def _key_filter(key: NotificationKey) -> Any:
     return and_(
         SENT.c.kind == key.kind,
@@ -220,16 +244,7 @@ class SqlAlchemyNotificationLedger:
         # work turns that into ConcurrentUpdateError and the caller treats it as "taken".
         await self._conn.execute(
             insert(SENT).values(
-                kind=key.kind,
-                subject=key.subject,
-                occurrence=key.occurrence,
-                step=key.step,
-                group_id=group_id,
-                state="claimed",
-                late=late,
-                due_at=due_at,
-                claimed_at=at,
-                sent_at=None,
+                **_ledger_row(key, group_id, state="claimed", late=late, due_at=due_at, at=at)
             )
         )
         return True
@@ -274,16 +289,9 @@ class SqlAlchemyNotificationLedger:
             async with self._conn.begin_nested():
                 await self._conn.execute(
                     insert(SENT).values(
-                        kind=key.kind,
-                        subject=key.subject,
-                        occurrence=key.occurrence,
-                        step=key.step,
-                        group_id=group_id,
-                        state="skipped",
-                        late=True,
-                        due_at=due_at,
-                        claimed_at=at,
-                        sent_at=None,
+                        **_ledger_row(
+                            key, group_id, state="skipped", late=True, due_at=due_at, at=at
+                        )
                     )
                 )
         except IntegrityError:
