@@ -1,12 +1,8 @@
-"""The vocabulary of the PSP cooperation and its pure rules.
-
-Standard library only: this module is shared by the core, the storage layer and the tests.
-"""
+"""The vocabulary of the PSP cooperation: ids, enums, the words users type for them, and
+the frozen records. Standard library only."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -160,87 +156,6 @@ TAG_ALIASES: dict[str, Tag] = {tag.value: tag for tag in Tag} | {
 }
 
 
-# --- Text hygiene -------------------------------------------------------------------------
-
-_ZWJ = "\u200d"
-
-
-def clean_text(text: str) -> str:
-    """Remove invisible format characters (zero-width, bidirectional overrides).
-
-    They are how a text disguises what it says (a reversed case ref, a CPR number split by
-    zero-width spaces). The zero-width joiner stays, because emoji sequences need it.
-    """
-    return "".join(ch for ch in text if ch == _ZWJ or unicodedata.category(ch) != "Cf")
-
-
-def skeleton(text: str) -> str:
-    """What a text looks like to a reader: compatibility-folded, no format characters,
-    every decimal digit of any script as an ASCII digit. Used for the CPR guard."""
-    folded = unicodedata.normalize("NFKC", text)
-    out: list[str] = []
-    for ch in folded:
-        if unicodedata.category(ch) == "Cf":
-            continue
-        digit = unicodedata.decimal(ch, None)
-        out.append(str(digit) if digit is not None else ch)
-    return "".join(out)
-
-
-# --- CPR guard ----------------------------------------------------------------------------
-
-_CPR_PATTERN = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[-\s]?(\d)(\d{3})(?!\d)")
-
-
-def _cpr_century(year2: int, digit7: int) -> int:
-    """The century of a CPR birth date, from the seventh digit (CPR-kontoret's table)."""
-    if digit7 <= 3:
-        return 1900
-    if digit7 in (4, 9):
-        return 2000 if year2 <= 36 else 1900
-    return 2000 if year2 <= 57 else 1800
-
-
-def contains_cpr(text: str) -> bool:
-    """True if the text holds something shaped like a Danish CPR number with a real date.
-
-    The modulus-11 check is deliberately not applied: numbers issued since 2007 need not pass.
-    """
-    for match in _CPR_PATTERN.finditer(skeleton(text)):
-        day, month, year2, digit7 = (int(match.group(i)) for i in range(1, 5))
-        try:
-            date(_cpr_century(year2, digit7) + year2, month, day)
-        except ValueError:
-            continue
-        return True
-    return False
-
-
-# --- Case references ----------------------------------------------------------------------
-
-_REF_PATTERN = re.compile(r"^([A-Z][A-Z0-9]{1,9})-(\d{4})-(\d{4,6})$")
-_PREFIX_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
-
-
-def format_case_ref(prefix: str, year: int, sequence: int) -> str:
-    return f"{prefix}-{year:04d}-{sequence:04d}"
-
-
-def normalise_case_ref(token: str) -> str | None:
-    """The canonical form of a case ref typed by a user, or None if it is not one.
-
-    Only ASCII letters and digits count: a ref spelt with look-alike characters is no ref.
-    """
-    candidate = clean_text(token).strip().upper()
-    if not candidate.isascii():
-        return None
-    return candidate if _REF_PATTERN.match(candidate) else None
-
-
-def valid_prefix(prefix: str) -> bool:
-    return bool(_PREFIX_PATTERN.match(prefix))
-
-
 # --- Records ------------------------------------------------------------------------------
 
 
@@ -383,3 +298,37 @@ def pending_acknowledgements(
 ) -> tuple[Agency, ...]:
     """The agencies of the group that have not yet acknowledged, in a stable order."""
     return tuple(a for a in Agency if a in agencies_in_group and a not in acknowledged)
+
+
+__all__ = [
+    "AGENCY_ALIASES",
+    "MAX_TEXT_LENGTH",
+    "ROLE_ALIASES",
+    "TAG_ALIASES",
+    "URGENCY_ALIASES",
+    "Acknowledgement",
+    "Agency",
+    "AuditEntry",
+    "BindingId",
+    "Case",
+    "CaseDetails",
+    "CaseId",
+    "CaseStatus",
+    "CaseSummaryRow",
+    "Decision",
+    "DetailLevel",
+    "Group",
+    "GroupId",
+    "GroupKind",
+    "Member",
+    "MemberId",
+    "Note",
+    "Platform",
+    "ResponsibilityChange",
+    "Role",
+    "RoomBinding",
+    "RoomPurpose",
+    "Tag",
+    "Urgency",
+    "pending_acknowledgements",
+]

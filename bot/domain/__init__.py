@@ -1,0 +1,21 @@
+"""The vocabulary of the PSP cooperation and its pure rules, shared by the core, the storage
+layer and the tests. Standard library only.
+
+`from bot.domain import X` keeps working for every name: the package re-exports them.
+"""
+
+from bot.domain.cpr import contains_cpr
+from bot.domain.model import *  # noqa: F403 - the vocabulary, re-exported as one namespace
+from bot.domain.model import __all__ as _model_names
+from bot.domain.refs import format_case_ref, normalise_case_ref, valid_prefix
+from bot.domain.text import clean_text, skeleton
+
+__all__ = [
+    *_model_names,
+    "clean_text",
+    "contains_cpr",
+    "format_case_ref",
+    "normalise_case_ref",
+    "skeleton",
+    "valid_prefix",
+]
