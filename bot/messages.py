@@ -87,3 +87,9 @@ class Reply:
     redact_source: bool = False
     # Extra, structured lines for adapters that render richer layouts (Slack blocks).
     fields: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # Message keys of earlier messages of the bot in the same room. `edit_of`: rewrite that
+    # message in place with this one (Slack chat.update, Matrix m.replace); `thread_of`:
+    # post this one in that message's thread (Slack thread_ts, Matrix m.thread). The
+    # delivery worker resolves them to the platform's message ids (bot.ports.delivery).
+    edit_of: str | None = None
+    thread_of: str | None = None
