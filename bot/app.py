@@ -18,7 +18,7 @@ from bot.messages import Incoming, Reply, ReplyKind
 from bot.parsing import ParseError, parse
 from bot.ports import Clock, ConcurrentUpdateError, StateStore, UnitOfWork, UnitOfWorkFactory
 from bot.scheduling.meetings import MEETING_HANDLERS
-from bot.usecases import lifecycle, members, queries, records
+from bot.usecases import access, lifecycle, members, queries, records, responsibility
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +30,10 @@ HANDLERS: dict[type, Handler] = {
     c.ShowHelp: queries.show_help,
     c.FlagCase: lifecycle.flag_case,
     c.AcknowledgeCase: lifecycle.acknowledge_case,
-    c.AssignCase: lifecycle.assign_case,
-    c.AcceptAssignment: lifecycle.accept_assignment,
-    c.DeclineAssignment: lifecycle.decline_assignment,
-    c.TakeCase: lifecycle.take_case,
+    c.AssignCase: responsibility.assign_case,
+    c.AcceptAssignment: responsibility.accept_assignment,
+    c.DeclineAssignment: responsibility.decline_assignment,
+    c.TakeCase: responsibility.take_case,
     c.RecordDecision: records.record_decision,
     c.CompleteDecision: records.complete_decision,
     c.AddNote: records.add_note,
@@ -45,6 +45,8 @@ HANDLERS: dict[type, Handler] = {
     c.RemoveMember: members.remove_member,
     c.ListMembers: members.list_members,
     c.SetUpGroup: members.set_up_group,
+    c.ShowAuthorities: access.show_authorities,
+    c.SetAuthorities: access.set_authorities,
     c.EscalateProblem: records.escalate_problem,
     c.MarkEscalationHandled: records.mark_escalation_handled,
     c.ShowAudit: queries.show_audit,

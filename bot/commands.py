@@ -128,6 +128,18 @@ class SetUpGroup:
 
 
 @dataclass(frozen=True)
+class ShowAuthorities:
+    pass
+
+
+@dataclass(frozen=True)
+class SetAuthorities:
+    """The agencies that can hold action responsibility; None: the group kind's set."""
+
+    agencies: tuple[Agency, ...] | None
+
+
+@dataclass(frozen=True)
 class EscalateProblem:
     text: str
 
@@ -161,6 +173,8 @@ Command = (
     | RemoveMember
     | ListMembers
     | SetUpGroup
+    | ShowAuthorities
+    | SetAuthorities
     | EscalateProblem
     | MarkEscalationHandled
     | ShowAudit

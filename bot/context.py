@@ -13,6 +13,7 @@ from bot.domain import (
     DetailLevel,
     Group,
     Member,
+    Refused,
     RoomBinding,
     RoomPurpose,
     normalise_case_ref,
@@ -58,6 +59,29 @@ class Context:
     def agency_list(self, agencies: Iterable[Agency]) -> str:
         names = [self.agency_name(a) for a in agencies]
         return ", ".join(names) if names else self.t("word.none")
+
+    def agency_choice(self, agencies: Iterable[Agency]) -> str:
+        """`police, social services or psychiatry`: who of several may do something."""
+        names = [self.agency_name(a) for a in agencies]
+        if len(names) < 2:
+            return names[0] if names else self.t("word.none")
+        return self.t("word.or", first=", ".join(names[:-1]), last=names[-1])
+
+    def check(self, outcome: Refused | None) -> None:
+        """Raise the domain's refusal, if it gave one, as a localized line."""
+        if outcome is not None:
+            raise self.refusal(outcome)
+
+    def refusal(self, refused: Refused) -> Refusal:
+        params: dict[str, str] = {}
+        for name, value in refused.params.items():
+            if isinstance(value, Agency):
+                params[name] = self.agency_name(value)
+            elif isinstance(value, tuple):
+                params[name] = self.agency_choice(value)
+            else:
+                params[name] = value
+        return Refusal(refused.key, **params)
 
     # --- who may do what --------------------------------------------------------------
 

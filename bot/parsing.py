@@ -341,10 +341,24 @@ def _choice(table: dict[str, _T], token: str, option: str) -> _T:
     return value
 
 
+_DEFAULT_WORDS = ("default", "standard")
+
+
+def _authorities(args: list[str]) -> c.Command:
+    """`group authorities [agency… | default]`: show or set who can hold responsibility."""
+    if not args:
+        return c.ShowAuthorities()
+    if len(args) == 1 and args[0].lower() in _DEFAULT_WORDS:
+        return c.SetAuthorities(None)
+    return c.SetAuthorities(tuple(dict.fromkeys(_agency(token) for token in args)))
+
+
 def _group(args: list[str]) -> c.Command:
     _need(args, 1, "subcommand")
+    if args[0].lower() in ("authorities", "myndigheder"):
+        return _authorities(args[1:])
     if args[0].lower() not in ("setup", "opret"):
-        raise _Refusal("error.bad_subcommand", sub=args[0][:40], choices="setup")
+        raise _Refusal("error.bad_subcommand", sub=args[0][:40], choices="setup, authorities")
     positional, options = _options(args[1:], ("kind", "prefix", "detail", "room"))
     name = _text(positional, "name")
     if len(name) > 80:

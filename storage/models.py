@@ -266,4 +266,4 @@ class AuditCheckpointRow(Base):
 
 # The scheduling tables live in their own module; importing it here registers them on
 # Base.metadata wherever the models are used (migrations' autogenerate, the drift test).
-from storage import models_scheduling  # noqa: E402, F401
+from storage import models_access, models_scheduling  # noqa: E402, F401

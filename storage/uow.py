@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.ports import ConcurrentUpdateError
+from storage.access import SqlAlchemyAccessRepository
 from storage.cases import SqlAlchemyCaseRepository
 from storage.codec import PlainTextCodec, TextCodec
 from storage.followup import SqlAlchemyFollowUpQueries
@@ -46,6 +47,7 @@ class SqlAlchemyUnitOfWork:
     meetings: SqlAlchemyMeetingRepository
     ledger: SqlAlchemyNotificationLedger
     followup: SqlAlchemyFollowUpQueries
+    access: SqlAlchemyAccessRepository
 
     def __init__(self, engine: AsyncEngine, codec: TextCodec | None = None) -> None:
         self._engine = engine
@@ -73,6 +75,7 @@ class SqlAlchemyUnitOfWork:
         self.meetings = SqlAlchemyMeetingRepository(conn, codec)
         self.ledger = SqlAlchemyNotificationLedger(conn)
         self.followup = SqlAlchemyFollowUpQueries(conn, codec)
+        self.access = SqlAlchemyAccessRepository(conn)
         return self
 
     async def __aexit__(

@@ -3,7 +3,7 @@ of the bot keeps its texts together. Placeholders use str.format names."""
 
 from __future__ import annotations
 
-from bot.catalogue import adapters, cases, meetings, names, protection, refusals, usage
+from bot.catalogue import access, adapters, cases, meetings, names, protection, refusals, usage
 
 _PARTS = (
     names.TEXTS,
@@ -13,6 +13,7 @@ _PARTS = (
     meetings.TEXTS,
     protection.TEXTS,
     adapters.TEXTS,
+    access.TEXTS,
 )
 
 

@@ -39,9 +39,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "usage.group": (
         "group setup <navn> [--kind psp|ssp|sspplus|ksp] [--prefix PSP] [--detail full|minimal] "
-        "[--room operative|steering]",
+        "[--room operative|steering] | group authorities [<myndighed…>|standard]",
         "group setup <name> [--kind psp|ssp|sspplus|ksp] [--prefix PSP] [--detail full|minimal] "
-        "[--room operative|steering]",
+        "[--room operative|steering] | group authorities [<agency…>|default]",
     ),
     "usage.escalate": (
         "escalate <tekst…> | escalate handled <nr>",
@@ -93,8 +93,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Manages the group's members (lead).",
     ),
     "help.group": (
-        "Opretter en gruppe eller binder dette rum til den (administrator).",
-        "Creates a group or binds this room to it (admin).",
+        "Opretter en gruppe eller binder dette rum til den (administrator). `group authorities` "
+        "viser hvilke myndigheder der kan have handleansvaret; tovholderen kan vælge andre.",
+        "Creates a group or binds this room to it (admin). `group authorities` shows which "
+        "agencies can hold action responsibility; the lead can choose others.",
     ),
     "help.escalate": (
         "Sender et systemisk problem til styregruppen.",

@@ -8,10 +8,24 @@ from bot.domain.cpr import contains_cpr
 from bot.domain.model import *  # noqa: F403 - the vocabulary, re-exported as one namespace
 from bot.domain.model import __all__ as _model_names
 from bot.domain.refs import format_case_ref, normalise_case_ref, valid_prefix
+from bot.domain.rules import (
+    DEFAULT_AUTHORITIES,
+    NEVER_AUTHORITIES,
+    PlaceNow,
+    Propose,
+    Refused,
+    authorities_for,
+)
 from bot.domain.text import clean_text, skeleton
 
 __all__ = [
     *_model_names,
+    "DEFAULT_AUTHORITIES",
+    "NEVER_AUTHORITIES",
+    "PlaceNow",
+    "Propose",
+    "Refused",
+    "authorities_for",
     "clean_text",
     "contains_cpr",
     "format_case_ref",

@@ -34,6 +34,7 @@ from bot.domain import (
     Tag,
     Urgency,
 )
+from bot.ports.access import AccessRepository
 from bot.ports.scheduling import (
     FollowUpQueries,
     LeaderElection,
@@ -46,6 +47,7 @@ from bot.ports.scheduling import (
 )
 
 __all__ = [
+    "AccessRepository",
     "FollowUpQueries",
     "LeaderElection",
     "MeetingRecord",
@@ -270,6 +272,8 @@ class UnitOfWork(Protocol):
     def ledger(self) -> NotificationLedger: ...
     @property
     def followup(self) -> FollowUpQueries: ...
+    @property
+    def access(self) -> AccessRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -7,6 +7,7 @@ from bot.context import Context, Refusal
 from bot.domain import CaseDetails, CaseStatus
 from bot.parsing import VERB_WORDS
 from bot.rendering import local_time, render_details, render_list_row
+from bot.usecases.access import group_authorities
 
 LIST_LIMIT = 25
 AUDIT_LIMIT = 50
@@ -87,5 +88,9 @@ async def show_help(ctx: Context, cmd: c.ShowHelp) -> None:
         return
     lines = [ctx.t("help.head")]
     lines.extend(f"  {ctx.t(f'usage.{verb}')}" for verb in VERB_WORDS)
+    if ctx.group is not None and ctx.member is not None:
+        # Who can hold action responsibility is the first thing a new member asks.
+        authorities = await group_authorities(ctx)
+        lines.append(ctx.t("help.authorities", authorities=ctx.agency_choice(authorities)))
     lines.append(ctx.t("help.tail"))
     ctx.answer("\n".join(lines))
