@@ -49,7 +49,7 @@ async def serve(port: int, api_url: str, database: str) -> None:
     from adapters.slack import SlackAdapter, make_api
     from adapters.slack.config import SlackConfig
     from adapters.slack.http import make_http_app
-    from bot.cli import build_router, open_database
+    from bot.cli_setup import build_app, open_database
     from bot.config import Settings
     from bot.domain import Platform
     from bot.messages import Incoming
@@ -60,7 +60,7 @@ async def serve(port: int, api_url: str, database: str) -> None:
         database_url=f"sqlite:///{database}",
     )
     engine = await open_database(settings)
-    router = build_router(settings, engine)
+    router = build_app(settings, engine).router
     config = SlackConfig(
         bot_token="xoxb-bench",
         mode="http",

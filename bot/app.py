@@ -17,7 +17,8 @@ from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
 from bot.messages import Incoming, Reply, ReplyKind
 from bot.parsing import ParseError, parse
 from bot.ports import Clock, ConcurrentUpdateError, StateStore, UnitOfWork, UnitOfWorkFactory
-from bot.scheduling.meetings import MEETING_HANDLERS
+from bot.scheduling.config import SchedulerConfig
+from bot.scheduling.meetings import meeting_handlers
 from bot.usecases import access, lifecycle, members, queries, records, responsibility
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ Handler = Callable[[Context, Any], Awaitable[None]]
 # Receives a command's replies inside its transaction (see PspBot.handle).
 BeforeCommit = Callable[[StateStore, list[Reply]], Awaitable[None]]
 
-HANDLERS: dict[type, Handler] = {
+CASE_HANDLERS: dict[type, Handler] = {
     c.ShowHelp: queries.show_help,
     c.FlagCase: lifecycle.flag_case,
     c.AcknowledgeCase: lifecycle.acknowledge_case,
@@ -50,8 +51,14 @@ HANDLERS: dict[type, Handler] = {
     c.EscalateProblem: records.escalate_problem,
     c.MarkEscalationHandled: records.mark_escalation_handled,
     c.ShowAudit: queries.show_audit,
-    **MEETING_HANDLERS,
 }
+
+
+def command_handlers(meetings: SchedulerConfig | None = None) -> dict[type, Handler]:
+    """The whole dispatch table, fixed when the bot is built: the meeting commands are bound
+    to the configured `[scheduler]` section (reminder offsets, meeting length)."""
+    return {**CASE_HANDLERS, **meeting_handlers(meetings or SchedulerConfig())}
+
 
 # Commands that work in a room bound to no group, or for a caller who is no member.
 # AddMember checks itself that the caller is the lead or a bot admin: an admin who is no
@@ -80,11 +87,7 @@ class PspBot:
         self._uow_factory = uow_factory
         self._clock = clock
         self._settings = settings
-        self._handlers = dict(HANDLERS if handlers is None else handlers)
-
-    def register(self, command_type: type, handler: Handler) -> None:
-        """Let a feature module (meetings, exports) add its commands to the table."""
-        self._handlers[command_type] = handler
+        self._handlers = dict(command_handlers() if handlers is None else handlers)
 
     def locale_for(self, incoming: Incoming) -> str:
         return normalise_locale(incoming.locale or self._settings.default_locale)

@@ -10,17 +10,11 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot import cli_admin
+from bot.cli_setup import build_app, configured_platforms, open_database
 from bot.config import ConfigError, Settings, load_settings
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
-
-    from bot.domain import Platform
-    from bot.runtime import Router
-    from bot.scheduling.service import SchedulerService
-    from storage.codec import TextCodec
 
 log = logging.getLogger("psp_bot")
 
@@ -44,8 +38,6 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply the schema migrations")
 
-    from bot import cli_admin
-
     cli_admin.add_commands(sub)
     return parser
 
@@ -65,8 +57,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_db_upgrade(settings))
         if args.command == "run":
             return asyncio.run(_run(settings))
-        from bot import cli_admin
-
         return asyncio.run(cli_admin.run(args, settings))
     except ConfigError as exc:
         print(f"psp-bot: {exc}", file=sys.stderr)
@@ -116,86 +106,6 @@ def configure_logging(level: str) -> None:
         logging.getLogger(library).setLevel(logging.WARNING)
 
 
-async def open_database(settings: Settings, *, migrate: bool = False) -> AsyncEngine:
-    """The engine, with the schema checked. The embedded SQLite database upgrades itself on
-    every start. PostgreSQL is upgraded only by `psp-bot db upgrade` (`migrate=True`): several
-    bot processes starting at once must not race to migrate one shared database, so a bot
-    on an older schema stops with a line saying what to run."""
-    from storage.engine import is_sqlite, make_engine
-    from storage.migrate import current_revision, head_revision, upgrade
-
-    url = settings.effective_database_url
-    if is_sqlite(url) and url.startswith("sqlite:///") and ":memory:" not in url:
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
-    try:
-        if migrate or is_sqlite(url):
-            await upgrade(engine)
-        elif (current := await current_revision(engine)) != head_revision():
-            raise ConfigError(
-                f"database schema is at revision {current or 'none'}, this psp-bot needs "
-                f"{head_revision()}: run `psp-bot db upgrade` first"
-            )
-        if not migrate:
-            # A wrong or missing key stops the start with one clear line, never garbage
-            # text. Migrating needs no key, so a deploy step can run it without one.
-            from bot.cli_admin import check_encryption
-
-            await check_encryption(settings, engine)
-    except BaseException:
-        await engine.dispose()
-        raise
-    return engine
-
-
-def make_codec(settings: Settings) -> TextCodec:
-    """How free text is stored at rest: AES-256-GCM (storage/crypto.py), keys from the
-    environment or a key file; see bot/cli_admin.encryption_setup for the rules."""
-    from bot.cli_admin import make_codec as encryption_codec
-
-    return encryption_codec(settings)
-
-
-def build_router(
-    settings: Settings, engine: AsyncEngine, *, insecure: frozenset[Platform] = frozenset()
-) -> Router:
-    from bot.app import BotSettings, PspBot
-    from bot.clock import SystemClock
-    from bot.domain import Platform
-    from bot.runtime import Router
-    from storage.uow import SqlAlchemyUnitOfWorkFactory
-
-    uow_factory = SqlAlchemyUnitOfWorkFactory(engine, make_codec(settings))
-    clock = SystemClock()
-    insecure = insecure | {Platform.CONSOLE}
-    bot = PspBot(
-        uow_factory=uow_factory,
-        clock=clock,
-        settings=BotSettings(
-            admins=settings.admins,
-            default_locale=settings.locale,
-            insecure_rooms_allowed=frozenset(insecure),
-        ),
-    )
-    return Router(bot=bot, uow_factory=uow_factory, clock=clock)
-
-
-def scheduler_service(settings: Settings, engine: AsyncEngine, router: Router) -> SchedulerService:
-    """Meetings, reminders and escalation (bot/scheduling). Every process serves commands;
-    the leader runs the scheduled work: elected by advisory lock on PostgreSQL, while SQLite
-    supports one bot process per database file."""
-    from bot.scheduling.service import scheduler_for_router
-    from storage.engine import is_sqlite
-    from storage.leader import PostgresAdvisoryLeader, SingleProcessLeader
-
-    leader = (
-        SingleProcessLeader()
-        if is_sqlite(settings.effective_database_url)
-        else PostgresAdvisoryLeader(engine)
-    )
-    return scheduler_for_router(router, settings.sections, leader=leader, locale=settings.locale)
-
-
 async def _console(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.console import ConsoleAdapter
     from bot.demo import DEMO_MEMBERS, ensure_demo_group
@@ -205,7 +115,8 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
         settings = _with_admin(settings, (Platform.CONSOLE, "admin"))
     engine = await open_database(settings)
     try:
-        router = build_router(settings, engine)
+        app = build_app(settings, engine)
+        router = app.router
         user = args.user or settings.console_user
         if args.demo:
             await ensure_demo_group(router.uow_factory, router.clock)
@@ -214,7 +125,7 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
         router.attach(Platform.CONSOLE, console.sender())
         # Reminders and escalations appear live in the console too (README: a meeting a
         # few minutes ahead with `--remind 2m,1m` shows them).
-        scheduler = asyncio.create_task(scheduler_service(settings, engine, router).run())
+        scheduler = asyncio.create_task(app.scheduler.run())
         try:
             await console.run()
         finally:
@@ -242,38 +153,21 @@ async def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
-# Each chat platform is an adapter package exposing `load_config(settings)` (its section, read
-# with SectionReader; the result has `allow_insecure_rooms: bool`) and
-# `build_service(config, router, settings)` returning an object with `async run()`.
-PLATFORM_ADAPTERS = {"matrix": "adapters.matrix", "slack": "adapters.slack"}
-
-
 async def _run(settings: Settings) -> int:
-    import importlib
 
-    from bot.domain import Platform
-
-    loaded = []
-    for section, module_name in PLATFORM_ADAPTERS.items():
-        if section in settings.sections:
-            module = importlib.import_module(module_name)
-            loaded.append((section, module, module.load_config(settings)))
-    if not loaded:
-        raise ConfigError(
-            "config: no chat platform is configured; add a [matrix] or [slack] section"
-        )
+    platforms = configured_platforms(settings)
     insecure = frozenset(
-        Platform(section) for section, _m, config in loaded if config.allow_insecure_rooms
+        module.platform for module, config in platforms if config.allow_insecure_rooms
     )
     engine = await open_database(settings)
     try:
-        router = build_router(settings, engine, insecure=insecure)
-        services = [module.build_service(config, router, settings) for _s, module, config in loaded]
-        from bot.cli_admin import retention_service
-
-        services.append(retention_service(settings, engine, router))
-        services.append(scheduler_service(settings, engine, router))
-        await asyncio.gather(*(service.run() for service in services))
+        app = build_app(settings, engine, insecure=insecure)
+        services = [
+            module.build_service(config, app.router, settings) for module, config in platforms
+        ]
+        await asyncio.gather(
+            *(service.run() for service in services), app.retention.run(), app.scheduler.run()
+        )
     finally:
         await engine.dispose()
     return 0

@@ -1,146 +1,20 @@
-"""Administrative `psp-bot` subcommands (keys, audit, purge, export) and the encryption
-setup of the composition root. Imported by bot/cli.py only; storage is imported inside the
-functions that need it (layering rule)."""
+"""Administrative `psp-bot` subcommands (keys, audit, purge, export). Part of the
+composition root: storage is imported inside the functions that need it (layering rule)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.cli_encryption import encryption_setup, make_codec
 from bot.cli_files import Progress, read_checkpoints, write_private
-from bot.config import ConfigError, SectionReader, Settings
+from bot.cli_setup import build_app, open_database
+from bot.config import ConfigError, Settings
 from bot.export import FORMATS, PURPOSES
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
-
-    from bot.runtime import Router
-    from storage.codec import TextCodec
-    from storage.crypto import Keyring
-
-KEY_ENV = ("PSP_BOT_ENCRYPTION_KEYS", "PSP_BOT_ENCRYPTION_KEY")
-DEFAULT_KEY_FILE = "encryption.key"
-# Advisory lock key of the daily retention job ("PSP" "RT"); the scheduler uses its own.
-RETENTION_LOCK_KEY = 0x505350_5254
-
-
-# --- encryption setup -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EncryptionSetup:
-    keyring: Keyring | None  # None: plaintext, explicitly allowed
-    key_file: Path | None  # where the keyring lives, if in a file (rotation appends there)
-
-
-def encryption_setup(settings: Settings, *, create: bool = True) -> EncryptionSetup:
-    """Keys from PSP_BOT_ENCRYPTION_KEY(S), else `[encryption] key_file`, else (embedded
-    SQLite only) a key file created in the data directory on first start. PostgreSQL
-    without a key starts only with `allow_plaintext = true`."""
-    from storage.crypto import (
-        Keyring,
-        KeyringError,
-        generate_keyring,
-        read_key_file,
-        write_key_file,
-    )
-    from storage.engine import is_sqlite
-
-    reader = SectionReader("encryption", settings.sections.get("encryption"))
-    if "key" in settings.sections.get("encryption", {}):
-        raise ConfigError(
-            "config [encryption] key: secrets are not read from the config; set "
-            "PSP_BOT_ENCRYPTION_KEY or key_file"
-        )
-    allow_plaintext = reader.flag("allow_plaintext", False)
-    configured_file = reader.optional_text("key_file")
-    reader.done()
-    try:
-        for env in KEY_ENV:
-            if os.environ.get(env):
-                return EncryptionSetup(Keyring.parse(os.environ[env], source=env), None)
-        if configured_file:
-            path = Path(configured_file)
-            return EncryptionSetup(read_key_file(path), path)
-    except KeyringError as exc:
-        raise ConfigError(f"encryption: {exc}") from None
-    url = settings.effective_database_url
-    if allow_plaintext:
-        return EncryptionSetup(None, None)
-    if not is_sqlite(url):
-        raise ConfigError(
-            "config [encryption]: no encryption key for PostgreSQL; set PSP_BOT_ENCRYPTION_KEY "
-            "or key_file (or allow_plaintext = true, which stores case text unencrypted)"
-        )
-    path = settings.data_dir / DEFAULT_KEY_FILE
-    try:
-        if path.exists() or not create:
-            return EncryptionSetup(read_key_file(path), path)
-    except KeyringError as exc:
-        raise ConfigError(f"encryption: {exc}") from None
-    keyring = generate_keyring()
-    write_key_file(path, keyring)
-    print(
-        f"psp-bot: created the encryption key file {path} (mode 0600). Back it up apart from "
-        "the database: without it the case texts cannot be read.",
-        file=sys.stderr,
-    )
-    return EncryptionSetup(keyring, path)
-
-
-def make_codec(settings: Settings, *, read_plaintext: bool = False) -> TextCodec:
-    from storage.crypto import AesGcmCodec, GuardedPlainTextCodec
-
-    keyring = encryption_setup(settings).keyring
-    if keyring is None:
-        return GuardedPlainTextCodec()
-    return AesGcmCodec(keyring, read_plaintext=read_plaintext)
-
-
-async def check_encryption(settings: Settings, engine: AsyncEngine) -> None:
-    """At start: the configured keys must open this database (one clear error if not)."""
-    from storage.crypto import AesGcmCodec, KeyringError
-    from storage.keys import check_keyring
-
-    keyring = encryption_setup(settings).keyring
-    if keyring is None:
-        return
-    try:
-        await check_keyring(engine, AesGcmCodec(keyring), at=datetime.now(UTC))
-    except KeyringError as exc:
-        raise ConfigError(str(exc)) from None
-
-
-def retention_service(settings: Settings, engine: AsyncEngine, router: Router) -> Any:
-    """The daily retention job for `psp-bot run` (bot/retention.py)."""
-    from bot.clock import SystemClock
-    from bot.retention import RetentionService, retention_policy
-    from storage.engine import is_sqlite
-    from storage.leader import PostgresAdvisoryLeader, SingleProcessLeader
-    from storage.retention import SqlAlchemyRetentionStore
-
-    # Several processes on PostgreSQL: one of them (holding this lock) runs the daily job.
-    leader = (
-        SingleProcessLeader()
-        if is_sqlite(settings.effective_database_url)
-        else PostgresAdvisoryLeader(engine, key=RETENTION_LOCK_KEY)
-    )
-    return RetentionService(
-        router=router,
-        store=SqlAlchemyRetentionStore(engine),
-        uow_factory=router.uow_factory,
-        clock=SystemClock(),
-        policy=retention_policy(settings.sections),
-        locale=settings.locale,
-        leader=leader,
-    )
-
 
 # --- parsers ----------------------------------------------------------------------------
 
@@ -203,7 +77,6 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _keys(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import open_database
     from storage.crypto import AesGcmCodec, generate_keyring, write_key_file
     from storage.keys import count_sealed_rows, reencrypt, rotation_in_progress
 
@@ -341,7 +214,6 @@ def _signing_key(path: Path) -> Any:
 
 
 async def _purge(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import build_router, open_database
     from bot.clock import SystemClock
     from bot.retention import retention_policy, run_retention
     from storage.retention import SqlAlchemyRetentionStore
@@ -349,7 +221,7 @@ async def _purge(args: argparse.Namespace, settings: Settings) -> int:
     policy = retention_policy(settings.sections)
     engine = await open_database(settings)
     try:
-        router = build_router(settings, engine)
+        router = build_app(settings, engine).router
         report = await run_retention(
             router=router,
             store=SqlAlchemyRetentionStore(engine),
@@ -381,7 +253,6 @@ async def _purge(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _case(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import open_database
     from bot.export import collect_case, render
     from storage.uow import SqlAlchemyUnitOfWorkFactory
 

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.app import PspBot
+from bot.app import BeforeCommit, PspBot
 from bot.domain import CaseId, Platform
 from bot.messages import Incoming, Reply
 from bot.ports import Clock, UnitOfWorkFactory
@@ -28,8 +28,11 @@ class ChatSender(Protocol):
 
 
 class Router:
+    """The one door of the core for adapters: `process` runs a message through the core and
+    delivers its replies; `deliver` posts what the scheduler and retention decided."""
+
     def __init__(self, *, bot: PspBot, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
-        self.bot = bot
+        self._bot = bot
         self._uow_factory = uow_factory
         self._clock = clock
         self._senders: dict[Platform, ChatSender] = {}
@@ -46,8 +49,12 @@ class Router:
     def attach(self, platform: Platform, sender: ChatSender) -> None:
         self._senders[platform] = sender
 
-    async def process(self, incoming: Incoming) -> list[Reply]:
-        replies = await self.bot.handle(incoming)
+    async def process(
+        self, incoming: Incoming, *, before_commit: BeforeCommit | None = None
+    ) -> list[Reply]:
+        """Run one message through the core (one transaction) and deliver its replies.
+        `before_commit` receives the replies inside that transaction (PspBot.handle)."""
+        replies = await self._bot.handle(incoming, before_commit=before_commit)
         await self.deliver(replies)
         return replies
 

@@ -117,6 +117,13 @@ class Harness:
     uow_factory: SqlAlchemyUnitOfWorkFactory
     locale: str = "en"
     sent: list[Reply] = field(default_factory=list)
+    # The core behind the router, for tests that build a router of their own around it.
+    bot: PspBot | None = None
+
+    @property
+    def core(self) -> PspBot:
+        assert self.bot is not None
+        return self.bot
 
     async def say(
         self,
@@ -173,7 +180,7 @@ def build_harness(engine: AsyncEngine, clock: FakeClock, locale: str = "en") -> 
         ),
     )
     router = Router(bot=bot, uow_factory=uow_factory, clock=clock)
-    harness = Harness(router, clock, engine, uow_factory, locale)
+    harness = Harness(router, clock, engine, uow_factory, locale, bot=bot)
     for platform in Platform:
         router.attach(platform, RecordingSender(harness.sent))
     return harness

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.matrix import crosssigning
 from adapters.matrix.config import MatrixConfig
 from adapters.matrix.service import MatrixService
-from bot.cli import build_router
+from bot.cli_setup import build_app
 from bot.config import Settings
 from bot.domain import Platform
 from storage.engine import make_engine
@@ -296,7 +296,7 @@ async def start_bot(
         admins=frozenset({(Platform.MATRIX, "@admin:test")}),
         data_dir=tmp / "data",
     )
-    router = build_router(settings, engine, insecure=frozenset())
+    router = build_app(settings, engine).router
     service = MatrixService(config, router, settings)
     task = asyncio.create_task(service.run())
     await asyncio.wait_for(service.synced.wait(), 30)

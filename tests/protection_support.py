@@ -67,7 +67,7 @@ async def secure_harness(
         ),
     )
     router = Router(bot=bot, uow_factory=uow_factory, clock=clock)
-    harness = Harness(router, clock, engine, uow_factory, "en")
+    harness = Harness(router, clock, engine, uow_factory, "en", bot=bot)
     sender = RetractingSender(harness.sent)
     for platform in Platform:
         router.attach(platform, sender)

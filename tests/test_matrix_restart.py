@@ -299,16 +299,16 @@ async def test_a_command_survives_a_short_database_outage(
     admin = users["admin"]
     async with bot_in_room(synapse, tmp_path, bot_engine, admin, "pspbot") as (bot, room):
         await admin.ask(bot.user_id, room, "!psp help")
-        core = bot.service.router.bot
-        real_handle = core.handle
+        router = bot.service.router
+        real_process = router.process
         failures = [OSError("database unreachable")] * 2
 
-        async def flaky_handle(incoming: object, **kwargs: object) -> object:
+        async def flaky_process(incoming: object, **kwargs: object) -> object:
             if failures:
                 raise failures.pop()
-            return await real_handle(incoming, **kwargs)  # type: ignore[arg-type]
+            return await real_process(incoming, **kwargs)  # type: ignore[arg-type]
 
-        core.handle = flaky_handle  # type: ignore[method-assign]
+        router.process = flaky_process  # type: ignore[method-assign]
         answer = await admin.ask(bot.user_id, room, "!psp group setup Resilient", wait_s=60)
         assert "Resilient" in answer.body
         assert not failures

@@ -224,7 +224,7 @@ async def test_plaintext_left_in_the_database_is_refused_then_encrypted_by_rotat
 def test_postgresql_without_a_key_refuses_to_start(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from bot.cli_admin import make_codec
+    from bot.cli_encryption import make_codec
 
     for env in ("PSP_BOT_ENCRYPTION_KEY", "PSP_BOT_ENCRYPTION_KEYS"):
         monkeypatch.delenv(env, raising=False)
@@ -248,7 +248,7 @@ def test_postgresql_without_a_key_refuses_to_start(
 def test_embedded_sqlite_creates_a_private_key_file_once(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli_admin import make_codec
+    from bot.cli_encryption import make_codec
 
     for env in ("PSP_BOT_ENCRYPTION_KEY", "PSP_BOT_ENCRYPTION_KEYS"):
         monkeypatch.delenv(env, raising=False)
@@ -264,7 +264,7 @@ def test_embedded_sqlite_creates_a_private_key_file_once(
 
 
 def test_a_malformed_key_names_the_problem_not_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.cli_admin import make_codec
+    from bot.cli_encryption import make_codec
 
     monkeypatch.setenv("PSP_BOT_ENCRYPTION_KEY", "k1:c2hvcnQ=")
     with pytest.raises(ConfigError, match="must be 32 bytes") as caught:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import main
 from bot.clock import FakeClock
-from bot.retention import RetentionPolicy, run_retention
+from bot.retention import RetentionPolicy, RetentionService, run_retention
 from storage.audit_chain import AUDIT, verify_chain
 from storage.models import AcknowledgementRow, CaseRow, DecisionRow, NoteRow, PostedMessageRow
 from storage.retention import SqlAlchemyRetentionStore
@@ -136,7 +136,7 @@ async def test_messages_the_cli_could_not_retract_are_retracted_by_the_bot(
     h, sender = await three_cases(engine, clock)
     from bot.runtime import Router
 
-    offline = Router(bot=h.router.bot, uow_factory=h.uow_factory, clock=clock)  # no senders
+    offline = Router(bot=h.core, uow_factory=h.uow_factory, clock=clock)  # no senders
     report = await run_retention(
         router=offline,
         store=SqlAlchemyRetentionStore(engine),
@@ -312,7 +312,6 @@ class Follower:
 async def test_the_daily_service_purges_unless_another_process_leads(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    from bot.retention import RetentionService
 
     h, sender = await three_cases(engine, clock)
     common = {
@@ -372,15 +371,26 @@ async def test_a_failed_retraction_is_tried_again_on_the_next_pass(
 async def test_with_several_processes_on_postgresql_one_runs_the_daily_job(
     engine: AsyncEngine, clock: FakeClock, database_url: str, tmp_path: Path
 ) -> None:
-    from bot.cli_admin import retention_service
+    from bot.bootstrap import bootstrap
+    from bot.cli_setup import retention_leader, scheduler_leader
     from bot.config import parse_settings
 
     h, _sender = await three_cases(engine, clock)
     settings = parse_settings(
         {"bot": {"data_dir": str(tmp_path)}, "database": {"url": database_url}}
     )
-    first = retention_service(settings, engine, h.router)
-    second = retention_service(settings, engine, h.router)  # as in another process
+
+    def process() -> RetentionService:  # each process wires its own, as `psp-bot run` does
+        return bootstrap(
+            settings,
+            uow_factory=h.uow_factory,
+            clock=clock,
+            scheduler_leader=scheduler_leader(settings, engine),
+            retention_store=SqlAlchemyRetentionStore(engine),
+            retention_leader=retention_leader(settings, engine),
+        ).retention
+
+    first, second = process(), process()
     try:
         assert await first.run_once() is not None
         if database_url.startswith("postgresql"):

@@ -8,9 +8,11 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
+from bot.app import BotSettings, PspBot, command_handlers
 from bot.domain import Platform
 from bot.messages import ReplyKind
-from tests.conftest import Harness
+from bot.runtime import Router
+from tests.conftest import Harness, RecordingSender
 from tests.snapshot import snapshot
 
 REF = "PSP-2026-0001"
@@ -199,7 +201,14 @@ async def test_a_defect_in_a_use_case_answers_and_keeps_nothing(
         raise RuntimeError("defect")
 
     await flagged(harness)
-    harness.router.bot.register(c.AddNote, broken)
+    core = PspBot(
+        uow_factory=harness.uow_factory,
+        clock=harness.clock,
+        settings=BotSettings(default_locale="en"),
+        handlers={**command_handlers(), c.AddNote: broken},
+    )
+    harness.router = Router(bot=core, uow_factory=harness.uow_factory, clock=harness.clock)
+    harness.router.attach(Platform.CONSOLE, RecordingSender(harness.sent))
     await refused(harness, "bo", f"note {REF} hemmelig tekst", "internal error")
     assert "hemmelig" not in caplog.text
     assert "Commands:" in await harness.text("bo", "help")
@@ -228,8 +237,8 @@ async def test_replies_can_be_kept_in_the_commands_own_transaction(harness: Harn
     def message(text: str, event_id: str) -> Incoming:
         return Incoming(Platform.CONSOLE, "console", "anna", text, event_id=event_id, locale="en")
 
-    replies = await harness.router.bot.handle(message("flag acute x", "$e1"), before_commit=keep)
+    replies = await harness.router.process(message("flag acute x", "$e1"), before_commit=keep)
     assert await harness.router.load_state("outbox") == replies[0].text
-    refused = await harness.router.bot.handle(message("flag soon x", "$e2"), before_commit=keep)
+    refused = await harness.router.process(message("flag soon x", "$e2"), before_commit=keep)
     assert await harness.router.load_state("outbox") == refused[0].text
-    assert await harness.router.bot.handle(message("flag soon x", "$e2"), before_commit=keep) == []
+    assert await harness.router.process(message("flag soon x", "$e2"), before_commit=keep) == []

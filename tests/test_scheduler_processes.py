@@ -149,7 +149,7 @@ async def test_the_service_wakes_on_the_real_clock_and_sends_a_reminder(tmp_path
     clock = SystemClock()
     harness = build_harness(engine, FakeClock(clock.now()))
     harness.router._clock = clock  # type: ignore[assignment]
-    harness.router.bot._clock = clock  # type: ignore[assignment]
+    harness.core._clock = clock  # type: ignore[assignment]
     await ensure_demo_group(harness.uow_factory, clock)
     # The first whole minute at least 61 s ahead; its 1-minute reminder is due 1-60 s ahead.
     start = (clock.now() + timedelta(seconds=120)).astimezone(ZoneInfo("Europe/Copenhagen"))

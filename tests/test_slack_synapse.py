@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.matrix.service import MatrixService
-from bot.cli import build_router
+from bot.cli_setup import build_app
 from bot.config import Settings
 from bot.domain import Platform
 from tests.matrix_support import MatrixUser, Running, bot_config, bot_engine, group_room, users
@@ -42,7 +42,7 @@ async def start_both(synapse: Synapse, tmp: Path, engine: AsyncEngine) -> Runnin
         admins=frozenset({(Platform.MATRIX, "@admin:test"), (Platform.SLACK, "UADMIN")}),
         data_dir=tmp / "data",
     )
-    router = build_router(settings, engine, insecure=frozenset())
+    router = build_app(settings, engine).router
     service = MatrixService(config, router, settings)
     task = asyncio.create_task(service.run())
     await asyncio.wait_for(service.synced.wait(), 30)

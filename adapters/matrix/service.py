@@ -287,15 +287,19 @@ class MatrixService:
         async def keep(state: TransactionalState, replies: list[Reply]) -> None:
             await self._outbox.stash(state, [*self._undelivered, *replies])
 
-        replies = await self.router.bot.handle(incoming, before_commit=keep)
+        replies = await self.router.process(incoming, before_commit=keep)
         if not replies:
             return
         self._undelivered.extend(replies)
-        await self._deliver(replies)
+        await self._settle(replies)
 
     async def _deliver(self, replies: list[Reply]) -> None:
-        assert self.sender is not None
         await self.router.deliver(replies)
+        await self._settle(replies)
+
+    async def _settle(self, replies: list[Reply]) -> None:
+        """Forget the replies the sender delivered; keep the failed ones in the outbox."""
+        assert self.sender is not None
         failed, self.sender.failed = self.sender.failed, []
         delivered = {id(r) for r in replies} - {id(r) for r in failed}
         self._undelivered = [r for r in self._undelivered if id(r) not in delivered]

@@ -16,7 +16,7 @@ from typing import Any
 
 from nio import AsyncClient
 
-from adapters.matrix import crosssigning as xs
+import adapters.matrix.crosssigning as xs
 from adapters.matrix.config import TRUST_DEVICE_TOFU, MatrixConfig
 from bot.domain import Platform
 from bot.i18n import translate

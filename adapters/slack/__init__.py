@@ -1,59 +1,15 @@
 """psp-bot as a Slack app (slack-bolt, async): Socket Mode by default, HTTP mode on request.
-
-`psp-bot run` calls `load_config(settings)` and `build_service(config, router, settings)`."""
-
-from __future__ import annotations
-
-import asyncio
-import logging
-
-from slack_sdk.web.async_client import AsyncWebClient
+`psp-bot run` uses it through `adapters.slack.platform.SLACK`."""
 
 from adapters.slack.bolt_app import SlackAdapter
 from adapters.slack.config import SlackConfig, load_config
-from adapters.slack.webapi import SlackApi
-from bot.config import Settings
-from bot.runtime import Router
+from adapters.slack.service import SlackService, build_service, make_api
 
-__all__ = ["SlackAdapter", "SlackConfig", "SlackService", "build_service", "load_config"]
-
-log = logging.getLogger(__name__)
-
-
-class SlackService:
-    def __init__(self, adapter: SlackAdapter) -> None:
-        self.adapter = adapter
-
-    async def run(self) -> None:
-        config = self.adapter.config
-        if config.mode == "http":
-            from aiohttp import web
-
-            from adapters.slack.http import make_http_app
-
-            runner = web.AppRunner(make_http_app(self.adapter), access_log=None)
-            await runner.setup()
-            site = web.TCPSite(runner, config.http_host, config.http_port)
-            await site.start()
-            log.warning(
-                "Slack HTTP mode listening on %s:%d%s",
-                config.http_host,
-                config.http_port,
-                config.http_path,
-            )
-            try:
-                await asyncio.Event().wait()
-            finally:
-                await runner.cleanup()
-        else:
-            from adapters.slack.socket import run_socket_mode
-
-            await run_socket_mode(self.adapter)
-
-
-def make_api(config: SlackConfig) -> SlackApi:
-    return SlackApi(AsyncWebClient(token=config.bot_token, base_url=config.api_base_url))
-
-
-def build_service(config: SlackConfig, router: Router, settings: Settings) -> SlackService:
-    return SlackService(SlackAdapter(config, router, api=make_api(config)))
+__all__ = [
+    "SlackAdapter",
+    "SlackConfig",
+    "SlackService",
+    "build_service",
+    "load_config",
+    "make_api",
+]

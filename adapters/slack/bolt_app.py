@@ -17,7 +17,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import modals
+import adapters.slack.modals as modals
 from adapters.slack.config import SlackConfig
 from adapters.slack.dedupe import Deduplicator, TtlMap
 from adapters.slack.sender import Requester, SlackSender

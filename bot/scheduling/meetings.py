@@ -238,7 +238,3 @@ async def _pick(ctx: Context, group: Group, number: int | None) -> tuple[Meeting
     if best is None:
         raise Refusal("error.meeting_none")
     return best
-
-
-# With the default config; `psp-bot` registers handlers bound to the configured section.
-MEETING_HANDLERS: dict[type, Handler] = meeting_handlers(SchedulerConfig())

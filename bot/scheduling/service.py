@@ -17,16 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.ports import Clock, LeaderElection, UnitOfWorkFactory
-from bot.runtime import Router
-from bot.scheduling.config import SchedulerConfig, parse_scheduler_config
-from bot.scheduling.meetings import meeting_handlers
+from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.tick import Deliver, SchedulerTick, TickReport
 
 log = logging.getLogger(__name__)
@@ -144,26 +140,3 @@ class SchedulerService:
             await asyncio.Event().wait()
         finally:
             await self.stop()
-
-
-def scheduler_for_router(
-    router: Router,
-    sections: Mapping[str, Mapping[str, Any]],
-    *,
-    leader: LeaderElection,
-    locale: str,
-) -> SchedulerService:
-    """The scheduler of a running bot: reads `[scheduler]`, binds the meeting commands to it
-    and posts through the router (so a reminder reaches every platform of the group)."""
-    config = parse_scheduler_config(sections.get("scheduler"))
-    for command_type, handler in meeting_handlers(config).items():
-        router.bot.register(command_type, handler)
-    # The router owns the unit-of-work factory and clock of this process.
-    return SchedulerService.build(
-        uow_factory=router.uow_factory,
-        clock=router.clock,
-        deliver=router.deliver,
-        leader=leader,
-        config=config,
-        locale=locale,
-    )
