@@ -12,13 +12,14 @@ from typing import Any
 
 from bot import commands as c
 from bot.context import Context, Refusal
-from bot.domain import Platform, contains_cpr
+from bot.domain import Platform
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
 from bot.messages import Incoming, Reply, ReplyKind
 from bot.parsing import ParseError, parse
 from bot.ports import Clock, ConcurrentUpdateError, StateStore, UnitOfWork, UnitOfWorkFactory
 from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.meetings import meeting_handlers
+from bot.screening import screen_command, screen_message
 from bot.usecases import access, lifecycle, members, queries, records, responsibility
 
 log = logging.getLogger(__name__)
@@ -99,11 +100,13 @@ class PspBot:
         command's own transaction, so an adapter can keep them (an outbox) atomically with
         the command's effects: a crash right after the commit cannot lose them."""
         locale = self.locale_for(incoming)
-        if contains_cpr(incoming.text):
-            # Never echo the text; ask the adapter to redact the message where it can.
-            error = self._error(incoming, locale, "error.cpr", redact=True)
-            return await self._refuse(incoming, error, before_commit)
         command = parse(incoming.text)
+        # Before any reply can quote the message: what was typed, and what would be stored.
+        screened = screen_message(incoming) or screen_command(command)
+        if screened is not None:
+            # Never echo the text; a CPR number also asks the adapter to redact the message.
+            error = self._error(incoming, locale, screened.key, redact=screened.redact)
+            return await self._refuse(incoming, error, before_commit)
         if isinstance(command, ParseError):
             error = self._parse_error(incoming, locale, command)
             return await self._refuse(incoming, error, before_commit)

@@ -43,7 +43,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if refused := _screen_arguments(arguments):
+        print(f"psp-bot: {refused}", file=sys.stderr)
+        return 2
+    args = _parser().parse_args(arguments)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
@@ -64,6 +68,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _screen_arguments(arguments: list[str]) -> str | None:
+    """A CPR number or unreadable characters in an argument (a group name, an export's
+    reference) are refused like in chat, before anything (argparse too) can repeat them:
+    nothing is stored, the number is not repeated."""
+    from bot.i18n import translate
+    from bot.screening import screen_arguments
+
+    screened = screen_arguments(arguments)
+    if screened is None:
+        return None
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument("--config", type=Path, default=None)
+    try:
+        locale = load_settings(config.parse_known_args(arguments)[0].config).locale
+    except (ConfigError, SystemExit):
+        locale = "da"
+    return translate(locale, screened.key)
 
 
 # Libraries that log SQL parameters, event bodies or request payloads at DEBUG/INFO: case text

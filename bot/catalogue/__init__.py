@@ -3,7 +3,17 @@ of the bot keeps its texts together. Placeholders use str.format names."""
 
 from __future__ import annotations
 
-from bot.catalogue import access, adapters, cases, meetings, names, protection, refusals, usage
+from bot.catalogue import (
+    access,
+    adapters,
+    cases,
+    meetings,
+    names,
+    protection,
+    refusals,
+    screening,
+    usage,
+)
 
 _PARTS = (
     names.TEXTS,
@@ -14,6 +24,7 @@ _PARTS = (
     protection.TEXTS,
     adapters.TEXTS,
     access.TEXTS,
+    screening.TEXTS,
 )
 
 

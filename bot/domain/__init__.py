@@ -4,7 +4,7 @@ layer and the tests. Standard library only.
 `from bot.domain import X` keeps working for every name: the package re-exports them.
 """
 
-from bot.domain.cpr import contains_cpr
+from bot.domain.cpr import contains_cpr, cpr_skeleton
 from bot.domain.model import *  # noqa: F403 - the vocabulary, re-exported as one namespace
 from bot.domain.model import __all__ as _model_names
 from bot.domain.refs import format_case_ref, normalise_case_ref, valid_prefix
@@ -16,7 +16,7 @@ from bot.domain.rules import (
     Refused,
     authorities_for,
 )
-from bot.domain.text import clean_text, skeleton
+from bot.domain.text import clean_text, has_unreadable_characters
 
 __all__ = [
     *_model_names,
@@ -28,8 +28,9 @@ __all__ = [
     "authorities_for",
     "clean_text",
     "contains_cpr",
+    "cpr_skeleton",
     "format_case_ref",
+    "has_unreadable_characters",
     "normalise_case_ref",
-    "skeleton",
     "valid_prefix",
 ]

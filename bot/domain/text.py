@@ -3,6 +3,7 @@ it. Standard library only."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _ZWJ = "\u200d"
@@ -17,14 +18,11 @@ def clean_text(text: str) -> str:
     return "".join(ch for ch in text if ch == _ZWJ or unicodedata.category(ch) != "Cf")
 
 
-def skeleton(text: str) -> str:
-    """What a text looks like to a reader: compatibility-folded, no format characters,
-    every decimal digit of any script as an ASCII digit. Used for the CPR guard."""
-    folded = unicodedata.normalize("NFKC", text)
-    out: list[str] = []
-    for ch in folded:
-        if unicodedata.category(ch) == "Cf":
-            continue
-        digit = unicodedata.decimal(ch, None)
-        out.append(str(digit) if digit is not None else ch)
-    return "".join(out)
+# Lone surrogates (what a JSON body's "\ud800" or undecodable bytes become) and control
+# characters other than newline and tab: no reader can see them, and no database should keep
+# them (PostgreSQL refuses NUL in text, SQLite keeps it silently).
+_UNREADABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def has_unreadable_characters(text: str) -> bool:
+    return _UNREADABLE.search(text) is not None

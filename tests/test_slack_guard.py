@@ -1,0 +1,115 @@
+"""What the guard refuses, arriving the way Slack sends it: form fields become command text,
+and a signed JSON body can carry a lone surrogate (`\\ud800`). Each is one private refusal
+line, nothing is posted to the channel and the database is as it was."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from adapters.slack import modals
+from tests.conftest import Harness
+from tests.slack_standin import PRIVATE, SlackRig, app_mention, rig, standin, view_submission
+from tests.snapshot import snapshot
+from tests.test_slack_flow import flag, set_up_group
+
+__all__ = ["rig", "standin"]  # the fixtures
+
+
+async def settled(harness: Harness) -> dict[str, list[tuple[object, ...]]]:
+    """The database once the previous command's transaction is in: Slack hears the answer
+    to a command before the command's commit returns."""
+    current = await snapshot(harness.engine)
+    for _ in range(50):
+        await asyncio.sleep(0.02)
+        again = await snapshot(harness.engine)
+        if again == current:
+            return current
+        current = again
+    raise AssertionError("the database never settled")
+
+
+async def refused_privately(rig: SlackRig, expected: str) -> str:
+    await rig.standin.wait_for(lambda s: s.of("chat.postEphemeral"))
+    refusal: str = rig.standin.of("chat.postEphemeral")[-1]["text"]
+    assert expected in refusal and "\n" not in refusal
+    return refusal
+
+
+@pytest.mark.parametrize(
+    "summary", ['"010190" "1234"', "010190\u20131234", "01 01 90 1234", "010190%2D1234"]
+)
+async def test_a_cpr_number_in_the_flag_form_is_refused(
+    rig: SlackRig, harness: Harness, summary: str
+) -> None:
+    await set_up_group(rig)
+    before = await settled(harness)
+    await rig.command("UANNA", "flag")
+    await rig.standin.wait_for(lambda s: s.of("views.open"))
+    view = rig.standin.of("views.open")[0]["view"]
+    values = {
+        "urgency": {"value": {"selected_option": {"value": "acute"}}},
+        "summary": {"value": {"value": f"Borger {summary} truer"}},
+    }
+    await rig.interact(view_submission(view, values, user="UANNA"))
+    refusal = await refused_privately(rig, "CPR")
+    assert "1234" not in refusal
+    assert rig.standin.of("chat.postMessage") == []
+    assert await snapshot(harness.engine) == before
+
+
+async def test_a_cpr_number_in_the_decision_forms_fallback_is_refused(
+    rig: SlackRig, harness: Harness
+) -> None:
+    await set_up_group(rig)
+    await flag(rig)
+    posted = len(rig.standin.of("chat.postMessage"))
+    before = await settled(harness)
+    assert await rig.command("UERIK", "decide PSP-2026-0001") == 200
+    await rig.standin.wait_for(lambda s: s.of("views.open"))
+    view = rig.standin.of("views.open")[0]["view"]
+    assert view["callback_id"] == modals.DECIDE_CALLBACK
+    values = {
+        "decision": {"value": {"value": "Hjemmebesøg"}},
+        "fallback": {"value": {"value": "Ring til 01.01.90-1234"}},
+    }
+    await rig.interact(view_submission(view, values, user="UERIK"))
+    refusal = await refused_privately(rig, "CPR")
+    assert "1234" not in refusal
+    assert len(rig.standin.of("chat.postMessage")) == posted
+    assert await snapshot(harness.engine) == before
+
+
+async def test_a_lone_surrogate_in_a_form_is_refused(rig: SlackRig, harness: Harness) -> None:
+    await set_up_group(rig)
+    before = await settled(harness)
+    await rig.command("UANNA", "flag")
+    await rig.standin.wait_for(lambda s: s.of("views.open"))
+    view = rig.standin.of("views.open")[0]["view"]
+    values: dict[str, Any] = {
+        "urgency": {"value": {"selected_option": {"value": "acute"}}},
+        "summary": {"value": {"value": "Borger \ud800 truer"}},
+    }
+    # json.dumps writes the surrogate as the escape `\ud800`, as a Slack body can.
+    status, _headers, _text = await rig.interact(view_submission(view, values, user="UANNA"))
+    assert status == 200
+    await refused_privately(rig, "cannot read")
+    assert rig.standin.of("chat.postMessage") == []
+    assert await snapshot(harness.engine) == before
+
+
+async def test_a_lone_surrogate_in_a_mention_is_refused(
+    rig: SlackRig, harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await set_up_group(rig)
+    before = await settled(harness)
+    status, _headers, _text = await rig.event(
+        app_mention("<@UPSPBOT> flag acute Borger \ud800 truer", user="UANNA", channel=PRIVATE)
+    )
+    assert status == 200
+    await refused_privately(rig, "cannot read")
+    assert rig.standin.of("chat.postMessage") == []
+    assert await snapshot(harness.engine) == before
+    assert "Traceback" not in caplog.text
