@@ -17,6 +17,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage.adapter_state import state_aad
+from storage.audit_log import SqlAlchemyAuditRepository
 from storage.codec import case_aad, numbered_aad
 from storage.crypto import (
     KEY_CHECK_TEXT,
@@ -25,7 +27,6 @@ from storage.crypto import (
     SealedTextError,
     key_check_aad,
 )
-from storage.journal import SqlAlchemyAuditRepository, state_aad
 from storage.models import (
     AdapterStateRow,
     CaseRow,

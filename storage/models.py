@@ -1,61 +1,25 @@
-"""SQLAlchemy 2.x typed models. The Alembic migrations in storage/migrations create the same
-schema; a test checks that the two never drift apart."""
+"""SQLAlchemy 2.x typed models of the core's tables. The Alembic migrations in
+storage/migrations create the same schema (every models module, gathered in storage/schema.py);
+a test checks that the two never drift apart."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes on every database (SQLite would otherwise hand back naive ones)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+from storage.base import Base, BigId, UtcDateTime
 
 
 class GroupRow(Base):
@@ -108,6 +72,9 @@ class CaseRow(Base):
         # `list open`: the group's cases by status, most urgent then oldest first.
         Index("ix_cases_listing", "group_id", "status", "urgency_rank", "created_at", "id"),
         Index("ix_cases_responsible", "group_id", "status", "responsible"),
+        # The scheduler discovers newly flagged cases across all groups by their age: the
+        # listing index starts with the group, so it gets one of its own.
+        Index("ix_cases_created_at", "created_at"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
@@ -262,8 +229,3 @@ class AuditCheckpointRow(Base):
     head_hash: Mapped[str] = mapped_column(String(64))
     public_key: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(128))
-
-
-# The scheduling tables live in their own module; importing it here registers them on
-# Base.metadata wherever the models are used (migrations' autogenerate, the drift test).
-from storage import models_access, models_scheduling  # noqa: E402, F401

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base, BigId, CaseRow, UtcDateTime
+from storage.base import Base, BigId, UtcDateTime
 
 
 class MeetingRow(Base):
@@ -81,8 +81,3 @@ class EscalationWatchRow(Base):
     case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("cases.id"), primary_key=True)
     group_id: Mapped[int] = mapped_column(Integer)
     next_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
-
-
-# The scheduler discovers newly flagged cases across all groups by their age: the core's
-# listing index starts with the group, so it gets one of its own.
-CASES_BY_AGE = Index("ix_cases_created_at", CaseRow.created_at)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain import CaseId, CaseStatus, GroupId
 from bot.ports import RetentionCase
-from storage.journal import SqlAlchemyAuditRepository
+from storage.audit_log import SqlAlchemyAuditRepository
 from storage.models import (
     AcknowledgementRow,
     AuditRow,

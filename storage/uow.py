@@ -10,16 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.ports import ConcurrentUpdateError
 from storage.access import SqlAlchemyAccessRepository
+from storage.adapter_state import SqlAlchemyStateStore
+from storage.audit_log import SqlAlchemyAuditRepository
 from storage.cases import SqlAlchemyCaseRepository
 from storage.codec import PlainTextCodec, TextCodec
+from storage.escalations import SqlAlchemyEscalationRepository
 from storage.followup import SqlAlchemyFollowUpQueries
-from storage.journal import (
-    SqlAlchemyAuditRepository,
-    SqlAlchemyEscalationRepository,
-    SqlAlchemyEventLog,
-    SqlAlchemyPostedMessageLog,
-    SqlAlchemyStateStore,
-)
+from storage.posted_messages import SqlAlchemyPostedMessageLog
+from storage.processed_events import SqlAlchemyEventLog
 from storage.repositories import (
     MemberCache,
     SqlAlchemyGroupRepository,

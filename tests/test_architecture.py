@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.models import Base
+from storage.schema import metadata
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAT_SDKS = ("nio", "slack_bolt", "slack_sdk", "aiohttp")
@@ -94,7 +94,135 @@ def test_storage_imports_only_domain_and_ports_of_the_core(path: Path) -> None:
 async def test_migrations_create_exactly_the_models(engine: AsyncEngine) -> None:
     def diff(connection: Connection) -> list[object]:
         context = MigrationContext.configure(connection, opts={"compare_type": False})
-        return list(compare_metadata(context, Base.metadata))
+        return list(compare_metadata(context, metadata))
 
     async with engine.connect() as conn:
         assert await conn.run_sync(diff) == []
+
+
+# --- import cycles --------------------------------------------------------------------------
+
+PRODUCT_PACKAGES = ("bot", "adapters", "storage")
+
+
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def imported_modules(path: Path, known: set[str], root: Path = ROOT) -> set[str]:
+    """The product modules one module imports, at any depth (inside functions too), except
+    under `if TYPE_CHECKING:`, which never runs."""
+    name = module_name(path, root)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _is_type_checking(child):
+                for other in child.orelse:
+                    visit_one(other)
+                continue
+            visit_one(child)
+
+    def visit_one(node: ast.AST) -> None:
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            for alias in node.names:
+                # `from pkg import submodule` imports the submodule, not only the package.
+                found.add(f"{module}.{alias.name}" if f"{module}.{alias.name}" in known else module)
+        visit(node)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    resolved: set[str] = set()
+    for target in found:
+        while target and target not in known:
+            target = target.rpartition(".")[0]
+        if target and target != name:
+            resolved.add(target)
+    return resolved
+
+
+def import_graph(root: Path = ROOT) -> dict[str, set[str]]:
+    paths = [p for package in PRODUCT_PACKAGES for p in sorted((root / package).rglob("*.py"))]
+    known = {module_name(p, root) for p in paths}
+    return {module_name(p, root): imported_modules(p, known, root) for p in paths}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[set[str]]:
+    """The strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[set[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                connect(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component: set[str] = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.add(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(component)
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return found
+
+
+def test_the_cycle_finder_sees_a_cycle_through_a_function_level_import(tmp_path: Path) -> None:
+    package = tmp_path / "bot"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from bot import b\n")
+    (package / "b.py").write_text("def late() -> None:\n    from bot.c import x\n")
+    (package / "c.py").write_text("from .a import y\n")
+    (package / "d.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from bot import a\n"
+    )
+    (package / "e.py").write_text("import bot.d\n")
+    graph = import_graph(tmp_path)
+    assert graph["bot.e"] == {"bot.d"}
+    assert graph["bot.d"] == set()
+    assert cycles(graph) == [{"bot.a", "bot.b", "bot.c"}]
+
+
+def test_no_import_cycles_in_the_product() -> None:
+    assert cycles(import_graph()) == []
+
+
+def test_migrations_import_no_application_code() -> None:
+    # A migration runs against old databases for ever: a later change to the application must
+    # not change what it does, so it copies what it needs instead of importing it.
+    versions = sorted((ROOT / "storage" / "migrations" / "versions").glob("*.py"))
+    assert versions
+    for path in versions:
+        own = {n for n in imports(path) if starts(n, PRODUCT_PACKAGES)}
+        assert not own, f"{path.name} imports {sorted(own)}"

@@ -7,8 +7,14 @@ Create Date: 2026-11-22
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 
 revision = "0003"
 down_revision = "0002"
@@ -40,12 +46,61 @@ def upgrade() -> None:
     _chain_existing_audit_rows()
 
 
+# Frozen here as they were when this migration was written (storage/audit_chain.py and
+# storage/base.py): a later change to the application's code must not change what an old
+# migration does to an old database.
+_GENESIS = "0" * 64
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database (SQLite would otherwise hand back naive ones)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _canonical(
+    *,
+    at: datetime,
+    action: str,
+    actor_member_id: int | None,
+    group_id: int | None,
+    case_id: int | None,
+    binding_id: int | None,
+    detail: str,
+) -> bytes:
+    """Version-tagged, unambiguous serialisation of what a row says (ids, never text)."""
+    return json.dumps(
+        ["a1", _stamp(at), action, actor_member_id, group_id, case_id, binding_id, detail],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+
+def _chain_hash(prev_hash: str, content: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + content).hexdigest()
+
+
 def _chain_existing_audit_rows() -> None:
     """Audit rows written before the chain existed get their hashes now, so `audit verify`
     covers them too (it proves nothing about their past, only from today on)."""
-    from storage.audit_chain import GENESIS, canonical, chain_hash
-    from storage.models import UtcDateTime
-
     audit = sa.table(
         "audit_log",
         sa.column("id", sa.BigInteger()),
@@ -60,9 +115,9 @@ def _chain_existing_audit_rows() -> None:
         sa.column("hash", sa.String()),
     )
     bind = op.get_bind()
-    prev = GENESIS
+    prev = _GENESIS
     for row in bind.execute(sa.select(audit).order_by(audit.c.id)).all():
-        content = canonical(
+        content = _canonical(
             at=row.at,
             action=row.action,
             actor_member_id=row.actor_member_id,
@@ -71,7 +126,7 @@ def _chain_existing_audit_rows() -> None:
             binding_id=row.binding_id,
             detail=row.detail,
         )
-        digest = chain_hash(prev, content)
+        digest = _chain_hash(prev, content)
         bind.execute(
             sa.update(audit).where(audit.c.id == row.id).values(prev_hash=prev, hash=digest)
         )

@@ -1,16 +1,15 @@
-"""Parser of the `meeting` verb (registered in bot/parsing.py's table). Pure; every refusal
-is a catalogue key, raised as bot.parsing's refusal so the reply carries the usage line."""
+"""Parser of the `meeting` verb (registered in bot/parsing/parser.py's table). Pure; every
+refusal is a catalogue key, raised as ParseRefusal so the reply carries the usage line."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import TYPE_CHECKING, NoReturn
+from datetime import datetime
+from typing import NoReturn
 
+from bot.commands import Command
+from bot.parsing.tokens import ParseRefusal, iso_date, no_more, number, split_options
 from bot.scheduling import commands as mc
 from bot.scheduling.timing import RuleError, check_rule, parse_offset, rule_for_every
-
-if TYPE_CHECKING:
-    from bot.commands import Command
 
 _SUBCOMMANDS = {
     "schedule": "schedule",
@@ -50,10 +49,7 @@ MAX_THEME = 200
 
 
 def _refuse(key: str, **params: str) -> NoReturn:
-    # Imported here: bot.parsing imports this module for its verb table.
-    from bot.parsing import _Refusal
-
-    raise _Refusal(key, **params)
+    raise ParseRefusal(key, **params)
 
 
 def parse_meeting(args: list[str]) -> Command:
@@ -73,49 +69,19 @@ def _parse(args: list[str]) -> mc.MeetingCommand:
     if sub == "schedule":
         return _schedule(rest)
     if sub == "list":
-        _no_more(rest, 0)
+        no_more(rest, 0)
         return mc.ListMeetings()
     if sub == "ics":
-        _no_more(rest, 0)
+        no_more(rest, 0)
         return mc.ExportCalendar()
     if sub == "agenda":
-        _no_more(rest, 1)
+        no_more(rest, 1)
         return mc.ShowAgenda(_number(rest[0]) if rest else None)
     return _cancel(rest)
 
 
-def _no_more(args: list[str], count: int) -> None:
-    if len(args) > count:
-        _refuse("error.extra", extra=" ".join(args[count:])[:60])
-
-
 def _number(token: str) -> int:
-    digits = token.lstrip("#")
-    if not digits.isascii() or not digits.isdigit() or not 0 < int(digits) < 1_000_000:
-        _refuse("error.meeting_bad_number", number=token[:20])
-    return int(digits)
-
-
-def _split_options(args: list[str]) -> tuple[list[str], dict[str, str]]:
-    positional: list[str] = []
-    options: dict[str, str] = {}
-    index = 0
-    while index < len(args):
-        token = args[index]
-        if token.startswith("--") and len(token) > 2:
-            name = _OPTIONS.get(token[2:].lower())
-            if name is None:
-                _refuse("error.bad_option", option=token[:40])
-            if index + 1 >= len(args) or not args[index + 1].strip():
-                _refuse("error.option_value", option=token)
-            if name in options:
-                _refuse("error.option_twice", option=token)
-            options[name] = args[index + 1]
-            index += 2
-            continue
-        positional.append(token)
-        index += 1
-    return positional, options
+    return number(token, key="error.meeting_bad_number")
 
 
 def _start(positional: list[str]) -> datetime:
@@ -133,7 +99,7 @@ def _start(positional: list[str]) -> datetime:
 
 
 def _schedule(args: list[str]) -> mc.ScheduleMeeting:
-    positional, options = _split_options(args)
+    positional, options = split_options(args, _OPTIONS)
     start = _start(positional)
     if "every" in options and "rrule" in options:
         _refuse("error.meeting_every_and_rrule")
@@ -176,17 +142,12 @@ def _schedule(args: list[str]) -> mc.ScheduleMeeting:
 def _cancel(args: list[str]) -> mc.CancelMeeting:
     if not args:
         _refuse("error.missing", what="meeting_number")
-    _no_more(args, 2)
+    no_more(args, 2)
     number = _number(args[0])
     if len(args) == 1:
         return mc.CancelMeeting(number)
     which = args[1]
     if which.lower() in _ALL:
         return mc.CancelMeeting(number, whole_series=True)
-    try:
-        if len(which) != 10:
-            raise ValueError(which)
-        day = date.fromisoformat(which)
-    except ValueError:
-        _refuse("error.bad_date", date=which[:40])
+    day = iso_date(which)
     return mc.CancelMeeting(number, datetime.combine(day, datetime.min.time()))

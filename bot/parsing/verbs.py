@@ -1,0 +1,28 @@
+"""The verbs of the command language and every word (English, Danish, ASCII spellings) that
+names each of them."""
+
+from __future__ import annotations
+
+# Canonical verb -> every word that names it.
+VERB_WORDS: dict[str, tuple[str, ...]] = {
+    "help": ("help", "hjælp", "hjaelp", "?"),
+    "flag": ("flag", "akut", "haster", "normal"),
+    "ack": ("ack", "kvitter"),
+    "assign": ("assign", "tildel"),
+    "accept": ("accept", "accepter"),
+    "decline": ("decline", "afvis"),
+    "take": ("take", "overtag"),
+    "decide": ("decide", "beslut"),
+    "done": ("done", "udført", "udfoert"),
+    "note": ("note", "notat"),
+    "show": ("show", "vis"),
+    "list": ("list", "liste"),
+    "close": ("close", "luk"),
+    "reopen": ("reopen", "genåbn", "genaabn"),
+    "member": ("member", "medlem"),
+    "group": ("group", "gruppe"),
+    "escalate": ("escalate", "eskaler"),
+    "audit": ("audit", "revision"),
+    "meeting": ("meeting", "møde"),
+}
+WORD_TO_VERB: dict[str, str] = {w: verb for verb, words in VERB_WORDS.items() for w in words}

@@ -1,0 +1,80 @@
+"""The chat messages the bot posted, so a later reply can edit them and a purged case's
+messages can be retracted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain import CaseId, Platform
+from bot.ports import PostedMessage
+from storage.models import CaseRow, PostedMessageRow
+
+POSTED = cast(Table, PostedMessageRow.__table__)
+CASES = cast(Table, CaseRow.__table__)
+
+
+class SqlAlchemyPostedMessageLog:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def record(
+        self,
+        *,
+        platform: Platform,
+        room_id: str,
+        message_id: str,
+        case_id: CaseId | None,
+        message_key: str | None,
+        at: datetime,
+    ) -> None:
+        await self._conn.execute(
+            insert(POSTED).values(
+                platform=platform.value,
+                room_id=room_id,
+                message_id=message_id,
+                case_id=case_id,
+                message_key=message_key,
+                at=at,
+            )
+        )
+
+    async def find(self, platform: Platform, room_id: str, message_key: str) -> str | None:
+        row = (
+            await self._conn.execute(
+                select(POSTED.c.message_id)
+                .where(
+                    POSTED.c.platform == platform.value,
+                    POSTED.c.room_id == room_id,
+                    POSTED.c.message_key == message_key,
+                )
+                .order_by(POSTED.c.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        return str(row) if row is not None else None
+
+    async def for_case(self, case_id: CaseId) -> Sequence[PostedMessage]:
+        rows = await self._conn.execute(
+            select(POSTED).where(POSTED.c.case_id == case_id).order_by(POSTED.c.id)
+        )
+        return [PostedMessage(r.id, Platform(r.platform), r.room_id, r.message_id) for r in rows]
+
+    async def forget(self, ids: Sequence[int]) -> None:
+        if ids:
+            await self._conn.execute(delete(POSTED).where(POSTED.c.id.in_(list(ids))))
+
+    async def pending_retraction(self, *, limit: int) -> Sequence[CaseId]:
+        rows = await self._conn.execute(
+            select(POSTED.c.case_id)
+            .join(CASES, CASES.c.id == POSTED.c.case_id)
+            .where(CASES.c.purged_at.is_not(None))
+            .group_by(POSTED.c.case_id)
+            .order_by(POSTED.c.case_id)
+            .limit(limit)
+        )
+        return [CaseId(r.case_id) for r in rows]
