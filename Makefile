@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench clean setup
+.PHONY: run test unit lint typecheck bench clean setup
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check bot adapters storage tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	# The unit tier first (no database, no network, seconds): stop at its first failure.
+	$(BIN)/pytest -q -p no:cacheprovider -m unit -x $(PYTEST_ARGS)
+	$(BIN)/pytest -q -p no:cacheprovider -m "not unit" $(PYTEST_ARGS)
+
+unit: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider -m unit $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot adapters storage tests benchmarks

@@ -1,5 +1,5 @@
-"""Shared fixtures: real SQLite files and real PostgreSQL databases, a fake clock, and a
-harness that talks to the core the way an adapter does."""
+"""Shared fixtures: real SQLite files and real PostgreSQL databases, the in-memory fakes of the
+ports, a fake clock, and a harness that talks to the core the way an adapter does."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from bot.clock import FakeClock
 from bot.demo import ensure_demo_group
 from bot.domain import Platform
 from bot.messages import Incoming, Reply
+from bot.ports import UnitOfWorkFactory
 from bot.runtime import Router
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlAlchemyUnitOfWorkFactory
+from tests.fakes import FakeUnitOfWorkFactory
 
 PG_HOST = os.environ.get("PSP_TEST_PG_HOST", "127.0.0.1")
 PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}:5432/test"
@@ -113,8 +115,8 @@ class Harness:
 
     router: Router
     clock: FakeClock
-    engine: AsyncEngine
-    uow_factory: SqlAlchemyUnitOfWorkFactory
+    engine: AsyncEngine | None  # None on the in-memory fakes
+    uow_factory: UnitOfWorkFactory
     locale: str = "en"
     sent: list[Reply] = field(default_factory=list)
     # The core behind the router, for tests that build a router of their own around it.
@@ -162,8 +164,16 @@ class RecordingSender:
         return None
 
 
-def build_harness(engine: AsyncEngine, clock: FakeClock, locale: str = "en") -> Harness:
-    uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
+def build_harness(
+    engine: AsyncEngine | None,
+    clock: FakeClock,
+    locale: str = "en",
+    *,
+    uow_factory: UnitOfWorkFactory | None = None,
+) -> Harness:
+    if uow_factory is None:
+        assert engine is not None
+        uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
     bot = PspBot(
         uow_factory=uow_factory,
         clock=clock,
@@ -191,5 +201,44 @@ async def harness(engine: AsyncEngine, clock: FakeClock) -> Harness:
     """The core on a real database with the demo group (anna, dina: police; bo: social;
     carl: psychiatry; erik: social lead) bound to the console room."""
     h = build_harness(engine, clock)
+    await ensure_demo_group(h.uow_factory, clock)
+    return h
+
+
+# The unit tier: the same behaviour on the in-memory fakes, no database, no network.
+BACKENDS = [pytest.param("memory", marks=pytest.mark.unit), "sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """ "memory", an SQLite file or a fresh PostgreSQL database (set up outside the event loop,
+    as `database_url` is)."""
+    if request.param == "memory":
+        return "memory"
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'psp.sqlite3'}"
+    url: str = request.getfixturevalue("pg_database")
+    return url
+
+
+@pytest.fixture
+async def backend(backend_url: str) -> AsyncIterator[tuple[UnitOfWorkFactory, AsyncEngine | None]]:
+    """A unit-of-work factory on every backend: the in-memory fakes of the ports (marked
+    `unit`), a migrated SQLite file and a migrated PostgreSQL database."""
+    if backend_url == "memory":
+        yield FakeUnitOfWorkFactory(), None
+        return
+    engine = make_engine(backend_url)
+    await upgrade(engine)
+    yield SqlAlchemyUnitOfWorkFactory(engine), engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def core(backend: tuple[UnitOfWorkFactory, AsyncEngine | None], clock: FakeClock) -> Harness:
+    """The harness with the demo group on every backend (see `backend`). For tests that
+    assert what users see, not what the rows look like."""
+    uow_factory, engine = backend
+    h = build_harness(engine, clock, uow_factory=uow_factory)
     await ensure_demo_group(h.uow_factory, clock)
     return h

@@ -44,6 +44,7 @@ def is_composition_root(path: Path) -> bool:
     return path.parent == ROOT / "bot" and path.name.startswith("cli")
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("path", modules("bot"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_core_imports_no_chat_sdk_and_no_database_library(path: Path) -> None:
     # The composition root may import storage and adapters, but only inside its functions.
@@ -56,6 +57,7 @@ def test_core_imports_no_chat_sdk_and_no_database_library(path: Path) -> None:
     assert not bad
 
 
+@pytest.mark.unit
 def test_the_composition_root_is_not_a_cycle() -> None:
     """`psp-bot` (cli.py) uses the admin commands and the wiring; none of them uses it."""
     for path in modules("bot"):
@@ -63,6 +65,7 @@ def test_the_composition_root_is_not_a_cycle() -> None:
             assert "bot.cli" not in imports(path), path
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("path", modules("adapters"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_adapter_packages_only_re_export(path: Path) -> None:
     """An adapter's `__init__.py` holds no code of its own, so that importing one module of
@@ -80,11 +83,13 @@ def test_adapter_packages_only_re_export(path: Path) -> None:
         )
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("path", modules("adapters"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_adapters_never_import_storage(path: Path) -> None:
     assert not {n for n in imports(path) if starts(n, ("storage",))}
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("path", modules("storage"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_storage_imports_only_domain_and_ports_of_the_core(path: Path) -> None:
     core = {n for n in imports(path) if starts(n, ("bot", "adapters"))}
@@ -197,6 +202,7 @@ def cycles(graph: dict[str, set[str]]) -> list[set[str]]:
     return found
 
 
+@pytest.mark.unit
 def test_the_cycle_finder_sees_a_cycle_through_a_function_level_import(tmp_path: Path) -> None:
     package = tmp_path / "bot"
     package.mkdir()
@@ -214,10 +220,12 @@ def test_the_cycle_finder_sees_a_cycle_through_a_function_level_import(tmp_path:
     assert cycles(graph) == [{"bot.a", "bot.b", "bot.c"}]
 
 
+@pytest.mark.unit
 def test_no_import_cycles_in_the_product() -> None:
     assert cycles(import_graph()) == []
 
 
+@pytest.mark.unit
 def test_migrations_import_no_application_code() -> None:
     # A migration runs against old databases for ever: a later change to the application must
     # not change what it does, so it copies what it needs instead of importing it.

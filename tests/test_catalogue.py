@@ -12,6 +12,9 @@ import pytest
 from bot.catalogue import CATALOGUE
 from bot.i18n import normalise_locale, translate
 
+# No database, no network: part of the unit tier.
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -6,6 +6,9 @@ import pytest
 
 from bot.domain import clean_text, contains_cpr, format_case_ref, normalise_case_ref
 
+# No database, no network: part of the unit tier.
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     "text",

@@ -17,8 +17,8 @@ async def flag(h: Harness) -> str:
     return out
 
 
-async def test_flag_alerts_other_agencies_and_mentions_their_reps(harness: Harness) -> None:
-    replies = await harness.say("anna", "flag acute Borger truer naboer #threat")
+async def test_flag_alerts_other_agencies_and_mentions_their_reps(core: Harness) -> None:
+    replies = await core.say("anna", "flag acute Borger truer naboer #threat")
     assert len(replies) == 1
     alert = replies[0]
     assert REF in alert.text and "Borger truer naboer" in alert.text
@@ -27,8 +27,8 @@ async def test_flag_alerts_other_agencies_and_mentions_their_reps(harness: Harne
     assert [a.command for a in alert.actions] == [f"ack {REF}", f"take {REF}", f"show {REF}"]
 
 
-async def test_full_walk_from_flag_to_close(harness: Harness) -> None:
-    h = harness
+async def test_full_walk_from_flag_to_close(core: Harness) -> None:
+    h = core
     await flag(h)
     assert "psychiatry" in await h.text("bo", f"ack {REF}")
     assert "already acknowledged" in await h.text("bo", f"ack {REF}")
@@ -53,26 +53,26 @@ async def test_full_walk_from_flag_to_close(harness: Harness) -> None:
     assert REF in await h.text("anna", "list closed")
 
 
-async def test_close_is_refused_without_responsible_agency(harness: Harness) -> None:
-    await flag(harness)
-    out = await harness.text("anna", f"close {REF} løst")
+async def test_close_is_refused_without_responsible_agency(core: Harness) -> None:
+    await flag(core)
+    out = await core.text("anna", f"close {REF} løst")
     assert "cannot be closed" in out
-    assert "open" in await harness.text("anna", f"show {REF}")
+    assert "open" in await core.text("anna", f"show {REF}")
 
 
-async def test_assign_by_lead_takes_effect_at_once(harness: Harness) -> None:
-    await flag(harness)
-    await harness.text("erik", f"assign {REF} police")
-    assert "responsible: police" in await harness.text("bo", f"show {REF}")
+async def test_assign_by_lead_takes_effect_at_once(core: Harness) -> None:
+    await flag(core)
+    await core.text("erik", f"assign {REF} police")
+    assert "responsible: police" in await core.text("bo", f"show {REF}")
 
 
-async def test_decline_keeps_earlier_responsibility(harness: Harness) -> None:
-    await flag(harness)
-    await harness.text("anna", f"take {REF}")
-    await harness.text("bo", f"assign {REF} psychiatry")
-    out = await harness.text("carl", f"decline {REF} ikke vores område")
+async def test_decline_keeps_earlier_responsibility(core: Harness) -> None:
+    await flag(core)
+    await core.text("anna", f"take {REF}")
+    await core.text("bo", f"assign {REF} psychiatry")
+    out = await core.text("carl", f"decline {REF} ikke vores område")
     assert "stays with police" in out
-    assert "responsible: police" in await harness.text("bo", f"show {REF}")
+    assert "responsible: police" in await core.text("bo", f"show {REF}")
 
 
 async def test_every_change_of_responsibility_is_kept(harness: Harness) -> None:
@@ -88,22 +88,22 @@ async def test_every_change_of_responsibility_is_kept(harness: Harness) -> None:
     assert [tuple(r) for r in rows] == [("police", None, "take"), ("social", "police", "take")]
 
 
-async def test_refs_count_per_group_and_year(harness: Harness) -> None:
-    await flag(harness)
-    out = await harness.text("bo", "flag urgent Udsat for udsættelse #housing")
+async def test_refs_count_per_group_and_year(core: Harness) -> None:
+    await flag(core)
+    out = await core.text("bo", "flag urgent Udsat for udsættelse #housing")
     assert "PSP-2026-0002" in out
 
 
-async def test_audit_rows_for_reads_and_writes(harness: Harness) -> None:
-    await flag(harness)
-    await harness.text("bo", f"show {REF}")
-    out = await harness.text("erik", f"audit {REF}")
+async def test_audit_rows_for_reads_and_writes(core: Harness) -> None:
+    await flag(core)
+    await core.text("bo", f"show {REF}")
+    out = await core.text("erik", f"audit {REF}")
     assert "case.flag" in out and "case.read" in out
-    assert "Only the group's lead" in await harness.text("bo", f"audit {REF}")
+    assert "Only the group's lead" in await core.text("bo", f"audit {REF}")
 
 
-async def test_full_walk_in_danish(harness: Harness) -> None:
-    h = harness
+async def test_full_walk_in_danish(core: Harness) -> None:
+    h = core
     h.locale = "da"
     assert "AKUT: ny sag PSP-2026-0001 meldt af politi (anna)" in await h.text(
         "anna", "akut Borger truer naboer #truende"

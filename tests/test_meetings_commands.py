@@ -13,28 +13,28 @@ from tests.snapshot import snapshot
 SERIES = "meeting schedule 2026-12-01 09:00 --every month --theme 'Unge i bolig'"
 
 
-async def test_lead_schedules_a_monthly_series_and_everyone_sees_it(harness: Harness) -> None:
-    text = await harness.text("erik", SERIES)
+async def test_lead_schedules_a_monthly_series_and_everyone_sees_it(core: Harness) -> None:
+    text = await core.text("erik", SERIES)
     assert "Meeting no. 1 scheduled: 2026-12-01 09:00 (every month, same weekday)" in text
     assert "Reminders: 7d, 1d, 1h" in text
-    listing = await harness.text("bo", "meeting list")
+    listing = await core.text("bo", "meeting list")
     assert (
         "no. 1: next 2026-12-01 09:00 (every month, same weekday) — theme: Unge i bolig" in listing
     )
 
 
-async def test_danish_words_work_too(harness: Harness) -> None:
-    harness.locale = "da"
-    text = await harness.text("erik", "møde planlæg 2026-12-01 09:00 --hver uge --påmind 1d")
+async def test_danish_words_work_too(core: Harness) -> None:
+    core.locale = "da"
+    text = await core.text("erik", "møde planlæg 2026-12-01 09:00 --hver uge --påmind 1d")
     assert "Møde nr. 1 planlagt: 2026-12-01 09:00 (hver uge)" in text
     assert "Påmindelser: 1d" in text
 
 
-async def test_only_the_lead_schedules_or_cancels(harness: Harness) -> None:
-    assert "lead" in (await harness.text("anna", SERIES)).lower()
-    await harness.text("erik", SERIES)
-    assert "lead" in (await harness.text("anna", "meeting cancel 1 all")).lower()
-    assert "no. 1: next" in await harness.text("anna", "meeting list")
+async def test_only_the_lead_schedules_or_cancels(core: Harness) -> None:
+    assert "lead" in (await core.text("anna", SERIES)).lower()
+    await core.text("erik", SERIES)
+    assert "lead" in (await core.text("anna", "meeting cancel 1 all")).lower()
+    assert "no. 1: next" in await core.text("anna", "meeting list")
 
 
 @pytest.mark.parametrize(
@@ -57,40 +57,40 @@ async def test_only_the_lead_schedules_or_cancels(harness: Harness) -> None:
     ],
 )
 async def test_bad_input_gets_one_line_and_changes_nothing(
-    harness: Harness, command: str, expected: str
+    core: Harness, command: str, expected: str
 ) -> None:
-    await harness.text("erik", "meeting schedule 2026-12-01 09:00 --every week")
-    before = await snapshot(harness.engine)
-    replies = await harness.say("erik", command)
+    await core.text("erik", "meeting schedule 2026-12-01 09:00 --every week")
+    before = await snapshot(core)
+    replies = await core.say("erik", command)
     assert len(replies) == 1 and replies[0].kind == "error"
     assert expected in replies[0].text and "\n" not in replies[0].text
-    assert await snapshot(harness.engine) == before
+    assert await snapshot(core) == before
 
 
-async def test_cancel_one_occurrence_of_a_series(harness: Harness) -> None:
-    await harness.text("erik", SERIES)
-    needs_choice = await harness.text("erik", "meeting cancel 1")
+async def test_cancel_one_occurrence_of_a_series(core: Harness) -> None:
+    await core.text("erik", SERIES)
+    needs_choice = await core.text("erik", "meeting cancel 1")
     assert "meeting cancel 1 YYYY-MM-DD" in needs_choice
-    wrong_day = await harness.text("erik", "meeting cancel 1 2026-12-02")
+    wrong_day = await core.text("erik", "meeting cancel 1 2026-12-02")
     assert "does not take place on 2026-12-02" in wrong_day
-    text = await harness.text("erik", "meeting cancel 1 2026-12-01")
+    text = await core.text("erik", "meeting cancel 1 2026-12-01")
     assert "Meeting no. 1 on 2026-12-01 09:00 is cancelled. The rest of the series stands." in text
     # The next occurrence is now the first Tuesday of January.
-    assert "next 2027-01-05 09:00" in await harness.text("bo", "meeting list")
-    assert "already cancelled" in await harness.text("erik", "meeting cancel 1 2026-12-01")
-    assert "Meeting no. 1 is cancelled" in await harness.text("erik", "meeting cancel 1 all")
-    assert "No meetings are scheduled" in await harness.text("bo", "meeting list")
+    assert "next 2027-01-05 09:00" in await core.text("bo", "meeting list")
+    assert "already cancelled" in await core.text("erik", "meeting cancel 1 2026-12-01")
+    assert "Meeting no. 1 is cancelled" in await core.text("erik", "meeting cancel 1 all")
+    assert "No meetings are scheduled" in await core.text("bo", "meeting list")
 
 
-async def test_agenda_lists_cases_by_urgency_then_age_with_a_cap(harness: Harness) -> None:
-    await harness.text("anna", "flag normal neighbour complaints")
+async def test_agenda_lists_cases_by_urgency_then_age_with_a_cap(core: Harness) -> None:
+    await core.text("anna", "flag normal neighbour complaints")
     for i in range(22):
-        await harness.text("bo", f"flag urgent housing problem {i}")
-    await harness.text("carl", "flag acute threatens staff")
-    await harness.text("erik", "decide PSP-2026-0001 home visit --owner social --due 2026-11-30")
-    await harness.text("erik", "escalate the rules on sharing with the GP are unclear")
-    await harness.text("erik", SERIES)
-    agenda = await harness.text("bo", "meeting agenda")
+        await core.text("bo", f"flag urgent housing problem {i}")
+    await core.text("carl", "flag acute threatens staff")
+    await core.text("erik", "decide PSP-2026-0001 home visit --owner social --due 2026-11-30")
+    await core.text("erik", "escalate the rules on sharing with the GP are unclear")
+    await core.text("erik", SERIES)
+    agenda = await core.text("bo", "meeting agenda")
     lines = agenda.splitlines()
     assert lines[0] == "📋 Agenda, meeting no. 1 on 2026-12-01 09:00"
     assert "Theme: Unge i bolig" in agenda
@@ -106,12 +106,12 @@ async def test_agenda_lists_cases_by_urgency_then_age_with_a_cap(harness: Harnes
 
 
 async def test_ics_export_is_a_calendar_with_rrule_exdate_timezone_and_sequence(
-    harness: Harness,
+    core: Harness,
 ) -> None:
-    await harness.text("erik", SERIES)
-    await harness.text("erik", "meeting schedule 2026-12-10 13:00")
-    await harness.text("erik", "meeting cancel 1 2027-01-05")
-    replies = await harness.say("bo", "meeting ics")
+    await core.text("erik", SERIES)
+    await core.text("erik", "meeting schedule 2026-12-10 13:00")
+    await core.text("erik", "meeting cancel 1 2027-01-05")
+    replies = await core.say("bo", "meeting ics")
     assert "2 meetings" in replies[0].text
     (attachment,) = replies[0].attachments
     assert attachment.media_type == "text/calendar" and attachment.filename.endswith(".ics")
@@ -128,6 +128,6 @@ async def test_ics_export_is_a_calendar_with_rrule_exdate_timezone_and_sequence(
     assert "DTSTAMP" in series
     assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Europe/Copenhagen"]
     # The UIDs are stable: a second export names the same events.
-    again = await harness.say("bo", "meeting ics")
+    again = await core.say("bo", "meeting ics")
     cal2 = icalendar.Calendar.from_ical(again[0].attachments[0].data)
     assert {str(e["uid"]) for e in cal2.walk("VEVENT")} == set(events)

@@ -20,6 +20,9 @@ from bot.scheduling.timing import (
     to_instant,
 )
 
+# No database, no network: part of the unit tier.
+pytestmark = pytest.mark.unit
+
 CPH = "Europe/Copenhagen"
 ALL_HOURS = WorkingHours(days=frozenset())  # no working-hours shifting
 CONFIG = SchedulerConfig(hours=ALL_HOURS)

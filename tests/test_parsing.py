@@ -11,6 +11,9 @@ from bot.domain import Agency, Role, Tag, Urgency
 from bot.i18n import translate
 from bot.parsing import ParseError, parse
 
+# No database, no network: part of the unit tier.
+pytestmark = pytest.mark.unit
+
 
 def ok(text: str) -> c.Command:
     result = parse(text)

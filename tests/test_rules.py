@@ -24,39 +24,39 @@ async def flagged(h: Harness) -> None:
 
 async def refused(h: Harness, user: str, command: str, expected: str, **kwargs: object) -> None:
     """The command gets one error line containing `expected` and changes nothing."""
-    before = await snapshot(h.engine)
+    before = await snapshot(h)
     replies = await h.say(user, command, **kwargs)  # type: ignore[arg-type]
     assert [r.kind for r in replies] == [ReplyKind.ERROR], replies
     assert expected in replies[0].text
     assert "\n" not in replies[0].text
-    assert await snapshot(h.engine) == before
+    assert await snapshot(h) == before
 
 
-async def test_cpr_number_is_refused_without_echo_and_not_stored(harness: Harness) -> None:
-    before = await snapshot(harness.engine)
-    replies = await harness.say("anna", "flag acute Borger 010190-1234 truer")
+async def test_cpr_number_is_refused_without_echo_and_not_stored(core: Harness) -> None:
+    before = await snapshot(core)
+    replies = await core.say("anna", "flag acute Borger 010190-1234 truer")
     assert len(replies) == 1 and replies[0].kind is ReplyKind.ERROR
     assert "CPR" in replies[0].text and "010190" not in replies[0].text
     assert replies[0].redact_source
-    assert await snapshot(harness.engine) == before
+    assert await snapshot(core) == before
 
 
-async def test_cpr_hidden_by_zero_width_spaces_is_refused(harness: Harness) -> None:
-    await refused(harness, "anna", "flag acute borger 0\u200b10190\u200b-1234", "CPR")
+async def test_cpr_hidden_by_zero_width_spaces_is_refused(core: Harness) -> None:
+    await refused(core, "anna", "flag acute borger 0\u200b10190\u200b-1234", "CPR")
 
 
-async def test_non_member_in_bound_room(harness: Harness) -> None:
-    await flagged(harness)
-    await refused(harness, "mallory", f"show {REF}", "not a member")
-    await refused(harness, "mallory", "flag acute x", "not a member")
+async def test_non_member_in_bound_room(core: Harness) -> None:
+    await flagged(core)
+    await refused(core, "mallory", f"show {REF}", "not a member")
+    await refused(core, "mallory", "flag acute x", "not a member")
 
 
-async def test_command_in_unbound_room(harness: Harness) -> None:
-    await refused(harness, "anna", "list", "belongs to no group", room="elsewhere")
+async def test_command_in_unbound_room(core: Harness) -> None:
+    await refused(core, "anna", "list", "belongs to no group", room="elsewhere")
 
 
-async def test_foreign_ref_answers_like_unknown_ref(harness: Harness) -> None:
-    h = harness
+async def test_foreign_ref_answers_like_unknown_ref(core: Harness) -> None:
+    h = core
     await flagged(h)
     await h.text("admin", "group setup Other --prefix PSP", room="other-room")
     await h.text("admin", "member add @olga police lead", room="other-room")
@@ -66,42 +66,42 @@ async def test_foreign_ref_answers_like_unknown_ref(harness: Harness) -> None:
     assert "Borger" not in foreign
 
 
-async def test_unknown_ref_agency_and_impossible_date(harness: Harness) -> None:
-    await flagged(harness)
-    await refused(harness, "anna", "ack PSP-2026-0042", "no case PSP-2026-0042")
-    await refused(harness, "anna", f"assign {REF} firemen", "Unknown agency")
-    await refused(harness, "anna", f"decide {REF} x --due 2026-02-30", "not a valid date")
-    await refused(harness, "anna", f"decide {REF} x --due 2020-01-01", "already passed")
-    await refused(harness, "anna", f"assign {REF} probation", "no members from probation")
+async def test_unknown_ref_agency_and_impossible_date(core: Harness) -> None:
+    await flagged(core)
+    await refused(core, "anna", "ack PSP-2026-0042", "no case PSP-2026-0042")
+    await refused(core, "anna", f"assign {REF} firemen", "Unknown agency")
+    await refused(core, "anna", f"decide {REF} x --due 2026-02-30", "not a valid date")
+    await refused(core, "anna", f"decide {REF} x --due 2020-01-01", "already passed")
+    await refused(core, "anna", f"assign {REF} probation", "no members from probation")
 
 
-async def test_close_rules(harness: Harness) -> None:
-    await flagged(harness)
-    await refused(harness, "anna", f"close {REF} done", "cannot be closed")
-    await harness.text("anna", f"take {REF}")
-    await refused(harness, "carl", f"close {REF} done", "Only police")
-    await refused(harness, "anna", f"close {REF}", "Missing resolution")
+async def test_close_rules(core: Harness) -> None:
+    await flagged(core)
+    await refused(core, "anna", f"close {REF} done", "cannot be closed")
+    await core.text("anna", f"take {REF}")
+    await refused(core, "carl", f"close {REF} done", "Only police")
+    await refused(core, "anna", f"close {REF}", "Missing resolution")
 
 
-async def test_lead_only_and_admin_only(harness: Harness) -> None:
-    await flagged(harness)
-    await refused(harness, "bo", "member add @zed police", "Only the group's lead")
-    await refused(harness, "bo", f"reopen {REF} why", "Only the group's lead")
-    await refused(harness, "erik", "group setup Another", "Only a bot admin", room="r2")
-    assert "added as representative for police" in await harness.text(
+async def test_lead_only_and_admin_only(core: Harness) -> None:
+    await flagged(core)
+    await refused(core, "bo", "member add @zed police", "Only the group's lead")
+    await refused(core, "bo", f"reopen {REF} why", "Only the group's lead")
+    await refused(core, "erik", "group setup Another", "Only a bot admin", room="r2")
+    assert "added as representative for police" in await core.text(
         "erik", "member add @zed police"
     )
 
 
-async def test_proposal_answered_only_by_receiving_agency(harness: Harness) -> None:
-    await flagged(harness)
-    await harness.text("anna", f"assign {REF} psychiatry")
-    await refused(harness, "bo", f"accept {REF}", "no proposal to social services")
-    await refused(harness, "bo", f"assign {REF} police", "already a proposal")
+async def test_proposal_answered_only_by_receiving_agency(core: Harness) -> None:
+    await flagged(core)
+    await core.text("anna", f"assign {REF} psychiatry")
+    await refused(core, "bo", f"accept {REF}", "no proposal to social services")
+    await refused(core, "bo", f"assign {REF} police", "already a proposal")
 
 
-async def test_group_keeps_a_lead(harness: Harness) -> None:
-    await refused(harness, "erik", "member remove @erik", "at least one lead")
+async def test_group_keeps_a_lead(core: Harness) -> None:
+    await refused(core, "erik", "member remove @erik", "at least one lead")
 
 
 async def test_sql_and_html_stored_and_shown_verbatim(harness: Harness) -> None:
@@ -113,17 +113,17 @@ async def test_sql_and_html_stored_and_shown_verbatim(harness: Harness) -> None:
         assert (await conn.execute(text("SELECT count(*) FROM cases"))).scalar_one() == 1
 
 
-async def test_emoji_and_unicode_survive(harness: Harness) -> None:
-    out = await harness.text("anna", "flag normal Borger 😀 ærø Åse 👨\u200d👩\u200d👧")
+async def test_emoji_and_unicode_survive(core: Harness) -> None:
+    out = await core.text("anna", "flag normal Borger 😀 ærø Åse 👨\u200d👩\u200d👧")
     assert "Borger 😀 ærø Åse 👨\u200d👩\u200d👧" in out
 
 
-async def test_same_event_twice_changes_nothing_the_second_time(harness: Harness) -> None:
-    first = await harness.say("anna", "flag acute x", event_id="$evt1")
-    before = await snapshot(harness.engine)
-    again = await harness.say("anna", "flag acute x", event_id="$evt1")
+async def test_same_event_twice_changes_nothing_the_second_time(core: Harness) -> None:
+    first = await core.say("anna", "flag acute x", event_id="$evt1")
+    before = await snapshot(core)
+    again = await core.say("anna", "flag acute x", event_id="$evt1")
     assert first and again == []
-    assert await snapshot(harness.engine) == before
+    assert await snapshot(core) == before
 
 
 async def test_two_members_assigning_at_once_exactly_one_wins(harness: Harness) -> None:
@@ -141,14 +141,14 @@ async def test_two_members_assigning_at_once_exactly_one_wins(harness: Harness) 
     assert row.proposed == "psychiatry" and row.version == 2
 
 
-async def test_many_concurrent_flags_get_distinct_refs(harness: Harness) -> None:
-    outs = await asyncio.gather(*(harness.text("anna", f"flag normal sag {i}") for i in range(8)))
+async def test_many_concurrent_flags_get_distinct_refs(core: Harness) -> None:
+    outs = await asyncio.gather(*(core.text("anna", f"flag normal sag {i}") for i in range(8)))
     refs = {line.split()[4] for out in outs for line in out.splitlines()[:1]}
     assert len(refs) == 8
 
 
-async def test_steering_room_gets_escalations(harness: Harness) -> None:
-    h = harness
+async def test_steering_room_gets_escalations(core: Harness) -> None:
+    h = core
     assert "no steering room" in await h.text("erik", "escalate Ingen akutpladser i weekenden")
     await h.text("admin", "group setup Demo --room steering", room="styregruppe")
     h.sent.clear()
@@ -158,8 +158,8 @@ async def test_steering_room_gets_escalations(harness: Harness) -> None:
     await refused(h, "admin", "list", "not a member", room="styregruppe")
 
 
-async def test_minimal_room_sees_no_free_text(harness: Harness) -> None:
-    h = harness
+async def test_minimal_room_sees_no_free_text(core: Harness) -> None:
+    h = core
     await h.text("admin", "group setup Demo --detail minimal", room="vagt")
     h.sent.clear()
     await h.text("anna", "flag acute Hemmelig tekst #threat")
@@ -171,9 +171,9 @@ async def test_minimal_room_sees_no_free_text(harness: Harness) -> None:
     assert "Hemmelig" not in shown and REF in shown
 
 
-async def test_insecure_room_refused_for_platforms_that_require_it(harness: Harness) -> None:
+async def test_insecure_room_refused_for_platforms_that_require_it(core: Harness) -> None:
     await refused(
-        harness,
+        core,
         "@admin:test",
         "group setup Matrixgruppe",
         "not secured",
@@ -183,15 +183,15 @@ async def test_insecure_room_refused_for_platforms_that_require_it(harness: Harn
     )
 
 
-async def test_danish_replies(harness: Harness) -> None:
-    harness.locale = "da"
-    out = await harness.text("anna", "flag akut Borger truer")
+async def test_danish_replies(core: Harness) -> None:
+    core.locale = "da"
+    out = await core.text("anna", "flag akut Borger truer")
     assert "AKUT: ny sag PSP-2026-0001 meldt af politi" in out
-    assert "Ukendt kommando" in await harness.text("anna", "hej")
+    assert "Ukendt kommando" in await core.text("anna", "hej")
 
 
 async def test_a_defect_in_a_use_case_answers_and_keeps_nothing(
-    harness: Harness, caplog: pytest.LogCaptureFixture
+    core: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     from bot import commands as c
     from bot.context import Context
@@ -200,18 +200,18 @@ async def test_a_defect_in_a_use_case_answers_and_keeps_nothing(
         await ctx.uow.cases.add_note(1, text="halvt", by_member=1, at=ctx.now)  # type: ignore[arg-type]
         raise RuntimeError("defect")
 
-    await flagged(harness)
-    core = PspBot(
-        uow_factory=harness.uow_factory,
-        clock=harness.clock,
+    await flagged(core)
+    bot = PspBot(
+        uow_factory=core.uow_factory,
+        clock=core.clock,
         settings=BotSettings(default_locale="en"),
         handlers={**command_handlers(), c.AddNote: broken},
     )
-    harness.router = Router(bot=core, uow_factory=harness.uow_factory, clock=harness.clock)
-    harness.router.attach(Platform.CONSOLE, RecordingSender(harness.sent))
-    await refused(harness, "bo", f"note {REF} hemmelig tekst", "internal error")
+    core.router = Router(bot=bot, uow_factory=core.uow_factory, clock=core.clock)
+    core.router.attach(Platform.CONSOLE, RecordingSender(core.sent))
+    await refused(core, "bo", f"note {REF} hemmelig tekst", "internal error")
     assert "hemmelig" not in caplog.text
-    assert "Commands:" in await harness.text("bo", "help")
+    assert "Commands:" in await core.text("bo", "help")
 
 
 async def test_lead_marks_an_escalation_handled(harness: Harness) -> None:
@@ -226,19 +226,19 @@ async def test_lead_marks_an_escalation_handled(harness: Harness) -> None:
     assert handled is not None
 
 
-async def test_replies_can_be_kept_in_the_commands_own_transaction(harness: Harness) -> None:
+async def test_replies_can_be_kept_in_the_commands_own_transaction(core: Harness) -> None:
     """An adapter's outbox written by before_commit exists exactly when the command does."""
     from bot.messages import Incoming, Reply
     from bot.ports import StateStore
 
     async def keep(state: StateStore, replies: list[Reply]) -> None:
-        await state.put("outbox", "|".join(r.text for r in replies), at=harness.clock.now())
+        await state.put("outbox", "|".join(r.text for r in replies), at=core.clock.now())
 
     def message(text: str, event_id: str) -> Incoming:
         return Incoming(Platform.CONSOLE, "console", "anna", text, event_id=event_id, locale="en")
 
-    replies = await harness.router.process(message("flag acute x", "$e1"), before_commit=keep)
-    assert await harness.router.load_state("outbox") == replies[0].text
-    refused = await harness.router.process(message("flag soon x", "$e2"), before_commit=keep)
-    assert await harness.router.load_state("outbox") == refused[0].text
-    assert await harness.router.process(message("flag soon x", "$e2"), before_commit=keep) == []
+    replies = await core.router.process(message("flag acute x", "$e1"), before_commit=keep)
+    assert await core.router.load_state("outbox") == replies[0].text
+    refused = await core.router.process(message("flag soon x", "$e2"), before_commit=keep)
+    assert await core.router.load_state("outbox") == refused[0].text
+    assert await core.router.process(message("flag soon x", "$e2"), before_commit=keep) == []

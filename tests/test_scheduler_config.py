@@ -14,6 +14,9 @@ from bot.domain import Platform
 from bot.messages import Attachment, Reply, RoomRef
 from bot.scheduling.config import SchedulerConfig, parse_scheduler_config
 
+# No database, no network: part of the unit tier.
+pytestmark = pytest.mark.unit
+
 
 def test_defaults_are_the_documented_ones() -> None:
     config = parse_scheduler_config(None)

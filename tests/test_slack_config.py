@@ -10,6 +10,9 @@ import pytest
 from adapters.slack import load_config
 from bot.config import ConfigError, parse_settings
 
+# No database, no network: part of the unit tier.
+pytestmark = pytest.mark.unit
+
 
 def settings(**slack: object) -> object:
     return parse_settings({"slack": {"team_allowlist": ["T0PSP"], **slack}})
