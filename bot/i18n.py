@@ -24,3 +24,10 @@ def translate(locale: str, key: str, **params: object) -> str:
     if "what" in params and f"what.{params['what']}" in CATALOGUE:
         params["what"] = translate(locale, f"what.{params['what']}")
     return template.format(**params) if params else template
+
+
+def plural(locale: str, key: str, count: int) -> str:
+    """A counted noun in the reader's language: `plural("da", "count.meetings", 1)` is
+    "1 møde", with 2 it is "2 møder". The catalogue holds "singular|plural" (`count.*`)."""
+    singular, many = translate(locale, key, n=count).split("|")
+    return singular if count == 1 else many

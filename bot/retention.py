@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from bot.config import SectionReader
 from bot.domain import CaseId, GroupId, RoomPurpose
-from bot.i18n import translate
+from bot.i18n import plural, translate
 from bot.messages import Mention, Reply, ReplyKind, RoomRef
 from bot.ports import Clock, LeaderElection, RetentionCase, UnitOfWorkFactory
 from bot.runtime import Router
@@ -154,8 +154,8 @@ async def _stale_replies(
             text = translate(
                 locale,
                 "retention.stale",
-                count=len(refs),
-                days=policy.stale_open_days,
+                cases=plural(locale, "count.stale_cases", len(refs)),
+                days=plural(locale, "count.days", policy.stale_open_days),
                 refs=", ".join(refs),
             )
             for binding in await uow.groups.bindings(group_id):

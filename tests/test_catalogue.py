@@ -3,14 +3,17 @@ code uses exists."""
 
 from __future__ import annotations
 
-import re
 import string
 from pathlib import Path
 
 import pytest
 
 from bot.catalogue import CATALOGUE
-from bot.i18n import normalise_locale, translate
+from bot.commands import ListScope
+from bot.domain import Agency, CaseStatus, DetailLevel, Role, RoomPurpose, Tag, Urgency
+from bot.i18n import normalise_locale, plural, translate
+from bot.parsing import VERB_WORDS
+from tests.catalogue_keys import CodeKeys, scan
 
 # No database, no network: part of the unit tier.
 pytestmark = pytest.mark.unit
@@ -29,24 +32,52 @@ def test_both_languages_with_the_same_placeholders(key: str) -> None:
     assert fields(da) == fields(en), key
 
 
-def test_every_key_used_in_code_exists() -> None:
-    pattern = re.compile(
-        r"""["']((?:error|usage|help|alert|show|list|group|member|case|ack|assign|accept|decline|take|close|reopen|decide|decision|done|note|escalate|audit|history|action|word|scope|agency|urgency|status|role|tag|detail|purpose|what)\.[a-z_\-]+)["']"""
-    )
-    used: set[str] = set()
-    for path in (ROOT / "bot").rglob("*.py"):
-        if "catalogue" in path.parts:
-            continue
-        used |= set(pattern.findall(path.read_text(encoding="utf-8")))
-    # Audit action names share the dotted style but are not user-facing texts.
-    audit_actions = {
-        k
-        for k in used
-        if k.split(".")[0] in {"case", "decision", "note", "member", "group", "escalation", "audit"}
-        and k not in CATALOGUE
+def _prefix_sources(code: CodeKeys) -> dict[str, set[str]]:
+    """What each f-string prefix of the code can be completed with."""
+    return {
+        "agency.": {a.value for a in Agency},
+        "urgency.": {u.value for u in Urgency},
+        "tag.": {t.value for t in Tag},
+        "role.": {r.value for r in Role},
+        "status.": {s.value for s in CaseStatus},
+        "detail.": {d.value for d in DetailLevel},
+        "purpose.": {p.value for p in RoomPurpose},
+        "scope.": {s.value for s in ListScope},
+        "usage.": set(VERB_WORDS),
+        "help.": set(VERB_WORDS),
+        # error.missing names what is missing: every value the parsers pass as `what`.
+        "what.": code.values_of("what"),
+        # A responsibility change says how it came about: every `how` the use cases record.
+        "history.": code.values_of("how"),
     }
-    missing = sorted(used - set(CATALOGUE) - audit_actions)
+
+
+def test_every_key_used_in_code_exists() -> None:
+    code = scan([ROOT / "bot", ROOT / "adapters"])
+    namespaces = {key.split(".")[0] for key in CATALOGUE}
+    used = {key for key in code.constants if key.split(".")[0] in namespaces}
+    sources = _prefix_sources(code)
+    unknown_prefixes = sorted(set(code.prefixed) - set(sources))
+    assert not unknown_prefixes, f"f-string keys of unknown values: {unknown_prefixes}"
+    for prefix in code.prefixed:
+        assert sources[prefix], prefix
+        used |= {prefix + value for value in sources[prefix]}
+    missing = {
+        key: sorted(code.constants.get(key, ["(f-string)"])) for key in used - set(CATALOGUE)
+    }
     assert not missing
+
+
+def test_the_key_finder_sees_keys_everywhere_they_hide() -> None:
+    # Constants in adapters, f-strings with a prefix, values passed to a named parameter,
+    # and audit action names (not keys) passed positionally to a dataclass.
+    code = scan([ROOT / "bot", ROOT / "adapters"])
+    assert any(key.startswith("slack.") for key in code.constants)
+    assert {"agency.", "what.", "history.", "usage."} <= set(code.prefixed)
+    assert {"case", "summary", "meeting_time", "reason"} <= code.values_of("what")
+    assert {"take", "assign", "accept", "decline"} <= code.values_of("how")
+    assert "meeting.remind" in code.values_of("audit_action")
+    assert "meeting.remind" not in code.constants
 
 
 def test_locale_names() -> None:
@@ -55,3 +86,19 @@ def test_locale_names() -> None:
     assert normalise_locale("fr") == "da"
     assert translate("en", "agency.police") == "police"
     assert translate("da", "agency.police") == "politi"
+
+
+@pytest.mark.parametrize("key", sorted(k for k in CATALOGUE if k.startswith("count.")))
+def test_every_counted_noun_has_a_singular_and_a_plural_in_both_languages(key: str) -> None:
+    for text in CATALOGUE[key]:
+        singular, many = text.split("|")
+        assert "{n}" in singular and "{n}" in many and singular != many
+
+
+def test_one_is_singular_and_every_other_count_plural() -> None:
+    assert plural("da", "count.meetings", 1) == "1 møde"
+    assert plural("da", "count.meetings", 2) == "2 møder"
+    assert plural("da", "count.meetings", 0) == "0 møder"
+    assert plural("en", "count.minutes", 1) == "1 minute"
+    assert plural("en", "count.minutes", 15) == "15 minutes"
+    assert plural("en", "count.stale_cases", 1) == "1 open case has"

@@ -131,3 +131,12 @@ async def test_ics_export_is_a_calendar_with_rrule_exdate_timezone_and_sequence(
     again = await core.say("bo", "meeting ics")
     cal2 = icalendar.Calendar.from_ical(again[0].attachments[0].data)
     assert {str(e["uid"]) for e in cal2.walk("VEVENT")} == set(events)
+
+
+async def test_one_meeting_is_counted_in_the_singular_in_both_languages(core: Harness) -> None:
+    await core.text("erik", "meeting schedule 2026-12-10 13:00")
+    assert "Calendar of Demo: 1 meeting (" in await core.text("bo", "meeting ics")
+    core.locale = "da"
+    assert "1 møde (" in await core.text("bo", "møde kalender")
+    await core.text("erik", "meeting schedule 2026-12-11 13:00")
+    assert "2 møder (" in await core.text("bo", "møde kalender")

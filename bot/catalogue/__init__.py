@@ -7,6 +7,7 @@ from bot.catalogue import (
     access,
     adapters,
     cases,
+    counts,
     meetings,
     names,
     protection,
@@ -25,6 +26,7 @@ _PARTS = (
     adapters.TEXTS,
     access.TEXTS,
     screening.TEXTS,
+    counts.TEXTS,
 )
 
 

@@ -97,9 +97,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Meeting no. {number} on {when} was already cancelled.",
     ),
     "meeting.ics_done": (
-        "Kalender for {group}: {count} møder (iCalendar-fil vedhæftet; kan importeres i "
+        "Kalender for {group}: {meetings} (iCalendar-fil vedhæftet; kan importeres i "
         "Outlook og Google Kalender).",
-        "Calendar of {group}: {count} meetings (iCalendar file attached; imports into Outlook "
+        "Calendar of {group}: {meetings} (iCalendar file attached; imports into Outlook "
         "and Google Calendar).",
     ),
     "meeting.ics_summary": ("{group}: operativt møde", "{group}: operative meeting"),
@@ -135,9 +135,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "agenda.escalation_row": ("• nr. {number} ({date}): {text}", "• no. {number} ({date}): {text}"),
     "agenda.minimal": (
-        "📋 Dagsorden, møde nr. {number} {when}: {cases} åbne sager, {decisions} beslutninger "
+        "📋 Dagsorden, møde nr. {number} {when}: {cases}, {decisions} "
         "at følge op. Se detaljer i gruppens sikre rum.",
-        "📋 Agenda, meeting no. {number} on {when}: {cases} open cases, {decisions} decisions "
+        "📋 Agenda, meeting no. {number} on {when}: {cases}, {decisions} "
         "to follow up. Details in the group's secure room.",
     ),
     "reminder.text": (
@@ -145,12 +145,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "🔔 {late}Reminder: meeting no. {number} on {when} (in {left}).",
     ),
     "reminder.late": ("[forsinket] ", "[late] "),
-    "time.days": ("{n} dage", "{n} days"),
-    "time.day": ("1 dag", "1 day"),
-    "time.hours": ("{n} timer", "{n} hours"),
-    "time.hour": ("1 time", "1 hour"),
-    "time.minutes": ("{n} minutter", "{n} minutes"),
-    "time.minute": ("1 minut", "1 minute"),
     "escalation.deputies": (
         "⏰ {late}{ref} ({urgency}): {agency} har ikke kvitteret efter {elapsed}. "
         "Stedfortrædere for {agency}: kvittér med `ack {ref}`.",
@@ -175,7 +169,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "⚠️ {ref} no. {number} is overdue: the fallback now applies for {owner}: {fallback}",
     ),
     "followup.minimal": (
-        "📌 Opfølgning {date}: {due} beslutninger med frist snart, {overdue} overskredet.",
-        "📌 Follow-up {date}: {due} decisions due soon, {overdue} overdue.",
+        "📌 Opfølgning {date}: {due} med frist snart, {overdue} overskredet.",
+        "📌 Follow-up {date}: {due} due soon, {overdue} overdue.",
     ),
 }

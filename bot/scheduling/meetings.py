@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.context import Context, Refusal
 from bot.domain import Group
+from bot.i18n import plural
 from bot.messages import Attachment, Reply, ReplyKind
 from bot.ports import MeetingRecord
 from bot.scheduling import commands as mc
@@ -196,7 +197,11 @@ def meeting_handlers(config: SchedulerConfig) -> dict[type, Handler]:
         ctx.replies.append(
             Reply(
                 room=ctx.incoming.room_ref,
-                text=ctx.t("meeting.ics_done", group=group.name, count=live),
+                text=ctx.t(
+                    "meeting.ics_done",
+                    group=group.name,
+                    meetings=plural(ctx.locale, "count.meetings", live),
+                ),
                 kind=ReplyKind.ANSWER,
                 in_reply_to=ctx.incoming.event_id,
                 attachments=(Attachment(_filename(group), MEDIA_TYPE, data),),

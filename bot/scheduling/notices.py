@@ -19,7 +19,7 @@ from bot.domain import (
     Role,
     RoomPurpose,
 )
-from bot.i18n import translate
+from bot.i18n import plural, translate
 from bot.messages import Action, Mention, Reply, ReplyKind, RoomRef
 from bot.ports import NotificationKey, UnitOfWork
 from bot.scheduling import planner as p
@@ -270,7 +270,11 @@ async def _followup(
         announced.append(fkey)
     await uow.ledger.record_sent(announced, group_id=group.id, at=now)
     minimal = translate(
-        locale, "followup.minimal", date=today.isoformat(), due=len(soon), overdue=len(overdue)
+        locale,
+        "followup.minimal",
+        date=today.isoformat(),
+        due=plural(locale, "count.decisions", len(soon)),
+        overdue=len(overdue),
     )
     replies = await to_group(
         uow,

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain import Agency, CaseStatus, Group, pending_acknowledgements
-from bot.i18n import translate
+from bot.i18n import plural, translate
 from bot.ports import MeetingRecord, OpenDecision, UnitOfWork
 
 WHEN_FORMAT = "%Y-%m-%d %H:%M"
@@ -29,19 +29,14 @@ def agency_list(locale: str, agencies: Sequence[Agency]) -> str:
 def duration(locale: str, seconds: int) -> str:
     """A rounded, human span: "7 days", "1 day", "3 hours", "15 minutes"."""
     if seconds >= 36 * 3600:
-        return translate(locale, "time.days", n=round(seconds / 86400))
+        return plural(locale, "count.days", round(seconds / 86400))
     if seconds >= 22 * 3600:
-        return translate(locale, "time.day")
+        return plural(locale, "count.days", 1)
     if seconds >= 90 * 60:
-        return translate(locale, "time.hours", n=round(seconds / 3600))
+        return plural(locale, "count.hours", round(seconds / 3600))
     if seconds >= 55 * 60:
-        return translate(locale, "time.hour")
-    minutes = max(1, round(seconds / 60))
-    return (
-        translate(locale, "time.minute")
-        if minutes == 1
-        else translate(locale, "time.minutes", n=minutes)
-    )
+        return plural(locale, "count.hours", 1)
+    return plural(locale, "count.minutes", max(1, round(seconds / 60)))
 
 
 def repeat_text(locale: str, rule: str | None) -> str:
@@ -127,8 +122,8 @@ async def build_agenda(
         "agenda.minimal",
         number=meeting.number,
         when=when(occurrence),
-        cases=total,
-        decisions=len(decisions),
+        cases=plural(locale, "count.open_cases", total),
+        decisions=plural(locale, "count.decisions", len(decisions)),
     )
     return "\n".join(lines), minimal
 

@@ -1,0 +1,18 @@
+"""Counted nouns: key -> (Danish, English), each as "singular|plural" with `{n}` for the
+number; bot.i18n.plural picks the form (both languages use the singular for exactly one)."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "count.meetings": ("{n} møde|{n} møder", "{n} meeting|{n} meetings"),
+    "count.open_cases": ("{n} åben sag|{n} åbne sager", "{n} open case|{n} open cases"),
+    # The verb agrees with the count in English ("1 open case has", "2 open cases have").
+    "count.stale_cases": (
+        "{n} åben sag er|{n} åbne sager er",
+        "{n} open case has|{n} open cases have",
+    ),
+    "count.decisions": ("{n} beslutning|{n} beslutninger", "{n} decision|{n} decisions"),
+    "count.days": ("{n} dag|{n} dage", "{n} day|{n} days"),
+    "count.hours": ("{n} time|{n} timer", "{n} hour|{n} hours"),
+    "count.minutes": ("{n} minut|{n} minutter", "{n} minute|{n} minutes"),
+}
