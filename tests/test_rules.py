@@ -4,6 +4,7 @@ leaves behind (nothing). Runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy import text
@@ -13,9 +14,17 @@ from bot.domain import Platform
 from bot.messages import ReplyKind
 from bot.runtime import Router
 from tests.conftest import Harness, RecordingSender
+from tests.overlap import at_once
 from tests.snapshot import snapshot
 
 REF = "PSP-2026-0001"
+
+
+class Seen(NamedTuple):
+    """A reply as another process saw it."""
+
+    kind: ReplyKind
+    text: str
 
 
 async def flagged(h: Harness) -> None:
@@ -88,9 +97,7 @@ async def test_lead_only_and_admin_only(core: Harness) -> None:
     await refused(core, "bo", "member add @zed police", "Only the group's lead")
     await refused(core, "bo", f"reopen {REF} why", "Only the group's lead")
     await refused(core, "erik", "group setup Another", "Only a bot admin", room="r2")
-    assert "added as representative for police" in await core.text(
-        "erik", "member add @zed police"
-    )
+    assert "added as representative for police" in await core.text("erik", "member add @zed police")
 
 
 async def test_proposal_answered_only_by_receiving_agency(core: Harness) -> None:
@@ -126,12 +133,21 @@ async def test_same_event_twice_changes_nothing_the_second_time(core: Harness) -
     assert await snapshot(core) == before
 
 
-async def test_two_members_assigning_at_once_exactly_one_wins(harness: Harness) -> None:
+async def test_two_members_assigning_at_once_exactly_one_wins(
+    harness: Harness, database_url: str
+) -> None:
+    """Two processes, two connections, the same instant (tests/overlap.py): the first to
+    read the case holds its transaction open until the other has started."""
     await flagged(harness)
-    results = await asyncio.gather(
-        harness.say("anna", f"assign {REF} psychiatry"),
-        harness.say("bo", f"assign {REF} psychiatry"),
+    outcomes = at_once(
+        database_url,
+        ("anna", f"assign {REF} psychiatry"),
+        ("bo", f"assign {REF} psychiatry"),
     )
+    assert any(held for _, _, held in outcomes)
+    results = [
+        [Seen(ReplyKind(kind), text) for kind, text in replies] for _, replies, _ in outcomes
+    ]
     kinds = sorted(r[0].kind.value for r in results)
     assert kinds == ["error", "update"], results
     loser = next(r[0] for r in results if r[0].kind is ReplyKind.ERROR)

@@ -1,6 +1,7 @@
 """Several bot processes on one PostgreSQL database: each reminder goes out exactly once, one
 process leads the scheduled work, and another takes over when the leader is killed. Plus the
-real APScheduler wiring, on the real clock for a few seconds."""
+real APScheduler wiring, on the real clock for a few seconds (a clock set just before the
+reminder is due, so the wait is short)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import FakeClock, SystemClock
+from bot.clock import FakeClock
 from bot.demo import ensure_demo_group
 from bot.messages import Reply
 from bot.scheduling.config import SchedulerConfig
@@ -100,7 +101,7 @@ LEADER_SCRIPT = textwrap.dedent(
         leader = PostgresAdvisoryLeader(make_engine(sys.argv[1]))
         assert await leader.acquire()
         print("leading", flush=True)
-        await asyncio.sleep(600)
+        await asyncio.Event().wait()  # until killed
 
     asyncio.run(main())
     """
@@ -142,17 +143,28 @@ async def test_another_process_takes_over_when_the_leader_is_killed(pg_database:
         await engine.dispose()
 
 
+class ShiftedClock:
+    """The real clock, running at real speed, set to another instant."""
+
+    def __init__(self, now: datetime) -> None:
+        self._offset = now - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+
 async def test_the_service_wakes_on_the_real_clock_and_sends_a_reminder(tmp_path: Path) -> None:
-    """APScheduler really runs: a reminder due within about a minute arrives, once."""
+    """APScheduler really runs on the real clock: a reminder due half a second after the
+    service starts arrives, once, and a few ticks later it is still the only one."""
     engine = make_engine(f"sqlite:///{tmp_path / 'live.sqlite3'}")
     await upgrade(engine)
-    clock = SystemClock()
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    # Half a second before the meeting's 1-minute reminder is due.
+    clock = ShiftedClock(start - timedelta(minutes=1, seconds=0.5))
     harness = build_harness(engine, FakeClock(clock.now()))
     harness.router._clock = clock  # type: ignore[assignment]
     harness.core._clock = clock  # type: ignore[assignment]
     await ensure_demo_group(harness.uow_factory, clock)
-    # The first whole minute at least 61 s ahead; its 1-minute reminder is due 1-60 s ahead.
-    start = (clock.now() + timedelta(seconds=120)).astimezone(ZoneInfo("Europe/Copenhagen"))
     await harness.text("erik", f"meeting schedule {start:%Y-%m-%d %H:%M} --remind 1m")
     service = SchedulerService.build(
         uow_factory=harness.uow_factory,
@@ -164,12 +176,17 @@ async def test_the_service_wakes_on_the_real_clock_and_sends_a_reminder(tmp_path
     )
     task = asyncio.create_task(service.run())
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if any("Reminder: meeting no. 1" in r.text for r in harness.sent):
                 break
-            await asyncio.sleep(0.2)
-        await asyncio.sleep(1.5)  # a few more ticks: still exactly one
+            await asyncio.sleep(0.1)
+        # A few more ticks: still exactly one.
+        reports: list[object] = []
+        while time.monotonic() < deadline and len(reports) < 3:
+            if not reports or service.last_report is not reports[-1]:
+                reports.append(service.last_report)
+            await asyncio.sleep(0.1)
         reminders = [r for r in harness.sent if "Reminder: meeting no. 1" in r.text]
         assert len(reminders) == 1 and "[late]" not in reminders[0].text
         assert service.is_leader
