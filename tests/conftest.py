@@ -78,13 +78,81 @@ def pg_url(database: str) -> str:
     return f"postgresql://postgres@{PG_HOST}:5432/{database}"
 
 
+async def _pg_reset(name: str) -> bool:
+    """Bring a used test database back to what a fresh copy of the template holds: no
+    other connection, the schema at the template's migration, every table empty and every
+    id sequence at its start. False if it cannot be reused (then it is dropped)."""
+    import asyncpg
+
+    url = pg_url(name).replace("postgresql://", "postgres://")
+    conn = await asyncpg.connect(url, timeout=5)
+    try:
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        version = await conn.fetchval("SELECT version_num FROM alembic_version")
+        if version != await _template_version():
+            return False
+        tables = [
+            row["tablename"]
+            for row in await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"
+            )
+        ]
+        if tables:
+            names = ", ".join(f'"{t}"' for t in tables)
+            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        return True
+    except Exception:
+        return False
+    finally:
+        await conn.close()
+
+
+_TEMPLATE_VERSION: list[str] = []
+
+
+async def _template_version() -> str:
+    if not _TEMPLATE_VERSION:
+        import asyncpg
+
+        url = pg_url(TEMPLATE_DB).replace("postgresql://", "postgres://")
+        conn = await asyncpg.connect(url, timeout=5)
+        try:
+            _TEMPLATE_VERSION.append(
+                str(await conn.fetchval("SELECT version_num FROM alembic_version"))
+            )
+        finally:
+            await conn.close()
+    return _TEMPLATE_VERSION[0]
+
+
+@pytest.fixture(scope="session")
+def pg_spare_databases(pg_template: str) -> Iterator[list[str]]:
+    """Test databases handed back clean, for the next test: creating a database is quick,
+    dropping one waits for a checkpoint (seconds on a busy machine)."""
+    spare: list[str] = []
+    yield spare
+    for name in spare:
+        asyncio.run(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
 @pytest.fixture
-def pg_database(pg_template: str) -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for one test, dropped afterwards."""
-    name = f"psp_t_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_execute(f"CREATE DATABASE {name} TEMPLATE {pg_template}"))
+def pg_database(pg_template: str, pg_spare_databases: list[str]) -> Iterator[str]:
+    """A migrated PostgreSQL database with nothing in it, for one test: a fresh copy of the
+    template, or one an earlier test used and that was emptied since (`_pg_reset`)."""
+    if pg_spare_databases:
+        name = pg_spare_databases.pop()
+    else:
+        name = f"psp_t_{uuid.uuid4().hex[:12]}"
+        asyncio.run(_pg_execute(f"CREATE DATABASE {name} TEMPLATE {pg_template}"))
     yield pg_url(name)
-    asyncio.run(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    if asyncio.run(_pg_reset(name)):
+        pg_spare_databases.append(name)
+    else:
+        asyncio.run(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -15,9 +15,10 @@ API (kept small on purpose; the Slack tests reuse it):
   shared-secret admin API; registering the same localpart twice logs in again instead
 - `synapse.stop()` / `synapse.start()`: restart on the same port and data (for outage tests)
 
-One Synapse per test module (it takes ~1.5 s to start and is CPU-bound on two cores). It runs
-on SQLite in a temp directory, with bcrypt_rounds 4, logging at WARNING and the rate limits
-raised. Under CI=true a Synapse that cannot start fails the tests; elsewhere they are skipped.
+One Synapse for the whole test run (it takes ~1.5 s to start and is CPU-bound on two
+cores). It runs on SQLite in a temp directory, with bcrypt_rounds 4, logging at WARNING and
+the rate limits raised. Under CI=true a Synapse that cannot start fails the tests; elsewhere
+they are skipped.
 """
 
 from __future__ import annotations
@@ -245,9 +246,11 @@ def start_synapse(directory: Path) -> Synapse:
     return server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
-    """A fresh homeserver for one test module, stopped at its end."""
+    """One homeserver for the whole run, stopped at its end: starting one takes seconds.
+    Tests keep out of each other's way by their own rooms and users; the rate-limited bots
+    have names of their own, so their throttling touches no other test."""
     server = start_synapse(tmp_path_factory.mktemp("synapse"))
     try:
         yield server
