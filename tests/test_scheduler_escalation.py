@@ -26,10 +26,10 @@ def escalations(posted: list[Posted]) -> list[tuple[timedelta, str, list[str]]]:
 
 
 async def test_acute_flag_escalates_to_deputies_then_lead_and_stops_on_ack(
-    harness: Harness,
+    core: Harness,
 ) -> None:
-    await harness.text("anna", "flag acute threatens to set fire to the flat")
-    driver = Driver(harness)
+    await core.text("anna", "flag acute threatens to set fire to the flat")
+    driver = Driver(core)
     assert escalations(await driver.run_until(START + timedelta(minutes=14, seconds=59))) == []
     first = escalations(await driver.run_until(START + timedelta(minutes=20)))
     assert first == [
@@ -37,7 +37,7 @@ async def test_acute_flag_escalates_to_deputies_then_lead_and_stops_on_ack(
         (timedelta(minutes=15), "psychiatry/deputies", ["carl"]),
         (timedelta(minutes=15), "social services/deputies", ["bo", "erik"]),
     ]
-    await harness.text("bo", "ack PSP-2026-0001")
+    await core.text("bo", "ack PSP-2026-0001")
     second = escalations(await driver.run_until(START + timedelta(hours=3)))
     assert second == [(timedelta(minutes=45), "psychiatry/lead", ["erik"])]
     text = next(p.reply.text for p in driver.posted if "psychiatry has still not" in p.reply.text)
@@ -45,21 +45,21 @@ async def test_acute_flag_escalates_to_deputies_then_lead_and_stops_on_ack(
 
 
 async def test_acknowledging_before_the_first_period_means_no_escalation(
-    harness: Harness,
+    core: Harness,
 ) -> None:
-    await harness.text("anna", "flag acute threatens to set fire to the flat")
-    await harness.text("bo", "ack PSP-2026-0001")
-    await harness.text("carl", "ack PSP-2026-0001")
-    driver = Driver(harness)
+    await core.text("anna", "flag acute threatens to set fire to the flat")
+    await core.text("bo", "ack PSP-2026-0001")
+    await core.text("carl", "ack PSP-2026-0001")
+    driver = Driver(core)
     assert escalations(await driver.run_until(START + timedelta(hours=2))) == []
 
 
 async def test_urgent_flag_escalates_after_four_hours_then_waits_for_working_hours(
-    harness: Harness,
+    core: Harness,
 ) -> None:
-    await harness.text("carl", "flag urgent stopped taking medication, eviction notice")
-    await harness.text("bo", "ack PSP-2026-0001")
-    driver = Driver(harness)
+    await core.text("carl", "flag urgent stopped taking medication, eviction notice")
+    await core.text("bo", "ack PSP-2026-0001")
+    driver = Driver(core)
     posted = escalations(await driver.run_until(START + timedelta(days=1)))
     # 4 hours after 10:00 local is 14:00, inside working hours; 8 more hours is 22:00, so
     # the lead is told at 08:00 local the next morning (07:00 UTC).
@@ -69,10 +69,10 @@ async def test_urgent_flag_escalates_after_four_hours_then_waits_for_working_hou
     ]
 
 
-async def test_normal_flag_is_not_escalated_but_goes_on_the_agenda(harness: Harness) -> None:
-    await harness.text("anna", "flag normal neighbours complain about noise")
-    await harness.text("erik", "meeting schedule 2026-11-26 09:00 --remind 1d")
-    driver = Driver(harness)
+async def test_normal_flag_is_not_escalated_but_goes_on_the_agenda(core: Harness) -> None:
+    await core.text("anna", "flag normal neighbours complain about noise")
+    await core.text("erik", "meeting schedule 2026-11-26 09:00 --remind 1d")
+    driver = Driver(core)
     posted = await driver.run_until(START + timedelta(days=3))
     assert escalations(posted) == []
     (reminder,) = [p for p in posted if "Reminder" in p.reply.text]
@@ -80,19 +80,19 @@ async def test_normal_flag_is_not_escalated_but_goes_on_the_agenda(harness: Harn
     assert "not acknowledged: social services, psychiatry" in reminder.reply.text
 
 
-async def test_closing_the_case_stops_escalation(harness: Harness) -> None:
-    await harness.text("anna", "flag acute threatens to set fire to the flat")
-    await harness.text("anna", "take PSP-2026-0001")
-    await harness.text("anna", "close PSP-2026-0001 admitted to psychiatric ward")
-    driver = Driver(harness)
+async def test_closing_the_case_stops_escalation(core: Harness) -> None:
+    await core.text("anna", "flag acute threatens to set fire to the flat")
+    await core.text("anna", "take PSP-2026-0001")
+    await core.text("anna", "close PSP-2026-0001 admitted to psychiatric ward")
+    driver = Driver(core)
     assert escalations(await driver.run_until(START + timedelta(hours=2))) == []
 
 
-async def test_escalation_steps_are_recorded_on_the_case(harness: Harness) -> None:
-    await harness.text("anna", "flag acute threatens to set fire to the flat")
-    driver = Driver(harness)
+async def test_escalation_steps_are_recorded_on_the_case(core: Harness) -> None:
+    await core.text("anna", "flag acute threatens to set fire to the flat")
+    driver = Driver(core)
     await driver.run_until(START + timedelta(minutes=50))
-    audit = await harness.text("erik", "audit PSP-2026-0001")
+    audit = await core.text("erik", "audit PSP-2026-0001")
     # Two agencies, two steps each: four rows, by the bot (no member), on the case.
     assert audit.count("· — · case.escalate") == 4
 
@@ -102,17 +102,17 @@ def followups(posted: list[Posted]) -> list[tuple[datetime, str]]:
 
 
 async def test_decision_reminded_the_day_before_then_reported_daily_when_overdue(
-    harness: Harness,
+    core: Harness,
 ) -> None:
-    await harness.text("anna", "flag urgent stopped taking medication")
-    await harness.text(
+    await core.text("anna", "flag urgent stopped taking medication")
+    await core.text(
         "erik",
         "decide PSP-2026-0001 home visit by the outreach team --owner social --due 2026-11-25 "
         "--fallback 'police welfare check' --fallback-owner police",
     )
     for agency_user in ("bo", "carl"):
-        await harness.text(agency_user, "ack PSP-2026-0001")
-    driver = Driver(harness)
+        await core.text(agency_user, "ack PSP-2026-0001")
+    driver = Driver(core)
     posted = followups(await driver.run_until(datetime(2026, 11, 30, 12, 0, tzinfo=UTC)))
     days = [at.date().isoformat() for at, _ in posted]
     # Tuesday: due tomorrow. Wednesday (the due day): nothing. Thursday and Friday: overdue.
@@ -133,10 +133,10 @@ async def test_decision_reminded_the_day_before_then_reported_daily_when_overdue
     assert mentions[1] == ["anna", "bo", "dina", "erik"]  # owner and fallback owner
 
 
-async def test_done_decision_is_no_longer_followed_up(harness: Harness) -> None:
-    await harness.text("anna", "flag normal stopped taking medication")
-    await harness.text("erik", "decide PSP-2026-0001 home visit --owner social --due 2026-11-24")
-    driver = Driver(harness)
+async def test_done_decision_is_no_longer_followed_up(core: Harness) -> None:
+    await core.text("anna", "flag normal stopped taking medication")
+    await core.text("erik", "decide PSP-2026-0001 home visit --owner social --due 2026-11-24")
+    driver = Driver(core)
     await driver.run_until(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
-    await harness.text("bo", "done PSP-2026-0001 1")
+    await core.text("bo", "done PSP-2026-0001 1")
     assert followups(await driver.run_until(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))) == []

@@ -23,11 +23,11 @@ def reminders(posted: list) -> list:
 
 
 async def test_three_reminders_at_their_offsets_the_day_before_carries_the_agenda(
-    harness: Harness,
+    core: Harness,
 ) -> None:
-    await harness.text("anna", "flag urgent threatening letters to the caseworker")
-    await harness.text("erik", SCHEDULE)
-    driver = Driver(harness)
+    await core.text("anna", "flag urgent threatening letters to the caseworker")
+    await core.text("erik", SCHEDULE)
+    driver = Driver(core)
     posted = reminders(await driver.run_until(MEETING + timedelta(hours=1)))
     assert [p.at for p in posted] == [
         MEETING - timedelta(days=7),
@@ -44,10 +44,10 @@ async def test_three_reminders_at_their_offsets_the_day_before_carries_the_agend
 
 
 async def test_a_restart_in_the_middle_of_the_reminder_window_sends_nothing_twice(
-    harness: Harness,
+    core: Harness,
 ) -> None:
-    await harness.text("erik", SCHEDULE)
-    driver = Driver(harness)
+    await core.text("erik", SCHEDULE)
+    driver = Driver(core)
     first = reminders(await driver.run_until(MEETING - timedelta(days=1)))
     assert len(first) == 2  # the 7-day and the 1-day reminder
     # The process restarts at the very instant the 1-day reminder went out.
@@ -58,33 +58,33 @@ async def test_a_restart_in_the_middle_of_the_reminder_window_sends_nothing_twic
 
 
 async def test_a_reminder_missed_while_down_is_sent_late_if_the_meeting_has_not_started(
-    harness: Harness,
+    core: Harness,
 ) -> None:
-    await harness.text("erik", SCHEDULE)
-    driver = Driver(harness)
+    await core.text("erik", SCHEDULE)
+    driver = Driver(core)
     await driver.run_until(MEETING - timedelta(days=2))
     # Down from two days before until two hours before the meeting: the 1-day reminder
     # (with the agenda) comes late; it is sent once, not together with anything else.
-    harness.clock.set(MEETING - timedelta(hours=2))
+    core.clock.set(MEETING - timedelta(hours=2))
     late = reminders(await driver.run_until(MEETING - timedelta(hours=2), tick=driver.new_tick()))
     assert len(late) == 1
     assert late[0].reply.text.startswith("🔔 [late] Reminder: meeting no. 1")
     assert "📋 Agenda" in late[0].reply.text
 
 
-async def test_reminders_of_a_meeting_that_began_while_down_are_skipped(harness: Harness) -> None:
-    await harness.text("erik", SCHEDULE)
-    driver = Driver(harness)
+async def test_reminders_of_a_meeting_that_began_while_down_are_skipped(core: Harness) -> None:
+    await core.text("erik", SCHEDULE)
+    driver = Driver(core)
     await driver.run_until(MEETING - timedelta(days=2))
-    harness.clock.set(MEETING + timedelta(minutes=30))
+    core.clock.set(MEETING + timedelta(minutes=30))
     posted = await driver.run_until(MEETING + timedelta(days=1), tick=driver.new_tick())
     assert reminders(posted) == []
 
 
-async def test_cancelled_occurrence_is_not_reminded(harness: Harness) -> None:
-    await harness.text("erik", "meeting schedule 2026-12-01 09:00 --every week --remind 1h")
-    await harness.text("erik", "meeting cancel 1 2026-12-01")
-    driver = Driver(harness)
+async def test_cancelled_occurrence_is_not_reminded(core: Harness) -> None:
+    await core.text("erik", "meeting schedule 2026-12-01 09:00 --every week --remind 1h")
+    await core.text("erik", "meeting cancel 1 2026-12-01")
+    driver = Driver(core)
     posted = reminders(await driver.run_until(MEETING + timedelta(days=8)))
     assert [p.at for p in posted] == [MEETING + timedelta(days=7, hours=-1)]
     assert "2026-12-08 09:00" in posted[0].reply.text
@@ -101,29 +101,29 @@ class CrashingDelivery:
         raise RuntimeError("process died while sending")
 
 
-async def test_crash_between_claim_and_send_resends_once_marked_late(harness: Harness) -> None:
-    await harness.text("erik", "meeting schedule 2026-12-01 09:00 --remind 1h")
-    driver = Driver(harness)
-    harness.clock.set(MEETING - timedelta(hours=1))
+async def test_crash_between_claim_and_send_resends_once_marked_late(core: Harness) -> None:
+    await core.text("erik", "meeting schedule 2026-12-01 09:00 --remind 1h")
+    driver = Driver(core)
+    core.clock.set(MEETING - timedelta(hours=1))
     crashing = driver.new_tick()
     crashing._deliver = CrashingDelivery()  # type: ignore[assignment]
     with pytest.raises(RuntimeError):
         await crashing.run()
     # A restarted process right away: the claim is fresh, so it could still be in flight.
-    assert reminders(await driver.run_until(harness.clock.now(), tick=driver.new_tick())) == []
+    assert reminders(await driver.run_until(core.clock.now(), tick=driver.new_tick())) == []
     # Once the claim is stale the reminder is sent again, once, marked late.
-    harness.clock.advance(timedelta(minutes=3))
+    core.clock.advance(timedelta(minutes=3))
     tick = driver.new_tick()
-    resent = reminders(await driver.run_until(harness.clock.now(), tick=tick))
+    resent = reminders(await driver.run_until(core.clock.now(), tick=tick))
     assert len(resent) == 1
     assert texts(resent)[0].startswith("🔔 [late] Reminder: meeting no. 1 on 2026-12-01 09:00")
     assert reminders(await driver.run_until(MEETING + timedelta(hours=1), tick=tick)) == []
 
 
 async def test_reminders_reach_every_room_of_the_group_minimal_rooms_without_case_text(
-    harness: Harness,
+    core: Harness,
 ) -> None:
-    async with harness.uow_factory() as uow:
+    async with core.uow_factory() as uow:
         group = await uow.groups.get_by_name("Demo")
         assert group is not None
         await uow.groups.bind(
@@ -134,12 +134,12 @@ async def test_reminders_reach_every_room_of_the_group_minimal_rooms_without_cas
             purpose=RoomPurpose.OPERATIVE,
         )
         await uow.commit()
-    await harness.text("anna", "flag urgent threatening letters to the caseworker")
-    await harness.text("erik", "meeting schedule 2026-12-01 09:00 --remind 1d")
-    driver = Driver(harness)
+    await core.text("anna", "flag urgent threatening letters to the caseworker")
+    await core.text("erik", "meeting schedule 2026-12-01 09:00 --remind 1d")
+    driver = Driver(core)
     posted = reminders(await driver.run_until(MEETING))
     by_room = {p.reply.room.platform: p.reply for p in posted}
     assert set(by_room) == {Platform.CONSOLE, Platform.MATRIX}
     assert "threatening letters" in by_room[Platform.CONSOLE].text
     assert "threatening letters" not in by_room[Platform.MATRIX].text
-    assert "1 open cases" in by_room[Platform.MATRIX].text
+    assert "1 open case," in by_room[Platform.MATRIX].text
