@@ -30,7 +30,8 @@ from bot.clock import SystemClock
 from bot.demo import ensure_demo_group
 from bot.domain import Platform
 from bot.messages import Incoming
-from storage.audit_chain import AUDIT, GENESIS, canonical, chain_hash, verify_chain
+from storage.audit_chain import AUDIT, GENESIS, HEADS, canonical, chain_hash
+from storage.audit_verify import audit_snapshot, verify_chain
 from storage.codec import PlainTextCodec, TextCodec, case_aad
 from storage.crypto import AesGcmCodec, Keyring
 from storage.engine import make_engine
@@ -148,39 +149,49 @@ def codec_cost(repeat: int = 20_000) -> tuple[float, float]:
     return seal, (time.perf_counter() - start) / repeat * 1e6
 
 
-async def audit_verify(url: str, rows: int) -> tuple[float, float]:
-    """Fill the audit log with `rows` chained rows, then time a full verify."""
+async def audit_verify(url: str, rows: int, groups: int = 500) -> tuple[float, float]:
+    """Fill the audit log with `rows` rows over the chains of `groups` groups, then time a
+    full verify of every chain."""
     engine = await fresh(url)
     start_at = datetime(2026, 1, 1, tzinfo=UTC)
-    prev = GENESIS
+    heads: dict[int, tuple[int, str, str]] = {}  # chain -> (length, prev_hash, hash)
     fill_start = time.perf_counter()
     chunk: list[dict[str, Any]] = []
     for number in range(rows):
+        group = number % groups + 1
         values = {
             "at": start_at + timedelta(seconds=number),
             "action": "case.read" if number % 3 else "case.flag",
             "actor_member_id": number % 40 + 1,
-            "group_id": 1,
+            "group_id": group,
             "case_id": number // 10 + 1,
             "binding_id": 1,
             "detail": "" if number % 3 else "urgency=urgent",
         }
-        digest = chain_hash(prev, canonical(**values))
-        chunk.append(values | {"prev_hash": prev, "hash": digest})
-        prev = digest
+        length, _, prev = heads.get(group, (0, GENESIS, GENESIS))
+        digest = chain_hash(prev, canonical(**values, chain_id=group))  # type: ignore[arg-type]
+        chunk.append(values | {"chain_id": group, "prev_hash": prev, "hash": digest})
+        heads[group] = (length + 1, prev, digest)
         if len(chunk) == 20_000:
             async with engine.begin() as conn:
                 await conn.execute(insert(AUDIT), chunk)
             chunk = []
-    if chunk:
-        async with engine.begin() as conn:
+    async with engine.begin() as conn:
+        if chunk:
             await conn.execute(insert(AUDIT), chunk)
+        await conn.execute(
+            insert(HEADS),
+            [
+                {"chain_id": c, "length": n, "prev_hash": p, "hash": h}
+                for c, (n, p, h) in heads.items()
+            ],
+        )
     fill = time.perf_counter() - fill_start
     start = time.perf_counter()
-    async with engine.connect() as conn:
+    async with audit_snapshot(engine) as conn:
         report = await verify_chain(conn)
     elapsed = time.perf_counter() - start
-    assert report.intact and report.length == rows, report
+    assert report.intact and report.length == rows, report.describe()
     await engine.dispose()
     return elapsed, fill
 

@@ -4,14 +4,14 @@ composition root: storage is imported inside the functions that need it (layerin
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.cli_audit import run_audit
 from bot.cli_encryption import encryption_setup, make_codec
-from bot.cli_files import Progress, read_checkpoints, write_private
+from bot.cli_files import Progress, write_private
 from bot.cli_setup import build_app, open_database
 from bot.config import ConfigError, Settings
 from bot.export import FORMATS, PURPOSES
@@ -70,7 +70,7 @@ def add_commands(sub: Any) -> None:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    handler = {"keys": _keys, "audit": _audit, "purge": _purge, "case": _case}.get(args.command)
+    handler = {"keys": _keys, "audit": run_audit, "purge": _purge, "case": _case}.get(args.command)
     if handler is None:
         raise ConfigError(f"unknown command {args.command}")
     return await handler(args, settings)
@@ -122,95 +122,6 @@ async def _keys(args: argparse.Namespace, settings: Settings) -> int:
             "as long as backups made before today must stay readable"
         )
     return 0
-
-
-async def _audit(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.audit_chain import check_checkpoint, count_audit_rows, verify_chain
-    from storage.engine import make_engine
-
-    # An auditor verifies without the encryption keys and without migrating anything: the
-    # chain holds ids and hashes only.
-    engine = make_engine(settings.effective_database_url)
-    try:
-        async with engine.connect() as conn:
-            progress = None
-            if sys.stderr.isatty():  # a long walk shows where it is; a cron log stays clean
-                progress = Progress("verifying", await count_audit_rows(conn))
-            report = await verify_chain(conn, progress=progress)
-            if progress is not None:
-                progress.end()
-            if args.audit_command == "checkpoint":
-                return await _checkpoint(args, conn, report)
-            print(report.describe())
-            if not report.intact:
-                return 1
-            if args.checkpoint is not None:
-                return await _check_against(args, conn, check_checkpoint)
-    finally:
-        await engine.dispose()
-    return 0
-
-
-async def _check_against(args: argparse.Namespace, conn: Any, check: Any) -> int:
-    from storage.audit_chain import load_public_key
-
-    if not args.public_key:
-        raise ConfigError("audit verify: --checkpoint needs --public-key (the signer's key)")
-    try:
-        public_key = load_public_key(args.public_key)
-    except ValueError:
-        raise ConfigError("audit verify: --public-key is not a base64 Ed25519 key") from None
-    checkpoints = read_checkpoints(args.checkpoint)
-    if not checkpoints:
-        raise ConfigError(f"checkpoint file {args.checkpoint}: holds no checkpoint")
-    for number, checkpoint in enumerate(checkpoints, start=1):
-        problem = await check(conn, checkpoint, public_key)
-        if problem is not None:
-            print(f"audit checkpoint {number} of {len(checkpoints)} fails: {problem}")
-            return 1
-    last = checkpoints[-1]
-    print(
-        f"audit checkpoints hold: {len(checkpoints)}, last at {last['at']} ({last['length']} rows)"
-    )
-    return 0
-
-
-async def _checkpoint(args: argparse.Namespace, conn: Any, report: Any) -> int:
-    from storage.audit_chain import sign_checkpoint, store_checkpoint
-
-    if not report.intact:
-        print(report.describe())
-        print("psp-bot: no checkpoint signed over a broken chain")
-        return 1
-    key = _signing_key(args.signing_key)
-    signed = sign_checkpoint(report, key, datetime.now(UTC))
-    await store_checkpoint(conn, signed)
-    await conn.commit()
-    line = json.dumps(signed, separators=(",", ":"))
-    if args.out is not None:
-        with args.out.open("a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
-    print(line)
-    print(f"psp-bot: signed the audit head ({report.length} rows); keep the checkpoint elsewhere")
-    return 0
-
-
-def _signing_key(path: Path) -> Any:
-    """The Ed25519 key that signs checkpoints; created (mode 0600) on first use. It belongs
-    outside the database and outside the database host's backups."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    from storage.audit_chain import load_signing_key, public_key_text, signing_key_text
-
-    if path.exists():
-        try:
-            return load_signing_key(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise ConfigError(f"audit checkpoint: {path} is not an Ed25519 signing key") from None
-    key = Ed25519PrivateKey.generate()
-    write_private(path, signing_key_text(key) + "\n")
-    print(f"psp-bot: created the signing key {path}; public key {public_key_text(key)}")
-    return key
 
 
 async def _purge(args: argparse.Namespace, settings: Settings) -> int:

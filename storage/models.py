@@ -160,9 +160,13 @@ class EscalationRow(Base):
 
 
 class AuditRow(Base):
-    """Who did what, when, where. Ids only, never free text (data protection rule 3)."""
+    """Who did what, when, where. Ids only, never free text (data protection rule 3).
+    `chain_id` names the hash chain the row belongs to (storage/audit_chain.py): the group's
+    id, 0 for the installation's own events, NULL for rows of the single chain kept before
+    there was one chain per group."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_chain", "chain_id", "id"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     action: Mapped[str] = mapped_column(String(40))
@@ -173,6 +177,7 @@ class AuditRow(Base):
     detail: Mapped[str] = mapped_column(String(255), default="")
     prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    chain_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ProcessedEventRow(Base):
@@ -223,6 +228,7 @@ class AuditCheckpointRow(Base):
 
     __tablename__ = "audit_checkpoints"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    chain_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     length: Mapped[int] = mapped_column(BigInteger)
     head_id: Mapped[int] = mapped_column(BigInteger)

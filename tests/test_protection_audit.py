@@ -1,120 +1,160 @@
-"""The tamper-evident audit log on SQLite and PostgreSQL: `audit verify` names the first
-altered, deleted, inserted or reordered row; a signed checkpoint catches a rewrite of the
-whole table; the CLI says so in one line."""
+"""The tamper-evident audit log on SQLite and PostgreSQL: one hash chain per group (and one for
+the installation). `audit verify` names, per chain, the first altered, deleted, inserted or
+reordered row and rows cut from a chain's end; a signed checkpoint per chain catches a
+rewrite of a whole chain; the CLI says so in one line."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import main
-from storage.audit_chain import (
-    AUDIT,
-    GENESIS,
-    canonical,
-    chain_hash,
-    check_checkpoint,
-    verify_chain,
-)
+from bot.clock import FakeClock
+from storage.audit_chain import AUDIT, GENESIS, LEGACY, canonical, chain_hash
+from storage.audit_verify import check_checkpoint, sign_checkpoint, verify_chain
 from tests.conftest import Harness
 
 COLUMNS = ("at", "action", "actor_member_id", "group_id", "case_id", "binding_id", "detail")
+DEMO, OTHER = 1, 2  # the groups' ids, and so their chains
 
 
 async def activity(h: Harness) -> None:
+    """Work in the demo group, interleaved with a second group in another room."""
     await h.text("anna", "flag acute Borger truer naboer")
+    await h.text("admin", "group setup Other --prefix SSP", room="other-room")
+    await h.text("admin", "member add @olga police lead", room="other-room")
     await h.text("bo", "ack PSP-2026-0001")
+    await h.text("olga", "flag urgent Anden sag", room="other-room")
     await h.text("anna", "show PSP-2026-0001")
     await h.text("anna", "take PSP-2026-0001")
+    await h.text("olga", "list", room="other-room")
     await h.text("anna", "note PSP-2026-0001 ringede")
     await h.text("erik", "list")
 
 
-async def verify(engine: AsyncEngine) -> tuple[str | None, int | None, int]:
+async def broken(engine: AsyncEngine) -> dict[int, tuple[str | None, int | None]]:
+    """Each broken chain's problem and row; {} when every chain is intact."""
     async with engine.connect() as conn:
         report = await verify_chain(conn)
-    return report.problem, report.row_id, report.length
+    return {c.chain_id: (c.problem, c.row_id) for c in report.broken()}
 
 
-async def ids(engine: AsyncEngine) -> list[int]:
+async def chain_rows(engine: AsyncEngine, chain_id: int = DEMO) -> list[Row[tuple[object, ...]]]:
     async with engine.connect() as conn:
-        return [r for (r,) in await conn.execute(select(AUDIT.c.id).order_by(AUDIT.c.id))]
+        query = select(AUDIT).where(AUDIT.c.chain_id == chain_id).order_by(AUDIT.c.id)
+        return list((await conn.execute(query)).all())
 
 
-async def test_an_untouched_chain_is_intact(harness: Harness) -> None:
+async def make_room_after(engine: AsyncEngine, row_id: int) -> None:
+    """Ids are dense: move every later row up by one (keeping their order)."""
+    async with engine.begin() as conn:
+        later = (await conn.execute(select(AUDIT.c.id).where(AUDIT.c.id > row_id))).all()
+        for (later_id,) in sorted(later, reverse=True):
+            await conn.execute(update(AUDIT).where(AUDIT.c.id == later_id).values(id=later_id + 1))
+
+
+def content(row: Row[tuple[object, ...]], **changes: object) -> bytes:
+    values = {c: getattr(row, c) for c in COLUMNS} | changes
+    return canonical(**values, chain_id=row.chain_id)  # type: ignore[arg-type]
+
+
+async def test_every_group_has_its_own_intact_chain(harness: Harness) -> None:
     await activity(harness)
-    row_ids = await ids(harness.engine)
-    assert len(row_ids) >= 7
-    assert await verify(harness.engine) == (None, None, len(row_ids))
+    async with harness.engine.connect() as conn:
+        report = await verify_chain(conn)
+    assert report.intact and {DEMO, OTHER} <= set(report.chains)
+    assert report.chains[DEMO].length == len(await chain_rows(harness.engine, DEMO)) >= 7
+    assert report.chains[OTHER].length == len(await chain_rows(harness.engine, OTHER)) >= 3
+    assert report.describe().startswith(f"audit chains intact: {len(report.chains)} chains")
 
 
-async def test_an_altered_row_is_named(harness: Harness) -> None:
+async def test_an_altered_row_is_named_in_its_chain_only(harness: Harness) -> None:
     await activity(harness)
-    row = (await ids(harness.engine))[3]
+    row = (await chain_rows(harness.engine))[3]
     async with harness.engine.begin() as conn:
-        await conn.execute(update(AUDIT).where(AUDIT.c.id == row).values(actor_member_id=99))
-    problem, at, _ = await verify(harness.engine)
-    assert (problem, at) == ("altered", row)
+        await conn.execute(update(AUDIT).where(AUDIT.c.id == row.id).values(actor_member_id=99))
+    assert await broken(harness.engine) == {DEMO: ("altered", row.id)}
 
 
 async def test_a_deleted_row_is_found(harness: Harness) -> None:
     await activity(harness)
-    row_ids = await ids(harness.engine)
+    rows = await chain_rows(harness.engine, OTHER)
     async with harness.engine.begin() as conn:
-        await conn.execute(delete(AUDIT).where(AUDIT.c.id == row_ids[2]))
-    problem, at, _ = await verify(harness.engine)
-    assert (problem, at) == ("deleted", row_ids[3])
+        await conn.execute(delete(AUDIT).where(AUDIT.c.id == rows[1].id))
+    assert await broken(harness.engine) == {OTHER: ("deleted", rows[2].id)}
+
+
+async def test_rows_cut_from_the_end_of_a_chain_are_noticed(harness: Harness) -> None:
+    await activity(harness)
+    rows = await chain_rows(harness.engine, OTHER)
+    async with harness.engine.begin() as conn:
+        await conn.execute(delete(AUDIT).where(AUDIT.c.id == rows[-1].id))
+    assert await broken(harness.engine) == {OTHER: ("truncated", rows[-2].id)}
 
 
 async def test_an_inserted_row_is_found_even_with_a_correct_hash(harness: Harness) -> None:
-    """The forger knows the scheme: the new row links to its predecessor and hashes right;
-    the row after it still points past it."""
+    """The forger knows the scheme: the new row links to its predecessor in the chain and
+    hashes right; the chain's next row still points past it."""
     await activity(harness)
-    row_ids = await ids(harness.engine)
+    before = (await chain_rows(harness.engine))[2]
+    await make_room_after(harness.engine, before.id)
+    values = {c: getattr(before, c) for c in COLUMNS} | {"action": "case.read"}
     async with harness.engine.begin() as conn:
-        rows = (await conn.execute(select(AUDIT).order_by(AUDIT.c.id))).all()
-        # Make room after row 3 (ids are dense), moving the later rows up by one.
-        for row in reversed(rows[3:]):
-            await conn.execute(update(AUDIT).where(AUDIT.c.id == row.id).values(id=row.id + 1))
-        before = rows[2]
-        values = {c: getattr(before, c) for c in COLUMNS} | {"action": "case.read"}
-        content = canonical(**values)
         await conn.execute(
             insert(AUDIT).values(
                 id=before.id + 1,
                 **values,
+                chain_id=DEMO,
                 prev_hash=before.hash,
-                hash=chain_hash(before.hash, content),
+                hash=chain_hash(before.hash, content(before, action="case.read")),
             )
         )
-    problem, at, _ = await verify(harness.engine)
-    assert (problem, at) == ("inserted", row_ids[2] + 1)
+    assert await broken(harness.engine) == {DEMO: ("inserted", before.id + 1)}
 
 
 async def test_a_naively_inserted_row_is_found(harness: Harness) -> None:
     await activity(harness)
+    before = (await chain_rows(harness.engine))[3]
+    await make_room_after(harness.engine, before.id)
+    values = {c: getattr(before, c) for c in COLUMNS}
     async with harness.engine.begin() as conn:
-        rows = (await conn.execute(select(AUDIT).order_by(AUDIT.c.id))).all()
-        for row in reversed(rows[4:]):
-            await conn.execute(update(AUDIT).where(AUDIT.c.id == row.id).values(id=row.id + 1))
-        values = {c: getattr(rows[3], c) for c in COLUMNS}
         await conn.execute(
-            insert(AUDIT).values(id=rows[3].id + 1, **values, prev_hash=rows[3].hash, hash="0")
+            insert(AUDIT).values(
+                id=before.id + 1, **values, chain_id=DEMO, prev_hash=before.hash, hash="0"
+            )
         )
-    problem, at, _ = await verify(harness.engine)
-    assert (problem, at) == ("inserted", rows[3].id + 1)
+    assert await broken(harness.engine) == {DEMO: ("inserted", before.id + 1)}
+
+
+async def test_a_row_appended_behind_the_chains_head_is_found(harness: Harness) -> None:
+    """A forger who appends a well-linked row without moving the chain's head."""
+    await activity(harness)
+    last = (await chain_rows(harness.engine, OTHER))[-1]
+    async with harness.engine.begin() as conn:
+        result = await conn.execute(
+            insert(AUDIT).values(
+                **{c: getattr(last, c) for c in COLUMNS},
+                chain_id=OTHER,
+                prev_hash=last.hash,
+                hash=chain_hash(last.hash, content(last)),
+            )
+        )
+        forged = result.inserted_primary_key[0]
+    assert await broken(harness.engine) == {OTHER: ("inserted", forged)}
 
 
 async def test_swapped_rows_are_found(harness: Harness) -> None:
     await activity(harness)
+    rows = await chain_rows(harness.engine)
+    first, second = rows[2], rows[3]
     async with harness.engine.begin() as conn:
-        rows = (await conn.execute(select(AUDIT).order_by(AUDIT.c.id))).all()
-        first, second = rows[2], rows[3]
         for target, source in ((first, second), (second, first)):
             await conn.execute(
                 update(AUDIT)
@@ -125,34 +165,43 @@ async def test_swapped_rows_are_found(harness: Harness) -> None:
                     hash=source.hash,
                 )
             )
-    problem, at, _ = await verify(harness.engine)
-    assert (problem, at) == ("reordered", rows[2].id)
+    assert await broken(harness.engine) == {DEMO: ("reordered", first.id)}
 
 
-async def test_concurrent_commands_keep_one_unbroken_chain(harness: Harness) -> None:
-    """Appends are serialised (advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite)."""
-    await harness.text("anna", "flag acute første")
+async def test_a_row_moved_to_another_chain_breaks_both(harness: Harness) -> None:
+    await activity(harness)
+    row = (await chain_rows(harness.engine))[2]
+    async with harness.engine.begin() as conn:
+        await conn.execute(update(AUDIT).where(AUDIT.c.id == row.id).values(chain_id=OTHER))
+    assert set(await broken(harness.engine)) == {DEMO, OTHER}
+
+
+async def test_concurrent_commands_of_two_groups_keep_both_chains_unbroken(
+    harness: Harness,
+) -> None:
+    await activity(harness)
     await asyncio.gather(
-        *(harness.text(user, "show PSP-2026-0001") for user in ("anna", "bo", "carl", "erik") * 3)
+        *(harness.text(user, "show PSP-2026-0001") for user in ("anna", "bo", "carl", "erik") * 3),
+        *(harness.text("olga", "show SSP-2026-0001", room="other-room") for _ in range(12)),
     )
-    problem, _at, length = await verify(harness.engine)
-    assert problem is None and length >= 14
+    async with harness.engine.connect() as conn:
+        report = await verify_chain(conn)
+    assert report.intact
+    assert report.chains[OTHER].length >= 15 and report.chains[DEMO].length >= 19
 
 
-async def rewrite_whole_chain(engine: AsyncEngine) -> None:
-    """The attacker with write access recomputes every hash after changing a row."""
+async def rewrite_whole_chain(engine: AsyncEngine, chain_id: int) -> None:
+    """The attacker with write access recomputes every hash of a chain after changing a row."""
+    rows = await chain_rows(engine, chain_id)
     async with engine.begin() as conn:
-        rows = (await conn.execute(select(AUDIT).order_by(AUDIT.c.id))).all()
         prev = GENESIS
         for number, row in enumerate(rows):
-            values = {c: getattr(row, c) for c in COLUMNS}
-            if number == 1:
-                values["actor_member_id"] = 42
-            digest = chain_hash(prev, canonical(**values))
+            changes = {"actor_member_id": 42} if number == 1 else {}
+            digest = chain_hash(prev, content(row, **changes))
             await conn.execute(
                 update(AUDIT)
                 .where(AUDIT.c.id == row.id)
-                .values(actor_member_id=values["actor_member_id"], prev_hash=prev, hash=digest)
+                .values(**changes, prev_hash=prev, hash=digest)
             )
             prev = digest
 
@@ -171,27 +220,30 @@ def cli_config(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatc
     return config
 
 
-async def test_cli_verify_and_a_checkpoint_catch_a_rewrite_of_the_whole_table(
+@pytest.mark.parametrize("rewritten", [DEMO, OTHER])
+async def test_cli_verify_and_a_checkpoint_catch_a_rewrite_of_a_whole_chain(
     harness: Harness,
     cli_config: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    rewritten: int,
 ) -> None:
     await activity(harness)
     outside = tmp_path / "outside"
     outside.mkdir()
     signing_key, checkpoints = outside / "audit-signing.key", outside / "checkpoints.jsonl"
     assert await cli(cli_config, "audit", "verify") == 0
-    assert "audit chain intact" in capsys.readouterr().out
+    assert "audit chains intact" in capsys.readouterr().out
     sign = ("audit", "checkpoint", "--signing-key", str(signing_key), "--out", str(checkpoints))
     assert await cli(cli_config, *sign) == 0
     public_key = capsys.readouterr().out.split("public key ")[1].split()[0]
     await harness.text("anna", "show PSP-2026-0001")
     assert await cli(cli_config, *sign) == 0
+    signed = len(checkpoints.read_text(encoding="utf-8").splitlines())
     check = ("audit", "verify", "--checkpoint", str(checkpoints), "--public-key", public_key)
     assert await cli(cli_config, *check) == 0
-    assert "audit checkpoints hold: 2" in capsys.readouterr().out
-    await rewrite_whole_chain(harness.engine)
+    assert f"audit checkpoints hold: {signed}" in capsys.readouterr().out
+    await rewrite_whole_chain(harness.engine, rewritten)
     # The chain alone looks fine after a full rewrite; the checkpoints do not.
     assert await cli(cli_config, "audit", "verify") == 0
     capsys.readouterr()
@@ -203,44 +255,59 @@ async def test_cli_verify_reports_the_broken_row(
     harness: Harness, cli_config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await activity(harness)
-    row = (await ids(harness.engine))[4]
+    row = (await chain_rows(harness.engine))[4]
     async with harness.engine.begin() as conn:
-        await conn.execute(update(AUDIT).where(AUDIT.c.id == row).values(detail="x"))
+        await conn.execute(update(AUDIT).where(AUDIT.c.id == row.id).values(detail="x"))
     assert await cli(cli_config, "audit", "verify") == 1
     assert capsys.readouterr().out.strip() == (
-        f"audit chain broken: row {row} was altered (its content no longer matches its hash)"
+        f"audit chain of group 1 broken: row {row.id} was altered "
+        "(its content no longer matches its hash)"
     )
 
 
 async def test_a_checkpoint_signed_by_another_key_is_refused(harness: Harness) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from storage.audit_chain import sign_checkpoint
-
     await activity(harness)
     async with harness.engine.connect() as conn:
         report = await verify_chain(conn)
-        signed = sign_checkpoint(report, Ed25519PrivateKey.generate(), harness.clock.now())
-        trusted = Ed25519PrivateKey.generate().public_key()
-        assert "signature does not verify" in str(await check_checkpoint(conn, signed, trusted))
+    signed = sign_checkpoint(report.chains[DEMO], Ed25519PrivateKey.generate(), harness.clock.now())
+    trusted = Ed25519PrivateKey.generate().public_key()
+    assert "signature does not verify" in str(check_checkpoint(report, signed, trusted))
 
 
-async def test_migration_0003_chains_the_audit_rows_written_before_it(engine: AsyncEngine) -> None:
-    from datetime import UTC, datetime
-
+async def test_the_single_chain_of_older_versions_still_verifies(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    """Rows chained as one chain by migration 0003 stay as they are when each group gets its
+    own chain: they and their checkpoint still verify, tampering with them is still found,
+    and new rows start the groups' own chains."""
     from alembic import command
-    from sqlalchemy import Connection
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from sqlalchemy import Connection, column, table
+    from sqlalchemy import insert as sql_insert
 
+    from bot.demo import ensure_demo_group
+    from storage.audit_chain import utc_stamp
+    from storage.audit_verify import _checkpoint_message, public_key_text
     from storage.migrate import alembic_config, upgrade
+    from tests.conftest import build_harness
 
-    def downgrade(connection: Connection) -> None:
-        command.downgrade(alembic_config(connection), "0002")
+    def migrate_to(revision: str) -> Callable[[Connection], None]:
+        def run(connection: Connection) -> None:
+            if revision == "0002":
+                command.downgrade(alembic_config(connection), revision)
+            else:
+                command.upgrade(alembic_config(connection), revision)
 
+        return run
+
+    old_audit = table("audit_log", *(column(c) for c in COLUMNS))
     async with engine.begin() as conn:
-        await conn.run_sync(downgrade)
+        await conn.run_sync(migrate_to("0002"))
         for number in range(5):
             await conn.execute(
-                insert(AUDIT).values(
+                sql_insert(old_audit).values(
                     at=datetime(2026, 1, 1, 12, number, tzinfo=UTC),
                     action="case.read",
                     actor_member_id=number,
@@ -250,5 +317,28 @@ async def test_migration_0003_chains_the_audit_rows_written_before_it(engine: As
                     detail="",
                 )
             )
+    async with engine.begin() as conn:
+        await conn.run_sync(migrate_to("0003"))
+    async with engine.connect() as conn:
+        head = (await conn.execute(select(AUDIT.c.id, AUDIT.c.hash).order_by(AUDIT.c.id))).all()[-1]
+    key = Ed25519PrivateKey.generate()
+    at = utc_stamp(datetime(2026, 1, 2, tzinfo=UTC))
+    v1 = {"length": 5, "head_id": head.id, "head_hash": head.hash, "at": at}
+    v1["signature"] = base64.b64encode(
+        key.sign(_checkpoint_message(None, 5, head.id, head.hash, at))
+    ).decode()
+    v1["public_key"] = public_key_text(key)
+
     await upgrade(engine)
-    assert await verify(engine) == (None, None, 5)
+    h = build_harness(engine, clock)
+    await ensure_demo_group(h.uow_factory, clock)
+    await h.text("anna", "flag acute Borger truer naboer")
+    async with engine.connect() as conn:
+        report = await verify_chain(conn, watch={head.id})
+    assert report.intact
+    assert report.chains[LEGACY].length == 5 and report.chains[DEMO].length >= 2
+    assert check_checkpoint(report, v1, key.public_key()) is None
+
+    async with engine.begin() as conn:
+        await conn.execute(update(AUDIT).where(AUDIT.c.id == head.id - 2).values(detail="x"))
+    assert await broken(engine) == {LEGACY: ("altered", head.id - 2)}

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.cli import main
 from bot.clock import FakeClock
 from bot.retention import RetentionPolicy, RetentionService, run_retention
-from storage.audit_chain import AUDIT, verify_chain
+from storage.audit_chain import AUDIT
+from storage.audit_verify import verify_chain
 from storage.models import AcknowledgementRow, CaseRow, DecisionRow, NoteRow, PostedMessageRow
 from storage.retention import SqlAlchemyRetentionStore
 from tests.conftest import Harness
