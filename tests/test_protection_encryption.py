@@ -325,7 +325,7 @@ async def test_cli_rotation_adds_a_key_and_resumes_an_interrupted_run(
     assert err.count("\n") == 0 and "wrong key" in err
     # The audit chain holds no text: an auditor verifies it without any key.
     assert await cli(config, "audit", "verify") == 0
-    assert "audit chain intact" in capsys.readouterr().out
+    assert "audit chains intact" in capsys.readouterr().out
 
 
 # --- the codec itself -------------------------------------------------------------------
