@@ -7,13 +7,16 @@ per line, prints the replies and ends at end of input.
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
 from bot.domain import Platform
+from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
 from bot.messages import Incoming, Reply, ReplyKind
+from bot.screening import screen_command
 
 ROOM = "console"
 Process = Callable[[Incoming], Awaitable[list[Reply]]]
@@ -70,6 +73,10 @@ class ConsoleAdapter:
         self._locale = locale
         self._in = stdin or sys.stdin
         self._out = out or sys.stdout
+        if isinstance(self._in, io.TextIOWrapper):
+            # Bytes that are no UTF-8 (`\xff` from a pipe) arrive as lone surrogates, which
+            # the core refuses with one line, instead of ending the console with a traceback.
+            self._in.reconfigure(errors="surrogateescape")
 
     def sender(self) -> ConsoleSender:
         return ConsoleSender(self._out)
@@ -79,7 +86,13 @@ class ConsoleAdapter:
         if not text or text.startswith("#!"):
             return
         if text.lower().startswith("as ") or text.lower().startswith("som "):
-            self.user = text.split(None, 1)[1].strip().lstrip("@")
+            user = text.split(None, 1)[1].strip().lstrip("@")
+            screened = screen_command(user)
+            if screened is not None:  # never printed back: it may be a CPR number
+                locale = normalise_locale(self._locale or DEFAULT_LOCALE)
+                self._out.write("! " + translate(locale, screened.key) + "\n")
+                return
+            self.user = user
             self._out.write(f"({self.user})\n")
             return
         await self._process(

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from bot.catalogue import CATALOGUE
 from bot.clock import FakeClock
 from bot.demo import ensure_demo_group
+from bot.domain import contains_cpr, has_unreadable_characters
+from bot.i18n import translate
 from bot.messages import ReplyKind
 from bot.parsing import VERB_WORDS, ParseError, parse
 from storage.engine import make_engine
@@ -43,10 +45,106 @@ WORDS = [w for words in VERB_WORDS.values() for w in words] + [
     "'; DROP TABLE cases; --",
     "010190-1234",
 ]
+# What no reader can see: lone surrogates (a JSON body's "\ud800", undecodable bytes read with
+# surrogateescape) and control characters other than newline and tab.
+UNREADABLE = [
+    "\ud800",
+    "\udbff",
+    "\udc80",
+    "\udcff",
+    "\udfff",
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x0c",
+    "\r",
+    "\x1b",
+    "\x1f",
+    "\x7f",
+    "\x85",
+    "\x9f",
+]
+# The separator classes the CPR guard folds: dashes, minus signs, dots, slashes, spaces, quotes,
+# percent-encoding, and the invisible characters it drops.
+SEPARATORS = [
+    "",
+    "-",
+    "\u2010",
+    "\u2013",
+    "\u2014",
+    "\u2212",
+    "\ufe63",
+    "\uff0d",
+    ".",
+    "\u00b7",
+    "\u2024",
+    "/",
+    "\u2044",
+    "\\",
+    "\uff3c",
+    "_",
+    " ",
+    "  ",
+    "\t",
+    "\u00a0",
+    "\u3000",
+    '"',
+    "'",
+    '" "',
+    "\u201e",
+    "%2D",
+    "%20",
+    "&#45;",
+    "\u200b",
+    "\u2060",
+    "\u202e",
+    "\u0301",
+    "\u20dd",
+    "\ufe0f",
+]
+DIGITS = [
+    "0123456789",
+    "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19",
+    "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",
+]
+
+odd_piece = st.one_of(
+    st.sampled_from(UNREADABLE), st.sampled_from(SEPARATORS), st.characters(), st.text(max_size=3)
+)
+odd_text = st.lists(odd_piece, max_size=30).map("".join)
+
+
+@st.composite
+def disguised_cpr(draw: st.DrawFn) -> str:
+    """A real CPR number (a valid date) in any script's digits, with a separator of any class
+    between its parts."""
+    day = draw(st.integers(1, 28))
+    month = draw(st.integers(1, 12))
+    year = draw(st.integers(0, 99))
+    serial = draw(st.integers(0, 3999))  # seventh digit 0-3: born 1900-1999
+    digits = draw(st.sampled_from(DIGITS))
+    parts = [f"{day:02}", f"{month:02}", f"{year:02}", f"{serial:04}"]
+    written = ["".join(digits[int(d)] for d in part) for part in parts]
+    separators = [draw(st.sampled_from(SEPARATORS)) for _ in range(3)]
+    number = written[0]
+    for separator, part in zip(separators, written[1:], strict=True):
+        number += separator + part
+    return number
+
+
 command_text = st.lists(
-    st.one_of(st.sampled_from(WORDS), st.text(max_size=12)), min_size=0, max_size=8
+    st.one_of(
+        st.sampled_from(WORDS),
+        st.text(max_size=12),
+        odd_text,
+        st.sampled_from(UNREADABLE),
+        disguised_cpr(),
+    ),
+    min_size=0,
+    max_size=8,
 ).map(" ".join)
-any_text = st.one_of(command_text, st.text(max_size=200))
+any_text = st.one_of(command_text, st.text(max_size=200), odd_text)
 
 
 @given(any_text)
@@ -55,6 +153,20 @@ def test_parser_returns_a_command_or_a_known_error(text: str) -> None:
     result = parse(text)
     if isinstance(result, ParseError):
         assert result.key in CATALOGUE
+
+
+FIELD_COMMANDS = [
+    "flag acute Borger {} truer",
+    "note PSP-2026-0001 {}",
+    "decide PSP-2026-0001 Besøg --fallback {}",
+    "close PSP-2026-0001 {}",
+    "reopen PSP-2026-0001 {}",
+    "decline PSP-2026-0001 {}",
+    "escalate {}",
+    "meeting schedule 2026-12-01 10:00 --theme {}",
+    "member add @{} police",
+    "show {}",
+]
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +210,30 @@ def test_core_never_crashes_and_refusals_change_nothing(
         if any(r.kind is ReplyKind.ERROR for r in replies):
             assert len(replies) == 1 and "\n" not in replies[0].text
             assert await snapshot(harness.engine) == before
-        if "010190-1234" in text:
-            assert all("010190" not in r.text for r in replies)
+        if has_unreadable_characters(text):
+            assert [r.text for r in replies] == [translate(harness.locale, "error.unreadable")]
+        elif contains_cpr(text):
+            assert [r.text for r in replies] == [translate(harness.locale, "error.cpr")]
+            assert replies[0].redact_source
+
+    loop.run_until_complete(run())
+
+
+@given(st.sampled_from(["anna", "erik"]), st.sampled_from(FIELD_COMMANDS), disguised_cpr())
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_a_disguised_cpr_number_is_refused_in_any_field(
+    fuzz_harness: tuple[asyncio.AbstractEventLoop, Harness], user: str, command: str, number: str
+) -> None:
+    loop, harness = fuzz_harness
+
+    async def run() -> None:
+        before = await snapshot(harness.engine)
+        replies = await harness.say(user, command.format(number))
+        assert [r.text for r in replies] == [translate(harness.locale, "error.cpr")]
+        assert await snapshot(harness.engine) == before
 
     loop.run_until_complete(run())
