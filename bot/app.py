@@ -15,8 +15,16 @@ from bot.context import Context, Refusal
 from bot.domain import Platform
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
 from bot.messages import Incoming, Reply, ReplyKind
+from bot.outage import OutageLog
 from bot.parsing import ParseError, parse
-from bot.ports import Clock, ConcurrentUpdateError, StateStore, UnitOfWork, UnitOfWorkFactory
+from bot.ports import (
+    Clock,
+    ConcurrentUpdateError,
+    DatabaseUnavailable,
+    StateStore,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.meetings import meeting_handlers
 from bot.screening import screen_command, screen_message
@@ -89,6 +97,7 @@ class PspBot:
         self._clock = clock
         self._settings = settings
         self._handlers = dict(command_handlers() if handlers is None else handlers)
+        self._outage = OutageLog(log)
 
     def locale_for(self, incoming: Incoming) -> str:
         return normalise_locale(incoming.locale or self._settings.default_locale)
@@ -116,6 +125,9 @@ class PspBot:
         for _attempt in range(MAX_ATTEMPTS):
             try:
                 return await self._run(incoming, locale, command, handler, before_commit)
+            except DatabaseUnavailable:
+                self._outage.down()
+                return [self._error(incoming, locale, "error.database_unavailable")]
             except ConcurrentUpdateError:
                 # Someone changed the case between our read and our write: run the command
                 # again on the fresh state, where its own checks decide what it means now.
@@ -141,6 +153,7 @@ class PspBot:
         before_commit: BeforeCommit | None,
     ) -> list[Reply]:
         async with self._uow_factory() as uow:
+            self._outage.up()
             now = self._clock.now()
             if incoming.event_id and not await uow.events.claim(
                 incoming.platform, incoming.event_id, at=now
@@ -177,14 +190,18 @@ class PspBot:
         is not answered twice."""
         if not incoming.event_id:
             return [error]
-        async with self._uow_factory() as uow:
-            if not await uow.events.claim(
-                incoming.platform, incoming.event_id, at=self._clock.now()
-            ):
-                return []
-            if before_commit is not None:
-                await before_commit(uow.state, [error])
-            await uow.commit()
+        try:
+            async with self._uow_factory() as uow:
+                self._outage.up()
+                if not await uow.events.claim(
+                    incoming.platform, incoming.event_id, at=self._clock.now()
+                ):
+                    return []
+                if before_commit is not None:
+                    await before_commit(uow.state, [error])
+                await uow.commit()
+        except DatabaseUnavailable:
+            self._outage.down()  # the refusal stands; only its event is not remembered
         return [error]
 
     def _parse_error(self, incoming: Incoming, locale: str, error: ParseError) -> Reply:

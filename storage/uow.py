@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.ports import ConcurrentUpdateError
+from bot.ports import ConcurrentUpdateError, DatabaseUnavailable
 from storage.access import SqlAlchemyAccessRepository
 from storage.adapter_state import SqlAlchemyStateStore
 from storage.audit_log import SqlAlchemyAuditRepository
@@ -16,6 +17,7 @@ from storage.cases import SqlAlchemyCaseRepository
 from storage.codec import PlainTextCodec, TextCodec
 from storage.escalations import SqlAlchemyEscalationRepository
 from storage.followup import SqlAlchemyFollowUpQueries
+from storage.outage import is_connection_failure
 from storage.posted_messages import SqlAlchemyPostedMessageLog
 from storage.processed_events import SqlAlchemyEventLog
 from storage.repositories import (
@@ -58,8 +60,16 @@ class SqlAlchemyUnitOfWork:
         return self._conn
 
     async def __aenter__(self) -> Self:
-        self._conn = await self._engine.connect()
-        await self._conn.begin()
+        try:
+            self._conn = await self._engine.connect()
+            await self._conn.begin()
+        except Exception as exc:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                await _close_quietly(conn)
+            if is_connection_failure(exc, connecting=True):
+                raise DatabaseUnavailable() from exc
+            raise
         conn, codec = self._conn, self._codec
         members = MemberCache()
         self.groups = SqlAlchemyGroupRepository(conn, members)
@@ -85,6 +95,9 @@ class SqlAlchemyUnitOfWork:
         conn, self._conn = self._conn, None
         if conn is None:
             return
+        if is_connection_failure(exc):
+            await _close_quietly(conn)  # the connection is gone: nothing to roll back
+            raise DatabaseUnavailable() from exc
         try:
             if conn.in_transaction():
                 await conn.rollback()
@@ -98,6 +111,12 @@ class SqlAlchemyUnitOfWork:
 
     async def rollback(self) -> None:
         await self.connection.rollback()
+
+
+async def _close_quietly(conn: AsyncConnection) -> None:
+    """Give a broken connection back; its own errors add nothing to the one being raised."""
+    with contextlib.suppress(Exception):  # the connection is already known to be broken
+        await conn.close()
 
 
 def _is_serialization_failure(exc: BaseException | None) -> bool:

@@ -63,6 +63,11 @@ class ConcurrentUpdateError(Exception):
     """Another transaction changed the same record first; the caller may retry."""
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached (connection refused, server gone, a file that cannot
+    be opened). Raised by the unit of work; the transaction was not committed."""
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware (UTC)."""
