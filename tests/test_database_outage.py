@@ -12,11 +12,12 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import FakeClock
 from bot.demo import ensure_demo_group
@@ -139,11 +140,18 @@ async def _refused_while_down(h: Harness) -> None:
     h.locale = "en"
 
 
-async def test_postgres_going_away_answers_one_line_and_logs_once(
-    cluster: PrivateCluster, clock: FakeClock, caplog: pytest.LogCaptureFixture
+async def _outage_and_recovery(
+    url: str,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+    go_down: Callable[[AsyncEngine], Awaitable[None]],
+    come_back: Callable[[], None],
 ) -> None:
+    """A case is flagged; the database goes away: every command gets the one line, the log
+    one line and no traceback; it comes back: nothing of the outage was kept, commands work
+    again and the log says so once."""
     caplog.set_level(logging.INFO)
-    engine = make_engine(cluster.url)
+    engine = make_engine(url)
     try:
         await upgrade(engine)
         h = build_harness(engine, clock)
@@ -151,13 +159,13 @@ async def test_postgres_going_away_answers_one_line_and_logs_once(
         assert REF in await h.text("anna", "flag acute Borger truer naboer")
         before = await snapshot(engine)
 
-        cluster.stop()
+        await go_down(engine)
         await _refused_while_down(h)
         down, back = _outage_lines(caplog)
         assert len(down) == 1 and back == []
         assert all(r.exc_info is None for r in caplog.records), "no traceback per command"
 
-        cluster.start()
+        come_back()
         assert await snapshot(engine) == before  # nothing of the outage was kept
         assert "note no. 1 saved" in await h.text("anna", f"note {REF} Ringede til borgeren")
         down, back = _outage_lines(caplog)
@@ -166,54 +174,43 @@ async def test_postgres_going_away_answers_one_line_and_logs_once(
         await engine.dispose()
 
 
+async def test_postgres_going_away_answers_one_line_and_logs_once(
+    cluster: PrivateCluster, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def stop(_engine: AsyncEngine) -> None:
+        cluster.stop()  # connections in the pool die with the server
+
+    await _outage_and_recovery(cluster.url, clock, caplog, stop, cluster.start)
+
+
 async def test_an_sqlite_file_that_cannot_be_opened(
     tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO)
-    home = tmp_path / "data"
+    home, away = tmp_path / "data", tmp_path / "elsewhere"
     home.mkdir()
-    engine = make_engine(f"sqlite:///{home / 'psp.sqlite3'}")
-    try:
-        await upgrade(engine)
-        h = build_harness(engine, clock)
-        await ensure_demo_group(h.uow_factory, clock)
-        assert REF in await h.text("anna", "flag acute Borger truer naboer")
-        before = await snapshot(engine)
 
+    async def unmount(engine: AsyncEngine) -> None:
         # The file's directory disappears (an unmounted volume): the open connections are
         # closed, and no new one can open the file.
         await engine.dispose()
-        home.rename(tmp_path / "elsewhere")
-        await _refused_while_down(h)
-        down, back = _outage_lines(caplog)
-        assert len(down) == 1 and back == []
-        assert all(r.exc_info is None for r in caplog.records), "no traceback per command"
+        home.rename(away)
 
-        (tmp_path / "elsewhere").rename(home)
-        assert await snapshot(engine) == before
-        assert "note no. 1 saved" in await h.text("anna", f"note {REF} Ringede til borgeren")
-        down, back = _outage_lines(caplog)
-        assert len(down) == 1 and len(back) == 1
-    finally:
-        await engine.dispose()
+    await _outage_and_recovery(
+        f"sqlite:///{home / 'psp.sqlite3'}", clock, caplog, unmount, lambda: away.rename(home)
+    )
 
 
 async def test_an_sqlite_file_that_is_no_database(
     tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO)
     path = tmp_path / "psp.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    try:
-        await upgrade(engine)
-        h = build_harness(engine, clock)
-        await ensure_demo_group(h.uow_factory, clock)
+    kept: list[bytes] = []
+
+    async def overwrite(engine: AsyncEngine) -> None:
         await engine.dispose()
-        original = path.read_bytes()
-        path.write_bytes(b"\xff" * len(original))  # overwritten by something else
-        await _refused_while_down(h)
-        down, _back = _outage_lines(caplog)
-        assert len(down) == 1
-        assert all(r.exc_info is None for r in caplog.records)
-    finally:
-        await engine.dispose()
+        kept.append(path.read_bytes())
+        path.write_bytes(b"\xff" * len(kept[0]))  # overwritten by something else
+
+    await _outage_and_recovery(
+        f"sqlite:///{path}", clock, caplog, overwrite, lambda: path.write_bytes(kept[0])
+    )
