@@ -334,11 +334,10 @@ async def bot_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 async def users(synapse: Synapse, tmp_path: Path) -> AsyncIterator[dict[str, MatrixUser]]:
     names = ("admin", "anna", "bo", "carl")
     people = {n: MatrixUser(synapse, n, tmp_path / f"user-{n}") for n in names}
-    for person in people.values():
-        await person.start()
+    # Each logs in and sets up its keys on its own: together they wait on Synapse once.
+    await asyncio.gather(*(person.start() for person in people.values()))
     yield people
-    for person in people.values():
-        await person.stop()
+    await asyncio.gather(*(person.stop() for person in people.values()))
 
 
 async def group_room(users: dict[str, MatrixUser], bot: Running, *, encrypted: bool = True) -> str:
