@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -155,11 +156,34 @@ def pg_database(pg_template: str, pg_spare_databases: list[str]) -> Iterator[str
         asyncio.run(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per test session; each test gets a copy of it (copying a
+    file is quicker than running the migrations again)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "psp.sqlite3"
+
+    async def create() -> None:
+        engine = make_engine(f"sqlite:///{path}")
+        await upgrade(engine)
+        await engine.dispose()  # the last connection folds the WAL into the file
+
+    asyncio.run(create())
+    return path
+
+
+def sqlite_copy(request: pytest.FixtureRequest, directory: Path) -> str:
+    """A migrated SQLite file of the test's own, as a URL."""
+    template: Path = request.getfixturevalue("sqlite_template")
+    target = directory / "psp.sqlite3"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The same test on an SQLite file and on a PostgreSQL database."""
+    """The same test on an SQLite file and on a PostgreSQL database, both migrated."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'psp.sqlite3'}"
+        return sqlite_copy(request, tmp_path)
     url: str = request.getfixturevalue("pg_database")
     return url
 
@@ -284,7 +308,7 @@ def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "memory":
         return "memory"
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'psp.sqlite3'}"
+        return sqlite_copy(request, tmp_path)
     url: str = request.getfixturevalue("pg_database")
     return url
 
