@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import shutil
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -323,8 +324,10 @@ async def bot_in_room(
 
 
 @pytest.fixture
-async def bot_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'psp.sqlite3'}")
+async def bot_engine(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[AsyncEngine]:
+    target = tmp_path / "psp.sqlite3"
+    shutil.copyfile(sqlite_template, target)  # migrated already
+    engine = make_engine(f"sqlite:///{target}")
     await upgrade(engine)
     yield engine
     await engine.dispose()
