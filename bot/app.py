@@ -20,6 +20,7 @@ from bot.parsing import ParseError, parse
 from bot.ports import (
     Clock,
     ConcurrentUpdateError,
+    DatabaseBusyError,
     DatabaseUnavailable,
     StateStore,
     UnitOfWork,
@@ -132,6 +133,11 @@ class PspBot:
                 # Someone changed the case between our read and our write: run the command
                 # again on the fresh state, where its own checks decide what it means now.
                 log.info("concurrent update; retrying %s", type(command).__name__)
+            except DatabaseBusyError:
+                # Another process holds the database; nothing was done. The person, not a
+                # loop, decides when to try again.
+                log.warning("database busy; %s not run", type(command).__name__)
+                return [self._error(incoming, locale, "error.database_busy")]
             except Refusal as refusal:
                 text = translate(locale, refusal.key, **refusal.params)
                 return await self._refuse(
@@ -202,6 +208,8 @@ class PspBot:
                 await uow.commit()
         except DatabaseUnavailable:
             self._outage.down()  # the refusal stands; only its event is not remembered
+        except DatabaseBusyError:
+            log.warning("database busy; a refusal was not recorded")
         return [error]
 
     def _parse_error(self, incoming: Incoming, locale: str, error: ParseError) -> Reply:

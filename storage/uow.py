@@ -6,10 +6,11 @@ import contextlib
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.ports import ConcurrentUpdateError, DatabaseUnavailable
+from bot.ports import ConcurrentUpdateError, DatabaseBusyError, DatabaseUnavailable
 from storage.access import SqlAlchemyAccessRepository
 from storage.adapter_state import SqlAlchemyStateStore
 from storage.audit_log import SqlAlchemyAuditRepository
@@ -33,8 +34,10 @@ from storage.scheduling import (
 
 class SqlAlchemyUnitOfWork:
     """`async with uow: …; await uow.commit()`. Leaving the block without commit rolls
-    back. A unique-key clash with a concurrent transaction surfaces as ConcurrentUpdateError,
-    which the core answers by running the command again on fresh state."""
+    back. A unique-key clash with a concurrent transaction, a deadlock or a serialization
+    failure surfaces as ConcurrentUpdateError, which the core answers by running the command
+    again on fresh state; a lock it could not get in time as DatabaseBusyError. Any other
+    constraint violation is a defect and stays what it is."""
 
     groups: SqlAlchemyGroupRepository
     members: SqlAlchemyMemberRepository
@@ -69,6 +72,10 @@ class SqlAlchemyUnitOfWork:
                 await _close_quietly(conn)
             if is_connection_failure(exc, connecting=True):
                 raise DatabaseUnavailable() from exc
+            if isinstance(exc, PoolTimeoutError):
+                raise DatabaseBusyError() from exc  # every connection waits for the lock
+            if isinstance(exc, DBAPIError) and (translated := _translated(exc)) is not exc:
+                raise translated from exc
             raise
         conn, codec = self._conn, self._codec
         members = MemberCache()
@@ -103,8 +110,10 @@ class SqlAlchemyUnitOfWork:
                 await conn.rollback()
         finally:
             await conn.close()
-        if isinstance(exc, IntegrityError) or _is_serialization_failure(exc):
-            raise ConcurrentUpdateError() from exc
+        if isinstance(exc, DBAPIError):
+            translated = _translated(exc)
+            if translated is not exc:
+                raise translated from exc
 
     async def commit(self) -> None:
         await self.connection.commit()
@@ -119,13 +128,29 @@ async def _close_quietly(conn: AsyncConnection) -> None:
         await conn.close()
 
 
-def _is_serialization_failure(exc: BaseException | None) -> bool:
-    """PostgreSQL deadlock/serialization failures and SQLite's 'database is locked' are
-    contention, not faults: the command can run again."""
-    if not isinstance(exc, OperationalError):
-        return False
-    text = str(exc.orig) if exc.orig is not None else ""
-    return "database is locked" in text or "deadlock" in text or "could not serialize" in text
+# PostgreSQL: unique_violation; serialization_failure, deadlock_detected.
+_PG_UNIQUE = "23505"
+_PG_RETRY = frozenset({"40001", "40P01"})
+# SQLite extended result codes of a unique or primary-key clash.
+_SQLITE_UNIQUE = frozenset({1555, 2067})
+_SQLITE_BUSY = 5
+
+
+def _translated(exc: DBAPIError) -> Exception:
+    """Contention (the command can run again, or later) becomes the core's exception;
+    anything else — a NOT NULL, CHECK or foreign-key violation is a defect — stays."""
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    sqlite_code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(exc, IntegrityError) and (
+        sqlstate == _PG_UNIQUE or sqlite_code in _SQLITE_UNIQUE
+    ):
+        return ConcurrentUpdateError()
+    if sqlstate in _PG_RETRY:
+        return ConcurrentUpdateError()
+    if isinstance(sqlite_code, int) and sqlite_code & 0xFF == _SQLITE_BUSY:
+        return DatabaseBusyError()
+    return exc
 
 
 class SqlAlchemyUnitOfWorkFactory:

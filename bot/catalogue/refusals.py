@@ -197,6 +197,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Der skete en intern fejl; intet blev ændret. Prøv igen, eller kontakt administratoren.",
         "An internal error occurred; nothing was changed. Try again, or contact the admin.",
     ),
+    "error.database_busy": (
+        "Databasen er optaget af en anden proces lige nu; intet blev ændret. Prøv igen om lidt.",
+        "The database is busy with another process right now; nothing was changed. "
+        "Try again in a moment.",
+    ),
     "error.busy": (
         "Sagen blev ændret af andre samtidig; prøv igen.",
         "The case was being changed by others at the same time; try again.",

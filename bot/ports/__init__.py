@@ -68,6 +68,11 @@ class DatabaseUnavailable(Exception):
     be opened). Raised by the unit of work; the transaction was not committed."""
 
 
+class DatabaseBusyError(Exception):
+    """The database did not let the command in within its wait (SQLite's write lock held
+    by another process): nothing was done; the person may try again in a moment."""
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware (UTC)."""
