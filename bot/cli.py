@@ -21,6 +21,7 @@ log = logging.getLogger("psp_bot")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="psp-bot", description="Chat-ops bot for PSP groups")
+    parser.add_argument("--version", action="version", version=f"psp-bot {_version()}")
     parser.add_argument("--config", type=Path, default=None, help="TOML config file")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -40,6 +41,15 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_admin.add_commands(sub)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("psp-bot")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
