@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import commands as c
+from bot import logfields
 from bot.context import Context, Refusal
 from bot.domain import Platform
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
@@ -109,6 +110,15 @@ class PspBot:
         """The replies to one message. `before_commit`, if given, receives them inside the
         command's own transaction, so an adapter can keep them (an outbox) atomically with
         the command's effects: a crash right after the commit cannot lose them."""
+        with logfields.bind(
+            command_id=logfields.new_command_id(),
+            platform=incoming.platform.value,
+            event_id=incoming.event_id,
+            room=logfields.room_hash(incoming.platform.value, incoming.room),
+        ):
+            return await self._handle(incoming, before_commit)
+
+    async def _handle(self, incoming: Incoming, before_commit: BeforeCommit | None) -> list[Reply]:
         locale = self.locale_for(incoming)
         command = parse(incoming.text)
         # Before any reply can quote the message: what was typed, and what would be stored.

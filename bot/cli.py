@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"psp-bot: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         if args.command == "console":
             return asyncio.run(_console(settings, args))
@@ -125,12 +125,16 @@ class WithheldMessageFormatter(logging.Formatter):
         return f"Traceback (most recent call last):\n{frames}{name} (message withheld)"
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, log_format: str = "text") -> None:
     """The configured level applies to psp-bot's own modules only (which never log case
     text); third-party libraries stay at WARNING. No log line carries an exception message."""
+    from bot.logformat import JsonFormatter
+
     handler = logging.StreamHandler()
     handler.setFormatter(
-        WithheldMessageFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        JsonFormatter()
+        if log_format == "json"
+        else WithheldMessageFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
     for own in ("bot", "adapters", "storage", "psp_bot"):

@@ -127,6 +127,7 @@ class Settings:
     database_url: str = ""
     console_user: str = "admin"
     log_level: str = "WARNING"
+    log_format: str = "text"
     # The other sections, raw, for the modules that own them.
     sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -162,6 +163,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
     admins = _admins(bot)
     data_dir = Path(bot.text("data_dir", "data"))
     log_level = bot.choice("log_level", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR"))
+    log_format = bot.choice("log_format", "text", ("text", "json"))
     bot.done()
     database = SectionReader("database", data.get("database"))
     url = database.text("url", "")
@@ -179,6 +181,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         admins=admins,
         data_dir=data_dir,
         log_level=log_level,
+        log_format=log_format,
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot import logfields
 from bot.domain import (
     Agency,
     Case,
@@ -116,6 +117,7 @@ class Context:
         case = await self.uow.cases.get_by_ref(group.id, canonical)
         if case is None:
             raise Refusal("error.unknown_case", ref=canonical)
+        logfields.add(case_id=int(case.id))
         return group, member, case
 
     # --- audit ------------------------------------------------------------------------
