@@ -12,16 +12,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import cli_admin
+from bot import cli_admin, cli_ops
 from bot.cli_setup import build_app, configured_platforms, open_database
 from bot.config import ConfigError, Settings, load_settings
+from bot.version import installed_version
 
 log = logging.getLogger("psp_bot")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="psp-bot", description="Chat-ops bot for PSP groups")
-    parser.add_argument("--version", action="version", version=f"psp-bot {_version()}")
+    parser.add_argument("--version", action="version", version=f"psp-bot {installed_version()}")
     parser.add_argument("--config", type=Path, default=None, help="TOML config file")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -40,16 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply the schema migrations")
 
     cli_admin.add_commands(sub)
+    cli_ops.add_commands(sub)
     return parser
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("psp-bot")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_db_upgrade(settings))
         if args.command == "run":
             return asyncio.run(_run(settings))
+        if args.command in cli_ops.COMMANDS:
+            return asyncio.run(cli_ops.run(args, settings))
         return asyncio.run(cli_admin.run(args, settings))
     except ConfigError as exc:
         print(f"psp-bot: {exc}", file=sys.stderr)
@@ -196,6 +191,9 @@ async def _run(settings: Settings) -> int:
     insecure = frozenset(
         module.platform for module, config in platforms if config.allow_insecure_rooms
     )
+    from bot.cli_ops import hold_run_lock
+
+    hold_run_lock(settings)  # `restore` refuses to write under a running bot
     engine = await open_database(settings)
     try:
         app = build_app(settings, engine, insecure=insecure)

@@ -27,6 +27,7 @@ KNOWN_SECTIONS = (
     "scheduler",
     "retention",
     "encryption",
+    "backup",
 )
 
 
