@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import cli_admin, cli_ops
+from bot import cli_admin, cli_check, cli_ops
 from bot.cli_setup import build_app, configured_platforms, open_database
 from bot.config import ConfigError, Settings, load_settings
 from bot.version import installed_version
@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_admin.add_commands(sub)
     cli_ops.add_commands(sub)
+    cli_check.add_commands(sub)
     return parser
 
 
@@ -66,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.command in cli_ops.COMMANDS:
             return asyncio.run(cli_ops.run(args, settings))
+        if args.command in cli_check.COMMANDS:
+            return asyncio.run(cli_check.run(args, settings))
         return asyncio.run(cli_admin.run(args, settings))
     except ConfigError as exc:
         print(f"psp-bot: {exc}", file=sys.stderr)

@@ -28,6 +28,7 @@ KNOWN_SECTIONS = (
     "retention",
     "encryption",
     "backup",
+    "ops",
 )
 
 

@@ -1,0 +1,135 @@
+"""`psp-bot check`: is this installation fit to run, and is the running bot ready?
+
+For cron, Nagios, a container HEALTHCHECK or a human: one line per check, exit 0 when every
+check holds, 1 otherwise. The config is validated the way each part reads it at start
+(every key known, every secret present), every file a `*_file` key names must be readable
+and closed to group and others, and the database must answer on the current schema. When
+`[ops] listen` is set, the running bot's own `/readyz` is asked too (platforms connected,
+scheduler leader known, outbox drained).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import stat
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bot.config import ConfigError, Settings
+from bot.health import CheckResult
+
+COMMANDS = frozenset({"check"})
+
+
+def add_commands(sub: Any) -> None:
+    check = sub.add_parser("check", help="validate the config and check that the bot is ready")
+    check.add_argument("--config", type=Path, default=argparse.SUPPRESS)
+
+
+def config_checks(settings: Settings) -> list[CheckResult]:
+    from bot.cli_encryption import encryption_setup
+    from bot.cli_setup import PLATFORMS
+    from bot.retention import retention_policy
+    from bot.scheduling.config import parse_scheduler_config
+
+    results: list[CheckResult] = []
+
+    def attempt(name: str, load: Any) -> None:
+        try:
+            load()
+        except ConfigError as exc:
+            results.append(CheckResult(name, False, str(exc)))
+        else:
+            results.append(CheckResult(name, True))
+
+    for section, load in PLATFORMS.items():
+        if section in settings.sections:
+            attempt(f"config [{section}]", lambda load=load: load().load_config(settings))
+    attempt(
+        "config [scheduler]",
+        lambda: parse_scheduler_config(settings.sections.get("scheduler")),
+    )
+    attempt("config [retention]", lambda: retention_policy(settings.sections))
+    attempt("encryption keys", lambda: encryption_setup(settings, create=False))
+    if "ops" in settings.sections:
+        from bot.ops import parse_ops_config
+
+        attempt("config [ops]", lambda: parse_ops_config(settings.sections.get("ops")))
+    results.extend(file_checks(settings))
+    return results
+
+
+def file_checks(settings: Settings) -> list[CheckResult]:
+    """Every file the config names: there, readable, and not open to group or others."""
+    results = []
+    for section, table in sorted(settings.sections.items()):
+        for key, value in sorted(table.items()):
+            if not (key.endswith("_file") and isinstance(value, str)):
+                continue
+            name, path = f"file [{section}] {key}", Path(value)
+            try:
+                mode = path.stat().st_mode
+                with path.open("rb"):
+                    pass
+            except OSError as exc:
+                results.append(CheckResult(name, False, f"{path}: {exc.strerror}"))
+                continue
+            if mode & 0o077:
+                results.append(
+                    CheckResult(
+                        name, False, f"{path} is mode {stat.S_IMODE(mode):04o}; make it 0600"
+                    )
+                )
+            else:
+                results.append(CheckResult(name, True, str(path)))
+    return results
+
+
+async def database_checks(settings: Settings) -> list[CheckResult]:
+    from storage.engine import make_engine
+    from storage.health import database_status
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        ok, detail = await database_status(engine)
+    finally:
+        await engine.dispose()
+    return [CheckResult("database", ok, detail)]
+
+
+def live_checks(settings: Settings) -> list[CheckResult]:
+    """The running bot's own view, from its `/readyz` (only when `[ops] listen` is set)."""
+    from bot.ops import parse_ops_config
+
+    ops = parse_ops_config(settings.sections.get("ops"))
+    if ops.listen is None:
+        return []
+    host, port = ops.listen
+    url = f"http://{host}:{port}/readyz"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            body = json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        body = json.loads(exc.read() or b"{}")
+    except (OSError, ValueError) as exc:
+        return [CheckResult("running bot", False, f"{url}: no answer ({type(exc).__name__})")]
+    checks = body.get("checks", {}) if isinstance(body, dict) else {}
+    return [
+        CheckResult(f"running bot: {name}", bool(c.get("ok")), str(c.get("detail", "")))
+        for name, c in checks.items()
+    ] or [CheckResult("running bot", False, f"{url}: no checks in the answer")]
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    results = config_checks(settings)
+    results += await database_checks(settings)
+    results += await asyncio.to_thread(live_checks, settings)
+    for result in results:
+        print(f"{'ok  ' if result.ok else 'FAIL'} {result.name}: {result.detail}")
+    failed = [r for r in results if not r.ok]
+    print(f"psp-bot check: {len(results) - len(failed)} of {len(results)} checks hold")
+    return 1 if failed else 0

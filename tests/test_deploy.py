@@ -1,0 +1,110 @@
+"""The service files: the systemd unit verifies clean and is sandboxed; the container runs
+unprivileged with its data in a volume and checks itself with `psp-bot check`; the example
+configs are valid; and `psp-bot check` says what is wrong, one line per check."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import load_settings
+from tests.conftest import IN_CI
+
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+
+
+def unit() -> str:
+    return (DEPLOY / "psp-bot.service").read_text(encoding="utf-8")
+
+
+def test_the_systemd_unit_verifies_clean(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        if IN_CI:
+            pytest.fail("systemd-analyze is required under CI=true (.ci/run installs systemd)")
+        pytest.skip("systemd-analyze is not installed")
+    # verify checks that ExecStart exists: point it at this installation's psp-bot.
+    here = Path(sys.executable).parent / "psp-bot"
+    assert here.exists()
+    copy = tmp_path / "psp-bot.service"
+    copy.write_text(unit().replace("/opt/psp-bot/bin/psp-bot", str(here)), encoding="utf-8")
+    result = subprocess.run(
+        [analyze, "verify", str(copy)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == ""  # warnings (unknown keys, bad values) come here
+
+
+def test_the_systemd_unit_is_sandboxed_and_takes_secrets_as_credentials() -> None:
+    text = unit()
+    for line in (
+        "User=psp-bot",
+        "StateDirectory=psp-bot",
+        "ProtectSystem=strict",
+        "NoNewPrivileges=yes",
+        "PrivateTmp=yes",
+        "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+        "CapabilityBoundingSet=\n",
+        "LoadCredential=encryption-keys:",
+    ):
+        assert line in text
+    assert "PSP_BOT_ENCRYPTION" not in text  # no secret in the unit itself
+
+
+def test_the_container_runs_unprivileged_and_checks_itself() -> None:
+    text = (DEPLOY / "Containerfile").read_text(encoding="utf-8")
+    assert "\nUSER psp-bot\n" in text
+    assert 'VOLUME ["/var/lib/psp-bot"]' in text
+    assert '"psp-bot", "--config", "/etc/psp-bot/config.toml", "check"]' in text
+    assert "HEALTHCHECK" in text
+
+
+@pytest.mark.parametrize("name", ["config.systemd.toml", "config.container.toml"])
+def test_the_example_configs_are_valid(name: str) -> None:
+    settings = load_settings(DEPLOY / name)
+    assert str(settings.data_dir) == "/var/lib/psp-bot"
+    assert settings.log_format == "json"
+    assert all(
+        value.startswith("/run/") or value.startswith("/etc/psp-bot/credentials/")
+        for table in settings.sections.values()
+        for key, value in table.items()
+        if key.endswith("_file")
+    )
+
+
+async def test_check_names_each_problem_and_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PSP_BOT_DATABASE_URL", raising=False)
+    key = tmp_path / "encryption.key"
+    data = tmp_path / "data"
+    config = tmp_path / "psp.toml"
+    config.write_text(
+        f'[bot]\ndata_dir = "{data}"\n[encryption]\nkey_file = "{key}"\n'
+        '[slack]\nmode = "http"\nteam_allowlist = ["T1"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PSP_BOT_ENCRYPTION_KEY", "k1:" + "A" * 43 + "=")
+    key.write_text("k1:" + "A" * 43 + "=\n", encoding="utf-8")
+    key.chmod(0o644)
+    assert await asyncio.to_thread(main, ["--config", str(config), "db", "upgrade"]) == 0
+    capsys.readouterr()
+
+    assert await asyncio.to_thread(main, ["--config", str(config), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL config [slack]: config [slack] bot_token: is required" in out
+    assert f"FAIL file [encryption] key_file: {key} is mode 0644; make it 0600" in out
+    assert "ok   database: answers, schema" in out
+
+    key.chmod(0o600)
+    config.write_text(
+        f'[bot]\ndata_dir = "{data}"\n[encryption]\nkey_file = "{key}"\n', encoding="utf-8"
+    )
+    assert await asyncio.to_thread(main, ["--config", str(config), "check"]) == 0
+    assert "checks hold" in capsys.readouterr().out
