@@ -6,12 +6,14 @@ adapter event -> parse -> use case (checks, writes, audit row; one unit of work)
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from bot import commands as c
 from bot import logfields
+from bot import metrics as m
 from bot.context import Context, Refusal
 from bot.domain import Platform
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
@@ -94,12 +96,18 @@ class PspBot:
         clock: Clock,
         settings: BotSettings,
         handlers: dict[type, Handler] | None = None,
+        metrics: m.Metrics | None = None,
     ) -> None:
         self._uow_factory = uow_factory
+        self._metrics: m.Metrics = metrics or m.NoMetrics()
         self._clock = clock
         self._settings = settings
         self._handlers = dict(command_handlers() if handlers is None else handlers)
         self._outage = OutageLog(log)
+
+    def observe(self, metrics: m.Metrics) -> None:
+        """Count commands, outcomes and latencies into this metrics backend."""
+        self._metrics = metrics
 
     def locale_for(self, incoming: Incoming) -> str:
         return normalise_locale(incoming.locale or self._settings.default_locale)
@@ -110,13 +118,20 @@ class PspBot:
         """The replies to one message. `before_commit`, if given, receives them inside the
         command's own transaction, so an adapter can keep them (an outbox) atomically with
         the command's effects: a crash right after the commit cannot lose them."""
+        started = time.perf_counter()
         with logfields.bind(
             command_id=logfields.new_command_id(),
             platform=incoming.platform.value,
             event_id=incoming.event_id,
             room=logfields.room_hash(incoming.platform.value, incoming.room),
-        ):
-            return await self._handle(incoming, before_commit)
+        ) as scope:
+            replies = await self._handle(incoming, before_commit)
+            self._metrics.command(
+                str(scope.get("verb", "none")),
+                str(scope.get("outcome", m.OK)),
+                time.perf_counter() - started,
+            )
+        return replies
 
     async def _handle(self, incoming: Incoming, before_commit: BeforeCommit | None) -> list[Reply]:
         locale = self.locale_for(incoming)
@@ -124,12 +139,15 @@ class PspBot:
         # Before any reply can quote the message: what was typed, and what would be stored.
         screened = screen_message(incoming) or screen_command(command)
         if screened is not None:
+            logfields.add(outcome=m.CPR_REFUSED if screened.redact else m.REFUSED)
             # Never echo the text; a CPR number also asks the adapter to redact the message.
             error = self._error(incoming, locale, screened.key, redact=screened.redact)
             return await self._refuse(incoming, error, before_commit)
         if isinstance(command, ParseError):
+            logfields.add(outcome=m.PARSE_ERROR)
             error = self._parse_error(incoming, locale, command)
             return await self._refuse(incoming, error, before_commit)
+        logfields.add(verb=type(command).__name__)
         handler = self._handlers.get(type(command))
         if handler is None:
             return [self._error(incoming, locale, "error.unknown_verb", verb="?")]
@@ -143,12 +161,16 @@ class PspBot:
                 # Someone changed the case between our read and our write: run the command
                 # again on the fresh state, where its own checks decide what it means now.
                 log.info("concurrent update; retrying %s", type(command).__name__)
+                self._metrics.database_error("conflict")
             except DatabaseBusyError:
                 # Another process holds the database; nothing was done. The person, not a
                 # loop, decides when to try again.
                 log.warning("database busy; %s not run", type(command).__name__)
+                self._metrics.database_error("busy")
+                logfields.add(outcome=m.BUSY)
                 return [self._error(incoming, locale, "error.database_busy")]
             except Refusal as refusal:
+                logfields.add(outcome=m.REFUSED)
                 text = translate(locale, refusal.key, **refusal.params)
                 return await self._refuse(
                     incoming, self._reply_error(incoming, text), before_commit
@@ -157,7 +179,9 @@ class PspBot:
                 # A defect must not take the bot down, nor put the message into the log: the
                 # transaction was rolled back, so nothing half-done is kept.
                 log.exception("command %s failed; rolled back", type(command).__name__)
+                logfields.add(outcome=m.ERROR)
                 return [self._error(incoming, locale, "error.internal")]
+        logfields.add(outcome=m.CONFLICT)
         return [self._error(incoming, locale, "error.busy")]
 
     async def _run(
@@ -174,6 +198,7 @@ class PspBot:
             if incoming.event_id and not await uow.events.claim(
                 incoming.platform, incoming.event_id, at=now
             ):
+                logfields.add(outcome=m.DUPLICATE)
                 return []  # a re-delivery of an event we already handled
             ctx = await self._context(uow, incoming, locale)
             if not isinstance(command, _UNBOUND_OK):

@@ -200,9 +200,12 @@ async def _run(settings: Settings) -> int:
     engine = await open_database(settings)
     try:
         app = build_app(settings, engine, insecure=insecure)
-        services = [
+        services: list[Any] = [
             module.build_service(config, app.router, settings) for module, config in platforms
         ]
+        from bot.cli_ops_listener import ops_services
+
+        services += ops_services(settings, engine, app, services)
         await asyncio.gather(
             *(service.run() for service in services), app.retention.run(), app.scheduler.run()
         )

@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.app import BeforeCommit, PspBot
 from bot.domain import CaseId, Platform
 from bot.messages import Incoming, Reply
+from bot.metrics import Metrics
 from bot.ports import Clock, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,10 @@ class Router:
 
     def attach(self, platform: Platform, sender: ChatSender) -> None:
         self._senders[platform] = sender
+
+    def observe(self, metrics: Metrics) -> None:
+        """Count the core's commands, outcomes and latencies into this metrics backend."""
+        self._bot.observe(metrics)
 
     async def process(
         self, incoming: Incoming, *, before_commit: BeforeCommit | None = None

@@ -25,3 +25,17 @@ async def database_status(engine: AsyncEngine) -> tuple[bool, str]:
     if revision != head_revision():
         return False, f"schema at {revision or 'none'}, needs {head_revision()}"
     return True, f"answers, schema {revision}"
+
+
+async def advisory_lock_held(engine: AsyncEngine, key: int) -> bool:
+    """Whether any session holds the PostgreSQL advisory lock `key` (the scheduler's
+    leader lock): a bigint lock shows in pg_locks as its high and low 32 bits."""
+    async with engine.connect() as conn:
+        held = await conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND classid = :high AND objid = :low AND objsubid = 1"
+            ),
+            {"high": (key >> 32) & 0xFFFFFFFF, "low": key & 0xFFFFFFFF},
+        )
+    return bool(held)

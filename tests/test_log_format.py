@@ -11,10 +11,13 @@ from collections.abc import Iterator
 import pytest
 
 from bot import commands as c
+from bot.app import BotSettings, PspBot, command_handlers
 from bot.cli import configure_logging
 from bot.config import ConfigError, parse_settings
 from bot.context import Context
+from bot.domain import Platform
 from bot.logfields import room_hash
+from bot.messages import Incoming
 from tests.conftest import Harness
 
 SUMMARY = "Borger truer naboer med kniv"
@@ -55,9 +58,16 @@ async def test_a_failing_command_logs_its_ids_but_no_case_text(
         problem = "could not render " + SUMMARY
         raise ValueError(problem)  # the frames are logged, this message is not
 
-    harness.router.bot.register(c.ShowCase, broken_show)  # type: ignore[arg-type]
-    answer = await harness.text("bo", "show PSP-2026-0001", event_id="$ev1")
-    assert "internal error" in answer
+    bot = PspBot(
+        uow_factory=harness.uow_factory,
+        clock=harness.clock,
+        settings=BotSettings(insecure_rooms_allowed=frozenset({Platform.CONSOLE})),
+        handlers={**command_handlers(), c.ShowCase: broken_show},
+    )
+    replies = await bot.handle(
+        Incoming(Platform.CONSOLE, "console", "bo", "show PSP-2026-0001", "$ev1", locale="en")
+    )
+    assert "internal error" in replies[0].text
 
     logged = lines(json_log)
     failure = next(line for line in logged if line.get("exception") == "ValueError")

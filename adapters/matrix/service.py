@@ -70,6 +70,7 @@ class MatrixService:
         self.sender: MatrixSender | None = None
         self.trust: TrustPolicy | None = None
         self.synced = asyncio.Event()  # set after every handled batch (tests wait on it)
+        self.last_sync: float | None = None  # time.monotonic() of the last handled batch
         self._checkpoint_key = f"matrix:since:{config.user_id}"
         self._outbox = Outbox(router, f"matrix:outbox:{config.user_id}")
         self._undelivered: list[Reply] = []
@@ -81,6 +82,17 @@ class MatrixService:
         self._invites_seen: set[str] = set()
         self._retry_at = 0.0
         self._retry_delay = 1.0
+
+    platform_name = "matrix"
+
+    def health(self) -> tuple[bool, str]:
+        """Ready while syncs come back: one long poll plus a minute of slack."""
+        if self.last_sync is None:
+            return False, "not synced with the homeserver yet"
+        age = time.monotonic() - self.last_sync
+        if age > self.config.sync_timeout_ms / 1000 + 60:
+            return False, f"last sync {age:.0f} s ago"
+        return True, f"syncing (last sync {age:.0f} s ago)"
 
     async def run(self) -> None:
         self.client = await open_client(self.config)
@@ -136,6 +148,7 @@ class MatrixService:
             # Only now is every event of this batch handled: move the checkpoint past it.
             await self.router.save_state(self._checkpoint_key, answer.next_batch)
             since, first_ever, full_state = answer.next_batch, False, False
+            self.last_sync = time.monotonic()
             self.synced.set()
             self.synced.clear()
 

@@ -18,8 +18,16 @@ log = logging.getLogger(__name__)
 
 
 class SlackService:
+    platform_name = "slack"
+
     def __init__(self, adapter: SlackAdapter) -> None:
         self.adapter = adapter
+        self.connected = False
+
+    def health(self) -> tuple[bool, str]:
+        if not self.connected:
+            return False, "not connected to Slack yet"
+        return True, f"{self.adapter.config.mode} mode up"
 
     async def run(self) -> None:
         config = self.adapter.config
@@ -32,6 +40,7 @@ class SlackService:
             await runner.setup()
             site = web.TCPSite(runner, config.http_host, config.http_port)
             await site.start()
+            self.connected = True
             log.warning(
                 "Slack HTTP mode listening on %s:%d%s",
                 config.http_host,
@@ -45,7 +54,10 @@ class SlackService:
         else:
             from adapters.slack.socket import run_socket_mode
 
-            await run_socket_mode(self.adapter)
+            await run_socket_mode(self.adapter, on_connected=self._up)
+
+    def _up(self) -> None:
+        self.connected = True
 
 
 def make_api(config: SlackConfig) -> SlackApi:

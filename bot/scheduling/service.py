@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.metrics import Metrics, NoMetrics
 from bot.ports import Clock, LeaderElection, UnitOfWorkFactory
 from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.tick import Deliver, SchedulerTick, TickReport
@@ -47,6 +50,7 @@ class SchedulerService:
         self._scheduler: AsyncIOScheduler | None = None
         self.is_leader = False
         self.last_report: TickReport | None = None
+        self.metrics: Metrics = NoMetrics()
 
     @classmethod
     def build(
@@ -76,12 +80,16 @@ class SchedulerService:
                 return None
             if not self.is_leader:
                 return None
+            started = time.perf_counter()
             try:
                 report = await self._tick.run()
             except Exception:
                 log.exception("a scheduler tick failed; the next tick retries")
                 return None
             self.last_report = report
+            self.metrics.scheduler_tick(
+                time.perf_counter() - started, Counter(key.kind for key in report.sent_keys)
+            )
             if report.sent or report.skipped:
                 log.info(
                     "scheduler tick: %d sent, %d skipped, %d silent",

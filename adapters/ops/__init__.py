@@ -1,0 +1,1 @@
+"""The operations listener: Prometheus metrics, `/healthz` and `/readyz` (bot/ops.py)."""

@@ -1,0 +1,77 @@
+"""Wires the operations listener (`[ops] listen`) into `psp-bot run`: the Prometheus
+metrics the core and the scheduler report into, and the readiness checks of `/readyz`.
+
+Part of the composition root: storage and adapters are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Settings
+from bot.health import CheckResult, Probe, run_checks, verdict
+from bot.ops import parse_ops_config
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.bootstrap import App
+    from bot.scheduling.service import SchedulerService
+
+
+def ops_services(
+    settings: Settings, engine: AsyncEngine, app: App, services: Sequence[Any]
+) -> list[Any]:
+    """The listener as one more service, or nothing when `[ops] listen` is not set."""
+    config = parse_ops_config(settings.sections.get("ops"))
+    if config.listen is None:
+        return []
+    from adapters.ops.http import OpsListener, make_ops_app
+    from adapters.ops.metrics import PrometheusMetrics
+
+    metrics = PrometheusMetrics()
+    app.router.observe(metrics)
+    app.scheduler.metrics = metrics
+    probes = readiness_probes(engine, services, app.scheduler)
+
+    async def readiness() -> dict[str, object]:
+        return verdict(await run_checks(probes))
+
+    host, port = config.listen
+    return [OpsListener(make_ops_app(metrics, readiness), host, port)]
+
+
+def readiness_probes(
+    engine: AsyncEngine, services: Sequence[Any], scheduler: SchedulerService | None
+) -> dict[str, Probe]:
+    from storage.health import advisory_lock_held, database_status
+    from storage.leader import LEADER_LOCK_KEY
+
+    async def database() -> CheckResult:
+        ok, detail = await database_status(engine)
+        return CheckResult("database", ok, detail)
+
+    async def leader() -> CheckResult:
+        if scheduler is None:
+            return CheckResult("scheduler", True, "not run by this process")
+        if scheduler.is_leader:
+            return CheckResult("scheduler", True, "this process leads")
+        if engine.dialect.name == "postgresql" and await advisory_lock_held(
+            engine, LEADER_LOCK_KEY
+        ):
+            return CheckResult("scheduler", True, "another process leads")
+        return CheckResult("scheduler", False, "no process leads the scheduler")
+
+    probes: dict[str, Probe] = {"database": database, "scheduler": leader}
+    for service in services:
+        health = getattr(service, "health", None)
+        name = getattr(service, "platform_name", None)
+        if callable(health) and isinstance(name, str):
+
+            async def platform(health: Any = health, name: str = name) -> CheckResult:
+                ok, detail = health()
+                return CheckResult(name, bool(ok), str(detail))
+
+            probes[name] = platform
+    return probes

@@ -1,0 +1,37 @@
+"""What the core tells a metrics backend. Labels are fixed vocabularies only — a command's
+class name, an outcome, a notice kind, a platform, a reason code — never case text, refs,
+room names or user ids (data protection rule 5)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+# Outcomes of one incoming message.
+OK = "ok"
+REFUSED = "refused"  # the bot's own one-line refusal (rules, permissions, unknown case)
+PARSE_ERROR = "parse_error"
+CPR_REFUSED = "cpr_refused"
+BUSY = "busy"  # the database did not let it in; nothing done
+CONFLICT = "conflict"  # concurrent updates every time it ran
+ERROR = "error"  # a defect; rolled back
+DUPLICATE = "duplicate"  # a re-delivered event, answered before
+
+
+class Metrics(Protocol):
+    def command(self, verb: str, outcome: str, seconds: float) -> None: ...
+
+    def database_error(self, kind: str) -> None: ...
+
+    def scheduler_tick(self, seconds: float, sent: Mapping[str, int]) -> None: ...
+
+
+class NoMetrics:
+    def command(self, verb: str, outcome: str, seconds: float) -> None:
+        pass
+
+    def database_error(self, kind: str) -> None:
+        pass
+
+    def scheduler_tick(self, seconds: float, sent: Mapping[str, int]) -> None:
+        pass
