@@ -65,23 +65,30 @@ class Cursor:
         self._cursor.arraysize = value
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Cursor:
-        await self._connection.run(self._cursor.execute, sql, parameters or ())
+        try:
+            self._cursor.execute(sql, parameters or ())
+        except sqlite3.OperationalError as error:
+            await self._connection.wait_and_run(error, self._cursor.execute, sql, parameters or ())
         return self
 
     async def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> Cursor:
         rows = list(seq)  # a retry on the helper thread needs the rows again
-        await self._connection.run(self._cursor.executemany, sql, rows)
+        try:
+            self._cursor.executemany(sql, rows)
+        except sqlite3.OperationalError as error:
+            await self._connection.wait_and_run(error, self._cursor.executemany, sql, rows)
         return self
 
+    # Rows of a statement that has begun come without new locks: no waiting here.
+
     async def fetchone(self) -> Any:
-        return await self._connection.run(self._cursor.fetchone)
+        return self._cursor.fetchone()
 
     async def fetchmany(self, size: int | None = None) -> list[Any]:
-        count = self._cursor.arraysize if size is None else size
-        return await self._connection.run(self._cursor.fetchmany, count)
+        return self._cursor.fetchmany(self._cursor.arraysize if size is None else size)
 
     async def fetchall(self) -> list[Any]:
-        return await self._connection.run(self._cursor.fetchall)
+        return self._cursor.fetchall()
 
     async def close(self) -> None:
         self._cursor.close()
@@ -122,8 +129,15 @@ class Connection:
         try:
             return function(*args)
         except sqlite3.OperationalError as error:
-            if not is_busy(error) or self._lock_wait_ms == 0:
-                raise
+            return await self.wait_and_run(error, function, *args)
+
+    async def wait_and_run(
+        self, error: sqlite3.OperationalError, function: Callable[..., T], *args: Any
+    ) -> T:
+        """`function` failed inline with `error`: if that was SQLITE_BUSY, run it again on a
+        helper thread that may wait for the lock; otherwise the error stands."""
+        if not is_busy(error) or self._lock_wait_ms == 0:
+            raise error
         future = asyncio.get_running_loop().run_in_executor(
             _WAITERS, self._wait_and_run, function, args
         )
