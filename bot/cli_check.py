@@ -55,6 +55,12 @@ def config_checks(settings: Settings) -> list[CheckResult]:
     )
     attempt("config [retention]", lambda: retention_policy(settings.sections))
     attempt("encryption keys", lambda: encryption_setup(settings, create=False))
+    from bot.housekeeping import housekeeping_policy
+
+    attempt(
+        "config [housekeeping]",
+        lambda: housekeeping_policy(settings.sections.get("housekeeping")),
+    )
     if "ops" in settings.sections:
         from bot.ops import parse_ops_config
 

@@ -23,23 +23,35 @@ if TYPE_CHECKING:
 def ops_services(
     settings: Settings, engine: AsyncEngine, app: App, services: Sequence[Any]
 ) -> list[Any]:
-    """The listener as one more service, or nothing when `[ops] listen` is not set."""
+    """Housekeeping (on the scheduler's leader), and the listener when `[ops] listen` is
+    set, as more services of `psp-bot run`."""
+    from bot.housekeeping import HousekeepingService, housekeeping_policy
+    from storage.housekeeping import SqlAlchemyHousekeeper
+
+    scheduler = app.scheduler
+    housekeeping = HousekeepingService(
+        SqlAlchemyHousekeeper(engine),
+        app.router.clock,
+        housekeeping_policy(settings.sections.get("housekeeping")),
+        leads=lambda: scheduler.is_leader,
+    )
     config = parse_ops_config(settings.sections.get("ops"))
     if config.listen is None:
-        return []
+        return [housekeeping]
     from adapters.ops.http import OpsListener, make_ops_app
     from adapters.ops.metrics import PrometheusMetrics
 
     metrics = PrometheusMetrics()
     app.router.observe(metrics)
     app.scheduler.metrics = metrics
+    housekeeping.metrics = metrics
     probes = readiness_probes(engine, services, app.scheduler)
 
     async def readiness() -> dict[str, object]:
         return verdict(await run_checks(probes))
 
     host, port = config.listen
-    return [OpsListener(make_ops_app(metrics, readiness), host, port)]
+    return [housekeeping, OpsListener(make_ops_app(metrics, readiness), host, port)]
 
 
 def readiness_probes(

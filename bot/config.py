@@ -29,6 +29,7 @@ KNOWN_SECTIONS = (
     "encryption",
     "backup",
     "ops",
+    "housekeeping",
 )
 
 

@@ -25,6 +25,8 @@ class Metrics(Protocol):
 
     def scheduler_tick(self, seconds: float, sent: Mapping[str, int]) -> None: ...
 
+    def housekeeping(self, what: str, pruned: int) -> None: ...
+
 
 class NoMetrics:
     def command(self, verb: str, outcome: str, seconds: float) -> None:
@@ -34,4 +36,7 @@ class NoMetrics:
         pass
 
     def scheduler_tick(self, seconds: float, sent: Mapping[str, int]) -> None:
+        pass
+
+    def housekeeping(self, what: str, pruned: int) -> None:
         pass

@@ -63,6 +63,12 @@ class PrometheusMetrics:
             ["platform", "reason"],
             registry=r,
         )
+        self.pruned = Counter(
+            "psp_housekeeping_pruned",
+            "Rows pruned by housekeeping, by kind",
+            ["what"],
+            registry=r,
+        )
         self.ready = Gauge(
             "psp_ready_check", "1 when a readiness check holds", ["check"], registry=r
         )
@@ -80,6 +86,9 @@ class PrometheusMetrics:
         self.tick.observe(seconds)
         for kind, count in sent.items():
             self.notices.labels(kind).inc(count)
+
+    def housekeeping(self, what: str, pruned: int) -> None:
+        self.pruned.labels(what).inc(pruned)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
