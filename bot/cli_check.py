@@ -38,10 +38,12 @@ def config_checks(settings: Settings) -> list[CheckResult]:
 
     results: list[CheckResult] = []
 
+    from storage.backup_archive import BackupError
+
     def attempt(name: str, load: Any) -> None:
         try:
             load()
-        except ConfigError as exc:
+        except (ConfigError, BackupError) as exc:
             results.append(CheckResult(name, False, str(exc)))
         else:
             results.append(CheckResult(name, True))
@@ -61,6 +63,10 @@ def config_checks(settings: Settings) -> list[CheckResult]:
         "config [housekeeping]",
         lambda: housekeeping_policy(settings.sections.get("housekeeping")),
     )
+    if "backup" in settings.sections:
+        from bot.cli_ops import backup_key
+
+        attempt("backup key", lambda: backup_key(settings))
     if "ops" in settings.sections:
         from bot.ops import parse_ops_config
 
