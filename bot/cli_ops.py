@@ -162,12 +162,12 @@ async def _restore(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _verify(url: str) -> int:
-    from storage.audit_chain import verify_chain
+    from storage.audit_verify import audit_snapshot, verify_chain
     from storage.engine import make_engine
 
     engine = make_engine(url)
     try:
-        async with engine.connect() as conn:
+        async with audit_snapshot(engine) as conn:
             report = await verify_chain(conn)
     finally:
         await engine.dispose()

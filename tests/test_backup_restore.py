@@ -124,7 +124,7 @@ async def test_restore_drill(
     target = make_site(tmp_path / "target", empty_url)
     assert await cli(target, "restore", str(archive)) == 0
     said = capsys.readouterr().out
-    assert "restored the" in said and "audit chain intact" in said
+    assert "restored the" in said and "audit chains intact" in said
 
     engine = make_engine(empty_url)
     try:
@@ -158,7 +158,7 @@ async def test_a_non_empty_installation_needs_force(
     await harness.engine.dispose()
 
     assert await cli(site, "restore", "--force", str(archive)) == 0
-    assert "audit chain intact" in capsys.readouterr().out
+    assert "audit chains intact" in capsys.readouterr().out
     assert "Efter backuppen" not in await harness.text("anna", "show PSP-2026-0002")
 
 
