@@ -156,6 +156,8 @@ class PspBot:
                 return await self._run(incoming, locale, command, handler, before_commit)
             except DatabaseUnavailable:
                 self._outage.down()
+                self._metrics.database_error("unavailable")
+                logfields.add(outcome=m.UNAVAILABLE)
                 return [self._error(incoming, locale, "error.database_unavailable")]
             except ConcurrentUpdateError:
                 # Someone changed the case between our read and our write: run the command

@@ -13,6 +13,7 @@ REFUSED = "refused"  # the bot's own one-line refusal (rules, permissions, unkno
 PARSE_ERROR = "parse_error"
 CPR_REFUSED = "cpr_refused"
 BUSY = "busy"  # the database did not let it in; nothing done
+UNAVAILABLE = "unavailable"  # the database could not be reached; nothing done
 CONFLICT = "conflict"  # concurrent updates every time it ran
 ERROR = "error"  # a defect; rolled back
 DUPLICATE = "duplicate"  # a re-delivered event, answered before
