@@ -113,7 +113,7 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
     key = backup_key(settings)
     install = installation(settings)
     manifest = write_backup(install, args.file, key, version=installed_version())
-    how = (
+    method = (
         "SQLite online backup"
         if manifest.database == "sqlite"
         else "pg_dump (custom format; restore needs pg_restore of the same or a newer release)"
@@ -121,7 +121,7 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
     stores = sum(1 for name in manifest.files if name.startswith("matrix-store/"))
     print(
         f"psp-bot: wrote {args.file} ({args.file.stat().st_size:,} bytes, encrypted): the "
-        f"database by {how}, {stores} files of the Matrix store; no key is in it"
+        f"database by {method}, {stores} files of the Matrix store; no key is in it"
     )
     return 0
 
