@@ -1,14 +1,16 @@
 """The console adapter: one local room, the acting member switched with `as <name>`.
 
 On a terminal it offers line editing and history; with input from a pipe it reads one message
-per line, prints the replies and ends at end of input.
+per line, prints the replies and ends at end of input (or at `stop()`: SIGTERM, Ctrl-C).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
@@ -17,6 +19,7 @@ from bot.domain import Platform
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
 from bot.messages import Incoming, Reply, ReplyKind
 from bot.screening import screen_command
+from bot.shutdown import unless_set
 
 ROOM = "console"
 Process = Callable[[Incoming], Awaitable[list[Reply]]]
@@ -77,6 +80,7 @@ class ConsoleAdapter:
             # Bytes that are no UTF-8 (`\xff` from a pipe) arrive as lone surrogates, which
             # the core refuses with one line, instead of ending the console with a traceback.
             self._in.reconfigure(errors="surrogateescape")
+        self._stopped = asyncio.Event()
 
     def sender(self) -> ConsoleSender:
         return ConsoleSender(self._out)
@@ -107,31 +111,52 @@ class ConsoleAdapter:
         )
 
     async def run(self) -> None:
-        if self._in.isatty():
-            await self._run_interactive()
-        else:
-            # Read off the event loop, so that reminders and escalations due meanwhile are
-            # still posted while the console waits for the next line.
-            loop = asyncio.get_running_loop()
-            while line := await loop.run_in_executor(None, self._in.readline):
-                await self.handle_line(line)
+        """Until end of input or `stop()`. Lines are read off the event loop, so reminders
+        and escalations due meanwhile are still posted while the console waits."""
+        interactive = self._in.isatty()
+        if interactive:
+            import readline  # line editing and history, on a terminal only
 
-    async def _run_interactive(self) -> None:
-        import readline  # line editing and history, on a terminal only
-
-        # History stays in memory: a history file would keep case text on disk in plaintext.
-        readline.set_history_length(500)
-        self._out.write(
-            "psp-bot console — `help` lists the commands, `as <name>` switches user, Ctrl-D ends.\n"
-        )
-        loop = asyncio.get_running_loop()
+            # History stays in memory: a history file would keep case text on disk in plaintext.
+            readline.set_history_length(500)
+            self._out.write(
+                "psp-bot console — `help` lists the commands, `as <name>` switches user, "
+                "Ctrl-D ends.\n"
+            )
         try:
-            while True:
-                try:
-                    line = await loop.run_in_executor(None, input, f"{self.user}> ")
-                except EOFError:
-                    self._out.write("\n")
-                    return
+            while (line := await self._next_line(interactive)) is not None:
                 await self.handle_line(line)
         finally:
-            readline.clear_history()
+            if interactive:
+                readline.clear_history()
+
+    async def stop(self) -> None:
+        """Read no further line; a line being handled finishes first (`run` awaits it)."""
+        self._stopped.set()
+
+    async def _next_line(self, interactive: bool) -> str | None:
+        """The next line, or None at end of input or once stopped."""
+        if self._stopped.is_set():
+            return None
+        loop = asyncio.get_running_loop()
+        line: asyncio.Future[str | None] = loop.create_future()
+
+        def read() -> None:
+            text: str | None
+            try:
+                # An empty line on a terminal is "", a pipe's end of input is "".
+                text = input(f"{self.user}> ") if interactive else (self._in.readline() or None)
+            except EOFError:
+                text = None
+                self._out.write("\n")
+            with contextlib.suppress(RuntimeError):  # the loop ended meanwhile
+                loop.call_soon_threadsafe(_settle, line, text)
+
+        # A daemon thread: a read still blocked on the terminal must not hold up the exit.
+        threading.Thread(target=read, name="console-input", daemon=True).start()
+        return await unless_set(self._stopped, line)
+
+
+def _settle(future: asyncio.Future[str | None], value: str | None) -> None:
+    if not future.done():
+        future.set_result(value)

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from bot import cli_admin, cli_check, cli_ops
+from bot.bootstrap import App
 from bot.cli_setup import build_app, configured_platforms, open_database
 from bot.config import ConfigError, Settings, load_settings
+from bot.shutdown import RunOnly, Service, StopSignals, serve
 from bot.version import installed_version
 
 log = logging.getLogger("psp_bot")
@@ -142,12 +144,19 @@ def configure_logging(level: str, log_format: str = "text") -> None:
 
 
 async def _console(settings: Settings, args: argparse.Namespace) -> int:
-    from adapters.console import ConsoleAdapter
-    from bot.demo import DEMO_MEMBERS, ensure_demo_group
     from bot.domain import Platform
 
     if args.demo:
         settings = _with_admin(settings, (Platform.CONSOLE, "admin"))
+    with StopSignals() as signals:
+        return await _console_on(settings, args, signals)
+
+
+async def _console_on(settings: Settings, args: argparse.Namespace, signals: StopSignals) -> int:
+    from adapters.console import ConsoleAdapter
+    from bot.demo import DEMO_MEMBERS, ensure_demo_group
+    from bot.domain import Platform
+
     engine = await open_database(settings)
     try:
         app = build_app(settings, engine)
@@ -159,13 +168,9 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
         console = ConsoleAdapter(router.process, user=user, locale=args.locale or settings.locale)
         router.attach(Platform.CONSOLE, console.sender())
         # Reminders and escalations appear live in the console too (README: a meeting a
-        # few minutes ahead with `--remind 2m,1m` shows them).
-        scheduler = asyncio.create_task(app.scheduler.run())
-        try:
-            await console.run()
-        finally:
-            scheduler.cancel()
-            await asyncio.gather(scheduler, return_exceptions=True)
+        # few minutes ahead with `--remind 2m,1m` shows them). End of input, SIGTERM or
+        # Ctrl-C end the console the same graceful way as `psp-bot run`.
+        await _serve(settings, app, [console, app.scheduler], signals)
     finally:
         await engine.dispose()
     return 0
@@ -188,29 +193,42 @@ async def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
-async def _run(settings: Settings) -> int:
+async def _serve(
+    settings: Settings, app: App, services: list[Service], signals: StopSignals
+) -> None:
+    """Run until a service ends or SIGTERM/SIGINT, then shut down gracefully (bot/shutdown.py);
+    a second signal exits at once."""
+    await serve(
+        services,
+        stop=signals.requested,
+        in_flight=app.router.in_flight,
+        grace_seconds=settings.shutdown_grace_seconds,
+    )
 
+
+async def _run(settings: Settings) -> int:
     platforms = configured_platforms(settings)
     insecure = frozenset(
         module.platform for module, config in platforms if config.allow_insecure_rooms
     )
     from bot.cli_ops import hold_run_lock
+    from bot.cli_ops_listener import ops_services
 
     hold_run_lock(settings)  # `restore` refuses to write under a running bot
-    engine = await open_database(settings)
-    try:
-        app = build_app(settings, engine, insecure=insecure)
-        services: list[Any] = [
-            module.build_service(config, app.router, settings) for module, config in platforms
-        ]
-        from bot.cli_ops_listener import ops_services
-
-        services += ops_services(settings, engine, app, services)
-        await asyncio.gather(
-            *(service.run() for service in services), app.retention.run(), app.scheduler.run()
-        )
-    finally:
-        await engine.dispose()
+    # Installed first: a SIGTERM while the bot starts stops it as soon as it serves.
+    with StopSignals() as signals:
+        engine = await open_database(settings)
+        try:
+            app = build_app(settings, engine, insecure=insecure)
+            chat = [
+                module.build_service(config, app.router, settings) for module, config in platforms
+            ]
+            # Housekeeping and the ops listener have nothing to finish: they end last.
+            ops = [RunOnly(s) for s in ops_services(settings, engine, app, chat)]
+            services = [*chat, app.retention, app.scheduler, *ops]
+            await _serve(settings, app, services, signals)
+        finally:
+            await engine.dispose()
     return 0
 
 

@@ -131,6 +131,8 @@ class Settings:
     console_user: str = "admin"
     log_level: str = "WARNING"
     log_format: str = "text"
+    # After SIGTERM/SIGINT: how long to go on delivering what is pending before exiting.
+    shutdown_grace_seconds: int = 10
     # The other sections, raw, for the modules that own them.
     sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -167,6 +169,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
     data_dir = Path(bot.text("data_dir", "data"))
     log_level = bot.choice("log_level", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR"))
     log_format = bot.choice("log_format", "text", ("text", "json"))
+    grace = bot.integer("shutdown_grace_seconds", 10, minimum=0, maximum=600)
     bot.done()
     database = SectionReader("database", data.get("database"))
     url = database.text("url", "")
@@ -185,6 +188,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         data_dir=data_dir,
         log_level=log_level,
         log_format=log_format,
+        shutdown_grace_seconds=grace,
     )
 
 

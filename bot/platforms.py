@@ -1,8 +1,9 @@
 """What a chat platform offers `psp-bot run`: a typed module per platform (Matrix, Slack)
 instead of names looked up at run time.
 
-A platform reads its own config section and builds one service on the router; the service
-runs until it is cancelled."""
+A platform reads its own config section and builds one service on the router. The service
+runs until `stop()`: the first step of a graceful shutdown (bot/shutdown.py), after which it
+takes no new input."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Generic, Protocol, TypeVar
 from bot.config import Settings
 from bot.domain import Platform
 from bot.runtime import Router
+from bot.shutdown import Service
 
 
 class PlatformConfig(Protocol):
@@ -25,10 +27,8 @@ class PlatformConfig(Protocol):
 ConfigT = TypeVar("ConfigT", bound=PlatformConfig)
 
 
-class ChatService(Protocol):
-    async def run(self) -> None:
-        """Serve the platform until the task is cancelled."""
-        ...
+# Matrix stops syncing; Slack closes its socket or answers HTTP with 503.
+ChatService = Service
 
 
 class PlatformModule(Protocol[ConfigT]):

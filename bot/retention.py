@@ -200,6 +200,8 @@ class RetentionService:
         self._clock, self._policy, self._locale = clock, policy, locale
         self._leader = leader
         self._interval, self._first_delay = interval, first_delay
+        self._stopped = asyncio.Event()
+        self._pass = asyncio.Lock()
 
     async def run_once(self) -> RetentionReport | None:
         """One pass; never raises (a failure is logged, by counts only, and retried)."""
@@ -227,7 +229,22 @@ class RetentionService:
         return report
 
     async def run(self) -> None:
-        await asyncio.sleep(self._first_delay.total_seconds())
-        while True:
-            await self.run_once()
-            await asyncio.sleep(self._interval.total_seconds())
+        """Daily passes until stopped (or cancelled)."""
+        wait = self._first_delay
+        while not await self._stop_within(wait):
+            async with self._pass:
+                await self.run_once()
+            wait = self._interval
+
+    async def _stop_within(self, delay: timedelta) -> bool:
+        try:
+            await asyncio.wait_for(self._stopped.wait(), delay.total_seconds())
+        except TimeoutError:
+            return False
+        return True
+
+    async def stop(self) -> None:
+        """No further passes; a pass already running finishes first."""
+        self._stopped.set()
+        async with self._pass:
+            pass

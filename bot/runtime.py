@@ -13,6 +13,7 @@ from bot.domain import CaseId, Platform
 from bot.messages import Incoming, Reply
 from bot.metrics import Metrics
 from bot.ports import Clock, UnitOfWorkFactory
+from bot.shutdown import InFlight
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ class Router:
         self._uow_factory = uow_factory
         self._clock = clock
         self._senders: dict[Platform, ChatSender] = {}
+        # Commands being handled: a graceful shutdown waits for them to commit.
+        self.in_flight = InFlight()
 
     @property
     def uow_factory(self) -> UnitOfWorkFactory:
@@ -59,8 +62,9 @@ class Router:
     ) -> list[Reply]:
         """Run one message through the core (one transaction) and deliver its replies.
         `before_commit` receives the replies inside that transaction (PspBot.handle)."""
-        replies = await self._bot.handle(incoming, before_commit=before_commit)
-        await self.deliver(replies)
+        with self.in_flight.track():
+            replies = await self._bot.handle(incoming, before_commit=before_commit)
+            await self.deliver(replies)
         return replies
 
     async def deliver(self, replies: Sequence[Reply]) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import BotSettings, PspBot
@@ -194,6 +195,16 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await upgrade(engine)
     yield engine
     await engine.dispose()
+
+
+async def count_cases(database_url: str) -> int:
+    """How many cases a bot (often in another process) has committed to this database."""
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text("SELECT count(*) FROM cases"))).scalar_one())
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ def test_example_config_is_valid() -> None:
 def test_defaults_use_embedded_sqlite() -> None:
     settings = parse_settings({})
     assert settings.effective_database_url == "sqlite:///data/psp-bot.sqlite3"
+    assert settings.shutdown_grace_seconds == 10
 
 
 @pytest.mark.parametrize(
@@ -35,6 +36,14 @@ def test_defaults_use_embedded_sqlite() -> None:
         ({"database": {"url": "mysql://x"}}, "config [database] url: must start with"),
         ({"database": {"url": 5}}, "config [database] url: must be a text string, not int"),
         ({"wibble": {}}, "config [wibble]: unknown section"),
+        (
+            {"bot": {"shutdown_grace_seconds": -1}},
+            "config [bot] shutdown_grace_seconds: must be between 0 and 600",
+        ),
+        (
+            {"bot": {"shutdown_grace_seconds": "10s"}},
+            "config [bot] shutdown_grace_seconds: must be a whole number",
+        ),
     ],
 )
 def test_bad_config_names_the_key(data: dict[str, object], message: str) -> None:

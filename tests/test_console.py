@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -96,3 +97,30 @@ def test_debug_logging_carries_no_case_text(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "Hemmeligmarkør" in result.stdout
     assert "Hemmeligmarkør" not in result.stderr and "Markørnotat" not in result.stderr
+
+
+def test_sigterm_ends_a_waiting_console_at_once_with_exit_code_0(tmp_path: Path) -> None:
+    """The console waits for its next line (the pipe stays open): SIGTERM, as a service
+    manager sends it, ends it cleanly with what was typed kept."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'[bot]\ndata_dir = "{tmp_path / "data"}"\n')
+    console = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "--config", str(config), "console", "--demo"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PSP_BOT_DATABASE_URL": ""},
+    )
+    try:
+        assert console.stdin is not None and console.stdout is not None
+        console.stdin.write("flag normal før signalet\n")
+        console.stdin.flush()
+        assert REF in console.stdout.readline()  # answered: the console now waits for input
+        console.send_signal(signal.SIGTERM)
+        assert console.wait(timeout=60) == 0
+    finally:
+        console.kill()
+    db = sqlite3.connect(tmp_path / "data" / "psp-bot.sqlite3")
+    assert db.execute("SELECT count(*) FROM cases").fetchone()[0] == 1

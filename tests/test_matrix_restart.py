@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from nio import AsyncClient
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.matrix.outbox import Outbox
 from bot.domain import Platform
 from bot.messages import Reply, ReplyKind, RoomRef
-from storage.engine import make_engine
+from tests.conftest import count_cases
 from tests.matrix_support import PICKLE_KEY, MatrixUser, bot_engine, bot_in_room, start_bot, users
 from tests.synapse import Synapse, synapse
 
@@ -30,7 +29,7 @@ pytestmark = pytest.mark.synapse
 class BotProcess:
     """`psp-bot run --config …` as its own process, as an operator runs it."""
 
-    def __init__(self, synapse: Synapse, directory: Path) -> None:
+    def __init__(self, synapse: Synapse, directory: Path, *, extra_matrix: str = "") -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
         self.user_id, self._password, _ = synapse.register("procbot")
@@ -52,6 +51,7 @@ user_id = "{self.user_id}"
 store_dir = "{directory / "store"}"
 invite_allowlist_servers = ["{synapse.server_name}"]
 sync_timeout_ms = 2000
+{extra_matrix}
 """,
             encoding="utf-8",
         )
@@ -74,6 +74,17 @@ sync_timeout_ms = 2000
         self.process.wait()
         self.process = None
 
+    def terminate(self) -> int:
+        """SIGTERM, as systemd, Docker and Kubernetes stop a service; the exit code."""
+        assert self.process is not None
+        self.process.terminate()
+        code = self.process.wait(timeout=60)
+        self.process = None
+        return code
+
+    def log(self) -> str:
+        return (self.directory / "bot.log").read_text(encoding="utf-8", errors="replace")
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -93,6 +104,19 @@ def bot_process(synapse: Synapse, tmp_path: Path) -> Iterator[BotProcess]:
     print((bot.directory / "bot.log").read_text(encoding="utf-8")[-5000:])
 
 
+async def group_room_with_anna(bot: str, users: dict[str, MatrixUser], group: str) -> str:
+    """A new encrypted room of `admin` with the bot and anna, bound to a new group in which
+    anna is the police representative."""
+    admin, anna = users["admin"], users["anna"]
+    room = await admin.create_room(encrypted=True, invite=[bot, anna.user_id])
+    await anna.join(room)
+    await admin.wait_joined(room, bot, wait_s=60)
+    await anna.wait_joined(room, bot)
+    assert group in (await admin.ask(bot, room, f"!psp group setup {group}", wait_s=60)).body
+    await admin.ask(bot, room, f"!psp member add {anna.user_id} police rep")
+    return room
+
+
 def answers_to(user: MatrixUser, bot_id: str, summary: str) -> int:
     return sum(1 for n in user.notices if n.sender == bot_id and summary in n.body)
 
@@ -100,15 +124,10 @@ def answers_to(user: MatrixUser, bot_id: str, summary: str) -> int:
 async def test_sigkill_mid_conversation_answers_everything_once(
     bot_process: BotProcess, users: dict[str, MatrixUser]
 ) -> None:
-    admin, anna = users["admin"], users["anna"]
+    anna = users["anna"]
     bot = bot_process.user_id
     bot_process.start()
-    room = await admin.create_room(encrypted=True, invite=[bot, anna.user_id])
-    await anna.join(room)
-    await admin.wait_joined(room, bot, wait_s=60)
-    await anna.wait_joined(room, bot)
-    assert "Nordby" in (await admin.ask(bot, room, "!psp group setup Nordby", wait_s=60)).body
-    await admin.ask(bot, room, f"!psp member add {anna.user_id} police rep")
+    room = await group_room_with_anna(bot, users, "Nordby")
     await anna.ask(bot, room, "!psp flag normal first-before-crash")
 
     await anna.say(room, "!psp flag normal second-in-flight")
@@ -124,13 +143,40 @@ async def test_sigkill_mid_conversation_answers_everything_once(
     for summary in ("first-before-crash", "second-in-flight", "third-while-down"):
         assert answers_to(anna, bot, summary) == 1, summary
     assert answers_to(anna, bot, "fourth-while-down") == 1
-    engine = make_engine(bot_process.database_url)
+    assert await count_cases(bot_process.database_url) == 4
+
+
+async def test_sigterm_exits_0_and_pending_replies_arrive_after_the_restart(
+    synapse: Synapse, tmp_path: Path, users: dict[str, MatrixUser]
+) -> None:
+    # One attempt per send: a rate-limited reply is parked at once, pending delivery.
+    bot_process = BotProcess(synapse, tmp_path / "termbot", extra_matrix="max_send_attempts = 1")
+    anna = users["anna"]
+    bot = bot_process.user_id
+    bot_process.start()
     try:
-        async with engine.connect() as conn:
-            count = (await conn.execute(text("SELECT count(*) FROM cases"))).scalar_one()
+        room = await group_room_with_anna(bot, users, "Term")
+        await throttle(synapse, tmp_path, bot)  # one message a second from now on
+        summaries = [f"pending-at-sigterm-{i}" for i in range(4)]
+        for summary in summaries:
+            await anna.say(room, f"!psp flag normal {summary}")
+        for _ in range(600):  # until all four are committed and a reply was refused
+            if "M_LIMIT_EXCEEDED" in bot_process.log() and await count_cases(
+                bot_process.database_url
+            ) == len(summaries):
+                break
+            await asyncio.sleep(0.1)
+        assert bot_process.terminate() == 0
+
+        bot_process.start()
+        for summary in summaries:
+            await anna.wait_notice(lambda n, s=summary: n.sender == bot and s in n.body, wait_s=90)
+        await anna.ask(bot, room, "!psp help", wait_s=60)  # a barrier after the backlog
+        for summary in summaries:
+            assert answers_to(anna, bot, summary) == 1, summary
     finally:
-        await engine.dispose()
-    assert count == 4
+        bot_process.stop()
+        print(bot_process.log()[-5000:])
 
 
 async def test_a_retried_send_posts_one_message(

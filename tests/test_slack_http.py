@@ -11,8 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from adapters.slack.signature import sign
+from tests.conftest import Harness
 from tests.slack_standin import (
     PRIVATE,
     SECRET,
@@ -137,16 +139,31 @@ async def test_a_workspace_not_on_the_allowlist_is_refused(rig: SlackRig) -> Non
     assert not rig.standin.responses
 
 
-async def test_a_slow_handler_still_acknowledges_at_once(rig: SlackRig) -> None:
+async def bindings(harness: Harness) -> int:
+    async with harness.engine.connect() as conn:
+        return int((await conn.execute(text("SELECT count(*) FROM room_bindings"))).scalar_one())
+
+
+async def test_the_ack_means_the_command_was_kept(rig: SlackRig, harness: Harness) -> None:
+    """Slack resends what got no 200, never what did: the 200 comes after the commit."""
+    before = await bindings(harness)
     gate = asyncio.Event()
     rig.standin.gates["conversations.info"] = gate  # Slack answers the channel lookup slowly
-    status = await rig.command("UANNA", "help")
-    # The ack came back while the real work is still waiting for Slack.
-    assert status == 200
-    assert rig.standin.responses == []
+    request = asyncio.create_task(rig.command("UADMIN", "group setup Kept"))
+    await rig.standin.wait_for(lambda s: "conversations.info" in s.waiting)
+    assert not request.done()  # no ack while the command is not yet kept
+    assert await bindings(harness) == before
     gate.set()
-    await rig.standin.wait_for(lambda s: s.responses)
-    assert "flag" in rig.standin.response_texts()[0]
+    assert await request == 200
+    assert await bindings(harness) == before + 1
+
+
+async def test_a_stopping_bot_asks_slack_to_come_back_later(rig: SlackRig) -> None:
+    rig.adapter.accepting = False  # what SlackService.stop() does
+    status, headers, _ = await rig.signed(body())
+    assert status == 503
+    assert headers.get("Retry-After") and "X-Slack-No-Retry" not in headers
+    assert rig.standin.calls == []  # nothing was done: Slack sends it again after the restart
 
 
 async def test_url_verification_answers_the_challenge(rig: SlackRig) -> None:

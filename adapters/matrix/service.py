@@ -43,6 +43,7 @@ from bot.domain import Platform
 from bot.i18n import translate
 from bot.messages import Incoming, Mention, Reply, ReplyKind, RoomRef
 from bot.runtime import Router
+from bot.shutdown import unless_set
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ class MatrixService:
         self._invites_seen: set[str] = set()
         self._retry_at = 0.0
         self._retry_delay = 1.0
+        self._stopping = asyncio.Event()
+        self._stopped = asyncio.Event()
 
     platform_name = "matrix"
 
@@ -95,6 +98,18 @@ class MatrixService:
         return True, f"syncing (last sync {age:.0f} s ago)"
 
     async def run(self) -> None:
+        try:
+            await self._serve()
+        finally:
+            self._stopped.set()
+
+    async def stop(self) -> None:
+        """Sync no more; return once the batch being handled is done (its checkpoint saved).
+        What is parked in the outbox stays there for the next start."""
+        self._stopping.set()
+        await self._stopped.wait()
+
+    async def _serve(self) -> None:
         self.client = await open_client(self.config)
         try:
             self.trust = trust = TrustPolicy(
@@ -118,21 +133,28 @@ class MatrixService:
         full_state = True  # nio keeps rooms in memory only: rebuild them on every start
         self._undelivered = await self._outbox.load()
         delay = 1.0
-        while True:
+        while not self._stopping.is_set():
             try:
-                answer = await self.client.sync(
-                    timeout=self._sync_timeout(full_state),
-                    since=since,
-                    full_state=full_state,
-                    sync_filter=SYNC_FILTER,
+                # Only the long poll is cut short by a stop, never the handling of a batch.
+                answer = await unless_set(
+                    self._stopping,
+                    self.client.sync(
+                        timeout=self._sync_timeout(full_state),
+                        since=since,
+                        full_state=full_state,
+                        sync_filter=SYNC_FILTER,
+                    ),
+                    suppress=NETWORK_ERRORS,
                 )
             except NETWORK_ERRORS:
                 answer = None
+            if self._stopping.is_set():
+                return  # nothing of an interrupted sync was handled: the checkpoint stays
             if not isinstance(answer, SyncResponse):
                 if isinstance(answer, SyncError) and answer.status_code == "M_UNKNOWN_TOKEN":
                     raise SessionError("the homeserver no longer accepts the bot's access token")
                 log.warning("Matrix homeserver unreachable; retrying in %.0f s", delay)
-                await asyncio.sleep(delay)
+                await unless_set(self._stopping, asyncio.sleep(delay))
                 delay = min(delay * 2, MAX_BACKOFF_S)
                 continue
             delay = 1.0

@@ -1,5 +1,11 @@
-"""The Slack app proper: a slack-bolt AsyncApp whose listeners acknowledge at once and do the
-real work after the ack (Slack's 3-second limit), shared by HTTP mode and Socket Mode.
+"""The Slack app proper: a slack-bolt AsyncApp shared by HTTP mode and Socket Mode.
+
+A delivery is acknowledged only after its command committed, so a 200 (or a Socket Mode ack)
+means "kept": a bot stopped or killed before that leaves Slack to send it again, and the
+core's event claim makes a second delivery of a committed command change nothing. bolt runs
+with `process_before_response=True`: the listener is awaited inside the request (no
+fire-and-forget task, no 10 ms polling for `ack()`), and the command is small, well within
+Slack's 3 seconds.
 
 Every delivery passes, in order: the workspace allowlist, the de-duplication of retries and
 double clicks, then one listener that turns the payload into `Incoming` for the core."""
@@ -33,6 +39,8 @@ log = logging.getLogger(__name__)
 Body = dict[str, Any]
 Next = Callable[[], Awaitable[None]]
 NO_RETRY = {"X-Slack-No-Retry": "1"}
+# While stopping: Slack should come back (no X-Slack-No-Retry), after a restart's few seconds.
+RETRY_LATER = {"Retry-After": "5"}
 CHANNEL_CACHE_SECONDS = 300.0
 _LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 _REF_ONLY = re.compile(r"^(?:decide|beslut)\s+(\S+)\s*$", re.IGNORECASE)
@@ -85,12 +93,15 @@ class SlackAdapter:
         self._private: TtlMap[bool] = TtlMap(CHANNEL_CACHE_SECONDS)
         self._auth: AuthorizeResult | None = None
         self.refused = 0
+        # False once the bot is stopping: new deliveries are refused, so Slack sends them
+        # again later (HTTP: 503 with Retry-After; Socket Mode: no ack).
+        self.accepting = True
         self.app = AsyncApp(
             client=AsyncWebClient(base_url=config.api_base_url),
             authorize=self._authorize_for_bolt(),
             # Our own verification runs before bolt (signature.py); Socket Mode is unsigned.
             request_verification_enabled=False,
-            process_before_response=False,
+            process_before_response=True,
             logger=quiet_library_logs(),
         )
         self._register()
@@ -101,28 +112,31 @@ class SlackAdapter:
         adapter, app = self, self.app
 
         async def allowlist(body: Body, context: Any, next: Next) -> BoltResponse | None:
-            return await adapter._allowlist(body, context, next)
+            if not adapter.accepting:
+                return BoltResponse(status=503, body="", headers=dict(RETRY_LATER))
+            with adapter.router.in_flight.track():
+                return await adapter._allowlist(body, context, next)
 
         async def dedupe(body: Body, next: Next) -> BoltResponse | None:
             return await adapter._dedupe(body, next)
 
         async def command(ack: AsyncAck, body: Body) -> None:
-            await adapter._on_command(ack, body)
+            await adapter._then_ack(ack, body, adapter._on_command(body))
 
         async def mention(ack: AsyncAck, body: Body) -> None:
-            await adapter._on_mention(ack, body)
+            await adapter._then_ack(ack, body, adapter._on_mention(body))
 
         async def ignore(ack: AsyncAck) -> None:
             await ack()
 
         async def action(ack: AsyncAck, body: Body) -> None:
-            await adapter._on_action(ack, body)
+            await adapter._then_ack(ack, body, adapter._on_action(body))
 
         async def flag_form(ack: AsyncAck, body: Body, view: Body) -> None:
-            await adapter._on_flag_form(ack, body, view)
+            await adapter._then_ack(ack, body, adapter._on_flag_form(body, view))
 
         async def decide_form(ack: AsyncAck, body: Body, view: Body) -> None:
-            await adapter._on_decide_form(ack, body, view)
+            await adapter._then_ack(ack, body, adapter._on_decide_form(body, view))
 
         app.use(allowlist)
         app.use(dedupe)
@@ -180,8 +194,21 @@ class SlackAdapter:
 
     # --- listeners ------------------------------------------------------------------------
 
-    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def _then_ack(self, ack: AsyncAck, body: dict[str, Any], work: Awaitable[None]) -> None:
+        """Acknowledge once the work (the command's transaction) is done. If it failed, no
+        ack: bolt answers 500, and the delivery is forgotten so that Slack's retry (or the
+        user's second try) is not dropped as a duplicate."""
+        try:
+            await work
+        except Exception as exc:
+            log.error("a Slack command failed: %s", type(exc).__name__)
+            key = delivery_key(body)
+            if key is not None:
+                self.dedupe.forget(key)
+            raise
         await ack()
+
+    async def _on_command(self, body: dict[str, Any]) -> None:
         # `/psp` alone is a request for help, as a user would expect from a slash command.
         text = str(body.get("text") or "").strip() or "help"
         channel = str(body.get("channel_id") or "")
@@ -208,8 +235,7 @@ class SlackAdapter:
         except SlackCallError as exc:
             log.warning("could not open a form (%s)", exc.code)
 
-    async def _on_mention(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
+    async def _on_mention(self, body: dict[str, Any]) -> None:
         event = body.get("event") or {}
         if event.get("bot_id") or event.get("subtype"):
             return  # other bots (and our own echoes) never drive the bot
@@ -222,8 +248,7 @@ class SlackAdapter:
             response_url=None,
         )
 
-    async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
+    async def _on_action(self, body: dict[str, Any]) -> None:
         actions = body.get("actions") or []
         command = actions[0].get("value") if actions and isinstance(actions[0], dict) else None
         channel = (body.get("channel") or {}).get("id")
@@ -237,16 +262,10 @@ class SlackAdapter:
             response_url=body.get("response_url"),
         )
 
-    async def _on_flag_form(
-        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
-    ) -> None:
-        await ack()
+    async def _on_flag_form(self, body: dict[str, Any], view: dict[str, Any]) -> None:
         await self._submit(body, view, modals.flag_command(view))
 
-    async def _on_decide_form(
-        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
-    ) -> None:
-        await ack()
+    async def _on_decide_form(self, body: dict[str, Any], view: dict[str, Any]) -> None:
         ref = modals.metadata(view).get("ref", "")
         await self._submit(body, view, modals.decide_command(view, ref))
 
@@ -298,27 +317,24 @@ class SlackAdapter:
             event_id,
             Requester(user, channel, response_url if isinstance(response_url, str) else None),
         )
-        try:
-            private = await self.channel_is_private(channel)
-            if private is None:
-                # Without being a member the bot could neither post alerts here nor tell
-                # whether the channel is private: say how to fix it, change nothing.
-                text = translate(self.config.locale, "slack.invite_first")
-                reply = Reply(
-                    RoomRef(Platform.SLACK, channel), text, ReplyKind.ERROR, in_reply_to=event_id
-                )
-                await self.router.deliver([reply])
-                return
-            await self.router.process(
-                Incoming(
-                    platform=Platform.SLACK,
-                    room=channel,
-                    sender=user,
-                    text=text,
-                    event_id=event_id,
-                    room_secure=private,
-                    display_name=display_name if isinstance(display_name, str) else None,
-                )
+        private = await self.channel_is_private(channel)
+        if private is None:
+            # Without being a member the bot could neither post alerts here nor tell
+            # whether the channel is private: say how to fix it, change nothing.
+            text = translate(self.config.locale, "slack.invite_first")
+            reply = Reply(
+                RoomRef(Platform.SLACK, channel), text, ReplyKind.ERROR, in_reply_to=event_id
             )
-        except Exception as exc:  # after the ack nobody else would catch it
-            log.error("a Slack command failed: %s", type(exc).__name__)
+            await self.router.deliver([reply])
+            return
+        await self.router.process(
+            Incoming(
+                platform=Platform.SLACK,
+                room=channel,
+                sender=user,
+                text=text,
+                event_id=event_id,
+                room_secure=private,
+                display_name=display_name if isinstance(display_name, str) else None,
+            )
+        )

@@ -44,6 +44,9 @@ class TtlMap(Generic[V]):
         self._items[key] = (self._now(), value)
         self._items.move_to_end(key)
 
+    def pop(self, key: str) -> None:
+        self._items.pop(key, None)
+
     def get(self, key: str) -> V | None:
         self._expire()
         item = self._items.get(key)
@@ -67,3 +70,7 @@ class Deduplicator:
             return False
         self._seen.put(key, True)
         return True
+
+    def forget(self, key: str) -> None:
+        """A delivery that failed before it was kept: its retry must not be dropped."""
+        self._seen.pop(key)

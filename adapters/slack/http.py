@@ -1,7 +1,9 @@
 """HTTP mode: events, slash commands and interactivity on one aiohttp endpoint.
 
 The signature is checked here, before bolt sees anything: a bad request gets 401 with
-`X-Slack-No-Retry: 1` and a reason code in the log, never its body and never a 500."""
+`X-Slack-No-Retry: 1` and a reason code in the log, never its body and never a 500. While the
+bot is stopping, every request gets 503 with `Retry-After` (and without `X-Slack-No-Retry`),
+so that Slack sends it again to the bot's next start."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from adapters.slack.bolt_app import NO_RETRY, SlackAdapter
+from adapters.slack.bolt_app import NO_RETRY, RETRY_LATER, SlackAdapter
 from adapters.slack.signature import verify
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,12 @@ def make_http_app(
     path = adapter.config.http_path
 
     async def events(request: web.Request) -> web.StreamResponse:
+        if not adapter.accepting:
+            return web.Response(status=503, text="", headers=RETRY_LATER)
+        with adapter.router.in_flight.track():
+            return await handle(request)
+
+    async def handle(request: web.Request) -> web.StreamResponse:
         if request.content_length is not None and request.content_length > MAX_BODY:
             return _refuse(413, "too-large")
         try:

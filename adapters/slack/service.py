@@ -1,11 +1,12 @@
 """The Slack service `psp-bot run` starts: the app in HTTP mode (an aiohttp server) or in
-Socket Mode (an outbound websocket)."""
+Socket Mode (an outbound websocket), and its graceful stop."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.bolt_app import SlackAdapter
@@ -22,6 +23,7 @@ class SlackService:
 
     def __init__(self, adapter: SlackAdapter) -> None:
         self.adapter = adapter
+        self._socket: AsyncSocketModeHandler | None = None
         self.connected = False
 
     def health(self) -> tuple[bool, str]:
@@ -30,34 +32,56 @@ class SlackService:
         return True, f"{self.adapter.config.mode} mode up"
 
     async def run(self) -> None:
-        config = self.adapter.config
-        if config.mode == "http":
-            from aiohttp import web
-
-            from adapters.slack.http import make_http_app
-
-            runner = web.AppRunner(make_http_app(self.adapter), access_log=None)
-            await runner.setup()
-            site = web.TCPSite(runner, config.http_host, config.http_port)
-            await site.start()
-            self.connected = True
-            log.warning(
-                "Slack HTTP mode listening on %s:%d%s",
-                config.http_host,
-                config.http_port,
-                config.http_path,
-            )
-            try:
-                await asyncio.Event().wait()
-            finally:
-                await runner.cleanup()
+        """Serve until cancelled. After `stop()` HTTP mode goes on answering 503 (Slack
+        retries those requests later), so the server stays up until the bot exits."""
+        if self.adapter.config.mode == "http":
+            await self._serve_http()
         else:
-            from adapters.slack.socket import run_socket_mode
+            await self._serve_socket()
 
-            await run_socket_mode(self.adapter, on_connected=self._up)
+    async def stop(self) -> None:
+        """Take no new deliveries: HTTP answers 503, Socket Mode closes its socket (Slack
+        sends what it did not see acknowledged again, to the next connection)."""
+        self.adapter.accepting = False
+        socket, self._socket = self._socket, None
+        if socket is not None:
+            await socket.close_async()  # type: ignore[no-untyped-call]
 
-    def _up(self) -> None:
+    async def _serve_http(self) -> None:
+        from aiohttp import web
+
+        from adapters.slack.http import make_http_app
+
+        config = self.adapter.config
+        runner = web.AppRunner(make_http_app(self.adapter), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, config.http_host, config.http_port)
+        await site.start()
         self.connected = True
+        log.warning(
+            "Slack HTTP mode listening on %s:%d%s",
+            config.http_host,
+            config.http_port,
+            config.http_path,
+        )
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    async def _serve_socket(self) -> None:
+        from adapters.slack.socket import make_socket_handler
+
+        handler = make_socket_handler(self.adapter)
+        self._socket = handler
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        self.connected = True
+        try:
+            await asyncio.Event().wait()  # until cancelled
+        finally:
+            if self._socket is not None:
+                self._socket = None
+                await handler.close_async()  # type: ignore[no-untyped-call]
 
 
 def make_api(config: SlackConfig) -> SlackApi:

@@ -5,9 +5,6 @@ dropped by the adapter's de-duplication, so nothing is lost or done twice."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from adapters.slack.bolt_app import SlackAdapter, quiet_library_logs
@@ -27,15 +24,3 @@ def make_socket_handler(
         ping_interval=ping_interval,
     )
 
-
-async def run_socket_mode(
-    adapter: SlackAdapter, *, on_connected: Callable[[], None] | None = None
-) -> None:
-    handler = make_socket_handler(adapter)
-    await handler.connect_async()  # type: ignore[no-untyped-call]
-    if on_connected is not None:
-        on_connected()
-    try:
-        await asyncio.Event().wait()  # until cancelled
-    finally:
-        await handler.close_async()  # type: ignore[no-untyped-call]

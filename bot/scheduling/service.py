@@ -48,6 +48,7 @@ class SchedulerService:
         self._config = config
         self._lock = asyncio.Lock()
         self._scheduler: AsyncIOScheduler | None = None
+        self._stopped = asyncio.Event()
         self.is_leader = False
         self.last_report: TickReport | None = None
         self.metrics: Metrics = NoMetrics()
@@ -128,6 +129,8 @@ class SchedulerService:
         self._scheduler = scheduler
 
     async def stop(self) -> None:
+        """No more ticks; a tick already running finishes first (its sends are recorded)."""
+        self._stopped.set()
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is not None:
             # Let a running tick finish (its sends are recorded) before the executor would
@@ -142,9 +145,9 @@ class SchedulerService:
                 log.warning("releasing the scheduler leader lock failed", exc_info=True)
 
     async def run(self) -> None:
-        """Run until cancelled (the shape `psp-bot run` expects of a service)."""
+        """Run until stopped or cancelled (the shape `psp-bot run` expects of a service)."""
         self.start()
         try:
-            await asyncio.Event().wait()
+            await self._stopped.wait()
         finally:
             await self.stop()

@@ -37,6 +37,8 @@ class SlackStandIn:
     retry_after: str = "1"
     # A method whose gate is set waits until the test opens it: a slow Slack, without sleeps.
     gates: dict[str, asyncio.Event] = field(default_factory=dict)
+    # The gated methods called so far (each call waits at its gate).
+    waiting: list[str] = field(default_factory=list)
     url: str = ""
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_connects: int = 0
@@ -113,6 +115,8 @@ class SlackStandIn:
                 headers={"Retry-After": self.retry_after},
             )
         if method in self.gates:
+            self.waiting.append(method)
+            await self._notify()
             await self.gates[method].wait()
         self.calls.append(Call(method, params))
         if method == "chat.postMessage":
