@@ -176,7 +176,7 @@ async def serve(
             await _until(deadline, in_flight.wait_idle(), "committing the commands in flight")
         if drain is not None:
             await _until(deadline, drain(deadline), "delivering what is pending")
-        log.warning(
+        log.info(
             "stopped taking input and finished in %.1f s; ending",
             grace_seconds - (deadline - loop.time()),
         )
