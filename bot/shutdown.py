@@ -138,13 +138,13 @@ async def unless_set(
     return None
 
 
-async def _until(deadline: float, work: Awaitable[object], what: str) -> bool:
+async def _until(deadline: float, work: Awaitable[object], step: str) -> bool:
     """Await `work` until the deadline (loop time); False if it did not finish in time."""
     remaining = deadline - asyncio.get_running_loop().time()
     try:
         await asyncio.wait_for(work, max(remaining, 0.0))
     except TimeoutError:
-        log.warning("shutdown: %s did not finish within the grace period", what)
+        log.warning("shutdown: %s did not finish within the grace period", step)
         return False
     return True
 
