@@ -23,7 +23,7 @@ def unit() -> str:
     return (DEPLOY / "psp-bot.service").read_text(encoding="utf-8")
 
 
-def test_the_systemd_unit_verifies_clean(tmp_path: Path) -> None:
+def test_the_systemd_units_verify_clean(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         if IN_CI:
@@ -32,10 +32,13 @@ def test_the_systemd_unit_verifies_clean(tmp_path: Path) -> None:
     # verify checks that ExecStart exists: point it at this installation's psp-bot.
     here = Path(sys.executable).parent / "psp-bot"
     assert here.exists()
-    copy = tmp_path / "psp-bot.service"
-    copy.write_text(unit().replace("/opt/psp-bot/bin/psp-bot", str(here)), encoding="utf-8")
+    units = []
+    for name in ("psp-bot.service", "psp-bot-backup.service", "psp-bot-backup.timer"):
+        text = (DEPLOY / name).read_text(encoding="utf-8")
+        units.append(tmp_path / name)
+        units[-1].write_text(text.replace("/opt/psp-bot/bin/psp-bot", str(here)), "utf-8")
     result = subprocess.run(
-        [analyze, "verify", str(copy)], capture_output=True, text=True, timeout=120
+        [analyze, "verify", *map(str, units)], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == ""  # warnings (unknown keys, bad values) come here
