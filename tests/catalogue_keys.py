@@ -21,11 +21,18 @@ AUDIT_PARAMETERS = ("action", "audit_action")
 class CodeKeys:
     constants: dict[str, set[str]] = field(default_factory=dict)  # key -> files using it
     prefixed: dict[str, set[str]] = field(default_factory=dict)  # "agency." -> files
-    values_by_parameter: dict[str, set[str]] = field(default_factory=dict)
+    # parameter name -> file -> the string constants passed to (or assigned to) it there
+    values_by_parameter: dict[str, dict[Path, set[str]]] = field(default_factory=dict)
 
-    def values_of(self, *names: str) -> set[str]:
-        """Every string constant passed to (or assigned to) a parameter of these names."""
-        return set().union(*(self.values_by_parameter.get(n, set()) for n in names))
+    def values_of(self, *names: str, under: Path | None = None) -> set[str]:
+        """Every string constant passed to (or assigned to) a parameter of these names, in
+        the code under `under` (everywhere if None)."""
+        found: set[str] = set()
+        for name in names:
+            for path, values in self.values_by_parameter.get(name, {}).items():
+                if under is None or path.is_relative_to(under):
+                    found |= values
+        return found
 
 
 def _strings(node: ast.AST) -> Iterator[str]:
@@ -70,24 +77,25 @@ def scan(roots: Iterable[Path], *, skip: str = "catalogue") -> CodeKeys:
 
     audit: set[int] = set()  # the nodes that build an audit action name
 
-    def bind(name: str, value: ast.AST) -> None:
-        keys.values_by_parameter.setdefault(name, set()).update(_strings(value))
+    def bind(name: str, value: ast.AST, where: Path) -> None:
+        by_file = keys.values_by_parameter.setdefault(name, {})
+        by_file.setdefault(where, set()).update(_strings(value))
         if name in AUDIT_PARAMETERS:
             audit.update(id(node) for node in ast.walk(value))
 
-    for tree in trees.values():
+    for path, tree in trees.items():
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 for keyword in node.keywords:
                     if keyword.arg:
-                        bind(keyword.arg, keyword.value)
+                        bind(keyword.arg, keyword.value, path)
                 for params in signatures.get(_callee(node) or "", []):
                     for name, arg in zip(params, node.args, strict=False):
-                        bind(name, arg)
+                        bind(name, arg, path)
             elif isinstance(node, ast.Assign):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
-                        bind(target.id, node.value)
+                        bind(target.id, node.value, path)
     for path, tree in trees.items():
         where = str(path)
         for node in ast.walk(tree):

@@ -46,9 +46,11 @@ def _prefix_sources(code: CodeKeys) -> dict[str, set[str]]:
         "usage.": set(VERB_WORDS),
         "help.": set(VERB_WORDS),
         # error.missing names what is missing: every value the parsers pass as `what`.
-        "what.": code.values_of("what"),
-        # A responsibility change says how it came about: every `how` the use cases record.
-        "history.": code.values_of("how"),
+        "what.": code.values_of("what", under=ROOT / "bot" / "parsing"),
+        # A responsibility change says how it came about: every `how` the case rules and the
+        # use cases record.
+        "history.": code.values_of("how", under=ROOT / "bot" / "usecases")
+        | code.values_of("how", under=ROOT / "bot" / "domain"),
     }
 
 
@@ -74,8 +76,8 @@ def test_the_key_finder_sees_keys_everywhere_they_hide() -> None:
     code = scan([ROOT / "bot", ROOT / "adapters"])
     assert any(key.startswith("slack.") for key in code.constants)
     assert {"agency.", "what.", "history.", "usage."} <= set(code.prefixed)
-    assert {"case", "summary", "meeting_time", "reason"} <= code.values_of("what")
-    assert {"take", "assign", "accept", "decline"} <= code.values_of("how")
+    assert {"case", "summary", "meeting_time", "reason"} <= _prefix_sources(code)["what."]
+    assert {"take", "assign", "accept", "decline"} <= _prefix_sources(code)["history."]
     assert "meeting.remind" in code.values_of("audit_action")
     assert "meeting.remind" not in code.constants
 
