@@ -32,7 +32,7 @@ from bot.ports import (
 from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.meetings import meeting_handlers
 from bot.screening import screen_command, screen_message
-from bot.usecases import access, lifecycle, members, queries, records, responsibility
+from bot.usecases import access, audit, lifecycle, members, queries, records, responsibility
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,8 @@ CASE_HANDLERS: dict[type, Handler] = {
     c.SetAuthorities: access.set_authorities,
     c.EscalateProblem: records.escalate_problem,
     c.MarkEscalationHandled: records.mark_escalation_handled,
-    c.ShowAudit: queries.show_audit,
+    c.ShowAudit: audit.show_audit,
+    c.ShowMemberAudit: audit.show_member_audit,
 }
 
 

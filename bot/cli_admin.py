@@ -11,22 +11,12 @@ from typing import Any
 
 from bot.cli_audit import run_audit
 from bot.cli_encryption import encryption_setup, make_codec
+from bot.cli_export import add_export_command, export_case
 from bot.cli_files import Progress, write_private
 from bot.cli_setup import build_app, open_database
 from bot.config import ConfigError, Settings
-from bot.export import FORMATS, PURPOSES
 
 # --- parsers ----------------------------------------------------------------------------
-
-
-def _purpose(value: str) -> str:
-    if value not in PURPOSES:
-        raise argparse.ArgumentTypeError(
-            f"{value!r}: the purpose must be access-request or handover. PSP information may "
-            "not be passed on for the investigation of criminal cases (retsplejeloven § 115, "
-            "stk. 2)"
-        )
-    return value
 
 
 def add_commands(sub: Any) -> None:
@@ -61,12 +51,7 @@ def add_commands(sub: Any) -> None:
     case = sub.add_parser("case", help="case administration")
     case.add_argument("--config", **config)
     case_sub = case.add_subparsers(dest="case_command", required=True)
-    export = case_sub.add_parser("export", help="write everything stored about one case")
-    export.add_argument("ref")
-    export.add_argument("--group", required=True, help="the group's name")
-    export.add_argument("--purpose", required=True, type=_purpose, help=" | ".join(PURPOSES))
-    export.add_argument("--format", choices=FORMATS, default="json")
-    export.add_argument("--out", type=Path, help="file to write (default: <ref>.<purpose>.<fmt>)")
+    add_export_command(case_sub)
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -164,32 +149,10 @@ async def _purge(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _case(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.export import collect_case, render
     from storage.uow import SqlAlchemyUnitOfWorkFactory
 
     engine = await open_database(settings)
-    now = datetime.now(UTC)
     try:
-        async with SqlAlchemyUnitOfWorkFactory(engine, make_codec(settings))() as uow:
-            data = await collect_case(uow, args.group, args.ref)
-            if data is None:
-                print(f"psp-bot: no case {args.ref} in group {args.group}", file=sys.stderr)
-                return 1
-            # The export is itself a read of the case: audited with its purpose.
-            await uow.audit.record(
-                at=now,
-                action="case.export",
-                actor_member_id=None,
-                group_id=data["group"]["id"],
-                case_id=data["case"]["id"],
-                binding_id=None,
-                detail=f"purpose={args.purpose} format={args.format} via=cli",
-            )
-            await uow.commit()
+        return await export_case(args, SqlAlchemyUnitOfWorkFactory(engine, make_codec(settings)))
     finally:
         await engine.dispose()
-    ref = data["case"]["ref"]
-    out: Path = args.out or Path(f"{ref}.{args.purpose}.{args.format}")
-    write_private(out, render(data, purpose=args.purpose, fmt=args.format, exported_at=now))
-    print(f"psp-bot: wrote {out} (mode 0600); the export and its purpose are in the audit log")
-    return 0

@@ -32,8 +32,14 @@ class Progress:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Files holding personal data or keys are readable by their owner only."""
+    """Files holding personal data or keys are readable by their owner only, also when they
+    replace an existing file: the mode given to open() applies only to a file it creates."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    except BaseException:
+        os.close(fd)
+        raise
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
 

@@ -154,6 +154,14 @@ class ShowAudit:
     ref: str
 
 
+@dataclass(frozen=True)
+class ShowMemberAudit:
+    """Everything one member (also a removed one) read or changed in the group."""
+
+    user: str
+    since: date | None = None
+
+
 Command = (
     ShowHelp
     | FlagCase
@@ -178,5 +186,6 @@ Command = (
     | EscalateProblem
     | MarkEscalationHandled
     | ShowAudit
+    | ShowMemberAudit
     | MeetingCommand
 )

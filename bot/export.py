@@ -97,8 +97,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def render(data: dict[str, Any], *, purpose: str, fmt: str, exported_at: datetime) -> str:
-    document = {"purpose": purpose, "exported_at": exported_at.isoformat(), **data}
+def render(
+    data: dict[str, Any],
+    *,
+    purpose: str,
+    fmt: str,
+    exported_at: datetime,
+    operator: str,
+    reference: str,
+) -> str:
+    document = {
+        "purpose": purpose,
+        "operator": operator,
+        "reference": reference,
+        "exported_at": exported_at.isoformat(),
+        **data,
+    }
     if fmt == "json":
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     return _markdown(document)
@@ -109,7 +123,8 @@ def _markdown(doc: dict[str, Any]) -> str:
     lines = [
         f"# {case['ref']} — {doc['group']['name']}",
         "",
-        f"Purpose of export: **{doc['purpose']}** · exported {doc['exported_at']}",
+        f"Purpose of export: **{doc['purpose']}** · reference {doc['reference']} · "
+        f"exported {doc['exported_at']} by {doc['operator']}",
         "",
         "## Case",
         "",

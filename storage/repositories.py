@@ -82,7 +82,7 @@ class MemberCache:
         self.by_group: dict[GroupId, list[Member]] = {}
 
 
-def _member_from(row: Row[Any], prefix: str = "") -> Member:
+def member_from(row: Row[Any], prefix: str = "") -> Member:
     return Member(
         id=MemberId(getattr(row, f"{prefix}id")),
         group_id=GroupId(getattr(row, f"{prefix}group_id")),
@@ -170,7 +170,7 @@ class SqlAlchemyGroupRepository:
         group = Group(
             binding.group_id, first.name, GroupKind(first.kind), first.prefix, first.timezone
         )
-        members = [_member_from(row, "m_") for row in rows if row.m_id is not None]
+        members = [member_from(row, "m_") for row in rows if row.m_id is not None]
         self._members.by_group[group.id] = members
         member = next((m for m in members if m.platform is platform and m.user_id == user_id), None)
         return binding, group, member
@@ -226,7 +226,7 @@ class SqlAlchemyMemberRepository:
 
     @staticmethod
     def _member(row: Row[Any]) -> Member:
-        return _member_from(row)
+        return member_from(row)
 
     async def find(self, group_id: GroupId, platform: Platform, user_id: str) -> Member | None:
         row = (

@@ -190,11 +190,16 @@ async def test_export_holds_everything_and_is_audited(
 ) -> None:
     await three_cases(engine, clock)
     out = tmp_path / "export.json"
-    args = ("case", "export", OLD, "--group", "Demo", "--purpose", "access-request")
+    # A file already there with a wider mode is replaced by one only its owner reads.
+    out.write_text("old", encoding="utf-8")
+    out.chmod(0o644)
+    args = ("case", "export", OLD, "--group", "Demo", "--operator", "Jens Ødegaard")
+    args += ("--reference", "Aktindsigt 2026/17", "--purpose", "access-request")
     assert await cli(cli_config, *args, "--out", str(out)) == 0
     assert out.stat().st_mode & 0o777 == 0o600
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["purpose"] == "access-request"
+    assert (doc["operator"], doc["reference"]) == ("Jens Ødegaard", "Aktindsigt 2026/17")
     assert doc["case"]["summary"] == f"{SECRET}summary #threat #housing".split(" #")[0]
     assert doc["case"]["resolution"] == f"{SECRET}resolution"
     assert [n["text"] for n in doc["notes"]] == [f"{SECRET}note"]
@@ -208,7 +213,10 @@ async def test_export_holds_everything_and_is_audited(
     assert {"case.flag", "case.close", "note.add"} <= {e["action"] for e in doc["audit"]}
     (case,) = await rows(engine, CaseRow, ref=OLD)
     audit = [r for r in await rows(engine, AuditRow_, case_id=case.id) if r.action == "case.export"]
-    assert [r.detail for r in audit] == ["purpose=access-request format=json via=cli"]
+    assert [r.detail for r in audit] == [
+        "purpose=access-request format=json via=cli operator=Jens%20%C3%98degaard "
+        "reference=Aktindsigt%202026%2F17"
+    ]
     md = tmp_path / "export.md"
     assert await cli(cli_config, *args[:-1], "handover", "--format", "md", "--out", str(md)) == 0
     assert f"{SECRET}fallback" in md.read_text(encoding="utf-8")
@@ -218,7 +226,8 @@ async def test_there_is_no_purpose_for_criminal_investigation(
     engine: AsyncEngine, clock: FakeClock, cli_config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await three_cases(engine, clock)
-    args = ("case", "export", OLD, "--group", "Demo", "--purpose", "investigation")
+    args = ("case", "export", OLD, "--group", "Demo", "--operator", "JØ", "--reference", "x")
+    args += ("--purpose", "investigation")
     with pytest.raises(SystemExit):
         await cli(cli_config, *args)
     assert "§ 115, stk. 2" in capsys.readouterr().err

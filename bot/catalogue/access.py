@@ -1,4 +1,5 @@
-"""Need-to-know: who can hold action responsibility: key -> (Danish, English)."""
+"""Need-to-know: who can hold action responsibility, and the access log: key -> (Danish,
+English)."""
 
 from __future__ import annotations
 
@@ -39,4 +40,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Handleansvar her: {authorities}.",
         "Action responsibility here: {authorities}.",
     ),
+    "audit.removed": ("fjernet", "removed"),
+    "audit.cli": ("kommandolinjen ({operator})", "command line ({operator})"),
+    "audit.nowhere": ("kommandolinjen", "command line"),
+    "audit.member_head": (
+        "Revisionsspor for {who} i {group}: {count} handlinger:",
+        "Audit trail of {who} in {group}: {count} actions:",
+    ),
+    "audit.member_head_since": (
+        "Revisionsspor for {who} i {group} siden {since}: {count} handlinger:",
+        "Audit trail of {who} in {group} since {since}: {count} actions:",
+    ),
+    "audit.latest": ("(de seneste {count} vises)", "(the latest {count} shown)"),
 }

@@ -47,7 +47,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "escalate <tekst…> | escalate handled <nr>",
         "escalate <text…> | escalate handled <no>",
     ),
-    "usage.audit": ("audit <sag>", "audit <case>"),
+    "usage.audit": (
+        "audit <sag> | audit member <@bruger> [--since ÅÅÅÅ-MM-DD]",
+        "audit <case> | audit member <@user> [--since YYYY-MM-DD]",
+    ),
     "help.help": ("Viser kommandoerne.", "Shows the commands."),
     "help.flag": (
         "Melder en hastesag mellem møderne; de andre myndigheders repræsentanter får besked "
@@ -103,7 +106,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Sends a systemic problem to the steering group.",
     ),
     "help.audit": (
-        "Viser hvem der har læst eller ændret sagen (tovholder).",
-        "Shows who read or changed the case (lead).",
+        "Viser hvem der har læst eller ændret sagen, eller alt hvad et medlem (også et fjernet) "
+        "har læst eller ændret, hvornår og hvor (tovholder).",
+        "Shows who read or changed the case, or everything one member (also a removed one) "
+        "read or changed, when and where (lead).",
     ),
 }

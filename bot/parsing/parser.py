@@ -6,12 +6,17 @@ import difflib
 from collections.abc import Callable
 
 from bot.commands import Command
+from bot.parsing.access import PARSERS as ACCESS_PARSERS
 from bot.parsing.cases import PARSERS as CASE_PARSERS
 from bot.parsing.meetings import parse_meeting
 from bot.parsing.tokens import ParseError, ParseRefusal, tokenise
 from bot.parsing.verbs import WORD_TO_VERB
 
-PARSERS: dict[str, Callable[[list[str]], Command]] = {**CASE_PARSERS, "meeting": parse_meeting}
+PARSERS: dict[str, Callable[[list[str]], Command]] = {
+    **CASE_PARSERS,
+    **ACCESS_PARSERS,
+    "meeting": parse_meeting,
+}
 
 
 def parse(text: str) -> Command | ParseError:

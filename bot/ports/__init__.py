@@ -34,7 +34,7 @@ from bot.domain import (
     Tag,
     Urgency,
 )
-from bot.ports.access import AccessRepository
+from bot.ports.access import AccessRepository, KnownMember, MemberAction
 from bot.ports.scheduling import (
     FollowUpQueries,
     LeaderElection,
@@ -49,9 +49,11 @@ from bot.ports.scheduling import (
 __all__ = [
     "AccessRepository",
     "FollowUpQueries",
+    "KnownMember",
     "LeaderElection",
     "MeetingRecord",
     "MeetingRepository",
+    "MemberAction",
     "NotificationKey",
     "NotificationLedger",
     "OpenDecision",

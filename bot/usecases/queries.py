@@ -1,16 +1,16 @@
-"""Use cases that read: show, list, audit, help. Every read of case data is audited too."""
+"""Use cases that read: show, list, help. Every read of case data is audited too (the audit
+trail itself is read in `audit.py`)."""
 
 from __future__ import annotations
 
 from bot import commands as c
-from bot.context import Context, Refusal
+from bot.context import Context
 from bot.domain import CaseDetails, CaseStatus
 from bot.parsing import VERB_WORDS
-from bot.rendering import local_time, render_details, render_list_row
+from bot.rendering import render_details, render_list_row
 from bot.usecases.access import group_authorities
 
 LIST_LIMIT = 25
-AUDIT_LIMIT = 50
 
 
 async def show_case(ctx: Context, cmd: c.ShowCase) -> None:
@@ -59,23 +59,6 @@ async def list_cases(ctx: Context, cmd: c.ListCases) -> None:
     if total > len(rows):
         lines.append(ctx.t("list.more", count=total - len(rows)))
     ctx.answer("\n".join(lines))
-
-
-async def show_audit(ctx: Context, cmd: c.ShowAudit) -> None:
-    group, member, case = await ctx.case(cmd.ref)
-    if not member.is_lead:
-        raise Refusal("error.lead_only")
-    entries = await ctx.uow.audit.for_case(case.id, limit=AUDIT_LIMIT)
-    members = {m.id: m for m in await ctx.uow.members.list(group.id)}
-    await ctx.audit("audit.read", case=case)
-    lines = [ctx.t("audit.head", ref=case.ref, count=len(entries))]
-    for entry in entries:
-        who = members.get(entry.actor_member_id) if entry.actor_member_id else None
-        lines.append(
-            f"  {local_time(ctx, entry.at)} · {who.display_name if who else '—'}"
-            f"{' (' + ctx.agency_name(who.agency) + ')' if who else ''} · {entry.action}"
-        )
-    ctx.answer("\n".join(lines), case=case)
 
 
 async def show_help(ctx: Context, cmd: c.ShowHelp) -> None:
