@@ -34,19 +34,19 @@ def _purpose(value: str) -> str:
     return value
 
 
-def _label(what: str, limit: int) -> Any:
+def _label(option: str, limit: int) -> Any:
     """An argparse type for a short free text naming a person or a request: printable, not
     blank, within `limit` characters and never a CPR number (it goes into the audit log)."""
 
     def parse(value: str) -> str:
         text = " ".join(clean_text(value).split())
         if not text or not text.isprintable():
-            raise argparse.ArgumentTypeError(f"{what}: give a non-empty, printable text")
+            raise argparse.ArgumentTypeError(f"{option}: give a non-empty, printable text")
         if len(quote(text, safe="")) > limit:
-            raise argparse.ArgumentTypeError(f"{what}: too long (keep it short)")
+            raise argparse.ArgumentTypeError(f"{option}: too long (keep it short)")
         if contains_cpr(text):
             raise argparse.ArgumentTypeError(
-                f"{what}: looks like a CPR number; name the request by its own number instead"
+                f"{option}: looks like a CPR number; name the request by its own number instead"
             )
         return text
 
