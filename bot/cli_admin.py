@@ -4,7 +4,6 @@ composition root: storage is imported inside the functions that need it (layerin
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from bot.cli_audit import run_audit
 from bot.cli_encryption import encryption_setup, make_codec
 from bot.cli_export import add_export_command, export_case
-from bot.cli_files import Progress, write_private
+from bot.cli_files import Progress
 from bot.cli_setup import build_app, open_database
 from bot.config import ConfigError, Settings
 
