@@ -8,6 +8,9 @@ import logging
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.ports import DatabaseUnavailable
+from storage.outage import is_connection_failure
+
 log = logging.getLogger(__name__)
 
 # Any constant that no other part of the system uses as an advisory lock key.
@@ -35,7 +38,12 @@ class PostgresAdvisoryLeader:
             except Exception:
                 log.warning("lost the scheduler leader connection; trying to lead again")
                 await self._drop()
-        conn = await self._engine.connect()
+        try:
+            conn = await self._engine.connect()
+        except Exception as exc:
+            if is_connection_failure(exc, connecting=True):
+                raise DatabaseUnavailable() from exc
+            raise
         try:
             got = (await conn.execute(select(func.pg_try_advisory_lock(self._key)))).scalar_one()
             await conn.commit()

@@ -23,7 +23,10 @@ from bot.clock import FakeClock
 from bot.demo import ensure_demo_group
 from bot.i18n import translate
 from bot.messages import ReplyKind
-from storage.engine import make_engine
+from bot.scheduling.config import SchedulerConfig
+from bot.scheduling.service import SchedulerService
+from storage.engine import is_sqlite, make_engine
+from storage.leader import PostgresAdvisoryLeader, SingleProcessLeader
 from storage.migrate import upgrade
 from tests.conftest import IN_CI, Harness, build_harness
 from tests.snapshot import snapshot
@@ -148,29 +151,43 @@ async def _outage_and_recovery(
     come_back: Callable[[], None],
 ) -> None:
     """A case is flagged; the database goes away: every command gets the one line, the log
-    one line and no traceback; it comes back: nothing of the outage was kept, commands work
-    again and the log says so once."""
+    one line for the commands and one for the scheduler, and no traceback; it comes back:
+    nothing of the outage was kept, commands and ticks work again and the log says so."""
     caplog.set_level(logging.INFO)
     engine = make_engine(url)
+    leader = SingleProcessLeader() if is_sqlite(url) else PostgresAdvisoryLeader(engine)
     try:
         await upgrade(engine)
         h = build_harness(engine, clock)
         await ensure_demo_group(h.uow_factory, clock)
+        scheduler = SchedulerService.build(
+            uow_factory=h.uow_factory,
+            clock=clock,
+            deliver=h.router.deliver,
+            leader=leader,
+            config=SchedulerConfig(),
+            locale="en",
+        )
         assert REF in await h.text("anna", "flag acute Borger truer naboer")
+        assert await scheduler.run_once() is not None
         before = await snapshot(engine)
 
         await go_down(engine)
         await _refused_while_down(h)
+        assert await scheduler.run_once() is None
+        assert await scheduler.run_once() is None
         down, back = _outage_lines(caplog)
-        assert len(down) == 1 and back == []
+        assert len(down) == 2 and back == [], down  # the commands' line and the scheduler's
         assert all(r.exc_info is None for r in caplog.records), "no traceback per command"
 
         come_back()
         assert await snapshot(engine) == before  # nothing of the outage was kept
         assert "note no. 1 saved" in await h.text("anna", f"note {REF} Ringede til borgeren")
+        assert await scheduler.run_once() is not None
         down, back = _outage_lines(caplog)
-        assert len(down) == 1 and len(back) == 1
+        assert len(down) == 2 and len(back) == 2
     finally:
+        await leader.release()
         await engine.dispose()
 
 

@@ -24,7 +24,8 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.metrics import Metrics, NoMetrics
-from bot.ports import Clock, LeaderElection, UnitOfWorkFactory
+from bot.outage import OutageLog
+from bot.ports import Clock, DatabaseUnavailable, LeaderElection, UnitOfWorkFactory
 from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.tick import Deliver, SchedulerTick, TickReport
 
@@ -47,6 +48,7 @@ class SchedulerService:
         self._clock = clock
         self._config = config
         self._lock = asyncio.Lock()
+        self._outage = OutageLog(log, "reminders and escalations wait until it is back")
         self._scheduler: AsyncIOScheduler | None = None
         self._stopped = asyncio.Event()
         self.is_leader = False
@@ -75,6 +77,10 @@ class SchedulerService:
         async with self._lock:
             try:
                 self.is_leader = await self._leader.acquire()
+            except DatabaseUnavailable:
+                self._outage.down()
+                self.is_leader = False
+                return None
             except Exception:
                 log.exception("leader election failed; skipping this tick")
                 self.is_leader = False
@@ -84,9 +90,13 @@ class SchedulerService:
             started = time.perf_counter()
             try:
                 report = await self._tick.run()
+            except DatabaseUnavailable:
+                self._outage.down()  # one line per outage, not a traceback per tick
+                return None
             except Exception:
                 log.exception("a scheduler tick failed; the next tick retries")
                 return None
+            self._outage.up()
             self.last_report = report
             self.metrics.scheduler_tick(
                 time.perf_counter() - started, Counter(key.kind for key in report.sent_keys)
