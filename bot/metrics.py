@@ -28,6 +28,8 @@ class Metrics(Protocol):
 
     def housekeeping(self, what: str, pruned: int) -> None: ...
 
+    def delivery_failure(self, platform: str, reason: str, *, dropped: bool) -> None: ...
+
 
 class NoMetrics:
     def command(self, verb: str, outcome: str, seconds: float) -> None:
@@ -40,4 +42,7 @@ class NoMetrics:
         pass
 
     def housekeeping(self, what: str, pruned: int) -> None:
+        pass
+
+    def delivery_failure(self, platform: str, reason: str, *, dropped: bool) -> None:
         pass

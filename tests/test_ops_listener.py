@@ -54,6 +54,9 @@ async def test_a_scrape_after_a_walk_counts_commands_and_no_label_carries_case_d
     await harness.say("carl", "flag bogus")  # parse error
     await harness.say("carl", "note PSP-2026-0001 cpr 010190-1234")  # refused: CPR
     metrics.scheduler_tick(0.012, {planner.ESCALATION: 2})
+    metrics.delivery_failure("slack", "ratelimited", dropped=False)
+    metrics.delivery_failure("matrix", "M_FORBIDDEN", dropped=True)
+    metrics.outbox_backlog({"matrix": (3, 42.0)})
 
     async with client_for(metrics, {}) as client:
         scraped = await (await client.get("/metrics")).text()
@@ -73,8 +76,23 @@ async def test_a_scrape_after_a_walk_counts_commands_and_no_label_carries_case_d
     assert samples[("psp_command_seconds_count", (("verb", "FlagCase"),))] == 1
     assert samples[("psp_scheduler_notices_total", (("kind", "escalation"),))] == 2
     assert samples[("psp_scheduler_tick_seconds_count", ())] == 1
+    failures = "psp_delivery_failures_total"
+    slack_retry = (("platform", "slack"), ("reason", "ratelimited"), ("result", "retry"))
+    assert samples[(failures, slack_retry)] == 1
+    matrix_drop = (("platform", "matrix"), ("reason", "M_FORBIDDEN"), ("result", "dropped"))
+    assert samples[(failures, matrix_drop)] == 1
+    assert samples[("psp_outbox_pending", (("platform", "matrix"),))] == 3
+    assert samples[("psp_outbox_oldest_pending_seconds", (("platform", "matrix"),))] == 42
 
-    vocabulary = {"verb": VERBS, "outcome": OUTCOMES, "kind": KINDS, "le": None}
+    vocabulary = {
+        "verb": VERBS,
+        "outcome": OUTCOMES,
+        "kind": KINDS,
+        "platform": {"matrix", "slack", "console"},
+        "reason": {"ratelimited", "M_FORBIDDEN"},  # reason codes, never a text
+        "result": {"retry", "dropped"},
+        "le": None,
+    }
     for (name, labels), _value in samples.items():
         for label, value in labels:
             allowed = vocabulary.get(label, set())

@@ -20,8 +20,20 @@ log = logging.getLogger(__name__)
 Readiness = Callable[[], Awaitable[dict[str, object]]]
 
 
-def make_ops_app(metrics: PrometheusMetrics, readiness: Readiness) -> web.Application:
+def make_ops_app(
+    metrics: PrometheusMetrics,
+    readiness: Readiness,
+    refresh: Callable[[], Awaitable[None]] | None = None,
+) -> web.Application:
+    """`refresh` brings gauges read from the database (the outbox backlog) up to date
+    before each scrape."""
+
     async def scrape(_request: web.Request) -> web.Response:
+        if refresh is not None:
+            try:
+                await refresh()
+            except Exception:  # a scrape still answers; /readyz names the database problem
+                log.warning("metrics: refreshing the database gauges failed", exc_info=True)
         return web.Response(
             body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )

@@ -59,8 +59,8 @@ class PrometheusMetrics:
         )
         self.delivery_failures = Counter(
             "psp_delivery_failures",
-            "Replies a platform did not take, by reason",
-            ["platform", "reason"],
+            "Replies a platform did not take, by reason code; retried or dropped",
+            ["platform", "reason", "result"],
             registry=r,
         )
         self.pruned = Counter(
@@ -89,6 +89,15 @@ class PrometheusMetrics:
 
     def housekeeping(self, what: str, pruned: int) -> None:
         self.pruned.labels(what).inc(pruned)
+
+    def delivery_failure(self, platform: str, reason: str, *, dropped: bool) -> None:
+        self.delivery_failures.labels(platform, reason, "dropped" if dropped else "retry").inc()
+
+    def outbox_backlog(self, backlog: Mapping[str, tuple[int, float]]) -> None:
+        """Per platform: replies waiting, and the age in seconds of the oldest."""
+        for platform, (pending, oldest_seconds) in backlog.items():
+            self.outbox_pending.labels(platform).set(pending)
+            self.outbox_oldest.labels(platform).set(oldest_seconds)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
