@@ -152,10 +152,18 @@ class PspBot:
         handler = self._handlers.get(type(command))
         if handler is None:
             return [self._error(incoming, locale, "error.unknown_verb", verb="?")]
+        retried_connection = False
         for _attempt in range(MAX_ATTEMPTS):
             try:
                 return await self._run(incoming, locale, command, handler, before_commit)
             except DatabaseUnavailable:
+                # Connections are not pinged before use (a round trip on every command): one
+                # the database dropped (a restart, a failover) fails here, before anything was
+                # committed, and the pool forgets it and every older one. So once more, on a
+                # fresh connection; a second failure is an outage.
+                if not retried_connection:
+                    retried_connection = True
+                    continue
                 self._outage.down()
                 self._metrics.database_error("unavailable")
                 logfields.add(outcome=m.UNAVAILABLE)

@@ -152,12 +152,16 @@ async def _restore(args: argparse.Namespace, settings: Settings) -> int:
     if store is not None and store.is_dir() and any(store.iterdir()):
         found.append(f"a Matrix store in {store}")
     if found and not args.force:
-        print(f"psp-bot: restore: refused, the installation is not empty ({'; '.join(found)}); "
-              "add --force to replace it")
+        print(
+            f"psp-bot: restore: refused, the installation is not empty ({'; '.join(found)}); "
+            "add --force to replace it"
+        )
         return 2
     manifest = restore_backup(install, args.file, key)
-    print(f"psp-bot: restored the {manifest.database} database and Matrix store of "
-          f"{manifest.created_at} (psp-bot {manifest.version})")
+    print(
+        f"psp-bot: restored the {manifest.database} database and Matrix store of "
+        f"{manifest.created_at} (psp-bot {manifest.version})"
+    )
     return await _verify(install.database_url)
 
 

@@ -87,6 +87,8 @@ class ShowCase:
 @dataclass(frozen=True)
 class ListCases:
     scope: ListScope = ListScope.OPEN
+    agency: Agency | None = None  # only cases this agency is responsible for
+    page: int = 1
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import logfields
+from bot.bounds import fit_message
 from bot.domain import (
     Agency,
     Case,
@@ -143,7 +144,7 @@ class Context:
         self.replies.append(
             Reply(
                 room=self.incoming.room_ref,
-                text=text,
+                text=fit_message(text, self.locale),
                 kind=ReplyKind.ANSWER,
                 case_ref=case.ref if case else None,
                 case_id=case.id if case else None,
@@ -174,7 +175,9 @@ class Context:
             self.replies.append(
                 Reply(
                     room=room,
-                    text=minimal if binding.detail is DetailLevel.MINIMAL else full,
+                    text=fit_message(
+                        minimal if binding.detail is DetailLevel.MINIMAL else full, self.locale
+                    ),
                     kind=kind,
                     mentions=tuple(
                         Mention(m.user_id, m.display_name)

@@ -16,20 +16,27 @@ DEMO_MEMBERS = (
 )
 
 
-async def ensure_demo_group(uow_factory: UnitOfWorkFactory, clock: Clock) -> bool:
-    """Create the demo group bound to the console room; False if it was there already."""
+async def ensure_demo_group(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    name: str = DEMO_GROUP,
+    room: str = CONSOLE_ROOM,
+) -> bool:
+    """Create the demo group bound to the console room; False if it was there already.
+    (The benchmarks make more such groups, each in its own console room.)"""
     async with uow_factory() as uow:
-        if await uow.groups.get_by_name(DEMO_GROUP) is not None:
+        if await uow.groups.get_by_name(name) is not None:
             return False
         group = await uow.groups.add(
-            name=DEMO_GROUP, kind=GroupKind.PSP, prefix="PSP", timezone="Europe/Copenhagen"
+            name=name, kind=GroupKind.PSP, prefix="PSP", timezone="Europe/Copenhagen"
         )
-        binding = await uow.groups.binding_for_room(Platform.CONSOLE, CONSOLE_ROOM)
+        binding = await uow.groups.binding_for_room(Platform.CONSOLE, room)
         if binding is None:
             await uow.groups.bind(
                 group_id=group.id,
                 platform=Platform.CONSOLE,
-                room_id=CONSOLE_ROOM,
+                room_id=room,
                 detail=DetailLevel.FULL,
                 purpose=RoomPurpose.OPERATIVE,
             )

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import Table, and_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -28,12 +28,11 @@ from bot.domain import (
     Urgency,
 )
 from bot.ports import ConcurrentUpdateError
+from storage import case_statements as st
 from storage.codec import TextCodec, case_aad, numbered_aad
 from storage.repositories import (
     ACKS,
-    CASES,
     DECISIONS,
-    HISTORY,
     NOTES,
     agency_or_none,
     member_id_or_none,
@@ -117,7 +116,7 @@ class SqlAlchemyCaseRepository:
             "updated_at": at,
             "version": 1,
         }
-        result = await self._conn.execute(insert(CASES).values(**values).returning(CASES.c.id))
+        result = await self._conn.execute(st.INSERT_CASE, values)
         return Case(
             id=CaseId(result.scalar_one()),
             group_id=group_id,
@@ -140,15 +139,11 @@ class SqlAlchemyCaseRepository:
         )
 
     async def get_by_ref(self, group_id: GroupId, ref: str) -> Case | None:
-        row = (
-            await self._conn.execute(
-                select(CASES).where(CASES.c.group_id == group_id, CASES.c.ref == ref)
-            )
-        ).first()
+        row = (await self._conn.execute(st.BY_REF, {"group_id": group_id, "ref": ref})).first()
         return self._case(row) if row else None
 
     async def get(self, case_id: CaseId) -> Case | None:
-        row = (await self._conn.execute(select(CASES).where(CASES.c.id == case_id))).first()
+        row = (await self._conn.execute(st.BY_ID, {"case_id": case_id})).first()
         return self._case(row) if row else None
 
     async def save(self, case: Case, *, expected_version: int) -> Case:
@@ -158,28 +153,27 @@ class SqlAlchemyCaseRepository:
             else None
         )
         result = await self._conn.execute(
-            update(CASES)
-            .where(CASES.c.id == case.id, CASES.c.version == expected_version)
-            .values(
-                status=case.status.value,
-                responsible=case.responsible.value if case.responsible else None,
-                proposed=case.proposed.value if case.proposed else None,
-                proposed_by=case.proposed_by,
-                proposed_member=case.proposed_member,
-                resolution=resolution,
-                updated_at=case.updated_at,
-                closed_at=case.closed_at,
-                version=expected_version + 1,
-            )
+            st.SAVE,
+            {
+                "case_id": case.id,
+                "expected": expected_version,
+                "status": case.status.value,
+                "responsible": case.responsible.value if case.responsible else None,
+                "proposed": case.proposed.value if case.proposed else None,
+                "proposed_by": case.proposed_by,
+                "proposed_member": case.proposed_member,
+                "resolution": resolution,
+                "updated_at": case.updated_at,
+                "closed_at": case.closed_at,
+                "version": expected_version + 1,
+            },
         )
         if result.rowcount != 1:
             raise ConcurrentUpdateError()
         return replace(case, version=expected_version + 1)
 
     async def acknowledgements(self, case_id: CaseId) -> Sequence[Acknowledgement]:
-        rows = await self._conn.execute(
-            select(ACKS).where(ACKS.c.case_id == case_id).order_by(ACKS.c.id)
-        )
+        rows = await self._conn.execute(st.ACKS_OF_CASE, {"case_id": case_id})
         return [
             Acknowledgement(Agency(r.agency), member_id_or_none(r.member_id), r.at) for r in rows
         ]
@@ -188,13 +182,12 @@ class SqlAlchemyCaseRepository:
         self, case_id: CaseId, *, agency: Agency, member_id: MemberId | None, at: datetime
     ) -> None:
         await self._conn.execute(
-            insert(ACKS).values(case_id=case_id, agency=agency.value, member_id=member_id, at=at)
+            st.INSERT_ACK,
+            {"case_id": case_id, "agency": agency.value, "member_id": member_id, "at": at},
         )
 
     async def history(self, case_id: CaseId) -> Sequence[ResponsibilityChange]:
-        rows = await self._conn.execute(
-            select(HISTORY).where(HISTORY.c.case_id == case_id).order_by(HISTORY.c.id)
-        )
+        rows = await self._conn.execute(st.HISTORY_OF_CASE, {"case_id": case_id})
         return [
             ResponsibilityChange(
                 agency_or_none(r.agency),
@@ -208,28 +201,25 @@ class SqlAlchemyCaseRepository:
 
     async def add_history(self, case_id: CaseId, change: ResponsibilityChange) -> None:
         await self._conn.execute(
-            insert(HISTORY).values(
-                case_id=case_id,
-                agency=change.agency.value if change.agency else None,
-                previous=change.previous.value if change.previous else None,
-                by_member=change.by_member,
-                how=change.how,
-                at=change.at,
-            )
+            st.INSERT_HISTORY,
+            {
+                "case_id": case_id,
+                "agency": change.agency.value if change.agency else None,
+                "previous": change.previous.value if change.previous else None,
+                "by_member": change.by_member,
+                "how": change.how,
+                "at": change.at,
+            },
         )
 
-    async def _next_number(self, table: Any, case_id: CaseId) -> int:
+    async def _next_number(self, table: Table, case_id: CaseId) -> int:
         current = (
-            await self._conn.execute(
-                select(func.max(table.c.number)).where(table.c.case_id == case_id)
-            )
+            await self._conn.execute(st.LAST_NUMBER[table.name], {"case_id": case_id})
         ).scalar_one_or_none()
         return int(current or 0) + 1
 
     async def decisions(self, case_id: CaseId) -> Sequence[Decision]:
-        rows = await self._conn.execute(
-            select(DECISIONS).where(DECISIONS.c.case_id == case_id).order_by(DECISIONS.c.number)
-        )
+        rows = await self._conn.execute(st.DECISIONS_OF_CASE, {"case_id": case_id})
         return [self._decision(r) for r in rows]
 
     def _decision(self, r: Row[Any]) -> Decision:
@@ -250,21 +240,22 @@ class SqlAlchemyCaseRepository:
         number = await self._next_number(DECISIONS, case_id)
         aad = numbered_aad("decisions", case_id, number, "{}")
         await self._conn.execute(
-            insert(DECISIONS).values(
-                case_id=case_id,
-                number=number,
-                text=self._codec.seal(text, aad=aad.format("text")),
-                owner=owner.value,
-                due=due,
-                fallback=(
+            st.INSERT_DECISION,
+            {
+                "case_id": case_id,
+                "number": number,
+                "text": self._codec.seal(text, aad=aad.format("text")),
+                "owner": owner.value,
+                "due": due,
+                "fallback": (
                     self._codec.seal(fallback, aad=aad.format("fallback"))
                     if fallback is not None
                     else None
                 ),
-                fallback_owner=fallback_owner.value if fallback_owner else None,
-                by_member=by_member,
-                created_at=at,
-            )
+                "fallback_owner": fallback_owner.value if fallback_owner else None,
+                "by_member": by_member,
+                "created_at": at,
+            },
         )
         return Decision(number, text, owner, due, fallback, fallback_owner, None, at, by_member)
 
@@ -276,9 +267,7 @@ class SqlAlchemyCaseRepository:
         )
 
     async def notes(self, case_id: CaseId) -> Sequence[Note]:
-        rows = await self._conn.execute(
-            select(NOTES).where(NOTES.c.case_id == case_id).order_by(NOTES.c.number)
-        )
+        rows = await self._conn.execute(st.NOTES_OF_CASE, {"case_id": case_id})
         return [
             Note(
                 r.number,
@@ -294,13 +283,14 @@ class SqlAlchemyCaseRepository:
     ) -> Note:
         number = await self._next_number(NOTES, case_id)
         await self._conn.execute(
-            insert(NOTES).values(
-                case_id=case_id,
-                number=number,
-                text=self._codec.seal(text, aad=numbered_aad("notes", case_id, number, "text")),
-                by_member=by_member,
-                at=at,
-            )
+            st.INSERT_NOTE,
+            {
+                "case_id": case_id,
+                "number": number,
+                "text": self._codec.seal(text, aad=numbered_aad("notes", case_id, number, "text")),
+                "by_member": by_member,
+                "at": at,
+            },
         )
         return Note(number, text, by_member, at)
 
@@ -311,26 +301,26 @@ class SqlAlchemyCaseRepository:
         status: CaseStatus | None,
         responsible: Agency | None,
         limit: int,
+        offset: int = 0,
+        count_up_to: int | None = None,
+        with_acknowledgements: bool = False,
     ) -> tuple[Sequence[CaseSummaryRow], int]:
-        conditions = [CASES.c.group_id == group_id]
-        if status is not None:
-            conditions.append(CASES.c.status == status.value)
-        if responsible is not None:
-            conditions.append(CASES.c.responsible == responsible.value)
-        rows = await self._conn.execute(
-            select(
-                CASES.c.group_id,
-                CASES.c.ref,
-                CASES.c.urgency,
-                CASES.c.status,
-                CASES.c.responsible,
-                CASES.c.summary,
-                CASES.c.created_at,
+        page, counting = st.listing(status is not None, responsible is not None)
+        params = {
+            "group_id": group_id,
+            "status": status.value if status else None,
+            "responsible": responsible.value if responsible else None,
+        }
+        rows = (await self._conn.execute(page, {**params, "limit": limit, "offset": offset})).all()
+        acknowledged: dict[int, set[Agency]] = {}
+        if with_acknowledgements and rows:
+            found = await self._conn.execute(
+                select(ACKS.c.case_id, ACKS.c.agency).where(
+                    ACKS.c.case_id.in_([r.id for r in rows])
+                )
             )
-            .where(*conditions)
-            .order_by(CASES.c.urgency_rank, CASES.c.created_at, CASES.c.id)
-            .limit(limit)
-        )
+            for case_id, agency in found:
+                acknowledged.setdefault(case_id, set()).add(Agency(agency))
         result = [
             CaseSummaryRow(
                 ref=r.ref,
@@ -339,12 +329,13 @@ class SqlAlchemyCaseRepository:
                 responsible=agency_or_none(r.responsible),
                 summary=self._codec.unseal(r.summary, aad=case_aad(r.group_id, r.ref, "summary")),
                 created_at=r.created_at,
+                acknowledged=frozenset(acknowledged.get(r.id, ())),
             )
             for r in rows
         ]
-        if len(result) < limit:
-            return result, len(result)
-        total = (
-            await self._conn.execute(select(func.count()).select_from(CASES).where(*conditions))
-        ).scalar_one()
+        if len(result) < limit and (result or offset == 0):
+            return result, offset + len(result)
+        # Counted through the listing index, and no further than asked.
+        up_to = 2**62 if count_up_to is None else count_up_to + 1
+        total = (await self._conn.execute(counting, {**params, "up_to": up_to})).scalar_one()
         return result, int(total)

@@ -45,13 +45,16 @@ def make_engine(
         _sqlite_pragmas(engine)
         return engine
     # hide_parameters: a database error's message would otherwise quote the statement's
-    # parameters (case text) into whatever logs or shows it.
+    # parameters (case text) into whatever logs or shows it. No pool_pre_ping: it costs a
+    # round trip on every command; a dead connection instead fails the unit of work, which
+    # raises DatabaseUnavailable and is run once more (storage/uow.py, bot/app.py), and the
+    # pool then drops every connection opened before the failure.
     return create_async_engine(
         url,
         echo=echo,
         pool_size=10,
         max_overflow=10,
-        pool_pre_ping=True,
+        pool_pre_ping=False,
         hide_parameters=True,
     )
 

@@ -75,7 +75,9 @@ class SqlAlchemyFollowUpQueries:
             update(WATCHES).where(WATCHES.c.case_id == case_id).values(next_at=next_at)
         )
 
-    async def open_decisions(self, group_id: GroupId, *, due_by: date) -> Sequence[OpenDecision]:
+    async def open_decisions(
+        self, group_id: GroupId, *, due_by: date, limit: int | None = None
+    ) -> Sequence[OpenDecision]:
         rows = await self._conn.execute(
             select(DECISIONS, CASES.c.ref, CASES.c.group_id, CASES.c.created_at.label("case_at"))
             .join(CASES, CASES.c.id == DECISIONS.c.case_id)
@@ -87,6 +89,7 @@ class SqlAlchemyFollowUpQueries:
                 DECISIONS.c.due <= due_by,
             )
             .order_by(DECISIONS.c.due, CASES.c.id, DECISIONS.c.number)
+            .limit(limit)
         )
         return [
             OpenDecision(
@@ -102,11 +105,14 @@ class SqlAlchemyFollowUpQueries:
     def _decision(self, r: Row[Any]) -> Decision:
         return decision_from_row(r, self._codec)
 
-    async def open_escalations(self, group_id: GroupId) -> Sequence[OpenEscalation]:
+    async def open_escalations(
+        self, group_id: GroupId, *, limit: int | None = None
+    ) -> Sequence[OpenEscalation]:
         rows = await self._conn.execute(
             select(ESCALATIONS)
             .where(ESCALATIONS.c.group_id == group_id, ESCALATIONS.c.handled_at.is_(None))
             .order_by(ESCALATIONS.c.number)
+            .limit(limit)
         )
         return [
             OpenEscalation(

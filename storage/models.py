@@ -71,7 +71,16 @@ class CaseRow(Base):
         UniqueConstraint("group_id", "ref"),
         # `list open`: the group's cases by status, most urgent then oldest first.
         Index("ix_cases_listing", "group_id", "status", "urgency_rank", "created_at", "id"),
-        Index("ix_cases_responsible", "group_id", "status", "responsible"),
+        # `list mine`, `list --agency`: one agency's cases, in the same order.
+        Index(
+            "ix_cases_responsible",
+            "group_id",
+            "status",
+            "responsible",
+            "urgency_rank",
+            "created_at",
+            "id",
+        ),
         # The scheduler discovers newly flagged cases across all groups by their age: the
         # listing index starts with the group, so it gets one of its own.
         Index("ix_cases_created_at", "created_at"),

@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, insert, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    String,
+    Table,
+    bindparam,
+    insert,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -48,38 +59,71 @@ DECISIONS = cast(Table, DecisionRow.__table__)
 NOTES = cast(Table, NoteRow.__table__)
 
 
-def _room_context_query() -> Select[Any]:
+def _room_context_query() -> CompoundSelect[Any]:
     """Built once: every command starts with it, and building a statement costs more than
-    running it on SQLite. One row per active member of the room's group (the group's
-    member list is needed by most commands; the sender is picked from it)."""
+    running it on SQLite. The room's binding and group on every row, then one row per
+    active member of the group (kind "m"; most commands need the member list, the sender is
+    picked from it) and one per room bound to the group (kind "b"; where alerts go), so a
+    command reads its group in one round trip."""
+    here = BINDINGS.alias("here")
     member = MEMBERS.alias("m")
-    return (
-        select(
-            BINDINGS,
-            GROUPS.c.name,
-            GROUPS.c.kind,
-            GROUPS.c.prefix,
-            GROUPS.c.timezone,
-            *(column.label(f"m_{column.name}") for column in member.c),
-        )
-        .join(GROUPS, GROUPS.c.id == BINDINGS.c.group_id)
-        .outerjoin(
-            member,
-            (member.c.group_id == BINDINGS.c.group_id) & member.c.active.is_(True),
-        )
-        .where(
-            BINDINGS.c.platform == bindparam("platform"),
-            BINDINGS.c.room_id == bindparam("room_id"),
-        )
-        .order_by(member.c.id)
+    other = BINDINGS.alias("other")
+    room = (
+        here.c.id,
+        here.c.group_id,
+        here.c.platform,
+        here.c.room_id,
+        here.c.detail,
+        here.c.purpose,
+        GROUPS.c.name,
+        GROUPS.c.kind,
+        GROUPS.c.prefix,
+        GROUPS.c.timezone,
     )
+    in_room = (
+        here.c.platform == bindparam("platform"),
+        here.c.room_id == bindparam("room_id"),
+    )
+    members = (
+        select(
+            *room,
+            literal("m", String).label("x_kind"),
+            member.c.id.label("x_id"),
+            member.c.platform.label("x_platform"),
+            member.c.user_id.label("x_key"),
+            member.c.display_name.label("x_name"),
+            member.c.agency.label("x_agency"),
+            member.c.role.label("x_role"),
+        )
+        .join(GROUPS, GROUPS.c.id == here.c.group_id)
+        .outerjoin(member, (member.c.group_id == here.c.group_id) & member.c.active.is_(True))
+        .where(*in_room)
+    )
+    rooms = (
+        select(
+            *room,
+            literal("b", String),
+            other.c.id,
+            other.c.platform,
+            other.c.room_id,
+            other.c.detail,
+            other.c.purpose,
+            null(),
+        )
+        .join(GROUPS, GROUPS.c.id == here.c.group_id)
+        .join(other, other.c.group_id == here.c.group_id)
+        .where(*in_room)
+    )
+    return union_all(members, rooms)
 
 
 class MemberCache:
-    """A group's members, read once per unit of work and forgotten on any change."""
+    """A group's members and room bindings, read once per unit of work (with the room's
+    context) and forgotten on any change."""
 
     def __init__(self) -> None:
         self.by_group: dict[GroupId, list[Member]] = {}
+        self.bindings: dict[GroupId, list[RoomBinding]] = {}
 
 
 def member_from(row: Row[Any], prefix: str = "") -> Member:
@@ -95,6 +139,9 @@ def member_from(row: Row[Any], prefix: str = "") -> Member:
 
 
 _ROOM_CONTEXT = _room_context_query()
+_GROUP_BINDINGS = (
+    select(BINDINGS).where(BINDINGS.c.group_id == bindparam("group_id")).order_by(BINDINGS.c.id)
+)
 
 
 def agency_or_none(value: str | None) -> Agency | None:
@@ -160,9 +207,8 @@ class SqlAlchemyGroupRepository:
     async def room_context(
         self, platform: Platform, room_id: str, user_id: str
     ) -> tuple[RoomBinding, Group, Member | None] | None:
-        query = _ROOM_CONTEXT
         params = {"platform": platform.value, "room_id": room_id}
-        rows = (await self._conn.execute(query, params)).all()
+        rows = (await self._conn.execute(_ROOM_CONTEXT, params)).all()
         if not rows:
             return None
         first = rows[0]
@@ -170,16 +216,47 @@ class SqlAlchemyGroupRepository:
         group = Group(
             binding.group_id, first.name, GroupKind(first.kind), first.prefix, first.timezone
         )
-        members = [member_from(row, "m_") for row in rows if row.m_id is not None]
+        members: list[Member] = []
+        bindings: list[RoomBinding] = []
+        for row in sorted(rows, key=lambda r: (r.x_kind, r.x_id or 0)):
+            if row.x_id is None:
+                continue  # a group without members yet
+            if row.x_kind == "b":
+                bindings.append(
+                    RoomBinding(
+                        id=row.x_id,
+                        group_id=group.id,
+                        platform=Platform(row.x_platform),
+                        room_id=row.x_key,
+                        detail=DetailLevel(row.x_name),
+                        purpose=RoomPurpose(row.x_agency),
+                    )
+                )
+            else:
+                members.append(
+                    Member(
+                        id=MemberId(row.x_id),
+                        group_id=group.id,
+                        platform=Platform(row.x_platform),
+                        user_id=row.x_key,
+                        display_name=row.x_name,
+                        agency=Agency(row.x_agency),
+                        role=Role(row.x_role),
+                    )
+                )
         self._members.by_group[group.id] = members
+        self._members.bindings[group.id] = bindings
         member = next((m for m in members if m.platform is platform and m.user_id == user_id), None)
         return binding, group, member
 
     async def bindings(self, group_id: GroupId) -> Sequence[RoomBinding]:
-        rows = await self._conn.execute(
-            select(BINDINGS).where(BINDINGS.c.group_id == group_id).order_by(BINDINGS.c.id)
-        )
-        return [self._binding(r) for r in rows]
+        cached = self._members.bindings.get(group_id)
+        if cached is not None:
+            return list(cached)
+        rows = await self._conn.execute(_GROUP_BINDINGS, {"group_id": group_id})
+        bindings = [self._binding(r) for r in rows]
+        self._members.bindings[group_id] = bindings
+        return list(bindings)
 
     async def bind(
         self,
@@ -190,6 +267,7 @@ class SqlAlchemyGroupRepository:
         detail: DetailLevel,
         purpose: RoomPurpose,
     ) -> RoomBinding:
+        self._members.bindings.pop(group_id, None)
         result = await self._conn.execute(
             insert(BINDINGS)
             .values(

@@ -140,8 +140,10 @@ async def ensure_demo_group_for(engine: AsyncEngine) -> None:
 
 async def _demo_group(uow: SqlAlchemyUnitOfWork) -> dict[str, object]:
     row = (
-        await uow.connection.execute(select(GroupRow).where(GroupRow.name == "Demo"))
-    ).mappings().one()
+        (await uow.connection.execute(select(GroupRow).where(GroupRow.name == "Demo")))
+        .mappings()
+        .one()
+    )
     return dict(row)
 
 

@@ -109,9 +109,7 @@ async def test_nothing_goes_before_its_time(
 ) -> None:
     await harness.say("anna", "help", event_id="$e1")
     clock.advance(timedelta(days=29))
-    pruned = await run_housekeeping(
-        SqlAlchemyHousekeeper(engine), clock, housekeeping_policy(None)
-    )
+    pruned = await run_housekeeping(SqlAlchemyHousekeeper(engine), clock, housekeeping_policy(None))
     assert pruned[h.PROCESSED_EVENTS] == 0
     assert await harness.say("anna", "help", event_id="$e1") == []
 

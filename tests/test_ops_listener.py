@@ -145,8 +145,18 @@ class PrivateCluster:
         subprocess.run(
             ["pg_ctl", "-D", str(self.data), "-m", "immediate", "stop"]
             if not self._as_postgres
-            else ["runuser", "-u", "postgres", "--", "pg_ctl", "-D", str(self.data),
-                  "-m", "immediate", "stop"],
+            else [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-m",
+                "immediate",
+                "stop",
+            ],
             capture_output=True,
             check=False,
             timeout=60,

@@ -144,9 +144,25 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{at}: {agency} afviste forslaget ({who})",
         "{at}: {agency} declined the proposal ({who})",
     ),
+    "reply.cut": (
+        "… {lines} linjer mere er udeladt: svaret ville blive for langt til en chatbesked.",
+        "… {lines} more lines left out: the answer would be too long for one chat message.",
+    ),
     "list.head": ("{scope}: {count}", "{scope}: {count}"),
+    "list.head_page": ("{scope}: {count} (side {page})", "{scope}: {count} (page {page})"),
+    "list.over": ("over {count}", "more than {count}"),
+    "list.of_agency": ("{scope} hos {agency}", "{scope} held by {agency}"),
     "list.empty": ("Ingen {scope}.", "No {scope}."),
+    "list.empty_page": (
+        "Ingen {scope} på side {page}; der er {count}.",
+        "No {scope} on page {page}; there are {count}.",
+    ),
     "list.more": ("… og {count} flere.", "… and {count} more."),
+    "list.more_hint": (
+        "… og {count} flere: `list {scope} --side {next}`, eller afgræns med "
+        "`--myndighed <myndighed>`.",
+        "… and {count} more: `list {scope} --page {next}`, or narrow with `--agency <agency>`.",
+    ),
     "audit.head": (
         "Revisionsspor for {ref} (seneste {count}):",
         "Audit trail of {ref} (latest {count}):",

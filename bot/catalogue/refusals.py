@@ -62,6 +62,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Unknown list «{scope}». Use open, mine, closed or all.",
     ),
     "error.bad_option": ("Ukendt tilvalg {option}.", "Unknown option {option}."),
+    "error.bad_page": (
+        "«{number}» er ikke et sidenummer (1, 2, 3 …).",
+        "«{number}» is not a page number (1, 2, 3 …).",
+    ),
+    "error.mine_and_agency": (
+        "`list mine` viser allerede din myndigheds sager; brug `list open --myndighed …` "
+        "for en anden myndigheds.",
+        "`list mine` already shows your agency's cases; use `list open --agency …` for "
+        "another agency's.",
+    ),
+    "error.page_too_far": (
+        "Kun de første {shown} sager kan bladres igennem. Afgræns listen, fx "
+        "`list {scope} --myndighed politi`.",
+        "Only the first {shown} cases can be paged through. Narrow the list, e.g. "
+        "`list {scope} --agency police`.",
+    ),
     "error.option_value": (
         "Tilvalget {option} mangler en værdi.",
         "Option {option} needs a value.",

@@ -29,7 +29,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "usage.done": ("done <sag> <beslutningsnr>", "done <case> <decision-no>"),
     "usage.note": ("note <sag> <tekst…>", "note <case> <text…>"),
     "usage.show": ("show <sag>", "show <case>"),
-    "usage.list": ("list [open|mine|closed|all]", "list [open|mine|closed|all]"),
+    "usage.list": (
+        "list [open|mine|closed|all] [--myndighed A] [--side N]",
+        "list [open|mine|closed|all] [--agency A] [--page N]",
+    ),
     "usage.close": ("close <sag> <løsning…>", "close <case> <resolution…>"),
     "usage.reopen": ("reopen <sag> <begrundelse…>", "reopen <case> <reason…>"),
     "usage.member": (

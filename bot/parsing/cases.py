@@ -142,14 +142,24 @@ _SCOPES = {
 }
 
 
+# `list`'s options in both languages, each mapped to its English name.
+_LIST_OPTIONS = {"agency": "agency", "myndighed": "agency", "page": "page", "side": "page"}
+
+
 def _list(args: list[str]) -> c.Command:
-    no_more(args, 1)
-    if not args:
-        return c.ListCases()
-    scope = _SCOPES.get(args[0].lower())
-    if scope is None:
-        raise ParseRefusal("error.bad_scope", scope=args[0][:40])
-    return c.ListCases(scope)
+    positional, options = split_options(args, _LIST_OPTIONS)
+    no_more(positional, 1)
+    scope = c.ListScope.OPEN
+    if positional:
+        found = _SCOPES.get(positional[0].lower())
+        if found is None:
+            raise ParseRefusal("error.bad_scope", scope=positional[0][:40])
+        scope = found
+    agency = _agency(options["agency"]) if "agency" in options else None
+    if agency is not None and scope is c.ListScope.MINE:
+        raise ParseRefusal("error.mine_and_agency")
+    page = number(options["page"], key="error.bad_page") if "page" in options else 1
+    return c.ListCases(scope, agency, page)
 
 
 def _member(args: list[str]) -> c.Command:

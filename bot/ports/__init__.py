@@ -175,8 +175,13 @@ class CaseRepository(Protocol):
         status: CaseStatus | None,
         responsible: Agency | None,
         limit: int,
+        offset: int = 0,
+        count_up_to: int | None = None,
+        with_acknowledgements: bool = False,
     ) -> tuple[Sequence[CaseSummaryRow], int]:
-        """The first `limit` cases (urgency, then age) and how many match in all."""
+        """`limit` cases from `offset` on (urgency, then age) and how many match in all,
+        counted no further than `count_up_to` (count_up_to + 1 then means "more than that"),
+        with the agencies that acknowledged each if asked (one query for the page)."""
         ...
 
 

@@ -145,11 +145,16 @@ class FollowUpQueries(Protocol):
 
     async def due_watches(self, now: datetime, *, limit: int) -> Sequence[CaseId]: ...
     async def set_watch(self, case_id: CaseId, next_at: datetime | None) -> None: ...
-    async def open_decisions(self, group_id: GroupId, *, due_by: date) -> Sequence[OpenDecision]:
-        """Decisions not done, on open cases, due on or before `due_by`, by due date."""
+    async def open_decisions(
+        self, group_id: GroupId, *, due_by: date, limit: int | None = None
+    ) -> Sequence[OpenDecision]:
+        """Decisions not done, on open cases, due on or before `due_by`, by due date; the
+        first `limit` of them if given."""
         ...
 
-    async def open_escalations(self, group_id: GroupId) -> Sequence[OpenEscalation]: ...
+    async def open_escalations(
+        self, group_id: GroupId, *, limit: int | None = None
+    ) -> Sequence[OpenEscalation]: ...
     async def next_due(self) -> datetime | None:
         """The earliest next_due_at of any meeting or escalation watch."""
         ...

@@ -19,13 +19,27 @@ from bot.domain import (
     Role,
     RoomPurpose,
 )
-from bot.i18n import plural, translate
+from bot.i18n import translate
 from bot.messages import Action, Mention, Reply, ReplyKind, RoomRef
 from bot.ports import NotificationKey, UnitOfWork
 from bot.scheduling import planner as p
 from bot.scheduling.config import SchedulerConfig
-from bot.scheduling.texts import agency_name, build_agenda, duration, when
+from bot.scheduling.texts import (
+    COUNT_UP_TO,
+    agency_name,
+    build_agenda,
+    counted,
+    counted_plural,
+    duration,
+    more_line,
+    when,
+)
 from bot.scheduling.timing import to_instant, to_local
+
+# The daily decision follow-up stays one chat message with room to spare: at most these many
+# decisions under "due soon" and under "overdue" (the most overdue first), then how many more.
+FOLLOWUP_ROWS = 15
+FOLLOWUP_FALLBACKS = 10
 
 
 @dataclass(frozen=True)
@@ -222,7 +236,7 @@ async def _followup(
         return None
     today = date.fromisoformat(key.occurrence)
     _first, last = p.due_soon_window(today, config.hours)
-    items = await uow.followup.open_decisions(group.id, due_by=last)
+    items = await uow.followup.open_decisions(group.id, due_by=last, limit=COUNT_UP_TO + 1)
     overdue = [i for i in items if i.decision.due is not None and i.decision.due < today]
     soon = [i for i in items if i.decision.due is not None and i.decision.due > today]
     if not overdue and not soon:
@@ -243,9 +257,11 @@ async def _followup(
                     due=i.decision.due.isoformat() if i.decision.due else "-",
                     text=i.decision.text,
                 )
-                for i in chosen
+                for i in chosen[:FOLLOWUP_ROWS]
             )
-    # A fallback is announced once, the first day its decision is overdue.
+            lines.extend(more_line(locale, len(chosen), FOLLOWUP_ROWS))
+    # A fallback is announced once, the first day its decision is overdue (or, past the
+    # day's FOLLOWUP_FALLBACKS, on one of the next days: the agenda shows them meanwhile).
     with_fallback = [i for i in overdue if i.decision.fallback]
     told = await uow.ledger.known(
         p.FALLBACK, [f"{i.case_id}:{i.decision.number}" for i in with_fallback]
@@ -255,6 +271,8 @@ async def _followup(
         fkey = p.fallback_key(item.case_id, item.decision.number)
         if fkey in told:
             continue
+        if len(announced) == FOLLOWUP_FALLBACKS:
+            break
         fallback_owner = item.decision.fallback_owner or item.decision.owner
         owners.add(fallback_owner)
         lines.append(
@@ -273,8 +291,8 @@ async def _followup(
         locale,
         "followup.minimal",
         date=today.isoformat(),
-        due=plural(locale, "count.decisions", len(soon)),
-        overdue=len(overdue),
+        due=counted_plural(locale, "count.decisions", len(soon), over=len(items)),
+        overdue=counted(locale, len(overdue), over=len(items)),
     )
     replies = await to_group(
         uow,

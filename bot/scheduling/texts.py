@@ -12,6 +12,13 @@ from bot.i18n import plural, translate
 from bot.ports import MeetingRecord, OpenDecision, UnitOfWork
 
 WHEN_FORMAT = "%Y-%m-%d %H:%M"
+# The agenda stays one chat message with room to spare (Matrix: 64 KiB an event; Slack: 3,000
+# characters a section, 50 blocks): at most `agenda_cap` cases (most urgent first, 20 by
+# default, 200 at most), these many decisions (the most overdue first) and escalations, each
+# list followed by how many more there are. Counts go no further than COUNT_UP_TO.
+AGENDA_DECISIONS = 20
+AGENDA_ESCALATIONS = 10
+COUNT_UP_TO = 500
 
 
 def when(local: datetime) -> str:
@@ -72,21 +79,24 @@ async def build_agenda(
     if meeting.theme:
         lines.append(t("agenda.theme", theme=meeting.theme))
     rows, total = await uow.cases.list(
-        group.id, status=CaseStatus.OPEN, responsible=None, limit=cap
+        group.id,
+        status=CaseStatus.OPEN,
+        responsible=None,
+        limit=cap,
+        count_up_to=COUNT_UP_TO,
+        with_acknowledgements=True,
     )
     present = frozenset(m.agency for m in await uow.members.list(group.id))
     lines.append("")
-    lines.append(t("agenda.cases", total=total) if total else t("agenda.no_cases"))
+    shown_total = counted(locale, total)
+    lines.append(t("agenda.cases", total=shown_total) if total else t("agenda.no_cases"))
     for row in rows:
         # A case an agency has not acknowledged is raised at the meeting (that is where
         # normal-urgency flags are escalated).
         waiting = ""
-        case = await uow.cases.get_by_ref(group.id, row.ref)
-        if case is not None:
-            acked = frozenset(a.agency for a in await uow.cases.acknowledgements(case.id))
-            pending = pending_acknowledgements(present, acked)
-            if pending:
-                waiting = t("agenda.waiting", agencies=agency_list(locale, pending))
+        pending = pending_acknowledgements(present, row.acknowledged)
+        if pending:
+            waiting = t("agenda.waiting", agencies=agency_list(locale, pending))
         lines.append(
             t(
                 "agenda.case_row",
@@ -98,18 +108,21 @@ async def build_agenda(
             )
         )
     if total > len(rows):
-        lines.append(t("agenda.more", count=total - len(rows)))
-    decisions = await uow.followup.open_decisions(group.id, due_by=occurrence.date())
+        lines.append(t("agenda.more", count=counted(locale, total - len(rows), over=total)))
+    decisions = await uow.followup.open_decisions(
+        group.id, due_by=occurrence.date(), limit=COUNT_UP_TO + 1
+    )
     if decisions:
         lines.append("")
         lines.append(t("agenda.decisions"))
-        for item in decisions:
+        for item in decisions[:AGENDA_DECISIONS]:
             lines.extend(decision_lines(locale, item, today=today))
-    escalations = await uow.followup.open_escalations(group.id)
+        lines.extend(more_line(locale, len(decisions), AGENDA_DECISIONS))
+    escalations = await uow.followup.open_escalations(group.id, limit=COUNT_UP_TO + 1)
     if escalations:
         lines.append("")
         lines.append(t("agenda.escalations"))
-        for esc in escalations:
+        for esc in escalations[:AGENDA_ESCALATIONS]:
             lines.append(
                 t(
                     "agenda.escalation_row",
@@ -118,14 +131,36 @@ async def build_agenda(
                     text=esc.text,
                 )
             )
+        lines.extend(more_line(locale, len(escalations), AGENDA_ESCALATIONS))
     minimal = t(
         "agenda.minimal",
         number=meeting.number,
         when=when(occurrence),
-        cases=plural(locale, "count.open_cases", total),
-        decisions=plural(locale, "count.decisions", len(decisions)),
+        cases=counted_plural(locale, "count.open_cases", total),
+        decisions=counted_plural(locale, "count.decisions", len(decisions)),
     )
     return "\n".join(lines), minimal
+
+
+def counted(locale: str, count: int, *, over: int | None = None) -> str:
+    """A count that was taken no further than COUNT_UP_TO: "more than 500" past it."""
+    if (over if over is not None else count) > COUNT_UP_TO:
+        return translate(locale, "agenda.over", count=max(count - 1, 0))
+    return str(count)
+
+
+def counted_plural(locale: str, key: str, count: int, *, over: int | None = None) -> str:
+    """plural() of a count taken no further than COUNT_UP_TO."""
+    if (over if over is not None else count) <= COUNT_UP_TO:
+        return plural(locale, key, count)
+    return translate(locale, key, n=counted(locale, count, over=over)).split("|")[1]
+
+
+def more_line(locale: str, found: int, shown: int) -> list[str]:
+    """ "… and N more" under a list cut at `shown`, or nothing if it was not cut."""
+    if found <= shown:
+        return []
+    return [translate(locale, "agenda.more", count=counted(locale, found - shown, over=found))]
 
 
 def decision_lines(locale: str, item: OpenDecision, *, today: date) -> list[str]:

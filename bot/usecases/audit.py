@@ -103,8 +103,7 @@ async def show_member_audit(ctx: Context, cmd: c.ShowMemberAudit) -> None:
     if total > len(actions):
         lines.append(ctx.t("audit.latest", count=len(actions)))
     lines.extend(
-        f"  {local_time(ctx, a.at)} · {a.case_ref or '—'} · {a.action} · "
-        f"{_where(ctx, a)}"
+        f"  {local_time(ctx, a.at)} · {a.case_ref or '—'} · {a.action} · {_where(ctx, a)}"
         for a in actions
     )
     ctx.answer("\n".join(lines))

@@ -4,13 +4,18 @@ trail itself is read in `audit.py`)."""
 from __future__ import annotations
 
 from bot import commands as c
-from bot.context import Context
+from bot.context import Context, Refusal
 from bot.domain import CaseDetails, CaseStatus
 from bot.parsing import VERB_WORDS
 from bot.rendering import render_details, render_list_row
 from bot.usecases.access import group_authorities
 
-LIST_LIMIT = 25
+# A page of `list` (about 160 characters a row) stays far inside one chat message: Matrix's
+# 64 KiB event and Slack's 3,000-character sections (blocks.py splits them).
+LIST_PAGE = 25
+# Matches are counted this far and no further ("more than 500"): counting every case of a
+# large group would cost more than the rest of the command, and paging past it is no help.
+LIST_COUNT_UP_TO = 500
 
 
 async def show_case(ctx: Context, cmd: c.ShowCase) -> None:
@@ -45,19 +50,42 @@ async def list_cases(ctx: Context, cmd: c.ListCases) -> None:
         c.ListScope.CLOSED: CaseStatus.CLOSED,
         c.ListScope.ALL: None,
     }[cmd.scope]
-    responsible = member.agency if cmd.scope is c.ListScope.MINE else None
+    responsible = member.agency if cmd.scope is c.ListScope.MINE else cmd.agency
+    offset = (cmd.page - 1) * LIST_PAGE
+    scope_word = cmd.scope.value
+    if offset >= LIST_COUNT_UP_TO:
+        raise Refusal("error.page_too_far", shown=str(LIST_COUNT_UP_TO), scope=scope_word)
     rows, total = await ctx.uow.cases.list(
-        group.id, status=status, responsible=responsible, limit=LIST_LIMIT
+        group.id,
+        status=status,
+        responsible=responsible,
+        limit=LIST_PAGE,
+        offset=offset,
+        count_up_to=LIST_COUNT_UP_TO,
     )
-    await ctx.audit("case.list", detail=f"scope={cmd.scope.value} count={len(rows)}")
+    page = f" page={cmd.page}" if cmd.page > 1 else ""
+    await ctx.audit("case.list", detail=f"scope={cmd.scope.value} count={len(rows)}{page}")
     scope = ctx.t(f"scope.{cmd.scope.value}")
+    if cmd.agency is not None:
+        scope = ctx.t("list.of_agency", scope=scope, agency=ctx.agency_name(cmd.agency))
+    over = total > LIST_COUNT_UP_TO
+    count = ctx.t("list.over", count=LIST_COUNT_UP_TO) if over else str(total)
     if not rows:
-        ctx.answer(ctx.t("list.empty", scope=scope))
+        if cmd.page > 1 and total:
+            ctx.answer(ctx.t("list.empty_page", scope=scope, page=cmd.page, count=count))
+        else:
+            ctx.answer(ctx.t("list.empty", scope=scope))
         return
-    lines = [ctx.t("list.head", scope=scope, count=total)]
+    head = "list.head_page" if cmd.page > 1 else "list.head"
+    lines = [ctx.t(head, scope=scope, count=count, page=cmd.page)]
     lines.extend(render_list_row(ctx, row, ctx.detail) for row in rows)
-    if total > len(rows):
-        lines.append(ctx.t("list.more", count=total - len(rows)))
+    after = total - offset - len(rows)
+    if after > 0:
+        more = ctx.t("list.over", count=after - 1) if over else str(after)
+        if offset + len(rows) < LIST_COUNT_UP_TO:
+            lines.append(ctx.t("list.more_hint", count=more, scope=scope_word, next=cmd.page + 1))
+        else:
+            lines.append(ctx.t("list.more", count=more))
     ctx.answer("\n".join(lines))
 
 

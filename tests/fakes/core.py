@@ -321,7 +321,14 @@ class FakeCaseRepository:
         status: CaseStatus | None,
         responsible: Agency | None,
         limit: int,
+        offset: int = 0,
+        count_up_to: int | None = None,
+        with_acknowledgements: bool = False,
     ) -> tuple[Sequence[CaseSummaryRow], int]:
+        acknowledged: dict[CaseId, set[Agency]] = {}
+        if with_acknowledgements:
+            for (case_id, agency), _ack in self._tx.tables.acknowledgements.items():
+                acknowledged.setdefault(case_id, set()).add(Agency(agency))
         matching = sorted(
             (
                 c
@@ -340,7 +347,9 @@ class FakeCaseRepository:
                 responsible=c.responsible,
                 summary=c.summary,
                 created_at=c.created_at,
+                acknowledged=frozenset(acknowledged.get(c.id, ())),
             )
-            for c in matching[:limit]
+            for c in matching[offset : offset + limit]
         ]
-        return rows, len(matching)
+        total = len(matching)
+        return rows, total if count_up_to is None else min(total, count_up_to + 1)

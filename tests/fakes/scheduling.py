@@ -224,7 +224,9 @@ class FakeFollowUpQueries:
         if case_id in tables.watches:
             tables.watches[case_id] = replace(tables.watches[case_id], next_at=next_at)
 
-    async def open_decisions(self, group_id: GroupId, *, due_by: date) -> Sequence[OpenDecision]:
+    async def open_decisions(
+        self, group_id: GroupId, *, due_by: date, limit: int | None = None
+    ) -> Sequence[OpenDecision]:
         tables = self._tx.tables
         found = [
             OpenDecision(case.id, case.ref, case.group_id, case.created_at, decision)
@@ -236,9 +238,12 @@ class FakeFollowUpQueries:
             and decision.due is not None
             and decision.due <= due_by
         ]
-        return sorted(found, key=lambda d: (d.decision.due, d.case_id, d.decision.number))
+        found.sort(key=lambda d: (d.decision.due, d.case_id, d.decision.number))
+        return found[:limit]
 
-    async def open_escalations(self, group_id: GroupId) -> Sequence[OpenEscalation]:
+    async def open_escalations(
+        self, group_id: GroupId, *, limit: int | None = None
+    ) -> Sequence[OpenEscalation]:
         rows = sorted(
             (
                 r
@@ -247,7 +252,7 @@ class FakeFollowUpQueries:
             ),
             key=lambda r: r.number,
         )
-        return [OpenEscalation(r.number, r.text, r.at) for r in rows]
+        return [OpenEscalation(r.number, r.text, r.at) for r in rows[:limit]]
 
     async def next_due(self) -> datetime | None:
         tables = self._tx.tables

@@ -1,0 +1,92 @@
+"""The case repository's statements, built once: building a statement costs more than
+running it on SQLite, and SQLAlchemy's compiled cache then finds their SQL without
+recomputing their cache key."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, insert, select, update
+
+from storage.repositories import ACKS, CASES, DECISIONS, HISTORY, NOTES
+
+BY_REF = select(CASES).where(
+    CASES.c.group_id == bindparam("group_id"), CASES.c.ref == bindparam("ref")
+)
+BY_ID = select(CASES).where(CASES.c.id == bindparam("case_id"))
+INSERT_CASE = insert(CASES).returning(CASES.c.id)
+SAVE = (
+    update(CASES)
+    .where(CASES.c.id == bindparam("case_id"), CASES.c.version == bindparam("expected"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "status",
+                "responsible",
+                "proposed",
+                "proposed_by",
+                "proposed_member",
+                "resolution",
+                "updated_at",
+                "closed_at",
+                "version",
+            )
+        }
+    )
+)
+ACKS_OF_CASE = select(ACKS).where(ACKS.c.case_id == bindparam("case_id")).order_by(ACKS.c.id)
+INSERT_ACK = insert(ACKS)
+HISTORY_OF_CASE = (
+    select(HISTORY).where(HISTORY.c.case_id == bindparam("case_id")).order_by(HISTORY.c.id)
+)
+INSERT_HISTORY = insert(HISTORY)
+DECISIONS_OF_CASE = (
+    select(DECISIONS)
+    .where(DECISIONS.c.case_id == bindparam("case_id"))
+    .order_by(DECISIONS.c.number)
+)
+INSERT_DECISION = insert(DECISIONS)
+NOTES_OF_CASE = (
+    select(NOTES).where(NOTES.c.case_id == bindparam("case_id")).order_by(NOTES.c.number)
+)
+INSERT_NOTE = insert(NOTES)
+
+
+LISTED = (
+    CASES.c.id,
+    CASES.c.group_id,
+    CASES.c.ref,
+    CASES.c.urgency,
+    CASES.c.status,
+    CASES.c.responsible,
+    CASES.c.summary,
+    CASES.c.created_at,
+)
+
+
+@functools.cache
+def listing(by_status: bool, by_responsible: bool) -> tuple[Any, Any]:
+    """The page query and the bounded count of `list`, built once per kind of filter."""
+    conditions = [CASES.c.group_id == bindparam("group_id")]
+    if by_status:
+        conditions.append(CASES.c.status == bindparam("status"))
+    if by_responsible:
+        conditions.append(CASES.c.responsible == bindparam("responsible"))
+    page = (
+        select(*LISTED)
+        .where(*conditions)
+        .order_by(CASES.c.urgency_rank, CASES.c.created_at, CASES.c.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    matching = select(CASES.c.id).where(*conditions).limit(bindparam("up_to")).subquery()
+    return page, select(func.count()).select_from(matching)
+
+
+def last_number(table: Table) -> Any:
+    return select(func.max(table.c.number)).where(table.c.case_id == bindparam("case_id"))
+
+
+LAST_NUMBER = {DECISIONS.name: last_number(DECISIONS), NOTES.name: last_number(NOTES)}
