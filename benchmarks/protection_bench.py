@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from benchmarks import scratch
 from bot.app import BotSettings, PspBot
 from bot.clock import SystemClock
 from bot.demo import ensure_demo_group
@@ -40,8 +41,6 @@ from storage.migrate import upgrade
 from storage.models import CaseRow, GroupRow
 from storage.uow import SqlAlchemyUnitOfWorkFactory
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-BENCH_DB = "psp_protection_bench"
 SUMMARY = "Borger truer naboer og har ikke taget sin medicin i tre uger; bor alene #threat"
 
 
@@ -52,15 +51,7 @@ def keyring(*fills: int) -> Keyring:
 
 async def fresh(url: str) -> AsyncEngine:
     if url.startswith("postgresql"):
-        import asyncpg
-
-        name = url.rsplit("/", 1)[1]
-        admin = await asyncpg.connect(PG_ADMIN.replace("postgresql://", "postgres://"))
-        try:
-            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            await admin.execute(f"CREATE DATABASE {name}")
-        finally:
-            await admin.close()
+        await scratch.recreate(url)
     else:
         path = Path(url.removeprefix("sqlite:///"))
         for old in path.parent.glob(path.name + "*"):
@@ -68,17 +59,6 @@ async def fresh(url: str) -> AsyncEngine:
     engine = make_engine(url)
     await upgrade(engine)
     return engine
-
-
-async def pg_available() -> bool:
-    try:
-        import asyncpg
-
-        conn = await asyncpg.connect(PG_ADMIN.replace("postgresql://", "postgres://"), timeout=3)
-        await conn.close()
-        return True
-    except Exception:
-        return False
 
 
 async def start_bot(url: str, codec: TextCodec) -> tuple[PspBot, AsyncEngine]:
@@ -251,8 +231,8 @@ async def main() -> None:
     rounds = args.rounds or rounds
     with tempfile.TemporaryDirectory() as tmp:
         targets = [("SQLite", f"sqlite:///{tmp}/bench.sqlite3")]
-        if await pg_available():
-            targets.append(("PostgreSQL", f"postgresql://postgres@127.0.0.1:5432/{BENCH_DB}"))
+        if await scratch.available():
+            targets.append(("PostgreSQL", await scratch.create_database("protection")))
         print("| database | measure | without encryption | with AES-256-GCM | added |")
         print("|---|---|---|---|---|")
         for name, url in targets:
@@ -282,13 +262,7 @@ async def main() -> None:
                 f"| {name} | `keys rotate` over {cases:,} cases ({changed:,} texts) | "
                 f"{elapsed:.1f} s ({changed / elapsed:,.0f} texts/s) |"
             )
-        if len(targets) > 1:
-            import asyncpg
-
-            admin = await asyncpg.connect(PG_ADMIN.replace("postgresql://", "postgres://"))
-            for name in (BENCH_DB, BENCH_DB + "_a", BENCH_DB + "_b"):
-                await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            await admin.close()
+        await scratch.drop_all()
 
 
 if __name__ == "__main__":

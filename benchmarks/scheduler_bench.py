@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from benchmarks import scratch
 from bot.clock import FakeClock, SystemClock
 from bot.domain import GroupId
 from bot.messages import Reply
@@ -59,8 +60,6 @@ from storage.models import (
 from storage.models_scheduling import MeetingRow
 from storage.uow import SqlAlchemyUnitOfWorkFactory
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
-BENCH_DB = "psp_scheduler_bench"
 TZ = "Europe/Copenhagen"
 
 
@@ -355,18 +354,6 @@ async def realtime_figures(engine: AsyncEngine, meetings: int) -> dict[str, floa
     }
 
 
-async def pg_reset() -> str:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    finally:
-        await conn.close()
-    return f"postgresql://postgres@127.0.0.1:5432/{BENCH_DB}"
-
-
 async def run(label: str, url: str, args: argparse.Namespace) -> list[str]:
     engine = make_engine(url)
     await upgrade(engine)
@@ -413,7 +400,8 @@ async def main() -> None:
         if args.only in (None, "sqlite"):
             rows += await run("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args)
         if args.only in (None, "postgresql"):
-            rows += await run("PostgreSQL", await pg_reset(), args)
+            async with scratch.scratch_database("scheduler") as url:
+                rows += await run("PostgreSQL", url, args)
     print("\n".join(rows))
 
 
