@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import os
 import sys
 import threading
 from collections.abc import Awaitable, Callable
@@ -51,9 +52,13 @@ class ConsoleSender:
         return None
 
     def _save(self, filename: str, data: bytes) -> Path:
-        self._files_dir.mkdir(parents=True, exist_ok=True)
+        self._files_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self._files_dir / Path(filename).name  # never a path from the message
-        path.write_bytes(data)
+        # Files the bot hands over (reports, calendars) are for their owner's eyes only.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(path, 0o600)  # an older file of the same name keeps its mode otherwise
         return path.resolve()
 
     async def retract(self, room_id: str, message_id: str) -> bool:
@@ -70,8 +75,10 @@ class ConsoleAdapter:
         locale: str | None,
         stdin: TextIO | None = None,
         out: TextIO | None = None,
+        files_dir: Path | None = None,
     ) -> None:
         self._process = process
+        self._files_dir = files_dir
         self.user = user
         self._locale = locale
         self._in = stdin or sys.stdin
@@ -83,7 +90,7 @@ class ConsoleAdapter:
         self._stopped = asyncio.Event()
 
     def sender(self) -> ConsoleSender:
-        return ConsoleSender(self._out)
+        return ConsoleSender(self._out, self._files_dir)
 
     async def handle_line(self, line: str) -> None:
         text = line.strip()

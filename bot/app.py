@@ -16,6 +16,8 @@ from bot import logfields
 from bot import metrics as m
 from bot.context import Context, Refusal
 from bot.domain import Platform
+from bot.evaluation.handlers import UNBOUND_OK as EVALUATION_UNBOUND_OK
+from bot.evaluation.handlers import evaluation_handlers
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
 from bot.messages import Incoming, Reply, ReplyKind
 from bot.outage import OutageLog
@@ -71,13 +73,18 @@ CASE_HANDLERS: dict[type, Handler] = {
 def command_handlers(meetings: SchedulerConfig | None = None) -> dict[type, Handler]:
     """The whole dispatch table, fixed when the bot is built: the meeting commands are bound
     to the configured `[scheduler]` section (reminder offsets, meeting length)."""
-    return {**CASE_HANDLERS, **meeting_handlers(meetings or SchedulerConfig())}
+    config = meetings or SchedulerConfig()
+    return {
+        **CASE_HANDLERS,
+        **meeting_handlers(config),
+        **evaluation_handlers(config.hours),
+    }
 
 
 # Commands that work in a room bound to no group, or for a caller who is no member.
 # AddMember checks itself that the caller is the lead or a bot admin: an admin who is no
 # member must be able to add a new group's first lead.
-_UNBOUND_OK = (c.ShowHelp, c.SetUpGroup, c.AddMember)
+_UNBOUND_OK = (c.ShowHelp, c.SetUpGroup, c.AddMember, *EVALUATION_UNBOUND_OK)
 
 MAX_ATTEMPTS = 5
 

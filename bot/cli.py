@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import cli_admin, cli_check, cli_ops
+from bot import cli_admin, cli_check, cli_ops, cli_report
 from bot.bootstrap import App
 from bot.cli_setup import build_app, configured_platforms, open_database
 from bot.config import ConfigError, Settings, load_settings
@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_admin.add_commands(sub)
     cli_ops.add_commands(sub)
     cli_check.add_commands(sub)
+    cli_report.add_command(sub)
     return parser
 
 
@@ -71,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(cli_ops.run(args, settings))
         if args.command in cli_check.COMMANDS:
             return asyncio.run(cli_check.run(args, settings))
+        if args.command == "report":
+            return asyncio.run(cli_report.run(args, settings))
         return asyncio.run(cli_admin.run(args, settings))
     except ConfigError as exc:
         print(f"psp-bot: {exc}", file=sys.stderr)
@@ -165,7 +168,12 @@ async def _console_on(settings: Settings, args: argparse.Namespace, signals: Sto
         if args.demo:
             await ensure_demo_group(router.uow_factory, router.clock)
             user = args.user or DEMO_MEMBERS[0][0]
-        console = ConsoleAdapter(router.process, user=user, locale=args.locale or settings.locale)
+        console = ConsoleAdapter(
+            router.process,
+            user=user,
+            locale=args.locale or settings.locale,
+            files_dir=settings.data_dir / "console-files",
+        )
         router.attach(Platform.CONSOLE, console.sender())
         # Reminders and escalations appear live in the console too (README: a meeting a
         # few minutes ahead with `--remind 2m,1m` shows them). End of input, SIGTERM or

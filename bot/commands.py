@@ -7,6 +7,8 @@ from datetime import date
 from enum import StrEnum
 
 from bot.domain import Agency, DetailLevel, GroupKind, Role, RoomPurpose, Tag, Urgency
+from bot.domain.outcome import Outcome
+from bot.evaluation.commands import SteeringCommand
 from bot.scheduling.commands import MeetingCommand
 
 
@@ -95,6 +97,7 @@ class ListCases:
 class CloseCase:
     ref: str
     resolution: str
+    outcome: Outcome | None = None  # required for a new close; the parser insists
 
 
 @dataclass(frozen=True)
@@ -190,4 +193,5 @@ Command = (
     | ShowAudit
     | ShowMemberAudit
     | MeetingCommand
+    | SteeringCommand
 )

@@ -69,7 +69,9 @@ SEALED: list[SealedColumns] = [
     ),
     SealedColumns(cast(Table, NoteRow.__table__), ("text",), _numbered("notes", "case_id")),
     SealedColumns(
-        cast(Table, EscalationRow.__table__), ("text",), _numbered("escalations", "group_id")
+        cast(Table, EscalationRow.__table__),
+        ("text", "answer"),
+        _numbered("escalations", "group_id"),
     ),
     SealedColumns(cast(Table, MeetingRow.__table__), ("theme",), _numbered("meetings", "group_id")),
     SealedColumns(STATE, ("value",), lambda row, _column: state_aad(row.key), key="key"),

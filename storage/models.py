@@ -166,6 +166,9 @@ class EscalationRow(Base):
     by_member: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # The steering group's answer (sealed like `text`), shown to the group until handled.
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class AuditRow(Base):

@@ -30,6 +30,9 @@ from storage.scheduling import (
     SqlAlchemyMeetingRepository,
     SqlAlchemyNotificationLedger,
 )
+from storage.statistics import SqlAlchemyOutcomeLog, SqlAlchemyStatisticsQueries
+from storage.steering import SqlAlchemySteeringRepository
+from storage.transfers import SqlAlchemyTransferRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -51,6 +54,10 @@ class SqlAlchemyUnitOfWork:
     ledger: SqlAlchemyNotificationLedger
     followup: SqlAlchemyFollowUpQueries
     access: SqlAlchemyAccessRepository
+    statistics: SqlAlchemyStatisticsQueries
+    outcomes: SqlAlchemyOutcomeLog
+    steering: SqlAlchemySteeringRepository
+    transfers: SqlAlchemyTransferRepository
 
     def __init__(self, engine: AsyncEngine, codec: TextCodec | None = None) -> None:
         self._engine = engine
@@ -91,6 +98,10 @@ class SqlAlchemyUnitOfWork:
         self.ledger = SqlAlchemyNotificationLedger(conn)
         self.followup = SqlAlchemyFollowUpQueries(conn, codec)
         self.access = SqlAlchemyAccessRepository(conn)
+        self.statistics = SqlAlchemyStatisticsQueries(conn)
+        self.outcomes = SqlAlchemyOutcomeLog(conn)
+        self.steering = SqlAlchemySteeringRepository(conn, codec)
+        self.transfers = SqlAlchemyTransferRepository(conn)
         return self
 
     async def __aexit__(

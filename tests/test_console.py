@@ -45,7 +45,7 @@ def test_walk_a_case_from_flag_to_close(tmp_path: Path) -> None:
             f"accept {REF}",
             f'decide {REF} "Opsøgende besøg i morgen" --fallback "Politiet ledsager" '
             "--fallback-owner police",
-            f"close {REF} Borger indlagt frivilligt",
+            f"close {REF} Borger indlagt frivilligt --udfald behandling-startet",
             f"show {REF}",
         ]
     )

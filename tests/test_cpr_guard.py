@@ -45,7 +45,7 @@ async def _taken_case(h: Harness) -> str:
 
 async def _closed_case(h: Harness) -> str:
     ref = await _taken_case(h)
-    await h.say("anna", f"close {ref} Afsluttet")
+    await h.say("anna", f"close {ref} Afsluttet --outcome other")
     return ref
 
 
@@ -84,7 +84,7 @@ FIELDS = (
     Field("decision", "anna", "decide {ref} {x}"),
     Field("fallback", "anna", "decide {ref} Hjemmebesøg --fallback {q}"),
     Field("due date", "anna", "decide {ref} Hjemmebesøg --due {q}", accepts_look_alikes=False),
-    Field("resolution", "anna", "close {ref} {x}", prepare=_taken_case),
+    Field("resolution", "anna", "close {ref} {x} --outcome other", prepare=_taken_case),
     Field("reopen reason", "erik", "reopen {ref} {x}", prepare=_closed_case),
     Field("decline reason", "bo", "decline {ref} {x}", prepare=_proposed_case),
     Field("escalation", "erik", "escalate {x}"),

@@ -48,14 +48,16 @@ async def test_full_walk_from_flag_to_close(core: Harness) -> None:
     assert "responsible: psychiatry" in shown
     assert "if the plan slips: Politiet ledsager (police)" in shown
     assert "Acknowledged: police, social services, psychiatry" in shown
-    assert "closed" in await h.text("carl", f"close {REF} Borger indlagt frivilligt")
+    assert "closed" in await h.text(
+        "carl", f"close {REF} Borger indlagt frivilligt --outcome treatment-started"
+    )
     assert "No open cases" in await h.text("anna", "list")
     assert REF in await h.text("anna", "list closed")
 
 
 async def test_close_is_refused_without_responsible_agency(core: Harness) -> None:
     await flag(core)
-    out = await core.text("anna", f"close {REF} løst")
+    out = await core.text("anna", f"close {REF} løst --outcome other")
     assert "cannot be closed" in out
     assert "open" in await core.text("anna", f"show {REF}")
 
@@ -117,7 +119,9 @@ async def test_full_walk_in_danish(core: Harness) -> None:
     shown = await h.text("erik", f"vis {REF}")
     assert "ansvar: psykiatri" in shown
     assert "hvis planen glipper: Politiet ledsager (politi)" in shown
-    assert "er lukket med en løsning" in await h.text("carl", f"luk {REF} Indlagt frivilligt")
+    assert "er lukket med en løsning" in await h.text(
+        "carl", f"luk {REF} Indlagt frivilligt --udfald behandling-startet"
+    )
     assert "Ingen åbne sager." in await h.text("anna", "liste")
 
 
@@ -125,7 +129,7 @@ async def test_show_of_a_purged_case_says_the_texts_are_gone(harness: Harness) -
     h = harness
     await flag(h)
     await h.text("anna", f"take {REF}")
-    await h.text("anna", f"close {REF} Løst")
+    await h.text("anna", f"close {REF} Løst --outcome other")
     h.clock.advance(timedelta(days=400))
     async with h.engine.begin() as conn:
         await conn.execute(

@@ -66,7 +66,11 @@ async def test_full_case_in_an_encrypted_room(
             bot.user_id, room, f'!psp decide {ref} "Housing support visit" --owner social'
         )
         assert ref in answer.body
-        answer = await bo.ask(bot.user_id, room, f"!psp close {ref} Citizen accepted support")
+        answer = await bo.ask(
+            bot.user_id,
+            room,
+            f"!psp close {ref} Citizen accepted support --outcome support-accepted",
+        )
         assert ref in answer.body
 
         async with bot_engine.connect() as conn:

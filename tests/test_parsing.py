@@ -8,6 +8,7 @@ import pytest
 
 from bot import commands as c
 from bot.domain import Agency, Role, Tag, Urgency
+from bot.domain.outcome import Outcome
 from bot.i18n import translate
 from bot.parsing import ParseError, parse
 
@@ -48,7 +49,9 @@ def test_verbs_and_aliases() -> None:
     assert ok(f"notat {ref} ringede") == c.AddNote(ref, "ringede")
     assert ok(f"vis {ref}") == c.ShowCase(ref)
     assert ok("liste mine") == c.ListCases(c.ListScope.MINE)
-    assert ok(f"luk {ref} bolig fundet") == c.CloseCase(ref, "bolig fundet")
+    assert ok(f"luk {ref} bolig fundet --udfald bolig-sikret") == c.CloseCase(
+        ref, "bolig fundet", Outcome.HOUSING_SECURED
+    )
     assert ok(f"genåbn {ref} ny hændelse") == c.ReopenCase(ref, "ny hændelse")
     assert ok("medlem tilføj @bo kommune stedfortræder") == c.AddMember(
         "@bo", Agency.SOCIAL, Role.DEPUTY

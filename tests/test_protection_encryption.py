@@ -53,7 +53,9 @@ async def fill_every_free_text_field(h: Harness) -> None:
         "anna", f'decide {REF} "{MARKER}decision besøg" --fallback "{MARKER}fallback ledsag"'
     )
     assert "decision no. 1" in out
-    assert "closed" in await h.text("anna", f"close {REF} {MARKER}resolution indlagt")
+    assert "closed" in await h.text(
+        "anna", f"close {REF} {MARKER}resolution indlagt --outcome other"
+    )
     await h.text("erik", f"escalate {MARKER}escalation regler for udlevering")
     out = await h.text("erik", f'meeting schedule 2026-12-01 10:00 --theme "{MARKER}theme"')
     assert MARKER + "theme" in out

@@ -37,7 +37,9 @@ async def full_case(h: Harness, ref: str, *, room: str = "console") -> None:
     await h.text(
         "anna", f'decide {ref} "{SECRET}decision" --fallback "{SECRET}fallback"', room=room
     )
-    assert "closed" in await h.text("anna", f"close {ref} {SECRET}resolution", room=room)
+    assert "closed" in await h.text(
+        "anna", f"close {ref} {SECRET}resolution --outcome other", room=room
+    )
 
 
 async def three_cases(engine: AsyncEngine, clock: FakeClock) -> tuple[Harness, RetractingSender]:
@@ -258,7 +260,7 @@ async def test_a_minimal_room_never_receives_free_text(
             await h.text("erik", "list", room=room)
             await h.text("erik", "list all", room=room)
     for ref in ("PSP-2026-0001", "PSP-2026-0002"):
-        await h.text("anna", f"close {ref} {SECRET}resolution", room="min")
+        await h.text("anna", f"close {ref} {SECRET}resolution --outcome other", room="min")
         await h.text("erik", f"show {ref}", room="min")
     await h.text("erik", "list closed", room="min")
     to_minimal = [r for r in h.sent if r.room.room_id == "min"]
@@ -347,7 +349,7 @@ async def test_a_purged_case_reopened_and_closed_again_is_purged_again(
     clock.advance(timedelta(days=2))
     assert "reopened" in (await h.text("erik", f"reopen {OLD} borgeren er tilbage")).lower()
     await h.text("anna", f"note {OLD} {SECRET}second round")
-    await h.text("anna", f"close {OLD} {SECRET}second resolution")
+    await h.text("anna", f"close {OLD} {SECRET}second resolution --outcome other")
     assert (await retention(h)).purged == []  # type: ignore[attr-defined]
     clock.advance(timedelta(days=366))
     assert OLD in (await retention(h)).purged  # type: ignore[attr-defined]

@@ -68,11 +68,11 @@ async def test_a_case_held_outside_the_set_is_not_closed_until_reassigned(
     assert "probation service has taken" in await h.text("kim", f"take {REF}")
     await h.text("erik", "group authorities default")
     h.locale = locale
-    await refused(h, "kim", f"close {REF} solved", expected)
-    await refused(h, "erik", f"close {REF} solved", expected)
+    await refused(h, "kim", f"close {REF} solved --outcome other", expected)
+    await refused(h, "erik", f"close {REF} solved --outcome other", expected)
     h.locale = "en"
     await h.text("erik", f"assign {REF} social")
-    assert "closed" in await h.text("bo", f"close {REF} solved")
+    assert "closed" in await h.text("bo", f"close {REF} solved --outcome other")
 
 
 async def test_ssp_group_lets_the_school_hold_responsibility_but_not_psychiatry(

@@ -86,9 +86,9 @@ async def test_unknown_ref_agency_and_impossible_date(core: Harness) -> None:
 
 async def test_close_rules(core: Harness) -> None:
     await flagged(core)
-    await refused(core, "anna", f"close {REF} done", "cannot be closed")
+    await refused(core, "anna", f"close {REF} done --outcome other", "cannot be closed")
     await core.text("anna", f"take {REF}")
-    await refused(core, "carl", f"close {REF} done", "Only police")
+    await refused(core, "carl", f"close {REF} done --outcome other", "Only police")
     await refused(core, "anna", f"close {REF}", "Missing resolution")
 
 

@@ -83,7 +83,9 @@ async def test_normal_flag_is_not_escalated_but_goes_on_the_agenda(core: Harness
 async def test_closing_the_case_stops_escalation(core: Harness) -> None:
     await core.text("anna", "flag acute threatens to set fire to the flat")
     await core.text("anna", "take PSP-2026-0001")
-    await core.text("anna", "close PSP-2026-0001 admitted to psychiatric ward")
+    await core.text(
+        "anna", "close PSP-2026-0001 admitted to psychiatric ward --outcome treatment-started"
+    )
     driver = Driver(core)
     assert escalations(await driver.run_until(START + timedelta(hours=2))) == []
 

@@ -123,7 +123,12 @@ async def test_a_case_from_flag_to_close_with_buttons(rig: SlackRig) -> None:
 
     # Closing removes the buttons from the alert.
     updates = len(standin.of("chat.update"))
-    assert await rig.command("UCARL", "close PSP-2026-0001 Borger i behandling") == 200
+    assert (
+        await rig.command(
+            "UCARL", "close PSP-2026-0001 Borger i behandling --udfald behandling-startet"
+        )
+        == 200
+    )
     await standin.wait_for(lambda s: len(s.of("chat.update")) > updates)
     closed = standin.of("chat.update")[-1]
     assert "closed" in alert_blocks_text(closed)

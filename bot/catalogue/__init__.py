@@ -8,10 +8,12 @@ from bot.catalogue import (
     adapters,
     cases,
     counts,
+    evaluation,
     meetings,
     names,
     protection,
     refusals,
+    report,
     screening,
     usage,
 )
@@ -27,6 +29,8 @@ _PARTS = (
     access.TEXTS,
     screening.TEXTS,
     counts.TEXTS,
+    evaluation.TEXTS,
+    report.TEXTS,
 )
 
 

@@ -33,7 +33,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "list [open|mine|closed|all] [--myndighed A] [--side N]",
         "list [open|mine|closed|all] [--agency A] [--page N]",
     ),
-    "usage.close": ("close <sag> <løsning…>", "close <case> <resolution…>"),
+    "usage.close": (
+        "close <sag> <løsning…> --udfald KODE",
+        "close <case> <resolution…> --outcome CODE",
+    ),
     "usage.reopen": ("reopen <sag> <begrundelse…>", "reopen <case> <reason…>"),
     "usage.member": (
         "member add <@bruger> <myndighed> [rep|deputy|lead] | member remove <@bruger> | "
@@ -90,8 +93,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "help.show": ("Viser sagen.", "Shows the case."),
     "help.list": ("Lister sager.", "Lists cases."),
     "help.close": (
-        "Lukker sagen med den fundne løsning; kræver en ansvarlig myndighed.",
-        "Closes the case with the solution found; needs a responsible agency.",
+        "Lukker sagen med den fundne løsning og dens udfald; kræver en ansvarlig myndighed. "
+        "Udfald: behandling-startet, bolig-sikret, støtte-modtaget, almindelige-tilbud, "
+        "fraflyttet, ikke-målgruppe, overført, andet.",
+        "Closes the case with the solution found and its outcome; needs a responsible "
+        "agency. Outcomes: treatment-started, housing-secured, support-accepted, "
+        "ordinary-services, moved-away, not-target-group, transferred, other.",
     ),
     "help.reopen": ("Genåbner en lukket sag (tovholder).", "Reopens a closed case (lead)."),
     "help.member": (

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bot.commands import Command
 from bot.parsing.access import PARSERS as ACCESS_PARSERS
 from bot.parsing.cases import PARSERS as CASE_PARSERS
+from bot.parsing.evaluation import PARSERS as EVALUATION_PARSERS
 from bot.parsing.meetings import parse_meeting
 from bot.parsing.tokens import ParseError, ParseRefusal, tokenise
 from bot.parsing.verbs import WORD_TO_VERB
@@ -16,6 +17,7 @@ PARSERS: dict[str, Callable[[list[str]], Command]] = {
     **CASE_PARSERS,
     **ACCESS_PARSERS,
     "meeting": parse_meeting,
+    **EVALUATION_PARSERS,
 }
 
 

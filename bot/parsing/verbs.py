@@ -24,5 +24,8 @@ VERB_WORDS: dict[str, tuple[str, ...]] = {
     "escalate": ("escalate", "eskaler"),
     "audit": ("audit", "revision"),
     "meeting": ("meeting", "møde"),
+    "report": ("report", "rapport"),
+    "steering": ("steering", "styregruppe"),
+    "transfer": ("transfer", "overfør", "overfoer"),
 }
 WORD_TO_VERB: dict[str, str] = {w: verb for verb, words in VERB_WORDS.items() for w in words}

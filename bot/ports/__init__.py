@@ -35,6 +35,12 @@ from bot.domain import (
     Urgency,
 )
 from bot.ports.access import AccessRepository, KnownMember, MemberAction
+from bot.ports.evaluation import (
+    OutcomeLog,
+    StatisticsQueries,
+    SteeringRepository,
+    TransferRepository,
+)
 from bot.ports.scheduling import (
     FollowUpQueries,
     LeaderElection,
@@ -58,6 +64,10 @@ __all__ = [
     "NotificationLedger",
     "OpenDecision",
     "OpenEscalation",
+    "OutcomeLog",
+    "StatisticsQueries",
+    "SteeringRepository",
+    "TransferRepository",
 ]
 
 
@@ -291,6 +301,14 @@ class UnitOfWork(Protocol):
     def followup(self) -> FollowUpQueries: ...
     @property
     def access(self) -> AccessRepository: ...
+    @property
+    def statistics(self) -> StatisticsQueries: ...
+    @property
+    def outcomes(self) -> OutcomeLog: ...
+    @property
+    def steering(self) -> SteeringRepository: ...
+    @property
+    def transfers(self) -> TransferRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

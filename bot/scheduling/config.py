@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 from bot.config import ConfigError, SectionReader
@@ -35,6 +35,9 @@ class SchedulerConfig:
     stale_claim_seconds: int = 120
     # How much work one tick does at most; the rest waits for the next tick.
     batch: int = 200
+    # (month, day) and local time of the previous year's report in every steering room.
+    yearly_report_day: tuple[int, int] = (1, 15)
+    yearly_report_time: time = time(9, 0)
 
 
 def _clock_time(reader: SectionReader, key: str, default: time) -> time:
@@ -44,6 +47,18 @@ def _clock_time(reader: SectionReader, key: str, default: time) -> time:
         return time(int(hours), int(minutes))
     except ValueError:
         raise ConfigError(f"config [scheduler] {key}: must be HH:MM, not {value!r}") from None
+
+
+def _month_day(value: str) -> tuple[int, int]:
+    """`MM-DD` of a day every year has (so not 29 February)."""
+    try:
+        month, day = (int(part) for part in value.split("-"))
+        date(2025, month, day)
+    except ValueError:
+        raise ConfigError(
+            f"config [scheduler] yearly_report_day: must be MM-DD, not {value!r}"
+        ) from None
+    return month, day
 
 
 def parse_scheduler_config(table: Mapping[str, Any] | None) -> SchedulerConfig:
@@ -79,6 +94,8 @@ def parse_scheduler_config(table: Mapping[str, Any] | None) -> SchedulerConfig:
             )
         offsets.append(seconds)
     minutes = reader.integer("meeting_minutes", 120, minimum=15, maximum=24 * 60)
+    yearly_day = _month_day(reader.text("yearly_report_day", "01-15"))
+    yearly_time = _clock_time(reader, "yearly_report_time", time(9, 0))
     reader.done()
     return SchedulerConfig(
         tick_seconds=tick,
@@ -89,4 +106,6 @@ def parse_scheduler_config(table: Mapping[str, Any] | None) -> SchedulerConfig:
         agenda_cap=cap,
         remind=tuple(sorted(set(offsets), reverse=True)),
         meeting_minutes=minutes,
+        yearly_report_day=yearly_day,
+        yearly_report_time=yearly_time,
     )

@@ -108,6 +108,11 @@ async def build_notice(
         return await _escalation(uow, key, now=now, late=late, locale=locale)
     if key.kind == p.FOLLOWUP:
         return await _followup(uow, key, now=now, locale=locale, config=config)
+    if key.kind == "yearly_report":
+        # Imported here: the evaluation builds on these notices.
+        from bot.evaluation.yearly import yearly_notice
+
+        return await yearly_notice(uow, key, now=now, locale=locale, config=config)
     return None
 
 

@@ -120,6 +120,7 @@ async def build_agenda(
         lines.extend(more_line(locale, len(decisions), AGENDA_DECISIONS))
     escalations = await uow.followup.open_escalations(group.id, limit=COUNT_UP_TO + 1)
     if escalations:
+        answers = {a.number: a.text for a in await uow.steering.answers(group.id)}
         lines.append("")
         lines.append(t("agenda.escalations"))
         for esc in escalations[:AGENDA_ESCALATIONS]:
@@ -131,6 +132,8 @@ async def build_agenda(
                     text=esc.text,
                 )
             )
+            if esc.number in answers:
+                lines.append(t("agenda.escalation_answer", text=answers[esc.number]))
         lines.extend(more_line(locale, len(escalations), AGENDA_ESCALATIONS))
     minimal = t(
         "agenda.minimal",

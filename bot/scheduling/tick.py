@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.domain import CaseId, GroupId, Urgency
+from bot.evaluation.yearly import YEARLY, due_yearly, next_yearly, yearly_key
 from bot.messages import Reply
 from bot.ports import Clock, ConcurrentUpdateError, NotificationKey, UnitOfWorkFactory
 from bot.scheduling import planner as p
@@ -80,6 +81,7 @@ class SchedulerTick:
             await self._discover(now, report)
             await self._meetings(now, report)
             await self._escalations(now, report)
+            await self._yearly_reports(now, report)
             zones = await self._followups(now, report)
         finally:
             # Step 3 for everything handed over in this tick, in one transaction; also when
@@ -180,6 +182,21 @@ class SchedulerTick:
             await self._carry_out(plan, now, report)
             self._next_watch[case_id] = plan.next_at
 
+    async def _yearly_reports(self, now: datetime, report: TickReport) -> None:
+        """The previous year's evaluation in every steering room, once (bot/evaluation)."""
+        due = due_yearly(now, config=self._config)
+        if due is None:
+            return
+        year, due_at = due
+        async with self._uow_factory() as uow:
+            steering = await uow.steering.all()
+            known = await uow.ledger.known(YEARLY, [str(s.id) for s in steering])
+        for group in steering:
+            key = yearly_key(group.id, year)
+            if key not in known:
+                late = now - due_at > p.LATE_AFTER
+                await self._send(p.Due(key, GroupId(0), due_at, late=late), now, report)
+
     async def _followups(self, now: datetime, report: TickReport) -> set[str]:
         async with self._uow_factory() as uow:
             zones = await uow.followup.group_zones()
@@ -273,6 +290,7 @@ class SchedulerTick:
         async with self._uow_factory() as uow:
             stored = await uow.followup.next_due()
         candidates = [p.next_followup_at(now, timezone=z, config=self._config) for z in zones]
+        candidates.append(next_yearly(now, config=self._config))
         if stored is not None:
             candidates.append(stored)
         return min(candidates) if candidates else None

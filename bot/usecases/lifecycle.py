@@ -20,6 +20,7 @@ from bot.domain import (
     pending_acknowledgements,
 )
 from bot.domain import rules as rule
+from bot.domain.outcome import outcome_choices
 from bot.messages import Action, ReplyKind
 from bot.rendering import URGENCY_ICON, headline, tag_names, urgency_name
 from bot.usecases.access import group_authorities
@@ -144,10 +145,15 @@ async def acknowledge_case(ctx: Context, cmd: c.AcknowledgeCase) -> None:
 async def close_case(ctx: Context, cmd: c.CloseCase) -> None:
     _group, member, case = await ctx.case(cmd.ref)
     ctx.check(rule.check_close(case, member, await group_authorities(ctx)))
+    if cmd.outcome is None:
+        raise Refusal("error.missing_outcome", choices=outcome_choices())
     case = await save_case(
         ctx, case, status=CaseStatus.CLOSED, resolution=cmd.resolution, closed_at=ctx.now
     )
-    await ctx.audit("case.close", case=case)
+    await ctx.uow.outcomes.record(
+        case.id, group_id=case.group_id, event="close", outcome=cmd.outcome, at=ctx.now
+    )
+    await ctx.audit("case.close", case=case, detail=f"outcome={cmd.outcome.value}")
     await announce(ctx, case, "close.done", who=member.display_name)
 
 
@@ -156,5 +162,8 @@ async def reopen_case(ctx: Context, cmd: c.ReopenCase) -> None:
     ctx.check(rule.check_reopen(case, member))
     case = await save_case(ctx, case, status=CaseStatus.OPEN, resolution=None, closed_at=None)
     await ctx.uow.cases.add_note(case.id, text=cmd.reason, by_member=member.id, at=ctx.now)
+    await ctx.uow.outcomes.record(
+        case.id, group_id=case.group_id, event="reopen", outcome=None, at=ctx.now
+    )
     await ctx.audit("case.reopen", case=case)
     await announce(ctx, case, "reopen.done", who=member.display_name)

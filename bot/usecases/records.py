@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot import commands as c
 from bot.context import Context, Refusal
 from bot.domain import Agency, RoomPurpose
-from bot.messages import ReplyKind
+from bot.messages import Reply, ReplyKind, RoomRef
 from bot.rendering import headline, render_decision
 from bot.usecases.lifecycle import require_open
 
@@ -117,9 +117,20 @@ async def escalate_problem(ctx: Context, cmd: c.EscalateProblem) -> None:
         purpose=RoomPurpose.STEERING,
         message_key=f"escalation:{group.id}:{number}",
     )
+    linked = await ctx.uow.steering.of_group(group.id)
+    if linked is not None:
+        # The steering group this group belongs to gets it in its own room as well.
+        ctx.replies.append(
+            Reply(
+                room=RoomRef(linked.platform, linked.room_id),
+                text=text,
+                kind=ReplyKind.ESCALATION,
+                message_key=f"escalation:{group.id}:{number}:steering",
+            )
+        )
     here_is_steering = ctx.binding is not None and ctx.binding.purpose is RoomPurpose.STEERING
     if not here_is_steering:
-        key = "escalate.sent" if steering else "escalate.recorded"
+        key = "escalate.sent" if steering or linked else "escalate.recorded"
         ctx.answer(ctx.t(key, number=number))
 
 

@@ -27,6 +27,7 @@ from bot.domain import (
     RoomBinding,
 )
 from bot.ports import ConcurrentUpdateError, MeetingRecord, NotificationKey
+from bot.ports.evaluation import ClosureFact, PendingTransfer, SteeringGroup
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,12 @@ class Tables:
     ledger: dict[NotificationKey, LedgerRow] = field(default_factory=dict)
     watches: dict[CaseId, WatchRow] = field(default_factory=dict)
     authorities: dict[GroupId, frozenset[Agency]] = field(default_factory=dict)
+    # The steering level (tests/fakes/evaluation.py).
+    closures: dict[int, ClosureFact] = field(default_factory=dict)
+    steering: dict[int, SteeringGroup] = field(default_factory=dict)
+    steering_links: dict[GroupId, int] = field(default_factory=dict)
+    answers: dict[tuple[GroupId, int], tuple[str, datetime]] = field(default_factory=dict)
+    transfers: dict[int, tuple[PendingTransfer, CaseId | None]] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def copy(self) -> Tables:

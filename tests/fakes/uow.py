@@ -11,6 +11,12 @@ from typing import Self
 
 from tests.fakes.access import FakeAccessRepository
 from tests.fakes.core import FakeCaseRepository, FakeGroupRepository, FakeMemberRepository
+from tests.fakes.evaluation import (
+    FakeOutcomeLog,
+    FakeStatisticsQueries,
+    FakeSteeringRepository,
+    FakeTransferRepository,
+)
 from tests.fakes.records import (
     FakeAuditRepository,
     FakeEscalationRepository,
@@ -39,6 +45,10 @@ class FakeUnitOfWork:
     ledger: FakeNotificationLedger
     followup: FakeFollowUpQueries
     access: FakeAccessRepository
+    statistics: FakeStatisticsQueries
+    outcomes: FakeOutcomeLog
+    steering: FakeSteeringRepository
+    transfers: FakeTransferRepository
 
     def __init__(self, database: MemoryDatabase) -> None:
         self._database = database
@@ -59,6 +69,10 @@ class FakeUnitOfWork:
         self.ledger = FakeNotificationLedger(tx)
         self.followup = FakeFollowUpQueries(tx)
         self.access = FakeAccessRepository(tx)
+        self.statistics = FakeStatisticsQueries(tx)
+        self.outcomes = FakeOutcomeLog(tx)
+        self.steering = FakeSteeringRepository(tx)
+        self.transfers = FakeTransferRepository(tx)
         return self
 
     async def __aexit__(
