@@ -11,6 +11,7 @@ import pytest
 from bot.catalogue import CATALOGUE
 from bot.commands import ListScope
 from bot.domain import Agency, CaseStatus, DetailLevel, Role, RoomPurpose, Tag, Urgency
+from bot.domain.outcome import Outcome
 from bot.i18n import normalise_locale, plural, translate
 from bot.parsing import VERB_WORDS
 from tests.catalogue_keys import CodeKeys, scan
@@ -43,6 +44,7 @@ def _prefix_sources(code: CodeKeys) -> dict[str, set[str]]:
         "detail.": {d.value for d in DetailLevel},
         "purpose.": {p.value for p in RoomPurpose},
         "scope.": {s.value for s in ListScope},
+        "outcome.": {o.value for o in Outcome},
         "usage.": set(VERB_WORDS),
         "help.": set(VERB_WORDS),
         # error.missing names what is missing: every value the parsers pass as `what`.

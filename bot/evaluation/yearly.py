@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.domain import GroupId
 from bot.evaluation.period import DEFAULT_ZONE, year_period
 from bot.evaluation.reporting import evaluate, report_reply, steering_scope
 from bot.i18n import translate
 from bot.messages import Reply, ReplyKind, RoomRef
 from bot.ports import NotificationKey, UnitOfWork
 from bot.scheduling.config import SchedulerConfig
-from bot.scheduling.notices import Notice
 from bot.scheduling.timing import to_instant, to_local
 
 YEARLY = "yearly_report"
@@ -55,7 +53,9 @@ def next_yearly(
 
 async def yearly_notice(
     uow: UnitOfWork, key: NotificationKey, *, now: datetime, locale: str, config: SchedulerConfig
-) -> Notice | None:
+) -> tuple[Reply, str] | None:
+    """The post for one steering room and its audit detail (bot/scheduling/notices.py makes
+    the scheduler's notice of it)."""
     steering = next((s for s in await uow.steering.all() if str(s.id) == key.subject), None)
     if steering is None:
         return None
@@ -80,9 +80,4 @@ async def yearly_notice(
         )
     else:
         reply = report_reply(where, evaluation, scope, locale=locale, now=now)
-    return Notice(
-        [reply],
-        "report.yearly",
-        f"year={year} steering={steering.id} groups={len(scope.groups)}",
-        group_id=GroupId(0),
-    )
+    return reply, f"year={year} steering={steering.id} groups={len(scope.groups)}"

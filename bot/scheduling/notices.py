@@ -19,6 +19,7 @@ from bot.domain import (
     Role,
     RoomPurpose,
 )
+from bot.evaluation.yearly import YEARLY, yearly_notice
 from bot.i18n import translate
 from bot.messages import Action, Mention, Reply, ReplyKind, RoomRef
 from bot.ports import NotificationKey, UnitOfWork
@@ -108,11 +109,12 @@ async def build_notice(
         return await _escalation(uow, key, now=now, late=late, locale=locale)
     if key.kind == p.FOLLOWUP:
         return await _followup(uow, key, now=now, locale=locale, config=config)
-    if key.kind == "yearly_report":
-        # Imported here: the evaluation builds on these notices.
-        from bot.evaluation.yearly import yearly_notice
-
-        return await yearly_notice(uow, key, now=now, locale=locale, config=config)
+    if key.kind == YEARLY:
+        found = await yearly_notice(uow, key, now=now, locale=locale, config=config)
+        if found is None:
+            return None
+        reply, detail = found
+        return Notice([reply], "report.yearly", detail, group_id=GroupId(0))
     return None
 
 
