@@ -159,7 +159,7 @@ FIELD_COMMANDS = [
     "flag acute Borger {} truer",
     "note PSP-2026-0001 {}",
     "decide PSP-2026-0001 Besøg --fallback {}",
-    "close PSP-2026-0001 {}",
+    "close PSP-2026-0001 {} --outcome other",
     "reopen PSP-2026-0001 {}",
     "decline PSP-2026-0001 {}",
     "escalate {}",

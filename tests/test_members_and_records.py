@@ -53,7 +53,7 @@ async def test_the_case_list_by_scope(core: Harness) -> None:
     listed = await core.text("anna", "list")
     assert "open cases: 2" in listed
     assert listed.index(FIRST) < listed.index(SECOND)  # urgent before normal
-    await core.text("anna", f"close {FIRST} løst")
+    await core.text("anna", f"close {FIRST} løst --outcome other")
     closed = await core.text("anna", "list closed")
     assert "closed cases: 1" in closed and FIRST in closed and SECOND not in closed
     assert "all cases: 2" in await core.text("anna", "list all")
