@@ -1,8 +1,8 @@
 """evaluation: case outcomes and reopenings, steering groups, answers to escalations,
 case transfers between groups
 
-Revision ID: 0006_evaluation
-Revises: 0005_audit_chains
+Revision ID: 0007_evaluation
+Revises: 0006_case_listing
 Create Date: 2026-11-30
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_evaluation"
-down_revision = "0005_audit_chains"
+revision = "0007_evaluation"
+down_revision = "0006_case_listing"
 branch_labels = None
 depends_on = None
 
