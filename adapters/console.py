@@ -19,6 +19,7 @@ from typing import TextIO
 from bot.domain import Platform
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
 from bot.messages import Incoming, Reply, ReplyKind
+from bot.ports.delivery import Dropped, Outgoing, SendResult, Sent
 from bot.screening import screen_command
 from bot.shutdown import unless_set
 
@@ -42,14 +43,18 @@ class ConsoleSender:
         self._out = out
         self._files_dir = files_dir or Path("data") / "console-files"
 
-    async def send(self, reply: Reply) -> str | None:
+    async def send(self, message: Outgoing) -> SendResult:
+        reply = message.reply
         text = render(reply)
         for attachment in reply.attachments:
             # A terminal cannot show a file: write it and show where it is.
             text += "\n📎 " + str(self._save(attachment.filename, attachment.data))
-        self._out.write(text + "\n")
-        self._out.flush()
-        return None
+        try:
+            self._out.write(text + "\n")
+            self._out.flush()
+        except OSError as exc:  # a closed or full terminal: nothing a retry would cure
+            return Dropped(reason=f"console:{type(exc).__name__}")
+        return Sent()
 
     def _save(self, filename: str, data: bytes) -> Path:
         self._files_dir.mkdir(mode=0o700, parents=True, exist_ok=True)

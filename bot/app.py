@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from bot import commands as c
 from bot import logfields
 from bot import metrics as m
 from bot.context import Context, Refusal
+from bot.delivery.policy import DeliveryPolicy
 from bot.domain import Platform
 from bot.evaluation.handlers import UNBOUND_OK as EVALUATION_UNBOUND_OK
 from bot.evaluation.handlers import evaluation_handlers
@@ -27,10 +29,10 @@ from bot.ports import (
     ConcurrentUpdateError,
     DatabaseBusyError,
     DatabaseUnavailable,
-    StateStore,
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from bot.ports.outbox import OutboxEntry
 from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.meetings import meeting_handlers
 from bot.screening import screen_command, screen_message
@@ -39,8 +41,8 @@ from bot.usecases import access, audit, lifecycle, members, queries, records, re
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Context, Any], Awaitable[None]]
-# Receives a command's replies inside its transaction (see PspBot.handle).
-BeforeCommit = Callable[[StateStore, list[Reply]], Awaitable[None]]
+# How long a command's caller holds its fresh outbox rows before the worker may take them.
+DELIVERY_LEASE = timedelta(seconds=DeliveryPolicy.lease_seconds)
 
 CASE_HANDLERS: dict[type, Handler] = {
     c.ShowHelp: queries.show_help,
@@ -90,6 +92,17 @@ MAX_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
+class Handled:
+    """A message's replies. `claimed`: those of their outbox rows leased to the caller to
+    send at once (see OutboxRepository.add). `unsaved`: the replies could not be written to
+    the outbox (the database is away or busy); the caller sends them once, best effort."""
+
+    replies: list[Reply]
+    claimed: Sequence[OutboxEntry] = ()
+    unsaved: bool = False
+
+
+@dataclass(frozen=True)
 class BotSettings:
     admins: frozenset[tuple[Platform, str]] = frozenset()
     default_locale: str = DEFAULT_LOCALE
@@ -117,15 +130,21 @@ class PspBot:
         """Count commands, outcomes and latencies into this metrics backend."""
         self._metrics = metrics
 
+    @property
+    def default_locale(self) -> str:
+        return normalise_locale(self._settings.default_locale)
+
     def locale_for(self, incoming: Incoming) -> str:
         return normalise_locale(incoming.locale or self._settings.default_locale)
 
-    async def handle(
-        self, incoming: Incoming, *, before_commit: BeforeCommit | None = None
-    ) -> list[Reply]:
-        """The replies to one message. `before_commit`, if given, receives them inside the
-        command's own transaction, so an adapter can keep them (an outbox) atomically with
-        the command's effects: a crash right after the commit cannot lose them."""
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """The replies to one message. They are written to the outbox inside the command's
+        own transaction, so they exist exactly when the command's effects do: a crash right
+        after the commit cannot lose them (the delivery worker sends them)."""
+        return (await self.handle_for_delivery(incoming)).replies
+
+    async def handle_for_delivery(self, incoming: Incoming) -> Handled:
+        """`handle`, with what the caller needs to deliver the replies (Handled)."""
         started = time.perf_counter()
         with logfields.bind(
             command_id=logfields.new_command_id(),
@@ -133,15 +152,15 @@ class PspBot:
             event_id=incoming.event_id,
             room=logfields.room_hash(incoming.platform.value, incoming.room),
         ) as scope:
-            replies = await self._handle(incoming, before_commit)
+            handled = await self._handle(incoming)
             self._metrics.command(
                 str(scope.get("verb", "none")),
                 str(scope.get("outcome", m.OK)),
                 time.perf_counter() - started,
             )
-        return replies
+        return handled
 
-    async def _handle(self, incoming: Incoming, before_commit: BeforeCommit | None) -> list[Reply]:
+    async def _handle(self, incoming: Incoming) -> Handled:
         locale = self.locale_for(incoming)
         command = parse(incoming.text)
         # Before any reply can quote the message: what was typed, and what would be stored.
@@ -150,19 +169,20 @@ class PspBot:
             logfields.add(outcome=m.CPR_REFUSED if screened.redact else m.REFUSED)
             # Never echo the text; a CPR number also asks the adapter to redact the message.
             error = self._error(incoming, locale, screened.key, redact=screened.redact)
-            return await self._refuse(incoming, error, before_commit)
+            return await self._refuse(incoming, error)
         if isinstance(command, ParseError):
             logfields.add(outcome=m.PARSE_ERROR)
             error = self._parse_error(incoming, locale, command)
-            return await self._refuse(incoming, error, before_commit)
+            return await self._refuse(incoming, error)
         logfields.add(verb=type(command).__name__)
         handler = self._handlers.get(type(command))
         if handler is None:
-            return [self._error(incoming, locale, "error.unknown_verb", verb="?")]
+            error = self._error(incoming, locale, "error.unknown_verb", verb="?")
+            return await self._answer_only(incoming, error)
         retried_connection = False
         for _attempt in range(MAX_ATTEMPTS):
             try:
-                return await self._run(incoming, locale, command, handler, before_commit)
+                return await self._run(incoming, locale, command, handler)
             except DatabaseUnavailable:
                 # Connections are not pinged before use (a round trip on every command): one
                 # the database dropped (a restart, a failover) fails here, before anything was
@@ -174,7 +194,8 @@ class PspBot:
                 self._outage.down()
                 self._metrics.database_error("unavailable")
                 logfields.add(outcome=m.UNAVAILABLE)
-                return [self._error(incoming, locale, "error.database_unavailable")]
+                error = self._error(incoming, locale, "error.database_unavailable")
+                return Handled(_with_context(incoming, [error]), unsaved=True)
             except ConcurrentUpdateError:
                 # Someone changed the case between our read and our write: run the command
                 # again on the fresh state, where its own checks decide what it means now.
@@ -186,30 +207,26 @@ class PspBot:
                 log.warning("database busy; %s not run", type(command).__name__)
                 self._metrics.database_error("busy")
                 logfields.add(outcome=m.BUSY)
-                return [self._error(incoming, locale, "error.database_busy")]
+                error = self._error(incoming, locale, "error.database_busy")
+                return Handled(_with_context(incoming, [error]), unsaved=True)
             except Refusal as refusal:
                 logfields.add(outcome=m.REFUSED)
                 text = translate(locale, refusal.key, **refusal.params)
-                return await self._refuse(
-                    incoming, self._reply_error(incoming, text), before_commit
-                )
+                return await self._refuse(incoming, self._reply_error(incoming, text))
             except Exception:
                 # A defect must not take the bot down, nor put the message into the log: the
                 # transaction was rolled back, so nothing half-done is kept.
                 log.exception("command %s failed; rolled back", type(command).__name__)
                 logfields.add(outcome=m.ERROR)
-                return [self._error(incoming, locale, "error.internal")]
+                return await self._answer_only(
+                    incoming, self._error(incoming, locale, "error.internal")
+                )
         logfields.add(outcome=m.CONFLICT)
-        return [self._error(incoming, locale, "error.busy")]
+        return await self._answer_only(incoming, self._error(incoming, locale, "error.busy"))
 
     async def _run(
-        self,
-        incoming: Incoming,
-        locale: str,
-        command: object,
-        handler: Handler,
-        before_commit: BeforeCommit | None,
-    ) -> list[Reply]:
+        self, incoming: Incoming, locale: str, command: object, handler: Handler
+    ) -> Handled:
         async with self._uow_factory() as uow:
             self._outage.up()
             now = self._clock.now()
@@ -217,15 +234,20 @@ class PspBot:
                 incoming.platform, incoming.event_id, at=now
             ):
                 logfields.add(outcome=m.DUPLICATE)
-                return []  # a re-delivery of an event we already handled
+                return Handled([])  # a re-delivery of an event we already handled
             ctx = await self._context(uow, incoming, locale)
             if not isinstance(command, _UNBOUND_OK):
                 ctx.require_group()
             await handler(ctx, command)
-            if before_commit is not None and ctx.replies:
-                await before_commit(uow.state, ctx.replies)
+            replies = _with_context(incoming, ctx.replies)
+            claimed = await uow.outbox.add(
+                replies,
+                at=now,
+                group_id=ctx.group.id if ctx.group else None,
+                claim_until=now + DELIVERY_LEASE,
+            )
             await uow.commit()
-            return ctx.replies
+            return Handled(replies, claimed)
 
     async def _context(self, uow: UnitOfWork, incoming: Incoming, locale: str) -> Context:
         found = await uow.groups.room_context(incoming.platform, incoming.room, incoming.sender)
@@ -242,28 +264,37 @@ class PspBot:
             insecure_allowed=incoming.platform in self._settings.insecure_rooms_allowed,
         )
 
-    async def _refuse(
-        self, incoming: Incoming, error: Reply, before_commit: BeforeCommit | None
-    ) -> list[Reply]:
+    async def _refuse(self, incoming: Incoming, error: Reply) -> Handled:
         """A refusal changes nothing, but its event is remembered too, so that a re-delivery
         is not answered twice."""
-        if not incoming.event_id:
-            return [error]
+        return await self._answer_only(incoming, error, claim_event=True)
+
+    async def _answer_only(
+        self, incoming: Incoming, error: Reply, *, claim_event: bool = False
+    ) -> Handled:
+        """An answer for a command that did not run, into the outbox. A refusal claims its
+        event; a defect or contention does not, so that a re-delivery may try it again. With
+        the database away the answer still stands: the caller sends it once, unsaved."""
+        replies = _with_context(incoming, [error])
         try:
             async with self._uow_factory() as uow:
                 self._outage.up()
-                if not await uow.events.claim(
-                    incoming.platform, incoming.event_id, at=self._clock.now()
+                now = self._clock.now()
+                if (
+                    claim_event
+                    and incoming.event_id
+                    and not await uow.events.claim(incoming.platform, incoming.event_id, at=now)
                 ):
-                    return []
-                if before_commit is not None:
-                    await before_commit(uow.state, [error])
+                    return Handled([])
+                claimed = await uow.outbox.add(replies, at=now, claim_until=now + DELIVERY_LEASE)
                 await uow.commit()
         except DatabaseUnavailable:
             self._outage.down()  # the refusal stands; only its event is not remembered
+            return Handled(replies, unsaved=True)
         except DatabaseBusyError:
             log.warning("database busy; a refusal was not recorded")
-        return [error]
+            return Handled(replies, unsaved=True)
+        return Handled(replies, claimed)
 
     def _parse_error(self, incoming: Incoming, locale: str, error: ParseError) -> Reply:
         text = translate(locale, error.key, **error.params)
@@ -287,3 +318,14 @@ class PspBot:
             in_reply_to=incoming.event_id,
             redact_source=redact,
         )
+
+
+def _with_context(incoming: Incoming, replies: list[Reply]) -> list[Reply]:
+    """Replies in the room the message came from carry its reply context (how the adapter
+    answers the sender privately), so that it survives in the outbox."""
+    if incoming.reply_context is None:
+        return replies
+    return [
+        replace(r, reply_context=incoming.reply_context) if r.room == incoming.room_ref else r
+        for r in replies
+    ]

@@ -57,7 +57,7 @@ def bootstrap(
     scheduler = SchedulerService.build(
         uow_factory=uow_factory,
         clock=clock,
-        deliver=router.deliver,
+        deliver=router.delivery.deliver_rooms,
         leader=scheduler_leader,
         config=scheduler_config,
         locale=settings.locale,

@@ -178,7 +178,7 @@ async def _console_on(settings: Settings, args: argparse.Namespace, signals: Sto
         # Reminders and escalations appear live in the console too (README: a meeting a
         # few minutes ahead with `--remind 2m,1m` shows them). End of input, SIGTERM or
         # Ctrl-C end the console the same graceful way as `psp-bot run`.
-        await _serve(settings, app, [console, app.scheduler], signals)
+        await _serve(settings, app, [console, app.scheduler, app.router.delivery], signals)
     finally:
         await engine.dispose()
     return 0
@@ -206,11 +206,17 @@ async def _serve(
 ) -> None:
     """Run until a service ends or SIGTERM/SIGINT, then shut down gracefully (bot/shutdown.py);
     a second signal exits at once."""
+    async def drain(deadline: float) -> None:
+        left = await app.router.delivery.drain(deadline)
+        if left:
+            log.info("shutdown: %d messages stay in the outbox for the next start", left)
+
     await serve(
         services,
         stop=signals.requested,
         in_flight=app.router.in_flight,
         grace_seconds=settings.shutdown_grace_seconds,
+        drain=drain,
     )
 
 
@@ -233,7 +239,8 @@ async def _run(settings: Settings) -> int:
             ]
             # Housekeeping and the ops listener have nothing to finish: they end last.
             ops = [RunOnly(s) for s in ops_services(settings, engine, app, chat)]
-            services = [*chat, app.retention, app.scheduler, *ops]
+            # The delivery worker sends the outbox: retries, and what an earlier process left.
+            services = [*chat, app.retention, app.scheduler, app.router.delivery, *ops]
             await _serve(settings, app, services, signals)
         finally:
             await engine.dispose()

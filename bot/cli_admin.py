@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot import cli_outbox
 from bot.cli_audit import run_audit
 from bot.cli_encryption import encryption_setup, make_codec
 from bot.cli_export import add_export_command, export_case
@@ -52,9 +53,17 @@ def add_commands(sub: Any) -> None:
     case_sub = case.add_subparsers(dest="case_command", required=True)
     add_export_command(case_sub)
 
+    cli_outbox.add_commands(sub)
+
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    handler = {"keys": _keys, "audit": run_audit, "purge": _purge, "case": _case}.get(args.command)
+    handler = {
+        "keys": _keys,
+        "audit": run_audit,
+        "purge": _purge,
+        "case": _case,
+        "outbox": cli_outbox.run,
+    }.get(args.command)
     if handler is None:
         raise ConfigError(f"unknown command {args.command}")
     return await handler(args, settings)

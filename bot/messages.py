@@ -29,6 +29,10 @@ class Incoming:
     room_secure: bool | None = None
     locale: str | None = None
     display_name: str | None = None
+    # Opaque to the core: what the adapter needs to answer this message privately later
+    # (Slack: the requesting user, channel and response_url). Copied onto the replies that
+    # answer it and kept with them in the outbox, so an answer survives a restart.
+    reply_context: str | None = None
 
     @property
     def room_ref(self) -> RoomRef:
@@ -93,3 +97,5 @@ class Reply:
     # delivery worker resolves them to the platform's message ids (bot.ports.delivery).
     edit_of: str | None = None
     thread_of: str | None = None
+    # The `reply_context` of the Incoming this reply answers (see there).
+    reply_context: str | None = None

@@ -131,7 +131,7 @@ async def run_retention(
     report.stale = [c.ref for c in stale]
     # The CLI has no chat connection: it lists stale cases and leaves reporting to the bot.
     if stale and report_stale:
-        await router.deliver(await _stale_replies(uow_factory, stale, policy, locale))
+        await router.post(await _stale_replies(uow_factory, stale, policy, locale))
         await store.mark_stale_reported(stale, at=now)
     return report
 

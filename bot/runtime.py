@@ -1,43 +1,43 @@
-"""Routes the core's replies to the adapter of each reply's platform, and remembers what was
-posted (so alerts can be updated in place and removed at purge). One group can span several
-platforms: a command on Slack may produce replies for a Matrix room too."""
+"""Routes messages to the core and the core's replies, through the outbox, to the sender of
+each reply's platform (bot/delivery). One group can span several platforms: a command on
+Slack may produce replies for a Matrix room too."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Protocol
 
-from bot.app import BeforeCommit, PspBot
-from bot.domain import CaseId, Platform
+from bot.app import PspBot
+from bot.delivery import DeliveryWorker
+from bot.domain import CaseId, GroupId, Platform
 from bot.messages import Incoming, Reply
 from bot.metrics import Metrics
 from bot.ports import Clock, UnitOfWorkFactory
+from bot.ports.delivery import ChatSender
 from bot.shutdown import InFlight
 
 log = logging.getLogger(__name__)
 
 
-class ChatSender(Protocol):
-    async def send(self, reply: Reply) -> str | None:
-        """Post the reply natively; return the platform's message id, if it has one."""
-        ...
-
-    # Optional capability, looked up with getattr:
-    # async def retract(self, room_id: str, message_id: str) -> bool
-    #     Redact (Matrix) or delete (Slack) a message the bot posted; True once it is gone,
-    #     False if not (yet): retention tries again on its next pass.
-
-
 class Router:
     """The one door of the core for adapters: `process` runs a message through the core and
-    delivers its replies; `deliver` posts what the scheduler and retention decided."""
+    delivers its replies; `post` and `enqueue` send what the bot says on its own (adapters'
+    notices, retention); `delivery` is the outbox's worker."""
 
-    def __init__(self, *, bot: PspBot, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        bot: PspBot,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        delivery: DeliveryWorker | None = None,
+    ) -> None:
         self._bot = bot
         self._uow_factory = uow_factory
         self._clock = clock
-        self._senders: dict[Platform, ChatSender] = {}
+        self.delivery = delivery or DeliveryWorker(
+            uow_factory=uow_factory, clock=clock, locale=bot.default_locale
+        )
         # Commands being handled: a graceful shutdown waits for them to commit.
         self.in_flight = InFlight()
 
@@ -51,49 +51,42 @@ class Router:
         return self._clock
 
     def attach(self, platform: Platform, sender: ChatSender) -> None:
-        self._senders[platform] = sender
+        self.delivery.attach(platform, sender)
 
     def observe(self, metrics: Metrics) -> None:
         """Count the core's commands, outcomes and latencies into this metrics backend."""
         self._bot.observe(metrics)
 
-    async def process(
-        self, incoming: Incoming, *, before_commit: BeforeCommit | None = None
-    ) -> list[Reply]:
-        """Run one message through the core (one transaction) and deliver its replies.
-        `before_commit` receives the replies inside that transaction (PspBot.handle)."""
+    async def process(self, incoming: Incoming) -> list[Reply]:
+        """Handle one message; its replies are in the outbox when this returns, and those
+        that can go out now have gone out (the rest are retried by the delivery worker)."""
         with self.in_flight.track():
-            replies = await self._bot.handle(incoming, before_commit=before_commit)
-            await self.deliver(replies)
-        return replies
-
-    async def deliver(self, replies: Sequence[Reply]) -> None:
-        for reply in replies:
-            sender = self._senders.get(reply.room.platform)
-            if sender is None:
-                log.warning(
-                    "no adapter for platform %s; a reply was not delivered", reply.room.platform
-                )
-                continue
-            try:
-                message_id = await sender.send(reply)
-            except Exception:  # one broken room must not stop the others
-                log.exception("delivery to a %s room failed", reply.room.platform)
-                continue
-            if message_id and reply.kind != "error":
-                await self._remember(reply, message_id)
-
-    async def _remember(self, reply: Reply, message_id: str) -> None:
-        async with self._uow_factory() as uow:
-            await uow.messages.record(
-                platform=reply.room.platform,
-                room_id=reply.room.room_id,
-                message_id=message_id,
-                case_id=CaseId(reply.case_id) if reply.case_id is not None else None,
-                message_key=reply.message_key,
-                at=self._clock.now(),
+            handled = await self._bot.handle_for_delivery(incoming)
+            if handled.unsaved:  # the database is away: one best-effort attempt
+                await self.delivery.send_unsaved(handled.replies)
+                return handled.replies
+            await self.delivery.deliver_claimed(handled.claimed)
+            claimed = {entry.reply.room for entry in handled.claimed}
+            await self.delivery.deliver_rooms(
+                r.room for r in handled.replies if r.room not in claimed
             )
+        return handled.replies
+
+    async def post(self, replies: Sequence[Reply], *, group_id: GroupId | None = None) -> None:
+        """Messages the bot says on its own (an adapter's notice, a retention report): into
+        the outbox in their own transaction, then out like any other."""
+        await self.enqueue(replies, group_id=group_id)
+        await self.delivery.deliver_rooms(r.room for r in replies)
+
+    async def enqueue(self, replies: Sequence[Reply], *, group_id: GroupId | None = None) -> None:
+        """Like `post`, but leaves the sending to the delivery worker: for callers that are
+        themselves inside a send (a sender's own notice), which must not wait for it."""
+        if not replies:
+            return
+        async with self._uow_factory() as uow:
+            await uow.outbox.add(replies, at=self._clock.now(), group_id=group_id)
             await uow.commit()
+        self.delivery.wake()
 
     async def retract_case_messages(self, case_id: CaseId) -> tuple[int, int]:
         """Remove the bot's chat messages about a purged case (Matrix redacts, Slack deletes),
@@ -107,7 +100,7 @@ class Router:
         forget: list[int] = []
         retracted = pending = 0
         for message in messages:
-            sender = self._senders.get(message.platform)
+            sender = self.delivery.sender(message.platform)
             retract = getattr(sender, "retract", None) if sender is not None else None
             if sender is not None and retract is None:
                 forget.append(message.id)

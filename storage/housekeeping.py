@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ports import housekeeping as h
 from storage.models import AdapterStateRow, ProcessedEventRow
+from storage.models_outbox import OutboxRow
 from storage.models_scheduling import SentNotificationRow
 
 # Per-alert adapter state: which chat message shows a case (edited in place on changes).
-# Other adapter state (sync checkpoints, pinned keys, the Matrix outbox) is never pruned.
+# Other adapter state (sync checkpoints, pinned keys) is never pruned.
 ALERT_STATE_PREFIXES = ("matrix:alert:", "slack.alert:")
 # Once-only notices whose subject can stay open for ever (a decision's fallback plan): the
 # ledger row is what keeps them from being sent again.
@@ -50,6 +51,13 @@ class SqlAlchemyHousekeeper:
                 or_(*(state.key.startswith(prefix) for prefix in ALERT_STATE_PREFIXES)),
             )
             return await self._delete(state, state.key, old, limit)
+        if what == h.OUTBOX:
+            outbox = OutboxRow
+            old = select(outbox.id).where(
+                outbox.settled_at < before,
+                outbox.status.in_(("delivered", "dropped")),  # never a row still owed
+            )
+            return await self._delete(outbox, outbox.id, old, limit)
         return 0  # a kind this database does not keep
 
     async def _delete(

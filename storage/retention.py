@@ -22,6 +22,7 @@ from storage.models import (
     NoteRow,
     ResponsibilityRow,
 )
+from storage.models_outbox import OutboxRow
 
 CASES = cast(Table, CaseRow.__table__)
 NOTES = cast(Table, NoteRow.__table__)
@@ -29,6 +30,7 @@ DECISIONS = cast(Table, DecisionRow.__table__)
 ACKS = cast(Table, AcknowledgementRow.__table__)
 HISTORY = cast(Table, ResponsibilityRow.__table__)
 AUDIT = cast(Table, AuditRow.__table__)
+OUTBOX = cast(Table, OutboxRow.__table__)
 STALE_ACTION = "retention.stale"
 # A purged case that was reopened and closed again holds new text: it is due once more.
 _not_purged_since_closing = or_(CASES.c.purged_at.is_(None), CASES.c.purged_at < CASES.c.closed_at)
@@ -93,6 +95,12 @@ class SqlAlchemyRetentionStore:
             await conn.execute(update(ACKS).where(ACKS.c.case_id == case_id).values(member_id=None))
             await conn.execute(
                 update(HISTORY).where(HISTORY.c.case_id == case_id).values(by_member=None)
+            )
+            # Messages about the case still owed to a room (or dropped) lose their text too.
+            await conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.case_id == case_id, OUTBOX.c.status != "delivered")
+                .values(payload="", status="dropped", reason="purged", settled_at=at)
             )
             await SqlAlchemyAuditRepository(conn).record(
                 at=at,

@@ -6,10 +6,24 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
-from storage import models, models_access, models_audit, models_evaluation, models_scheduling
+from storage import (
+    models,
+    models_access,
+    models_audit,
+    models_evaluation,
+    models_outbox,
+    models_scheduling,
+)
 from storage.base import Base
 
 metadata: MetaData = Base.metadata
 
 # Named so the imports above are visibly needed: each registers its tables on `metadata`.
-MODELS_MODULES = (models, models_access, models_audit, models_evaluation, models_scheduling)
+MODELS_MODULES = (
+    models,
+    models_access,
+    models_audit,
+    models_evaluation,
+    models_outbox,
+    models_scheduling,
+)

@@ -19,6 +19,7 @@ from storage.codec import PlainTextCodec, TextCodec
 from storage.escalations import SqlAlchemyEscalationRepository
 from storage.followup import SqlAlchemyFollowUpQueries
 from storage.outage import is_connection_failure
+from storage.outbox import SqlAlchemyOutboxRepository
 from storage.posted_messages import SqlAlchemyPostedMessageLog
 from storage.processed_events import SqlAlchemyEventLog
 from storage.repositories import (
@@ -58,6 +59,7 @@ class SqlAlchemyUnitOfWork:
     outcomes: SqlAlchemyOutcomeLog
     steering: SqlAlchemySteeringRepository
     transfers: SqlAlchemyTransferRepository
+    outbox: SqlAlchemyOutboxRepository
 
     def __init__(self, engine: AsyncEngine, codec: TextCodec | None = None) -> None:
         self._engine = engine
@@ -102,6 +104,7 @@ class SqlAlchemyUnitOfWork:
         self.outcomes = SqlAlchemyOutcomeLog(conn)
         self.steering = SqlAlchemySteeringRepository(conn, codec)
         self.transfers = SqlAlchemyTransferRepository(conn)
+        self.outbox = SqlAlchemyOutboxRepository(conn, codec)
         return self
 
     async def __aexit__(

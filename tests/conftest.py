@@ -21,6 +21,7 @@ from bot.demo import ensure_demo_group
 from bot.domain import Platform
 from bot.messages import Incoming, Reply
 from bot.ports import UnitOfWorkFactory
+from bot.ports.delivery import Outgoing, SendResult, Sent
 from bot.runtime import Router
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -262,9 +263,9 @@ class RecordingSender:
     def __init__(self, sink: list[Reply]) -> None:
         self._sink = sink
 
-    async def send(self, reply: Reply) -> str | None:
-        self._sink.append(reply)
-        return None
+    async def send(self, message: Outgoing) -> SendResult:
+        self._sink.append(message.reply)
+        return Sent()
 
 
 def build_harness(

@@ -31,6 +31,7 @@ from adapters.matrix.service import MatrixService
 from bot.cli_setup import build_app
 from bot.config import Settings
 from bot.domain import Platform
+from bot.ports import Clock
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from tests.synapse import Synapse
@@ -287,7 +288,13 @@ class Running:
 
 
 async def start_bot(
-    synapse: Synapse, tmp: Path, engine: AsyncEngine, localpart: str, **overrides: object
+    synapse: Synapse,
+    tmp: Path,
+    engine: AsyncEngine,
+    localpart: str,
+    *,
+    clock: Clock | None = None,
+    **overrides: object,
 ) -> Running:
     user_id, password, _ = synapse.register(localpart)
     config = bot_config(synapse, tmp / "bot-store", user_id=user_id, password=password)
@@ -298,8 +305,15 @@ async def start_bot(
         data_dir=tmp / "data",
     )
     router = build_app(settings, engine).router
+    if clock is not None:  # a bot living on a fake clock (scheduled work, delivery timing)
+        router._clock = router._bot._clock = router.delivery._clock = clock  # type: ignore[misc]
     service = MatrixService(config, router, settings)
-    task = asyncio.create_task(service.run())
+
+    async def run() -> None:
+        # What `psp-bot run` runs for a Matrix bot: the adapter and the delivery worker.
+        await asyncio.gather(service.run(), router.delivery.run())
+
+    task = asyncio.create_task(run())
     await asyncio.wait_for(service.synced.wait(), 30)
     return Running(service, task, engine, config)
 

@@ -13,6 +13,7 @@ from bot.clock import FakeClock
 from bot.demo import ensure_demo_group
 from bot.domain import Platform
 from bot.messages import Reply
+from bot.ports.delivery import Outgoing, SendResult, Sent
 from bot.runtime import Router
 from storage.codec import TextCodec
 from storage.crypto import AesGcmCodec, Keyring
@@ -41,11 +42,11 @@ class RetractingSender:
         self.posted: dict[str, Reply] = {}
         self.retracted: list[tuple[str, str]] = []
 
-    async def send(self, reply: Reply) -> str | None:
-        self._sink.append(reply)
+    async def send(self, message: Outgoing) -> SendResult:
+        self._sink.append(message.reply)
         message_id = f"m{next(self._ids)}"
-        self.posted[message_id] = reply
-        return message_id
+        self.posted[message_id] = message.reply
+        return Sent(message_id)
 
     async def retract(self, room_id: str, message_id: str) -> bool:
         self.retracted.append((room_id, message_id))

@@ -30,7 +30,7 @@ class Driver:
             uow_factory=self.harness.uow_factory,
             clock=self.harness.clock,
             config=self.config,
-            deliver=self.harness.router.deliver,
+            deliver=self.harness.router.delivery.deliver_rooms,
             locale="en",
         )
 

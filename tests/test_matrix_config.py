@@ -8,7 +8,7 @@ import pytest
 
 from adapters.matrix import load_config
 from adapters.matrix.config import ENV_PASSWORD, ENV_PICKLE_KEY
-from adapters.matrix.rendering import render, transaction_id
+from adapters.matrix.rendering import render
 from adapters.matrix.service import is_command
 from bot.config import ConfigError, parse_settings
 from bot.domain import Platform
@@ -112,22 +112,6 @@ def test_plain_answers_ping_nobody() -> None:
     content = render(Reply(room=RoomRef(Platform.MATRIX, "!r:x"), text="ok"))
     assert content["m.mentions"] == {"user_ids": []}
     assert "m.relates_to" not in content
-
-
-def test_transaction_ids_follow_what_the_message_is() -> None:
-    room = RoomRef(Platform.MATRIX, "!r:x")
-    alert = Reply(room=room, text="a", message_key="alert:PSP-2026-0001")
-    assert transaction_id(alert) == transaction_id(
-        Reply(room=room, text="b", message_key="alert:PSP-2026-0001")
-    )
-    other_room = Reply(
-        room=RoomRef(Platform.MATRIX, "!s:x"), text="a", message_key="alert:PSP-2026-0001"
-    )
-    assert transaction_id(alert) != transaction_id(other_room)
-    one = Reply(room=room, text="first", in_reply_to="$e")
-    two = Reply(room=room, text="second", in_reply_to="$e")
-    assert transaction_id(one) != transaction_id(two)
-    assert transaction_id(Reply(room=room, text="scheduled")) is None
 
 
 @pytest.mark.parametrize(

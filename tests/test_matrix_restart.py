@@ -14,9 +14,9 @@ import pytest
 from nio import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.matrix.outbox import Outbox
 from bot.domain import Platform
 from bot.messages import Reply, ReplyKind, RoomRef
+from bot.ports.delivery import Outgoing, Sent
 from tests.conftest import count_cases
 from tests.matrix_support import PICKLE_KEY, MatrixUser, bot_engine, bot_in_room, start_bot, users
 from tests.synapse import Synapse, synapse
@@ -194,9 +194,10 @@ async def test_a_retried_send_posts_one_message(
             message_key="update:PSP-2026-0001:3",
         )
         assert bot.service.sender is not None
-        first = await bot.service.sender.send(reply)
-        second = await bot.service.sender.send(reply)  # as after a timeout or a crash
-        assert first is not None and first == second
+        message = Outgoing(reply, idempotency_key="0123456789abcdef")
+        first = await bot.service.sender.send(message)
+        second = await bot.service.sender.send(message)  # as after a timeout or a crash
+        assert isinstance(first, Sent) and first == second
         await admin.wait_notice(lambda n: n.body == "retried update")
         await admin.ask(bot.user_id, room, "!psp help")
         assert sum(n.body == "retried update" for n in admin.notices) == 1
@@ -216,7 +217,10 @@ async def test_replies_parked_by_a_crash_are_delivered_after_restart(
         text="answer that was not yet sent",
         in_reply_to="$command-event",
     )
-    await Outbox(bot.service.router, f"matrix:outbox:{bot.user_id}").save([parked])
+    router = bot.service.router
+    async with router.uow_factory() as uow:
+        await uow.outbox.add([parked], at=router.clock.now())
+        await uow.commit()
     again = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
     try:
         await admin.wait_notice(lambda n: n.body == "answer that was not yet sent")
@@ -316,14 +320,14 @@ async def test_a_long_backlog_after_downtime_is_answered_completely_and_once(
         await again.stop()
 
 
-async def test_replies_refused_by_the_rate_limit_are_parked_and_delivered_later(
+async def test_replies_refused_by_the_rate_limit_wait_in_the_outbox_and_arrive_later(
     synapse: Synapse,
     tmp_path: Path,
     bot_engine: AsyncEngine,
     users: dict[str, MatrixUser],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    # One attempt per send: a 429 parks the reply in the outbox at once.
+    # One attempt per send: a 429 leaves the reply in the outbox for a later retry.
     admin = users["admin"]
     async with bot_in_room(
         synapse, tmp_path, bot_engine, admin, "hastybot", max_send_attempts=1
@@ -336,7 +340,7 @@ async def test_replies_refused_by_the_rate_limit_are_parked_and_delivered_later(
             await admin.wait_notice(lambda n, e=event_id: e in str(n.source), after=mark, wait_s=90)
         replies = [n for n in admin.notices[mark:] if n.sender == bot.user_id]
         assert len(replies) == 4
-        assert any("undelivered" in r.getMessage() for r in caplog.records)
+        assert any("retry in" in r.getMessage() for r in caplog.records)
 
 
 async def test_a_command_survives_a_short_database_outage(

@@ -242,19 +242,23 @@ async def test_lead_marks_an_escalation_handled(harness: Harness) -> None:
     assert handled is not None
 
 
-async def test_replies_can_be_kept_in_the_commands_own_transaction(core: Harness) -> None:
-    """An adapter's outbox written by before_commit exists exactly when the command does."""
-    from bot.messages import Incoming, Reply
-    from bot.ports import StateStore
-
-    async def keep(state: StateStore, replies: list[Reply]) -> None:
-        await state.put("outbox", "|".join(r.text for r in replies), at=core.clock.now())
+async def test_replies_are_in_the_outbox_exactly_when_the_command_is(core: Harness) -> None:
+    """The replies are written in the command's own transaction: handled but not yet sent,
+    they wait in the outbox; a re-delivered event adds nothing."""
+    from bot.messages import Incoming
+    from bot.ports.outbox import OutboxStatus
 
     def message(text: str, event_id: str) -> Incoming:
         return Incoming(Platform.CONSOLE, "console", "anna", text, event_id=event_id, locale="en")
 
-    replies = await core.router.process(message("flag acute x", "$e1"), before_commit=keep)
-    assert await core.router.load_state("outbox") == replies[0].text
-    refused = await core.router.process(message("flag soon x", "$e2"), before_commit=keep)
-    assert await core.router.load_state("outbox") == refused[0].text
-    assert await core.router.process(message("flag soon x", "$e2"), before_commit=keep) == []
+    async def waiting() -> list[str]:
+        async with core.uow_factory() as uow:
+            rows = await uow.outbox.listing(statuses=[OutboxStatus.PENDING], limit=10)
+        return [r.kind for r in rows]
+
+    replies = await core.core.handle(message("flag acute x", "$e1"))
+    assert await waiting() == [r.kind.value for r in replies] == ["alert"]
+    refused = await core.core.handle(message("flag soon x", "$e2"))
+    assert await waiting() == ["alert", "error"] and refused[0].kind.value == "error"
+    assert await core.core.handle(message("flag soon x", "$e2")) == []
+    assert await waiting() == ["alert", "error"]

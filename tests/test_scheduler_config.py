@@ -12,6 +12,7 @@ from adapters.console import ConsoleSender
 from bot.config import ConfigError
 from bot.domain import Platform
 from bot.messages import Attachment, Reply, RoomRef
+from bot.ports.delivery import Outgoing, Sent
 from bot.scheduling.config import SchedulerConfig, parse_scheduler_config
 
 # No database, no network: part of the unit tier.
@@ -70,13 +71,12 @@ def test_bad_config_is_one_line_naming_the_key(table: dict[str, object], message
 async def test_console_writes_an_attachment_to_a_file_and_shows_its_path(tmp_path: Path) -> None:
     out = io.StringIO()
     sender = ConsoleSender(out, files_dir=tmp_path)
-    await sender.send(
-        Reply(
-            room=RoomRef(Platform.CONSOLE, "console"),
-            text="Calendar",
-            attachments=(Attachment("../demo-meetings.ics", "text/calendar", b"BEGIN:VCALENDAR"),),
-        )
+    reply = Reply(
+        room=RoomRef(Platform.CONSOLE, "console"),
+        text="Calendar",
+        attachments=(Attachment("../demo-meetings.ics", "text/calendar", b"BEGIN:VCALENDAR"),),
     )
+    assert await sender.send(Outgoing(reply, idempotency_key="k")) == Sent()
     path = tmp_path / "demo-meetings.ics"
     assert path.read_bytes() == b"BEGIN:VCALENDAR"
     assert out.getvalue() == f"Calendar\n📎 {path.resolve()}\n"

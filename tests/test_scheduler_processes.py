@@ -19,7 +19,6 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.demo import ensure_demo_group
-from bot.messages import Reply
 from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.service import SchedulerService
 from bot.scheduling.tick import SchedulerTick
@@ -27,7 +26,6 @@ from bot.scheduling.timing import WorkingHours
 from storage.engine import make_engine
 from storage.leader import PostgresAdvisoryLeader, SingleProcessLeader
 from storage.migrate import upgrade
-from storage.uow import SqlAlchemyUnitOfWorkFactory
 from tests.conftest import build_harness
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,22 +40,18 @@ async def test_two_processes_send_each_reminder_exactly_once(pg_database: str) -
         await ensure_demo_group(harness.uow_factory, clock)
         await harness.text("erik", "meeting schedule 2026-12-01 09:00 --every week")
         await harness.text("anna", "flag acute threatens neighbours")
-        sent: list[list[Reply]] = [[], []]
-        ticks = []
-        for index, engine in enumerate(engines):
-
-            async def deliver(replies: list[Reply], sink: list[Reply] = sent[index]) -> None:
-                sink.extend(replies)
-
-            ticks.append(
-                SchedulerTick(
-                    uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
-                    clock=clock,
-                    config=SchedulerConfig(),
-                    deliver=deliver,
-                    locale="en",
-                )
+        # One bot process per engine, each with its own delivery worker and chat sender.
+        processes = [harness, build_harness(engines[1], clock)]
+        ticks = [
+            SchedulerTick(
+                uow_factory=process.uow_factory,
+                clock=clock,
+                config=SchedulerConfig(),
+                deliver=process.router.delivery.deliver_rooms,
+                locale="en",
             )
+            for process in processes
+        ]
         # Both processes wake at every due instant (and twice more) and race for the work.
         end = MEETING + timedelta(days=7)
         while clock.now() < end:
@@ -65,7 +59,7 @@ async def test_two_processes_send_each_reminder_exactly_once(pg_database: str) -
                 reports = await asyncio.gather(*(t.run() for t in ticks))
             wakes = [r.next_wake for r in reports if r.next_wake is not None]
             clock.set(max(min(wakes), clock.now() + timedelta(seconds=1)) if wakes else end)
-        texts = [r.text for sink in sent for r in sink]
+        texts = [r.text for process in processes for r in process.sent]
         reminders = [t for t in texts if "Reminder: meeting no. 1" in t]
         # Two occurrences in the window (1 and 8 December), three reminders each.
         assert len(reminders) == 6 and len(set(reminders)) == 6
@@ -164,12 +158,13 @@ async def test_the_service_wakes_on_the_real_clock_and_sends_a_reminder(tmp_path
     harness = build_harness(engine, FakeClock(clock.now()))
     harness.router._clock = clock  # type: ignore[assignment]
     harness.core._clock = clock  # type: ignore[assignment]
+    harness.router.delivery._clock = clock  # type: ignore[assignment]
     await ensure_demo_group(harness.uow_factory, clock)
     await harness.text("erik", f"meeting schedule {start:%Y-%m-%d %H:%M} --remind 1m")
     service = SchedulerService.build(
         uow_factory=harness.uow_factory,
         clock=clock,
-        deliver=harness.router.deliver,
+        deliver=harness.router.delivery.deliver_rooms,
         leader=SingleProcessLeader(),
         config=SchedulerConfig(tick_seconds=1, hours=WorkingHours(days=frozenset())),
         locale="en",

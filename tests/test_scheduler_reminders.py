@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.domain import DetailLevel, Platform, RoomPurpose
-from bot.messages import Reply
 from tests.conftest import Harness
-from tests.scheduler_support import Driver, texts
+from tests.scheduler_support import Driver
 
 # Tuesday 1 December 2026, 09:00 in Copenhagen = 08:00 UTC.
 SCHEDULE = "meeting schedule 2026-12-01 09:00 --theme 'Unge i bolig'"
@@ -91,17 +90,19 @@ async def test_cancelled_occurrence_is_not_reminded(core: Harness) -> None:
 
 
 class CrashingDelivery:
-    """Delivers nothing and raises, as if the process died in the middle of sending."""
+    """Delivers nothing and raises, as if the process died right after the commit."""
 
     def __init__(self) -> None:
         self.calls = 0
 
-    async def __call__(self, replies: list[Reply]) -> None:
+    async def __call__(self, rooms: object) -> None:
         self.calls += 1
         raise RuntimeError("process died while sending")
 
 
-async def test_crash_between_claim_and_send_resends_once_marked_late(core: Harness) -> None:
+async def test_crash_between_claim_and_send_sends_once_after_restart_marked_late(
+    core: Harness,
+) -> None:
     await core.text("erik", "meeting schedule 2026-12-01 09:00 --remind 1h")
     driver = Driver(core)
     core.clock.set(MEETING - timedelta(hours=1))
@@ -109,15 +110,17 @@ async def test_crash_between_claim_and_send_resends_once_marked_late(core: Harne
     crashing._deliver = CrashingDelivery()  # type: ignore[assignment]
     with pytest.raises(RuntimeError):
         await crashing.run()
-    # A restarted process right away: the claim is fresh, so it could still be in flight.
+    # A restarted process does not build the reminder again: it is owed by the outbox.
     assert reminders(await driver.run_until(core.clock.now(), tick=driver.new_tick())) == []
-    # Once the claim is stale the reminder is sent again, once, marked late.
+    # Its delivery worker sends it, once, marked late (three minutes after it was written).
     core.clock.advance(timedelta(minutes=3))
-    tick = driver.new_tick()
-    resent = reminders(await driver.run_until(core.clock.now(), tick=tick))
+    await core.router.delivery.start()
+    await core.router.delivery.run_once()
+    resent = [r.text for r in core.sent if "Reminder: meeting no. 1" in r.text]
     assert len(resent) == 1
-    assert texts(resent)[0].startswith("🔔 [late] Reminder: meeting no. 1 on 2026-12-01 09:00")
-    assert reminders(await driver.run_until(MEETING + timedelta(hours=1), tick=tick)) == []
+    assert resent[0].startswith("⏳ Delayed: written 2026-12-01 07:00 UTC")
+    assert "🔔 Reminder: meeting no. 1 on 2026-12-01 09:00" in resent[0]
+    assert reminders(await driver.run_until(MEETING + timedelta(hours=1))) == []
 
 
 async def test_reminders_reach_every_room_of_the_group_minimal_rooms_without_case_text(

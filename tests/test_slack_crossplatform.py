@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.domain import Platform
 from bot.messages import Reply, ReplyKind
+from bot.ports.delivery import Outgoing, SendResult, Sent
 from tests.conftest import Harness
 from tests.slack_standin import (
     PRIVATE,
@@ -35,11 +36,11 @@ class MatrixRecorder:
         self.sent: list[Reply] = []
         self._changed = asyncio.Condition()
 
-    async def send(self, reply: Reply) -> str | None:
+    async def send(self, message: Outgoing) -> SendResult:
         async with self._changed:
-            self.sent.append(reply)
+            self.sent.append(message.reply)
             self._changed.notify_all()
-        return f"$event{len(self.sent)}"
+        return Sent(f"$event{len(self.sent)}")
 
     async def wait_for(self, predicate: Callable[[], object], limit: float = 15.0) -> None:
         async with asyncio.timeout(limit), self._changed:

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from adapters.slack import modals
+from bot.ports.outbox import OutboxListing, OutboxStatus
 from tests.slack_standin import (
     PRIVATE,
     PUBLIC,
@@ -285,31 +286,74 @@ async def test_the_decision_form_records_a_decision(rig: SlackRig) -> None:
     assert "2026-12-01" in answer and "Politiet kører forbi" in answer
 
 
+async def pending_rows(rig: SlackRig, *, attempts: int, count: int = 1) -> list[OutboxListing]:
+    """The outbox's pending rows, once there are `count` and one of them has been tried
+    `attempts` times (a command runs after Slack's ack, so the test waits for it)."""
+    async with asyncio.timeout(15):
+        while True:
+            async with rig.router.uow_factory() as uow:
+                rows = await uow.outbox.listing(statuses=[OutboxStatus.PENDING], limit=50)
+            if len(rows) >= count and any(r.attempts >= attempts for r in rows):
+                return list(rows)
+            await asyncio.sleep(0.02)
+
+
 async def test_a_429_storm_is_waited_out_and_the_alert_still_arrives(rig: SlackRig) -> None:
-    waits: list[float] = []
-
-    async def record_wait(seconds: float) -> None:
-        waits.append(seconds)
-        await asyncio.sleep(0)
-
     await set_up_group(rig)
-    rig.adapter.api._sleep = record_wait
     rig.standin.retry_after = "7"
     rig.standin.rate_limits["chat.postMessage"] = 6
-    alert = await flag(rig)
-    assert "PSP-2026-0001" in alert["text"]
+    assert await rig.command("UANNA", "flag acute Borger truer naboer #threat") == 200
+    clock, worker = rig.router.clock, rig.router.delivery
+    waits = []
+    for attempt in range(1, 7):
+        (row,) = await pending_rows(rig, attempts=attempt)
+        waits.append((row.next_attempt_at - clock.now()).total_seconds())
+        clock.set(row.next_attempt_at)  # type: ignore[attr-defined]
+        await worker.run_once()
     assert waits == [7.0] * 6  # exactly what Slack asked for, each time
+    alert = (await posted(rig.standin, 1))[0]
+    assert "PSP-2026-0001" in alert["text"]
     assert len(rig.standin.of("chat.postMessage")) == 1  # delivered once, not seven times
     assert len(rig.standin.of("chat.postMessage:429")) == 6
 
 
-async def test_a_real_retry_after_wait(rig: SlackRig) -> None:
+async def test_slack_failing_then_recovering_delivers_every_alert_once_in_order(
+    rig: SlackRig,
+) -> None:
     await set_up_group(rig)
-    rig.standin.retry_after = "1"
-    rig.standin.rate_limits["chat.postMessage"] = 1
-    alert = await flag(rig)
-    assert "PSP-2026-0001" in alert["text"]
-    assert rig.adapter.api.rate_limited == 1
+    # Slack answers 500, 503, then the connection is fine again.
+    rig.standin.failures["chat.postMessage"] = [(500, ""), (503, "")]
+    assert await rig.command("UANNA", "flag acute first case") == 200
+    await pending_rows(rig, attempts=1)
+    assert await rig.command("UANNA", "flag urgent second case") == 200
+    clock, worker = rig.router.clock, rig.router.delivery
+    for _ in range(2):
+        # The second alert waits behind the first: the channel's order is kept.
+        rows = await pending_rows(rig, attempts=1, count=2)
+        clock.set(max(r.next_attempt_at for r in rows))  # type: ignore[attr-defined]
+        await worker.run_once()
+    texts = rig.standin.texts()
+    assert len(texts) == 2 and "first case" in texts[0] and "second case" in texts[1]
+    assert [c.method for c in rig.standin.calls if c.method.startswith("chat.postMessage")] == [
+        "chat.postMessage:500",
+        "chat.postMessage:503",
+        "chat.postMessage",
+        "chat.postMessage",
+    ]
+
+
+async def test_an_archived_channel_drops_the_alert_with_its_reason(rig: SlackRig) -> None:
+    await set_up_group(rig)
+    rig.standin.failures["chat.postMessage"] = [(200, "is_archived")]
+    assert await rig.command("UANNA", "flag acute Borger truer naboer") == 200
+    async with asyncio.timeout(15):
+        while True:
+            async with rig.router.uow_factory() as uow:
+                dropped = await uow.outbox.listing(statuses=[OutboxStatus.DROPPED], limit=5)
+            if dropped:
+                break
+            await asyncio.sleep(0.02)
+    assert [(r.kind, r.reason) for r in dropped] == [("alert", "is_archived")]
 
 
 async def test_retract_deletes_a_posted_message(rig: SlackRig) -> None:

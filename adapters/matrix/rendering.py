@@ -6,7 +6,6 @@ and are listed in `m.mentions`, so clients notify exactly those users and nobody
 
 from __future__ import annotations
 
-import hashlib
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -51,20 +50,3 @@ def render(reply: Reply) -> dict[str, Any]:
     if reply.in_reply_to:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply.in_reply_to}}
     return content
-
-
-def transaction_id(reply: Reply) -> str | None:
-    """A transaction id derived from what the message is, so a send retried after a crash or
-    a timeout makes Synapse return the first event instead of posting a duplicate.
-
-    Keyed replies (alerts, updates) are identified by their key; answers by the command event
-    they answer plus their own text, which the outbox keeps unchanged across retries."""
-    if reply.message_key:
-        identity = f"key|{reply.message_key}"
-    elif reply.in_reply_to:
-        text = hashlib.sha256(reply.text.encode()).hexdigest()
-        identity = f"reply|{reply.in_reply_to}|{reply.kind}|{text}"
-    else:
-        return None
-    digest = hashlib.sha256(f"{reply.room.room_id}|{identity}".encode()).hexdigest()
-    return f"psp-{digest[:40]}"

@@ -15,10 +15,11 @@ from nio import (
 )
 from nio.exceptions import LocalProtocolError, OlmUnverifiedDeviceError
 
-from adapters.matrix.rendering import render, transaction_id
+from adapters.matrix.rendering import render
 from bot.domain import Platform
 from bot.i18n import translate
 from bot.messages import Reply, ReplyKind, RoomRef
+from bot.ports.delivery import Dropped, Outgoing, Retry, SendResult, Sent
 from bot.runtime import Router
 
 log = logging.getLogger(__name__)
@@ -29,16 +30,9 @@ REDACT_WARNED = "matrix:redact-warned:"  # + room id: told the room once that we
 PrepareRoom = Callable[[str], Awaitable[None]]
 
 
-# Refusals a retry cannot cure: the reply is dropped (and logged) instead of parked forever.
+# Refusals a retry cannot cure: the row is dropped with the code as its reason.
 PERMANENT_REFUSALS = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_BAD_JSON", "M_TOO_LARGE"})
-
-
-class SendFailed(Exception):
-    """A reply could not be posted after the allowed attempts (kept for a later retry)."""
-
-
-class SendDropped(Exception):
-    """The homeserver refused a reply for good; it is not retried."""
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, TimeoutError)
 
 
 class MatrixSender:
@@ -54,47 +48,49 @@ class MatrixSender:
         self._router = router
         self._locale = locale
         self._prepare_room = prepare_room
-        self.failed: list[Reply] = []
 
-    async def send(self, reply: Reply) -> str | None:
+    async def send(self, message: Outgoing) -> SendResult:
+        reply = message.reply
         room_id = reply.room.room_id
         if reply.redact_source and reply.in_reply_to:
             await self._redact_source(room_id, reply.in_reply_to)
-        try:
-            event_id = await self._post(room_id, render(reply), transaction_id(reply))
-        except SendFailed:
-            self.failed.append(reply)
-            return None
-        except SendDropped:
-            return None
-        if reply.kind is ReplyKind.ALERT and reply.case_ref:
-            await self._router.save_state(ALERT_STATE + event_id, reply.case_ref)
-        return event_id
+        # The row's idempotency key is the transaction id: a send retried after a timeout
+        # or a crash makes Synapse return the first event instead of posting it twice.
+        result = await self._post(room_id, render(reply), f"psp-{message.idempotency_key}")
+        if isinstance(result, Sent) and reply.kind is ReplyKind.ALERT and reply.case_ref:
+            await self._router.save_state(ALERT_STATE + str(result.message_id), reply.case_ref)
+        return result
 
-    async def _post(self, room_id: str, content: dict[str, object], tx_id: str | None) -> str:
+    async def _post(self, room_id: str, content: dict[str, object], tx_id: str) -> SendResult:
         for _attempt in range(2):
-            if self._prepare_room is not None and room_id in self._client.encrypted_rooms:
-                await self._prepare_room(room_id)
             try:
+                if self._prepare_room is not None and room_id in self._client.encrypted_rooms:
+                    await self._prepare_room(room_id)
                 answer = await self._client.room_send(
                     room_id, "m.room.message", content, tx_id=tx_id
                 )
             except OlmUnverifiedDeviceError:
                 # A device appeared between the trust check and the send: check again.
                 continue
-            except (aiohttp.ClientError, OSError, TimeoutError, LocalProtocolError) as exc:
-                # LocalProtocolError: a room the client has not synced yet (parked, retried).
+            except LocalProtocolError:
+                # A room the client has not synced yet (or no longer knows): later.
+                return Retry(reason="room-not-synced")
+            except NETWORK_ERRORS as exc:
                 log.warning("sending to a Matrix room failed: %s", type(exc).__name__)
-                raise SendFailed from None
+                return Retry(reason="network")
             if isinstance(answer, RoomSendResponse):
-                return str(answer.event_id)
+                return Sent(str(answer.event_id))
             assert isinstance(answer, RoomSendError)
-            log.warning("Matrix refused a message: %s", answer.status_code)
-            if answer.status_code in PERMANENT_REFUSALS:
-                raise SendDropped  # retrying cannot help (e.g. the bot was removed)
-            raise SendFailed
+            code = str(answer.status_code or "unknown")
+            log.warning("Matrix refused a message: %s", code)
+            if code in PERMANENT_REFUSALS:
+                return Dropped(reason=code)  # retrying cannot help (e.g. the bot was removed)
+            if code == "M_LIMIT_EXCEEDED":
+                wait_ms = getattr(answer, "retry_after_ms", None)
+                return Retry(reason=code, after=wait_ms / 1000 if wait_ms else None)
+            return Retry(reason=code)
         log.warning("a room kept gaining unchecked devices; message not sent")
-        raise SendFailed
+        return Retry(reason="unchecked-devices")
 
     async def _redact_source(self, room_id: str, event_id: str) -> None:
         """The CPR guard: remove the offending message; if we may not, say so once."""
@@ -112,11 +108,9 @@ class MatrixSender:
             return
         text = translate(self._locale, "matrix.cannot_redact")
         notice = Reply(room=RoomRef(Platform.MATRIX, room_id), text=text, kind=ReplyKind.ERROR)
-        try:
-            await self._post(room_id, render(notice), f"psp-redact-warning-{room_id}")
-        except (SendFailed, SendDropped):
-            return
         await self._router.save_state(REDACT_WARNED + room_id, "1")
+        # We are inside a send to this very room: the notice follows through the outbox.
+        await self._router.enqueue([notice])
 
     async def retract(self, room_id: str, message_id: str) -> bool:
         """Redact one of the bot's own messages (the data-protection purge calls this)."""

@@ -1,8 +1,9 @@
 """The Matrix bot: one sync loop that turns `!psp …` messages and ✅ reactions into commands.
 
 Restart safety: the sync checkpoint lives in the database and advances only after every event
-of a batch was handled and its replies were delivered or parked in the outbox. On the very
-first start the bot only looks: nothing from before it started is acted on.
+of a batch was handled; a command's replies are in the core's outbox from its own transaction
+on, and the delivery worker sends them. On the very first start the bot only looks: nothing
+from before it started is acted on.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from nio import (
 from nio.exceptions import EncryptionError, LocalProtocolError
 
 from adapters.matrix.config import MatrixConfig
-from adapters.matrix.outbox import Outbox, TransactionalState
 from adapters.matrix.rendering import ACK_REACTIONS
 from adapters.matrix.sender import ALERT_STATE, MatrixSender
 from adapters.matrix.session import SessionError, open_client
@@ -73,16 +73,12 @@ class MatrixService:
         self.synced = asyncio.Event()  # set after every handled batch (tests wait on it)
         self.last_sync: float | None = None  # time.monotonic() of the last handled batch
         self._checkpoint_key = f"matrix:since:{config.user_id}"
-        self._outbox = Outbox(router, f"matrix:outbox:{config.user_id}")
-        self._undelivered: list[Reply] = []
         # Messages we could not read yet: event id -> (room, event, first seen, epoch seconds).
         # Persisted, so that a restart neither forgets them nor tells the sender twice.
         self._undecryptable: dict[str, tuple[MatrixRoom, MegolmEvent, float]] = {}
         self._undecryptable_key = f"matrix:undecryptable:{config.user_id}"
         self._restored = False
         self._invites_seen: set[str] = set()
-        self._retry_at = 0.0
-        self._retry_delay = 1.0
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()
 
@@ -131,7 +127,6 @@ class MatrixService:
         since = await self.router.load_state(self._checkpoint_key) or None
         first_ever = since is None
         full_state = True  # nio keeps rooms in memory only: rebuild them on every start
-        self._undelivered = await self._outbox.load()
         delay = 1.0
         while not self._stopping.is_set():
             try:
@@ -166,7 +161,8 @@ class MatrixService:
                 for room_id, info in answer.rooms.join.items():
                     await self._handle_room(room_id, info.timeline, since)
             await self._retry_undecryptable()
-            await self._flush_undelivered()
+            # Rooms the client had not synced yet may have replies waiting for them.
+            self.router.delivery.wake()
             # Only now is every event of this batch handled: move the checkpoint past it.
             await self.router.save_state(self._checkpoint_key, answer.next_batch)
             since, first_ever, full_state = answer.next_batch, False, False
@@ -175,13 +171,7 @@ class MatrixService:
             self.synced.clear()
 
     def _sync_timeout(self, full_state: bool) -> int:
-        """Long-poll, but come back in time to retry parked replies."""
-        if full_state:
-            return 0
-        if self._undelivered:
-            wait_ms = max(0, int((self._retry_at - time.monotonic()) * 1000))
-            return min(self.config.sync_timeout_ms, wait_ms)
-        return self.config.sync_timeout_ms
+        return 0 if full_state else self.config.sync_timeout_ms
 
     async def _crypto_housekeeping(self) -> None:
         client = self.client
@@ -316,41 +306,8 @@ class MatrixService:
                 delay = min(delay * 2, MAX_BACKOFF_S)
 
     async def dispatch(self, incoming: Incoming) -> None:
-        """Handle one command; its replies sit in the outbox until they are delivered."""
-        assert self.sender is not None
-
-        async def keep(state: TransactionalState, replies: list[Reply]) -> None:
-            await self._outbox.stash(state, [*self._undelivered, *replies])
-
-        replies = await self.router.process(incoming, before_commit=keep)
-        if not replies:
-            return
-        self._undelivered.extend(replies)
-        await self._settle(replies)
-
-    async def _deliver(self, replies: list[Reply]) -> None:
-        await self.router.deliver(replies)
-        await self._settle(replies)
-
-    async def _settle(self, replies: list[Reply]) -> None:
-        """Forget the replies the sender delivered; keep the failed ones in the outbox."""
-        assert self.sender is not None
-        failed, self.sender.failed = self.sender.failed, []
-        delivered = {id(r) for r in replies} - {id(r) for r in failed}
-        self._undelivered = [r for r in self._undelivered if id(r) not in delivered]
-        await self._outbox.save(self._undelivered)
-
-    async def _flush_undelivered(self) -> None:
-        """Retry parked replies, backing off (up to a minute) while they keep failing."""
-        if not self._undelivered or time.monotonic() < self._retry_at:
-            return
-        log.warning("retrying %d undelivered replies", len(self._undelivered))
-        await self._deliver(list(self._undelivered))
-        if self._undelivered:
-            self._retry_delay = min(self._retry_delay * 2, MAX_BACKOFF_S)
-            self._retry_at = time.monotonic() + self._retry_delay
-        else:
-            self._retry_delay = 1.0
+        """Handle one command; its replies are in the outbox until they are delivered."""
+        await self.router.process(incoming)
 
     # --- messages we could not decrypt -----------------------------------------------------
 
@@ -410,4 +367,4 @@ class MatrixService:
             mentions=(Mention(event.sender, name),),
             in_reply_to=event.event_id,
         )
-        await self._deliver([reply])
+        await self.router.post([reply])

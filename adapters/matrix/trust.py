@@ -143,4 +143,4 @@ class TrustPolicy:
             message_key=marker,
         )
         await self._router.save_state(marker, "1")
-        await self._router.deliver([reply])
+        await self._router.enqueue([reply])  # we are inside a send to this room

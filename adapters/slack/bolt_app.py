@@ -313,9 +313,8 @@ class SlackAdapter:
     ) -> None:
         if not channel or not user:
             return
-        self.sender.requesters.put(
-            event_id,
-            Requester(user, channel, response_url if isinstance(response_url, str) else None),
+        requester = Requester(
+            user, channel, response_url if isinstance(response_url, str) else None
         )
         private = await self.channel_is_private(channel)
         if private is None:
@@ -323,9 +322,13 @@ class SlackAdapter:
             # whether the channel is private: say how to fix it, change nothing.
             text = translate(self.config.locale, "slack.invite_first")
             reply = Reply(
-                RoomRef(Platform.SLACK, channel), text, ReplyKind.ERROR, in_reply_to=event_id
+                RoomRef(Platform.SLACK, channel),
+                text,
+                ReplyKind.ERROR,
+                in_reply_to=event_id,
+                reply_context=requester.to_context(),
             )
-            await self.router.deliver([reply])
+            await self.router.post([reply])
             return
         await self.router.process(
             Incoming(
@@ -336,5 +339,6 @@ class SlackAdapter:
                 event_id=event_id,
                 room_secure=private,
                 display_name=display_name if isinstance(display_name, str) else None,
+                reply_context=requester.to_context(),
             )
         )

@@ -15,6 +15,7 @@ from adapters.slack.blocks import AlertState, alert_state, render
 from adapters.slack.dedupe import TtlMap
 from adapters.slack.webapi import SlackApi, SlackCallError
 from bot.messages import Reply, ReplyKind
+from bot.ports.delivery import Dropped, Outgoing, Retry, SendResult, Sent
 
 log = logging.getLogger(__name__)
 
@@ -23,17 +24,67 @@ LoadState = Callable[[str], Awaitable[str | None]]
 SaveState = Callable[[str, str], Awaitable[None]]
 
 
+# Answers Slack gives for a message that no retry can deliver: the row is dropped with the
+# code as its reason (the admin sees it in `psp-bot outbox` and can retry it once fixed).
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "msg_too_long",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "no_text",
+        "too_many_attachments",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "cannot_reply_to_message",
+        "account_inactive",
+        "token_revoked",
+        "invalid_auth",
+        "not_authed",
+        "missing_scope",
+        "ekm_access_denied",
+        "team_access_not_granted",
+        "user_not_in_channel",
+    }
+)
+
+
 @dataclass(frozen=True)
 class Requester:
-    """Who sent the event a reply answers, and where Slack lets us answer them privately."""
+    """Who sent the event a reply answers, and where Slack lets us answer them privately.
+    Travels with the reply through the outbox as its `reply_context`."""
 
     user: str
     channel: str
     response_url: str | None = None
 
+    def to_context(self) -> str:
+        return json.dumps([self.user, self.channel, self.response_url])
+
+    @classmethod
+    def from_context(cls, context: str | None) -> Requester | None:
+        if not context:
+            return None
+        try:
+            user, channel, response_url = json.loads(context)
+        except (ValueError, TypeError):
+            return None
+        return cls(str(user), str(channel), response_url if isinstance(response_url, str) else None)
+
 
 def alert_key(channel: str, case_ref: str) -> str:
     return f"slack.alert:{channel}:{case_ref}"
+
+
+def outcome(error: SlackCallError) -> SendResult:
+    if error.retry_after is not None:
+        return Retry(reason=error.code, after=error.retry_after)
+    if error.code in PERMANENT_ERRORS:
+        return Dropped(reason=error.code)
+    return Retry(reason=error.code)
 
 
 class SlackSender:
@@ -41,16 +92,22 @@ class SlackSender:
         self.api = api
         self._load = load_state
         self._save = save_state
-        self.requesters: TtlMap[Requester] = TtlMap()
         self._locks: dict[str, asyncio.Lock] = {}
         # The alert texts, in memory only (they hold the case summary). After a restart an
         # alert is rewritten around the case's headline instead.
         self._alert_texts: TtlMap[str] = TtlMap(ALERT_TEXT_DAYS * 86400.0, max_entries=20_000)
 
-    async def send(self, reply: Reply) -> str | None:
+    async def send(self, message: Outgoing) -> SendResult:
+        try:
+            return Sent(await self._send(message.reply) or None)
+        except SlackCallError as exc:
+            log.warning("Slack %s failed: %s", exc.method, exc.code)
+            return outcome(exc)
+
+    async def _send(self, reply: Reply) -> str | None:
         channel = reply.room.room_id
         if reply.kind in (ReplyKind.ERROR, ReplyKind.ANSWER):
-            requester = self.requesters.get(reply.in_reply_to) if reply.in_reply_to else None
+            requester = Requester.from_context(reply.reply_context)
             if requester is not None and requester.channel == channel:
                 await self._ephemeral(reply, requester)
                 return None
@@ -83,7 +140,7 @@ class SlackSender:
         }
         if thread_ts:
             params["thread_ts"] = thread_ts
-        data = await self.api.call("chat.postMessage", **params)
+        data = await self.api.call_once("chat.postMessage", **params)
         return str(data.get("ts") or "")
 
     async def _update_alert(self, reply: Reply, state: AlertState) -> bool:
@@ -121,7 +178,7 @@ class SlackSender:
                 return
             except SlackCallError as exc:
                 log.info("response_url refused (%s); answering with chat.postEphemeral", exc.code)
-        await self.api.call(
+        await self.api.call_once(
             "chat.postEphemeral",
             channel=requester.channel,
             user=requester.user,

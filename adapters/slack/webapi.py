@@ -1,7 +1,8 @@
-"""Calls to Slack's Web API that survive rate limits: a 429 is waited out for as long as its
-`Retry-After` says and the call is made again, so the message is still delivered. The waiting
-is slack_sdk's own retry machinery (`AsyncRateLimitErrorRetryHandler`), told to read the
-header as Slack documents it (seconds, possibly fractional) and to cap absurd asks.
+"""Calls to Slack's Web API. `call` survives rate limits: a 429 is waited out for as long as
+its `Retry-After` says and the call is made again. The waiting is slack_sdk's own retry
+machinery (`AsyncRateLimitErrorRetryHandler`), told to read the header as Slack documents it
+(seconds, possibly fractional) and to cap absurd asks. `call_once` does not wait: it reports
+the 429 with its Retry-After, and the outbox's delivery worker tries the row again then.
 
 Errors leave this module as `SlackCallError(method, code)`: Slack's error code only, never the
 request's text (data protection rule 5)."""
@@ -9,10 +10,12 @@ request's text (data protection rule 5)."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
@@ -32,11 +35,20 @@ MAX_ATTEMPTS = 30
 _FORM_METHODS = frozenset({"conversations.info", "auth.test", "apps.connections.open"})
 
 
+# Set while `call_once` runs: its 429 goes back to the caller instead of being waited out.
+_NO_WAIT: contextvars.ContextVar[bool] = contextvars.ContextVar("slack_no_wait", default=False)
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, TimeoutError)
+
+
 class SlackCallError(Exception):
-    def __init__(self, method: str, code: str) -> None:
+    """`code` is Slack's error code, the HTTP status or "network"; `retry_after` is set when
+    Slack asked us to wait (429) and the call did not wait it out itself."""
+
+    def __init__(self, method: str, code: str, *, retry_after: float | None = None) -> None:
         super().__init__(f"Slack {method} failed: {code}")
         self.method = method
         self.code = code
+        self.retry_after = retry_after
 
 
 def retry_after(headers: Mapping[str, Any] | None) -> float:
@@ -62,6 +74,20 @@ class RateLimitWaits(AsyncRateLimitErrorRetryHandler):
         super().__init__(max_retry_count=max_retry_count)
         self._sleep = sleep
         self.waited = 0
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _NO_WAIT.get():
+            return False
+        return await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
 
     async def prepare_for_next_attempt_async(
         self,
@@ -93,13 +119,15 @@ class SlackApi:
         self._sleep = sleep
         self._waits = RateLimitWaits(max_retry_count=max_attempts - 1, sleep=lambda: self._sleep)
         client.retry_handlers = [*client.retry_handlers, self._waits]
+        self.deferred = 0  # 429s handed back to the delivery worker by `call_once`
 
     @property
     def rate_limited(self) -> int:
-        """How many 429s were waited out."""
-        return self._waits.waited
+        """How many 429s were met: waited out here, or handed back to be retried later."""
+        return self._waits.waited + self.deferred
 
     async def call(self, method: str, **params: Any) -> dict[str, Any]:
+        """Call a method, waiting out rate limits (for calls no outbox row stands behind)."""
         try:
             if method in _FORM_METHODS:
                 response = await self.client.api_call(method, params=params)
@@ -107,10 +135,27 @@ class SlackApi:
                 response = await self.client.api_call(method, json=params)
         except SlackApiError as exc:
             if exc.response.status_code == 429:
-                raise SlackCallError(method, "rate-limited-too-long") from None
+                wait = retry_after(exc.response.headers)
+                raise SlackCallError(method, "rate-limited-too-long", retry_after=wait) from None
             code = exc.response.get("error") if isinstance(exc.response.data, dict) else None
             raise SlackCallError(method, str(code or exc.response.status_code)) from None
+        except NETWORK_ERRORS:
+            raise SlackCallError(method, "network") from None
         return dict(response.data) if isinstance(response.data, dict) else {}
+
+    async def call_once(self, method: str, **params: Any) -> dict[str, Any]:
+        """Call a method without waiting out a rate limit: a 429 raises SlackCallError with
+        its `retry_after` (the delivery worker decides when to try again)."""
+        token = _NO_WAIT.set(True)
+        try:
+            return await self.call(method, **params)
+        except SlackCallError as exc:
+            if exc.retry_after is None:
+                raise
+            self.deferred += 1
+            raise SlackCallError(method, "ratelimited", retry_after=exc.retry_after) from None
+        finally:
+            _NO_WAIT.reset(token)
 
     async def respond(self, response_url: str, body: dict[str, Any]) -> None:
         """Answer through a slash command's or button's response_url (needs no channel
@@ -118,7 +163,10 @@ class SlackApi:
         hook = AsyncWebhookClient(
             response_url, timeout=10, retry_handlers=[*self.client.retry_handlers]
         )
-        result = await hook.send_dict(body)
+        try:
+            result = await hook.send_dict(body)
+        except NETWORK_ERRORS:
+            raise SlackCallError("response_url", "network") from None
         if result.status_code == 429:
             raise SlackCallError("response_url", "rate-limited-too-long")
         if result.status_code >= 300:

@@ -8,6 +8,7 @@ from bot.catalogue import (
     adapters,
     cases,
     counts,
+    delivery,
     evaluation,
     meetings,
     names,
@@ -31,6 +32,7 @@ _PARTS = (
     counts.TEXTS,
     evaluation.TEXTS,
     report.TEXTS,
+    delivery.TEXTS,
 )
 
 

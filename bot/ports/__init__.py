@@ -41,6 +41,7 @@ from bot.ports.evaluation import (
     SteeringRepository,
     TransferRepository,
 )
+from bot.ports.outbox import OutboxRepository
 from bot.ports.scheduling import (
     FollowUpQueries,
     LeaderElection,
@@ -64,6 +65,7 @@ __all__ = [
     "NotificationLedger",
     "OpenDecision",
     "OpenEscalation",
+    "OutboxRepository",
     "OutcomeLog",
     "StatisticsQueries",
     "SteeringRepository",
@@ -309,6 +311,8 @@ class UnitOfWork(Protocol):
     def steering(self) -> SteeringRepository: ...
     @property
     def transfers(self) -> TransferRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

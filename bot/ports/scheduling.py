@@ -3,6 +3,7 @@ queries and leader election. Re-exported by `bot.ports`."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -47,6 +48,15 @@ class NotificationKey:
     subject: str
     occurrence: str = ""
     step: str = ""
+
+    def encode(self) -> str:
+        """The key as one string (an outbox row's link to the ledger)."""
+        return json.dumps([self.kind, self.subject, self.occurrence, self.step])
+
+    @classmethod
+    def decode(cls, text: str) -> NotificationKey:
+        kind, subject, occurrence, step = json.loads(text)
+        return cls(str(kind), str(subject), str(occurrence), str(step))
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,28 @@
 """One tick of scheduled work: find what is due at the clock's now, send each item exactly
 once, and remember when the next item will be due.
 
-Exactly once, in this order, each step its own transaction:
-  1. claim the item's key in the ledger (unique key; a second process or a restart that
-     finds it claimed or sent leaves it alone) and build its message;
-  2. hand the replies to the chat adapters;
-  3. mark the key sent (for all keys of a tick at once, at its end).
-A crash between 1 and 3 leaves a claim that is never marked sent; once it is older than
-`stale_claim_seconds` the next tick takes it over and sends it again, marked late. So a crash
-can cause at most one resend, and nothing is ever lost. (Adapters also derive their
-transaction ids from `message_key`, which lets a platform drop that resend itself.)
+Exactly once: in one transaction, claim the item's key in the ledger (unique key; a second
+process or a restart that finds it claimed or sent leaves it alone), build its message and
+write one outbox row per room. After the commit the rows are handed to the delivery worker
+(bot/delivery), which marks the key sent once every row of it is settled: delivered, or
+dropped by a room that refuses for good (those stay visible in `psp-bot outbox`, and the
+notice is not built again: the rooms that got it must not get it twice). A platform that is
+away only delays the rows; the key stays claimed, and is never taken over as stale while
+its rows wait. A claim without rows (written by an older psp-bot that crashed mid-send) is
+taken over once stale and sent again, marked late.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.domain import CaseId, GroupId, Urgency
 from bot.evaluation.yearly import YEARLY, due_yearly, next_yearly, yearly_key
-from bot.messages import Reply
+from bot.messages import RoomRef
 from bot.ports import Clock, ConcurrentUpdateError, NotificationKey, UnitOfWorkFactory
 from bot.scheduling import planner as p
 from bot.scheduling.config import SchedulerConfig
@@ -30,7 +30,8 @@ from bot.scheduling.notices import build_notice
 
 log = logging.getLogger(__name__)
 
-Deliver = Callable[[Sequence[Reply]], Awaitable[None]]
+# Sends what is due in these rooms now (DeliveryWorker.deliver_rooms).
+Deliver = Callable[[Iterable[RoomRef]], Awaitable[None]]
 # Daily follow-ups sent per tick: 500 groups' reports spread over a couple of minutes rather
 # than one long tick that would hold back reminders due meanwhile.
 FOLLOWUP_BATCH = 10
@@ -69,7 +70,6 @@ class SchedulerTick:
         self._locale = locale
         self._discovered_through: datetime | None = None
         self._followups_done: set[NotificationKey] = set()
-        self._delivered: list[NotificationKey] = []
         self._next_meeting: dict[int, datetime | None] = {}
         self._next_watch: dict[CaseId, datetime | None] = {}
 
@@ -84,23 +84,20 @@ class SchedulerTick:
             await self._yearly_reports(now, report)
             zones = await self._followups(now, report)
         finally:
-            # Step 3 for everything handed over in this tick, in one transaction; also when
-            # the tick fails half-way, so what did go out is not sent again.
-            await self._mark_delivered()
+            # Also when the tick fails half-way, so that its progress is kept.
+            await self._save_progress()
         report.next_wake = await self.next_wake(now, zones)
         return report
 
-    async def _mark_delivered(self) -> None:
-        """One transaction for the tick's bookkeeping: keys sent, and when each meeting and
-        watched case is next due. (Lost with a crash, it is only redone: the keys in the
-        ledger stop anything from going out twice.)"""
-        if not (self._delivered or self._next_meeting or self._next_watch):
+    async def _save_progress(self) -> None:
+        """One transaction for the tick's bookkeeping: when each meeting and watched case is
+        next due. (Lost with a crash, it is only redone: the keys in the ledger stop anything
+        from going out twice.)"""
+        if not (self._next_meeting or self._next_watch):
             return
-        keys, self._delivered = self._delivered, []
         meetings, self._next_meeting = self._next_meeting, {}
         watches, self._next_watch = self._next_watch, {}
         async with self._uow_factory() as uow:
-            await uow.ledger.mark_all_sent(keys, at=self._clock.now())
             for meeting_id, next_due in meetings.items():
                 await uow.meetings.set_next_due(meeting_id, next_due)
             for case_id, next_at in watches.items():
@@ -114,6 +111,8 @@ class SchedulerTick:
         before = now - timedelta(seconds=self._config.stale_claim_seconds)
         async with self._uow_factory() as uow:
             stale = await uow.ledger.stale_claims(before, limit=self._config.batch)
+            # A claim whose outbox rows still wait is not stale: the platform is away.
+            stale = [k for k in stale if await uow.outbox.ledger_settled(k.encode())]
         for key in stale:
             log.warning("resending a %s whose send was never confirmed", key.kind)
             await self._send(p.Due(key, GroupId(0), now, late=True), now, report)
@@ -273,17 +272,26 @@ class SchedulerTick:
                         binding_id=None,
                         detail=notice.audit_detail,
                     )
+                if notice is None or not notice.replies:
+                    await uow.ledger.mark_sent(due.key, at=now)  # nothing to say: done
+                else:
+                    await uow.outbox.add(
+                        notice.replies,
+                        at=now,
+                        due_at=due.due_at,
+                        group_id=notice.group_id,
+                        ledger_key=due.key.encode(),
+                    )
                 await uow.commit()
         except ConcurrentUpdateError:
             report.lost_race += 1  # another process inserted the same key first
             return
         if notice is None or not notice.replies:
             report.silent += 1
-        else:
-            await self._deliver(notice.replies)
-            report.sent += 1
-            report.sent_keys.append(due.key)
-        self._delivered.append(due.key)
+            return
+        await self._deliver(r.room for r in notice.replies)
+        report.sent += 1
+        report.sent_keys.append(due.key)
 
     async def next_wake(self, now: datetime, zones: set[str]) -> datetime | None:
         """The earliest instant something is due (meetings, escalations, follow-up)."""

@@ -26,8 +26,10 @@ from bot.domain import (
     ResponsibilityChange,
     RoomBinding,
 )
+from bot.messages import RoomRef
 from bot.ports import ConcurrentUpdateError, MeetingRecord, NotificationKey
 from bot.ports.evaluation import ClosureFact, PendingTransfer, SteeringGroup
+from bot.ports.outbox import OutboxEntry, OutboxStatus
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,24 @@ class LedgerRow:
 
 
 @dataclass(frozen=True)
+class OutboxRow:
+    entry: OutboxEntry
+    status: OutboxStatus
+    next_attempt_at: datetime
+    leased_until: datetime | None = None
+    settled_at: datetime | None = None
+    reason: str | None = None
+
+    @property
+    def room(self) -> RoomRef:
+        return self.entry.reply.room
+
+    def due(self, now: datetime) -> datetime:
+        lease = self.leased_until
+        return max(self.next_attempt_at, lease) if lease is not None else self.next_attempt_at
+
+
+@dataclass(frozen=True)
 class WatchRow:
     group_id: GroupId
     next_at: datetime | None
@@ -103,6 +123,7 @@ class Tables:
     steering_links: dict[GroupId, int] = field(default_factory=dict)
     answers: dict[tuple[GroupId, int], tuple[str, datetime]] = field(default_factory=dict)
     transfers: dict[int, tuple[PendingTransfer, CaseId | None]] = field(default_factory=dict)
+    outbox: dict[int, OutboxRow] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def copy(self) -> Tables:

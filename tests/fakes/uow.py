@@ -17,6 +17,7 @@ from tests.fakes.evaluation import (
     FakeSteeringRepository,
     FakeTransferRepository,
 )
+from tests.fakes.outbox import FakeOutboxRepository
 from tests.fakes.records import (
     FakeAuditRepository,
     FakeEscalationRepository,
@@ -49,6 +50,7 @@ class FakeUnitOfWork:
     outcomes: FakeOutcomeLog
     steering: FakeSteeringRepository
     transfers: FakeTransferRepository
+    outbox: FakeOutboxRepository
 
     def __init__(self, database: MemoryDatabase) -> None:
         self._database = database
@@ -73,6 +75,7 @@ class FakeUnitOfWork:
         self.outcomes = FakeOutcomeLog(tx)
         self.steering = FakeSteeringRepository(tx)
         self.transfers = FakeTransferRepository(tx)
+        self.outbox = FakeOutboxRepository(tx)
         return self
 
     async def __aexit__(

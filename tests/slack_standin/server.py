@@ -1,6 +1,6 @@
 """The stand-in server: the Web API (`/api/<method>`), response_url hooks (`/respond/<id>`)
 and the Socket Mode websocket (`/socket`), on 127.0.0.1 only. It records every call and can
-answer a method with 429 + Retry-After a given number of times."""
+answer a method with 429 + Retry-After, a 5xx or an error code a given number of times."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ class SlackStandIn:
     responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     rate_limits: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     retry_after: str = "1"
+    # Answers to give a method's next calls instead of the real one: (HTTP status, error).
+    failures: dict[str, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
     # A method whose gate is set waits until the test opens it: a slow Slack, without sleeps.
     gates: dict[str, asyncio.Event] = field(default_factory=dict)
     # The gated methods called so far (each call waits at its gate).
@@ -114,6 +116,11 @@ class SlackStandIn:
                 status=429,
                 headers={"Retry-After": self.retry_after},
             )
+        if self.failures[method]:
+            status, error = self.failures[method].pop(0)
+            self.calls.append(Call(f"{method}:{error or status}", params))
+            await self._notify()
+            return web.json_response({"ok": False, "error": error}, status=status)
         if method in self.gates:
             self.waiting.append(method)
             await self._notify()

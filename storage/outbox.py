@@ -1,0 +1,363 @@
+"""The outbox repository (bot/ports/outbox.py) on SQLAlchemy Core."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import (
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.domain import GroupId, Platform
+from bot.ports.outbox import (
+    OutboxEntry,
+    OutboxListing,
+    OutboxStatus,
+    Reply,
+    RoomRef,
+    StuckRoom,
+    decode_reply,
+    encode_reply,
+)
+from storage.base import UtcDateTime
+from storage.codec import TextCodec
+from storage.models_outbox import OutboxRow
+
+OUTBOX = cast(Table, OutboxRow.__table__)
+PENDING = OutboxStatus.PENDING.value
+
+
+def payload_aad(idempotency_key: str) -> str:
+    return f"outbox/{idempotency_key}/payload"
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        OUTBOX.c.next_attempt_at <= now,
+        or_(OUTBOX.c.leased_until.is_(None), OUTBOX.c.leased_until <= now),
+    )
+
+
+class SqlAlchemyOutboxRepository:
+    def __init__(self, conn: AsyncConnection, codec: TextCodec) -> None:
+        self._conn = conn
+        self._codec = codec
+
+    async def add(
+        self,
+        replies: Sequence[Reply],
+        *,
+        at: datetime,
+        due_at: datetime | None = None,
+        group_id: GroupId | None = None,
+        ledger_key: str | None = None,
+        claim_until: datetime | None = None,
+    ) -> Sequence[OutboxEntry]:
+        if not replies:
+            return []
+        rooms = list(dict.fromkeys(r.room for r in replies))
+        free = set(rooms) if claim_until is None else await self._rooms_without_backlog(rooms)
+        rows = []
+        for reply in replies:
+            key = uuid.uuid4().hex
+            claimed = claim_until is not None and reply.room in free
+            rows.append(
+                {
+                    "platform": reply.room.platform.value,
+                    "room_id": reply.room.room_id,
+                    "kind": reply.kind.value,
+                    "payload": self._codec.seal(encode_reply(reply), aad=payload_aad(key)),
+                    "idempotency_key": key,
+                    "group_id": group_id,
+                    "case_id": reply.case_id,
+                    "ledger_key": ledger_key,
+                    "status": PENDING,
+                    "created_at": at,
+                    "due_at": due_at or at,
+                    "attempts": 0,
+                    "next_attempt_at": at,
+                    "leased_until": claim_until if claimed else None,
+                }
+            )
+        if claim_until is None:
+            await self._conn.execute(insert(OUTBOX), rows)
+            return []
+        ids = (
+            await self._conn.execute(
+                insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True), rows
+            )
+        ).scalars()
+        return [
+            OutboxEntry(
+                id=entry_id,
+                reply=reply,
+                idempotency_key=str(row["idempotency_key"]),
+                created_at=at,
+                due_at=due_at or at,
+                attempts=0,
+                ledger_key=ledger_key,
+                group_id=group_id,
+            )
+            for entry_id, reply, row in zip(ids, replies, rows, strict=True)
+            if row["leased_until"] is not None
+        ]
+
+    async def _rooms_without_backlog(self, rooms: Sequence[RoomRef]) -> set[RoomRef]:
+        """The rooms with no pending row yet: new rows there may go out at once."""
+        busy = await self._conn.execute(
+            select(OUTBOX.c.platform, OUTBOX.c.room_id)
+            .where(
+                OUTBOX.c.status == PENDING,
+                tuple_(OUTBOX.c.platform, OUTBOX.c.room_id).in_(
+                    [(r.platform.value, r.room_id) for r in rooms]
+                ),
+            )
+            .distinct()
+        )
+        return set(rooms) - {RoomRef(Platform(b.platform), b.room_id) for b in busy}
+
+    async def claim_room(
+        self,
+        platform: Platform,
+        room_id: str,
+        *,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+    ) -> Sequence[OutboxEntry]:
+        rows = (
+            await self._conn.execute(
+                select(OUTBOX)
+                .where(
+                    OUTBOX.c.status == PENDING,
+                    OUTBOX.c.platform == platform.value,
+                    OUTBOX.c.room_id == room_id,
+                )
+                .order_by(OUTBOX.c.id)
+                .limit(limit)
+            )
+        ).all()
+        if not rows:
+            return []
+        head = rows[0]
+        # The head's lease is the room's: whoever holds it sends the room's rows in order.
+        taken = await self._conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == head.id, OUTBOX.c.status == PENDING, _due(now))
+            .values(leased_until=lease_until)
+        )
+        if taken.rowcount != 1:
+            return []
+        rest = [r.id for r in rows[1:]]
+        if rest:
+            await self._conn.execute(
+                update(OUTBOX).where(OUTBOX.c.id.in_(rest)).values(leased_until=lease_until)
+            )
+        return [self._entry(r) for r in rows]
+
+    def _entry(self, row: object) -> OutboxEntry:
+        r = cast(OutboxRow, row)
+        reply = decode_reply(self._codec.unseal(r.payload, aad=payload_aad(r.idempotency_key)))
+        return OutboxEntry(
+            id=r.id,
+            reply=reply,
+            idempotency_key=r.idempotency_key,
+            created_at=r.created_at,
+            due_at=r.due_at,
+            attempts=r.attempts,
+            ledger_key=r.ledger_key,
+            group_id=GroupId(r.group_id) if r.group_id is not None else None,
+        )
+
+    async def due_rooms(
+        self, platforms: Sequence[Platform], *, now: datetime, limit: int
+    ) -> Sequence[tuple[Platform, str]]:
+        heads = (
+            select(func.min(OUTBOX.c.id).label("id"))
+            .where(
+                OUTBOX.c.status == PENDING,
+                OUTBOX.c.platform.in_([p.value for p in platforms]),
+            )
+            .group_by(OUTBOX.c.platform, OUTBOX.c.room_id)
+            .subquery()
+        )
+        rows = await self._conn.execute(
+            select(OUTBOX.c.platform, OUTBOX.c.room_id)
+            .where(OUTBOX.c.id.in_(select(heads.c.id)), _due(now))
+            .order_by(OUTBOX.c.id)
+            .limit(limit)
+        )
+        return [(Platform(r.platform), r.room_id) for r in rows]
+
+    async def next_attempt(self, platforms: Sequence[Platform]) -> datetime | None:
+        # A row is due at its next attempt, or when its lease ends if that is later.
+        due = case(
+            (OUTBOX.c.leased_until > OUTBOX.c.next_attempt_at, OUTBOX.c.leased_until),
+            else_=OUTBOX.c.next_attempt_at,
+        )
+        value = (
+            await self._conn.execute(
+                select(func.min(type_coerce(due, UtcDateTime()))).where(
+                    OUTBOX.c.status == PENDING,
+                    OUTBOX.c.platform.in_([p.value for p in platforms]),
+                )
+            )
+        ).scalar_one_or_none()
+        return value
+
+    async def release(self, ids: Sequence[int]) -> None:
+        if ids:
+            await self._conn.execute(
+                update(OUTBOX).where(OUTBOX.c.id.in_(list(ids))).values(leased_until=None)
+            )
+
+    async def mark_delivered(self, entry_id: int, *, at: datetime) -> None:
+        await self._settle(entry_id, OutboxStatus.DELIVERED, at=at, reason=None)
+
+    async def mark_retry(self, entry_id: int, *, next_attempt_at: datetime, reason: str) -> None:
+        await self._conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == entry_id)
+            .values(
+                attempts=OUTBOX.c.attempts + 1,
+                next_attempt_at=next_attempt_at,
+                leased_until=None,
+                reason=reason[:64],
+            )
+        )
+
+    async def mark_dropped(self, entry_id: int, *, reason: str, at: datetime) -> None:
+        await self._settle(entry_id, OutboxStatus.DROPPED, at=at, reason=reason)
+
+    async def _settle(
+        self, entry_id: int, status: OutboxStatus, *, at: datetime, reason: str | None
+    ) -> None:
+        values: dict[str, object] = {
+            "status": status.value,
+            "attempts": OUTBOX.c.attempts + 1,
+            "leased_until": None,
+            "settled_at": at,
+            "reason": reason[:64] if reason else None,
+        }
+        if status is OutboxStatus.DELIVERED:
+            values["payload"] = ""  # the text is in the room now; keep no second copy
+        await self._conn.execute(update(OUTBOX).where(OUTBOX.c.id == entry_id).values(values))
+
+    async def ledger_settled(self, ledger_key: str) -> bool:
+        pending = (
+            await self._conn.execute(
+                select(func.count())
+                .select_from(OUTBOX)
+                .where(OUTBOX.c.ledger_key == ledger_key, OUTBOX.c.status == PENDING)
+            )
+        ).scalar_one()
+        return int(pending) == 0
+
+    async def pending_count(self) -> int:
+        count = (
+            await self._conn.execute(
+                select(func.count()).select_from(OUTBOX).where(OUTBOX.c.status == PENDING)
+            )
+        ).scalar_one()
+        return int(count)
+
+    async def hurry(self, platforms: Sequence[Platform], *, now: datetime) -> None:
+        await self._conn.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.status == PENDING,
+                OUTBOX.c.platform.in_([p.value for p in platforms]),
+                OUTBOX.c.next_attempt_at > now,
+            )
+            .values(next_attempt_at=now)
+        )
+
+    async def listing(
+        self, *, statuses: Sequence[OutboxStatus], limit: int
+    ) -> Sequence[OutboxListing]:
+        rows = await self._conn.execute(
+            select(OUTBOX)
+            .where(OUTBOX.c.status.in_([s.value for s in statuses]))
+            .order_by(OUTBOX.c.platform, OUTBOX.c.room_id, OUTBOX.c.id)
+            .limit(limit)
+        )
+        return [
+            OutboxListing(
+                id=r.id,
+                platform=Platform(r.platform),
+                room_id=r.room_id,
+                kind=r.kind,
+                status=OutboxStatus(r.status),
+                created_at=r.created_at,
+                attempts=r.attempts,
+                next_attempt_at=r.next_attempt_at,
+                reason=r.reason,
+                group_id=GroupId(r.group_id) if r.group_id is not None else None,
+            )
+            for r in rows
+        ]
+
+    async def requeue(self, *, ids: Sequence[int] | None, now: datetime) -> int:
+        # A purged case's rows have lost their text: nothing is left to send.
+        where = [OUTBOX.c.status == OutboxStatus.DROPPED.value, OUTBOX.c.payload != ""]
+        if ids is not None:
+            where.append(OUTBOX.c.id.in_(list(ids)))
+        result = await self._conn.execute(
+            update(OUTBOX)
+            .where(*where)
+            .values(status=PENDING, next_attempt_at=now, leased_until=None, settled_at=None)
+        )
+        return int(result.rowcount)
+
+    async def stuck_rooms(self, *, older_than: datetime) -> Sequence[StuckRoom]:
+        undelivered = [PENDING, OutboxStatus.DROPPED.value]
+        rows = (
+            await self._conn.execute(
+                select(OUTBOX.c.platform, OUTBOX.c.room_id, OUTBOX.c.group_id)
+                .where(
+                    OUTBOX.c.status.in_(undelivered),
+                    OUTBOX.c.group_id.is_not(None),
+                    OUTBOX.c.created_at < older_than,
+                )
+                .distinct()
+            )
+        ).all()
+        stuck = []
+        for row in rows:
+            room = and_(OUTBOX.c.platform == row.platform, OUTBOX.c.room_id == row.room_id)
+            last = (
+                await self._conn.execute(
+                    select(func.max(OUTBOX.c.settled_at)).where(
+                        room, OUTBOX.c.status == OutboxStatus.DELIVERED.value
+                    )
+                )
+            ).scalar_one_or_none()
+            # The outage began with the first message that did not get through after the
+            # room's last delivery; a delivery since then ends it.
+            since_query = select(func.min(OUTBOX.c.created_at)).where(
+                room, OUTBOX.c.status.in_(undelivered)
+            )
+            if last is not None:
+                since_query = since_query.where(OUTBOX.c.created_at >= last)
+            since = (await self._conn.execute(since_query)).scalar_one_or_none()
+            if since is None:
+                continue
+            if since < older_than:
+                stuck.append(
+                    StuckRoom(Platform(row.platform), row.room_id, GroupId(row.group_id), since)
+                )
+        return stuck

@@ -1,0 +1,140 @@
+"""Guaranteed delivery against a real Synapse: the homeserver is stopped while an acute case
+passes its first escalation step, and started again; each escalation then arrives exactly
+once, marked late, and the ledger says sent only after that."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from nio import RoomKickResponse
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import FakeClock
+from bot.ports.outbox import OutboxStatus
+from bot.scheduling.config import SchedulerConfig
+from bot.scheduling.tick import SchedulerTick
+from tests.matrix_support import MatrixUser, bot_engine, group_room, start_bot, users
+from tests.synapse import Synapse, synapse
+
+__all__ = ["bot_engine", "synapse", "users"]
+
+pytestmark = pytest.mark.synapse
+
+
+async def ledger(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT state FROM sent_notifications WHERE kind = 'escalation' ORDER BY id")
+        )
+        return [r[0] for r in rows]
+
+
+async def test_escalations_due_while_the_homeserver_is_down_arrive_once_when_it_returns(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    clock = FakeClock(datetime.now(UTC))
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot", clock=clock)
+    try:
+        room = await group_room(users, bot)
+        admin, anna, bo, carl = (users[n] for n in ("admin", "anna", "bo", "carl"))
+        await admin.ask(bot.user_id, room, "!psp group setup Nordby")
+        for person, agency, role in (
+            (anna, "police", "rep"),
+            (bo, "social", "lead"),
+            (carl, "psychiatry", "rep"),
+        ):
+            await admin.ask(bot.user_id, room, f"!psp member add {person.user_id} {agency} {role}")
+        mark = len(bo.notices)
+        await anna.say(room, "!psp flag acute Neighbour threatened with a knife")
+        await bo.wait_notice(lambda n: "PSP-" in n.body and "knife" in n.body, after=mark)
+
+        router = bot.service.router
+        tick = SchedulerTick(
+            uow_factory=router.uow_factory,
+            clock=clock,
+            config=SchedulerConfig(),
+            deliver=router.delivery.deliver_rooms,
+            locale="en",
+        )
+        await tick.run()  # the case is being watched
+        synapse.stop()
+        # Fifteen minutes on, nobody has acknowledged: the deputies are due, Synapse is away.
+        clock.advance(timedelta(minutes=16))
+        report = await tick.run()
+        assert report.sent == 2  # social services and psychiatry
+        assert await ledger(bot_engine) == ["claimed", "claimed"]
+        clock.advance(timedelta(minutes=5))
+        await tick.run()  # a later tick neither rebuilds nor takes the claims over
+        assert await ledger(bot_engine) == ["claimed", "claimed"]
+
+        synapse.start()
+        clock.advance(timedelta(minutes=6))  # past any backoff
+        router.delivery.wake()
+        for person in (bo, carl):
+            await person.wait_notice(
+                lambda n: n.sender == bot.user_id and "⏰" in n.body and "psychiatry" in n.body,
+                wait_s=120,
+            )
+            await person.wait_notice(
+                lambda n: n.sender == bot.user_id and "⏰" in n.body and "social" in n.body,
+                wait_s=60,
+            )
+        await admin.ask(bot.user_id, room, "!psp help", wait_s=60)  # a barrier
+        escalations = [n.body for n in bo.notices if n.sender == bot.user_id and "⏰" in n.body]
+        assert len(escalations) == 2
+        assert all(body.startswith("⏳ Delayed") for body in escalations)
+        # The room's rows go in order, each marked before the next is sent: by the barrier's
+        # answer, both escalation rows are delivered and their ledger keys sent.
+        assert await ledger(bot_engine) == ["sent", "sent"]
+    finally:
+        await bot.stop()
+
+
+async def test_a_room_that_removed_the_bot_drops_its_alert_and_the_lead_hears_of_it(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    clock = FakeClock(datetime.now(UTC))
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot", clock=clock)
+    try:
+        room = await group_room(users, bot)
+        admin, anna, bo = users["admin"], users["anna"], users["bo"]
+        await admin.ask(bot.user_id, room, "!psp group setup Nordby")
+        await admin.ask(bot.user_id, room, f"!psp member add {anna.user_id} police rep")
+        await admin.ask(bot.user_id, room, f"!psp member add {bo.user_id} social lead")
+        second = await admin.create_room(encrypted=True, invite=[bot.user_id])
+        await admin.wait_joined(second, bot.user_id)
+        assert "Nordby" in (await admin.ask(bot.user_id, second, "!psp group setup Nordby")).body
+        assert isinstance(await admin.client.room_kick(second, bot.user_id), RoomKickResponse)
+
+        mark = len(bo.notices)
+        await anna.say(room, "!psp flag acute Neighbour threatened with a knife")
+        await bo.wait_notice(lambda n: "PSP-" in n.body and "knife" in n.body, after=mark)
+        router = bot.service.router
+        async with asyncio.timeout(30):  # the kicked room's send ends after bo's alert
+            while True:
+                async with router.uow_factory() as uow:
+                    dropped = await uow.outbox.listing(statuses=[OutboxStatus.DROPPED], limit=5)
+                if dropped:
+                    break
+                await asyncio.sleep(0.1)
+        assert [(r.room_id, r.kind, r.reason) for r in dropped] == [
+            (second, "alert", "M_FORBIDDEN")
+        ]
+        # Five minutes on: the group's lead is told in the room that still works, once.
+        clock.advance(timedelta(minutes=6))
+        mark = len(bo.notices)
+        assert await router.delivery.tell_leads() == 1
+        await router.delivery.run_once()
+        told = await bo.wait_notice(
+            lambda n: n.sender == bot.user_id and "could not be delivered" in n.body, after=mark
+        )
+        assert (
+            second in told.body and bo.user_id in told.source["content"]["m.mentions"]["user_ids"]
+        )
+        assert await router.delivery.tell_leads() == 0
+    finally:
+        await bot.stop()
