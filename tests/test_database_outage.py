@@ -163,7 +163,7 @@ async def _outage_and_recovery(
         scheduler = SchedulerService.build(
             uow_factory=h.uow_factory,
             clock=clock,
-            deliver=h.router.deliver,
+            deliver=h.router.delivery.deliver_rooms,
             leader=leader,
             config=SchedulerConfig(),
             locale="en",
