@@ -17,7 +17,7 @@ from bot import logfields
 from bot import metrics as m
 from bot.context import Context, Refusal
 from bot.delivery.policy import DeliveryPolicy
-from bot.domain import Platform
+from bot.domain import CaseId, Platform
 from bot.evaluation.handlers import UNBOUND_OK as EVALUATION_UNBOUND_OK
 from bot.evaluation.handlers import evaluation_handlers
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
@@ -36,7 +36,16 @@ from bot.ports.outbox import OutboxEntry
 from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.meetings import meeting_handlers
 from bot.screening import screen_command, screen_message
-from bot.usecases import access, audit, lifecycle, members, queries, records, responsibility
+from bot.usecases import (
+    access,
+    audit,
+    guests,
+    lifecycle,
+    members,
+    queries,
+    records,
+    responsibility,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +78,9 @@ CASE_HANDLERS: dict[type, Handler] = {
     c.MarkEscalationHandled: records.mark_escalation_handled,
     c.ShowAudit: audit.show_audit,
     c.ShowMemberAudit: audit.show_member_audit,
+    c.AddGuest: guests.add_guest,
+    c.RemoveGuest: guests.remove_guest,
+    c.ListGuests: guests.list_guests,
 }
 
 
@@ -237,7 +249,7 @@ class PspBot:
                 return Handled([])  # a re-delivery of an event we already handled
             ctx = await self._context(uow, incoming, locale)
             if not isinstance(command, _UNBOUND_OK):
-                ctx.require_group()
+                ctx.require_group(guest_ok=isinstance(command, guests.GUEST_COMMANDS))
             await handler(ctx, command)
             replies = _with_context(incoming, ctx.replies)
             claimed = await uow.outbox.add(
@@ -252,6 +264,13 @@ class PspBot:
     async def _context(self, uow: UnitOfWork, incoming: Incoming, locale: str) -> Context:
         found = await uow.groups.room_context(incoming.platform, incoming.room, incoming.sender)
         binding, group, member = found if found else (None, None, None)
+        guest, guest_cases = None, frozenset[CaseId]()
+        if group is not None and member is None:
+            invited = await uow.access.guest_cases(
+                group.id, incoming.platform, incoming.sender, at=self._clock.now()
+            )
+            if invited is not None:
+                guest, guest_cases = invited
         return Context(
             uow=uow,
             incoming=incoming,
@@ -262,6 +281,8 @@ class PspBot:
             member=member,
             is_admin=(incoming.platform, incoming.sender) in self._settings.admins,
             insecure_allowed=incoming.platform in self._settings.insecure_rooms_allowed,
+            guest=guest,
+            guest_cases=guest_cases,
         )
 
     async def _refuse(self, incoming: Incoming, error: Reply) -> Handled:

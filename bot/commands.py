@@ -167,6 +167,25 @@ class ShowMemberAudit:
     since: date | None = None
 
 
+@dataclass(frozen=True)
+class AddGuest:
+    ref: str
+    user: str
+    agency: Agency
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class RemoveGuest:
+    ref: str
+    user: str
+
+
+@dataclass(frozen=True)
+class ListGuests:
+    ref: str
+
+
 Command = (
     ShowHelp
     | FlagCase
@@ -192,6 +211,9 @@ Command = (
     | MarkEscalationHandled
     | ShowAudit
     | ShowMemberAudit
+    | AddGuest
+    | RemoveGuest
+    | ListGuests
     | MeetingCommand
     | SteeringCommand
 )

@@ -12,6 +12,7 @@ from bot.bounds import fit_message
 from bot.domain import (
     Agency,
     Case,
+    CaseId,
     DetailLevel,
     Group,
     Member,
@@ -49,6 +50,9 @@ class Context:
     # (unencrypted Matrix rooms, public Slack channels).
     insecure_allowed: bool = False
     replies: list[Reply] = field(default_factory=list)
+    # A caller who is no member but a guest of some of the group's cases (`guest add`).
+    guest: Member | None = None
+    guest_cases: frozenset[CaseId] = frozenset()
 
     # --- language --------------------------------------------------------------------
 
@@ -87,16 +91,25 @@ class Context:
 
     # --- who may do what --------------------------------------------------------------
 
-    def require_group(self) -> tuple[Group, Member]:
-        """The group bound to this room and the caller's membership in it, or a refusal."""
+    @property
+    def is_guest(self) -> bool:
+        return self.member is None and self.guest is not None
+
+    def require_group(self, *, guest_ok: bool = False) -> tuple[Group, Member]:
+        """The group bound to this room and the caller's membership in it, or a refusal.
+        With `guest_ok`, a guest of some of its cases passes too (as their guest record)."""
         if self.binding is None or self.group is None:
             raise Refusal("error.unbound_room")
-        if self.member is None:
-            raise Refusal("error.not_member")
-        return self.group, self.member
+        if self.member is not None:
+            return self.group, self.member
+        if self.guest is not None:
+            if guest_ok:
+                return self.group, self.guest
+            raise Refusal("error.guest_only")
+        raise Refusal("error.not_member")
 
-    def require_operative(self) -> tuple[Group, Member]:
-        group, member = self.require_group()
+    def require_operative(self, *, guest_ok: bool = False) -> tuple[Group, Member]:
+        group, member = self.require_group(guest_ok=guest_ok)
         assert self.binding is not None
         if self.binding.purpose is RoomPurpose.STEERING:
             raise Refusal("error.steering_room")
@@ -110,13 +123,14 @@ class Context:
             raise Refusal("error.lead_only")
         return group, member
 
-    async def case(self, ref: str) -> tuple[Group, Member, Case]:
+    async def case(self, ref: str, *, guest_ok: bool = False) -> tuple[Group, Member, Case]:
         """The case with this ref in the caller's group. A ref of another group answers
-        exactly like a ref that does not exist (data protection rule 2)."""
-        group, member = self.require_operative()
+        exactly like a ref that does not exist (data protection rule 2), and so does, to a
+        guest, every case they were not invited to."""
+        group, member = self.require_operative(guest_ok=guest_ok)
         canonical = normalise_case_ref(ref) or ref
         case = await self.uow.cases.get_by_ref(group.id, canonical)
-        if case is None:
+        if case is None or (self.is_guest and case.id not in self.guest_cases):
             raise Refusal("error.unknown_case", ref=canonical)
         logfields.add(case_id=int(case.id))
         return group, member, case
@@ -127,7 +141,7 @@ class Context:
         await self.uow.audit.record(
             at=self.now,
             action=action,
-            actor_member_id=self.member.id if self.member else None,
+            actor_member_id=actor.id if (actor := self.member or self.guest) else None,
             group_id=self.group.id if self.group else None,
             case_id=case.id if case else None,
             binding_id=self.binding.id if self.binding else None,
@@ -167,6 +181,10 @@ class Context:
         """Post to every room of the group with this purpose; the room the command came
         from gets it as the answer. Minimal-detail rooms get the minimal text."""
         assert self.group is not None
+        if case is not None:
+            # A case's guests hear of it by mention, in the rooms where they are.
+            guests = await self.uow.access.case_guests(case.id, at=self.now)
+            mention = [*mention, *(g.member for g in guests)]
         for binding in await self.uow.groups.bindings(self.group.id):
             if binding.purpose is not purpose:
                 continue

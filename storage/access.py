@@ -3,17 +3,18 @@ data protection officer's view of the audit log."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import Agency, GroupId, Member, Platform
+from bot.domain import Agency, CaseId, GroupId, GuestGrant, Member, MemberId, Platform, Role
 from bot.ports import KnownMember, MemberAction
 from storage.models import AuditRow, CaseRow, MemberRow, RoomBindingRow
-from storage.models_access import GroupAuthorityRow
+from storage.models_access import CaseGuestRow, GroupAuthorityRow
 from storage.repositories import member_from
 
 AUTHORITIES = cast(Table, GroupAuthorityRow.__table__)
@@ -21,6 +22,7 @@ AUDIT = cast(Table, AuditRow.__table__)
 CASES = cast(Table, CaseRow.__table__)
 MEMBERS = cast(Table, MemberRow.__table__)
 BINDINGS = cast(Table, RoomBindingRow.__table__)
+GUESTS = cast(Table, CaseGuestRow.__table__)
 
 
 class SqlAlchemyAccessRepository:
@@ -79,3 +81,147 @@ class SqlAlchemyAccessRepository:
             for r in rows
         ]
         return actions[::-1], int(total)
+
+    # --- case-scoped guests ------------------------------------------------------------
+
+    async def known_member(
+        self, group_id: GroupId, platform: Platform, user_id: str
+    ) -> KnownMember | None:
+        row = (
+            await self._conn.execute(
+                select(MEMBERS).where(
+                    MEMBERS.c.group_id == group_id,
+                    MEMBERS.c.platform == platform.value,
+                    MEMBERS.c.user_id == user_id,
+                )
+            )
+        ).first()
+        return KnownMember(member_from(row), bool(row.active)) if row else None
+
+    async def add_guest_member(
+        self,
+        *,
+        group_id: GroupId,
+        platform: Platform,
+        user_id: str,
+        display_name: str,
+        agency: Agency,
+    ) -> Member:
+        known = await self.known_member(group_id, platform, user_id)
+        if known is not None:
+            await self._conn.execute(
+                update(MEMBERS)
+                .where(MEMBERS.c.id == known.member.id)
+                .values(role=Role.GUEST.value, agency=agency.value, active=False)
+            )
+            return dataclasses.replace(known.member, role=Role.GUEST, agency=agency)
+        result = await self._conn.execute(
+            insert(MEMBERS)
+            .values(
+                group_id=group_id,
+                platform=platform.value,
+                user_id=user_id,
+                display_name=display_name,
+                agency=agency.value,
+                role=Role.GUEST.value,
+                active=False,
+            )
+            .returning(MEMBERS.c.id)
+        )
+        member_id = MemberId(result.scalar_one())
+        return Member(member_id, group_id, platform, user_id, display_name, agency, Role.GUEST)
+
+    async def grant(
+        self,
+        *,
+        case_id: CaseId,
+        member: Member,
+        by_member: MemberId,
+        at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        current = (
+            await self._conn.execute(
+                select(GUESTS.c.id).where(
+                    GUESTS.c.case_id == case_id,
+                    GUESTS.c.member_id == member.id,
+                    GUESTS.c.ended_at.is_(None),
+                    GUESTS.c.expires_at > at,
+                )
+            )
+        ).scalar_one_or_none()
+        if current is not None:
+            await self._conn.execute(
+                update(GUESTS)
+                .where(GUESTS.c.id == current)
+                .values(expires_at=expires_at, agency=member.agency.value)
+            )
+            return
+        await self._conn.execute(
+            insert(GUESTS).values(
+                case_id=case_id,
+                member_id=member.id,
+                agency=member.agency.value,
+                added_by=by_member,
+                added_at=at,
+                expires_at=expires_at,
+            )
+        )
+
+    async def end_grant(
+        self, case_id: CaseId, member_id: MemberId, *, by_member: MemberId, at: datetime
+    ) -> bool:
+        result = await self._conn.execute(
+            update(GUESTS)
+            .where(
+                GUESTS.c.case_id == case_id,
+                GUESTS.c.member_id == member_id,
+                GUESTS.c.ended_at.is_(None),
+                GUESTS.c.expires_at > at,
+            )
+            .values(ended_at=at, ended_by=by_member)
+        )
+        return bool(result.rowcount)
+
+    async def case_guests(self, case_id: CaseId, *, at: datetime) -> Sequence[GuestGrant]:
+        rows = await self._conn.execute(
+            select(GUESTS, *(c.label(f"m_{c.name}") for c in MEMBERS.c))
+            .join(MEMBERS, MEMBERS.c.id == GUESTS.c.member_id)
+            .where(
+                GUESTS.c.case_id == case_id,
+                GUESTS.c.ended_at.is_(None),
+                GUESTS.c.expires_at > at,
+            )
+            .order_by(GUESTS.c.id)
+        )
+        return [
+            GuestGrant(
+                case_id=CaseId(r.case_id),
+                member=member_from(r, "m_"),
+                agency=Agency(r.agency),
+                added_at=r.added_at,
+                expires_at=r.expires_at,
+            )
+            for r in rows
+        ]
+
+    async def guest_cases(
+        self, group_id: GroupId, platform: Platform, user_id: str, *, at: datetime
+    ) -> tuple[Member, frozenset[CaseId]] | None:
+        rows = (
+            await self._conn.execute(
+                select(GUESTS.c.case_id, *(c.label(f"m_{c.name}") for c in MEMBERS.c))
+                .join(MEMBERS, MEMBERS.c.id == GUESTS.c.member_id)
+                .where(
+                    MEMBERS.c.group_id == group_id,
+                    MEMBERS.c.platform == platform.value,
+                    MEMBERS.c.user_id == user_id,
+                    MEMBERS.c.role == Role.GUEST.value,
+                    GUESTS.c.ended_at.is_(None),
+                    GUESTS.c.expires_at > at,
+                )
+            )
+        ).all()
+        if not rows:
+            return None
+        return member_from(rows[0], "m_"), frozenset(CaseId(r.case_id) for r in rows)

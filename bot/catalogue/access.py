@@ -52,4 +52,66 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Audit trail of {who} in {group} since {since}: {count} actions:",
     ),
     "audit.latest": ("(de seneste {count} vises)", "(the latest {count} shown)"),
+    "audit.guest": ("gæst", "guest"),
+    "role.guest": ("gæst", "guest"),
+    "usage.guest": (
+        "guest add <sag> <@bruger> <myndighed> [--until ÅÅÅÅ-MM-DD] | guest remove <sag> "
+        "<@bruger> | guest list <sag>",
+        "guest add <case> <@user> <agency> [--until YYYY-MM-DD] | guest remove <case> <@user> | "
+        "guest list <case>",
+    ),
+    "help.guest": (
+        "Giver en gæst (fx egen læge, boligselskab, kriminalforsorg, en kollega) adgang til én "
+        "sag: `show`, `note` og `ack` af netop den sag, højst 30 dage (tovholderen eller den "
+        "ansvarlige myndighed).",
+        "Gives a guest (e.g. a GP, a housing association, probation, a colleague) access to one "
+        "case: `show`, `note` and `ack` of that case only, for at most 30 days (the lead or the "
+        "responsible agency).",
+    ),
+    "error.guest_only": (
+        "Som gæst kan du kun bruge `show`, `note` og `ack` på den sag, du er inviteret til, og "
+        "`list`.",
+        "As a guest you can only `show`, `note` and `ack` the case you were invited to, and "
+        "`list`.",
+    ),
+    "error.guest_manager": (
+        "Kun tovholderen eller {agency}, der har ansvaret for {ref}, kan invitere eller fjerne "
+        "gæster.",
+        "Only the lead or {agency}, which holds responsibility for {ref}, can invite or remove "
+        "guests.",
+    ),
+    "error.guest_manager_lead": (
+        "Ingen myndighed har ansvaret for {ref} endnu; kun tovholderen kan invitere gæster.",
+        "No agency holds responsibility for {ref} yet; only the lead can invite guests.",
+    ),
+    "error.guest_is_member": (
+        "{who} er allerede medlem af gruppen og ser sagerne.",
+        "{who} is already a member of the group and sees its cases.",
+    ),
+    "error.guest_until_past": (
+        "{until} er allerede passeret; vælg en dato fra i dag.",
+        "{until} has already passed; choose a date from today on.",
+    ),
+    "error.guest_until_far": (
+        "En gæst får adgang i højst 30 dage: senest til {latest}.",
+        "A guest gets access for at most 30 days: until {latest} at the latest.",
+    ),
+    "error.not_guest": (
+        "«{user}» er ikke gæst i {ref}.",
+        "«{user}» is not a guest of {ref}.",
+    ),
+    "guest.added": (
+        "{who} ({agency}) kan nu se, notere og kvittere i {ref} til og med {until} — intet andet.",
+        "{who} ({agency}) may now show, note and ack {ref} until {until} inclusive — nothing else.",
+    ),
+    "guest.removed": (
+        "{who} har ikke længere adgang til {ref}.",
+        "{who} no longer has access to {ref}.",
+    ),
+    "guest.none": ("{ref} har ingen gæster.", "{ref} has no guests."),
+    "guest.head": ("Gæster i {ref} ({count}):", "Guests of {ref} ({count}):"),
+    "guest.row": (
+        "{who} ({agency}, {platform}) til og med {until}",
+        "{who} ({agency}, {platform}) until {until}",
+    ),
 }

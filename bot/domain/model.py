@@ -43,6 +43,8 @@ class Role(StrEnum):
     REP = "rep"
     DEPUTY = "deputy"
     LEAD = "lead"
+    # Invited to single cases (`guest add`); never a member of the group, never responsible.
+    GUEST = "guest"
 
 
 class Urgency(StrEnum):
@@ -278,6 +280,17 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class GuestGrant:
+    """A guest's access to one case, until `expires_at` (or until removed)."""
+
+    case_id: CaseId
+    member: Member
+    agency: Agency
+    added_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class CaseSummaryRow:
     """One line of `list`: no free text beyond the summary."""
 
@@ -320,6 +333,7 @@ __all__ = [
     "Group",
     "GroupId",
     "GroupKind",
+    "GuestGrant",
     "Member",
     "MemberId",
     "Note",

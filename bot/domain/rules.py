@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from bot.domain.model import Agency, Case, CaseStatus, GroupKind, Member
 
@@ -150,3 +151,33 @@ def check_reopen(case: Case, actor: Member) -> Refused | None:
     if case.status is CaseStatus.OPEN:
         return Refused("error.case_open", {"ref": case.ref})
     return None
+
+
+# --- case-scoped guests ---------------------------------------------------------------
+
+GUEST_DAYS = 30
+
+
+def check_guest_manager(case: Case, actor: Member, *, ending: bool = False) -> Refused | None:
+    """Guests are invited (to an open case) and removed by the lead or by a member of the
+    agency that holds responsibility for the case."""
+    refused = None if ending else require_open(case)
+    if refused:
+        return refused
+    if actor.is_lead or (case.responsible is not None and actor.agency is case.responsible):
+        return None
+    if case.responsible is None:
+        return Refused("error.guest_manager_lead", {"ref": case.ref})
+    return Refused("error.guest_manager", {"ref": case.ref, "agency": case.responsible})
+
+
+def guest_last_day(today: date, until: date | None) -> date | Refused:
+    """The last day of a guest's access: `until`, or 30 days ahead, and never later."""
+    latest = today + timedelta(days=GUEST_DAYS)
+    if until is None:
+        return latest
+    if until < today:
+        return Refused("error.guest_until_past", {"until": until.isoformat()})
+    if until > latest:
+        return Refused("error.guest_until_far", {"latest": latest.isoformat()})
+    return until

@@ -1,4 +1,5 @@
-"""Parsers of the need-to-know verbs: the access log (`audit`)."""
+"""Parsers of the need-to-know verbs: the access log (`audit`) and case-scoped guests
+(`guest`)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from collections.abc import Callable
 
 from bot import commands as c
 from bot.parsing.cases import PARSERS as CASE_PARSERS
-from bot.parsing.tokens import iso_date, need, no_more, split_options
+from bot.parsing.cases import _agency, _ref
+from bot.parsing.tokens import ParseRefusal, iso_date, need, no_more, split_options
 
 _SINCE = {"since": "since", "siden": "since"}
+_UNTIL = {"until": "until", "indtil": "until"}
 
 
 def _audit(args: list[str]) -> c.Command:
@@ -22,4 +25,31 @@ def _audit(args: list[str]) -> c.Command:
     return CASE_PARSERS["audit"](args)
 
 
-PARSERS: dict[str, Callable[[list[str]], c.Command]] = {"audit": _audit}
+def _guest(args: list[str]) -> c.Command:
+    """`guest add <case> <@user> <agency> [--until D]`, `guest remove <case> <@user>`,
+    `guest list <case>`."""
+    need(args, 1, "subcommand")
+    sub, rest = args[0].lower(), args[1:]
+    if sub in ("add", "tilføj", "tilfoej"):
+        positional, options = split_options(rest, _UNTIL)
+        need(positional, 3, ("case", "user", "agency")[min(len(positional), 2)])
+        no_more(positional, 3)
+        until = options.get("until")
+        return c.AddGuest(
+            _ref(positional[0]),
+            positional[1],
+            _agency(positional[2]),
+            iso_date(until) if until is not None else None,
+        )
+    if sub in ("remove", "fjern"):
+        need(rest, 2, "user" if rest else "case")
+        no_more(rest, 2)
+        return c.RemoveGuest(_ref(rest[0]), rest[1])
+    if sub in ("list", "liste"):
+        need(rest, 1, "case")
+        no_more(rest, 1)
+        return c.ListGuests(_ref(rest[0]))
+    raise ParseRefusal("error.bad_subcommand", sub=sub[:40], choices="add, remove, list")
+
+
+PARSERS: dict[str, Callable[[list[str]], c.Command]] = {"audit": _audit, "guest": _guest}

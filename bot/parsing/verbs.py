@@ -23,6 +23,7 @@ VERB_WORDS: dict[str, tuple[str, ...]] = {
     "group": ("group", "gruppe"),
     "escalate": ("escalate", "eskaler"),
     "audit": ("audit", "revision"),
+    "guest": ("guest", "gæst", "gaest"),
     "meeting": ("meeting", "møde"),
     "report": ("report", "rapport"),
     "steering": ("steering", "styregruppe"),

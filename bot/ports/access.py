@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain import Agency, GroupId, Member, Platform
+from bot.domain import Agency, CaseId, GroupId, GuestGrant, Member, MemberId, Platform
 
 
 @dataclass(frozen=True)
@@ -48,4 +48,50 @@ class AccessRepository(Protocol):
     ) -> tuple[Sequence[MemberAction], int]:
         """The member's latest `limit` audit rows in the group (oldest first) and how many
         there are in all since `since`."""
+        ...
+
+    async def known_member(
+        self, group_id: GroupId, platform: Platform, user_id: str
+    ) -> KnownMember | None:
+        """The member row of this chat user in the group, whatever its state."""
+        ...
+
+    async def add_guest_member(
+        self,
+        *,
+        group_id: GroupId,
+        platform: Platform,
+        user_id: str,
+        display_name: str,
+        agency: Agency,
+    ) -> Member:
+        """The user's row as a guest (role guest, not an active member of the group)."""
+        ...
+
+    async def grant(
+        self,
+        *,
+        case_id: CaseId,
+        member: Member,
+        by_member: MemberId,
+        at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        """Give a guest access to one case until `expires_at` (a running grant is renewed)."""
+        ...
+
+    async def end_grant(
+        self, case_id: CaseId, member_id: MemberId, *, by_member: MemberId, at: datetime
+    ) -> bool:
+        """End a running grant now; False if there was none."""
+        ...
+
+    async def case_guests(self, case_id: CaseId, *, at: datetime) -> Sequence[GuestGrant]:
+        """The grants to this case that run at `at`."""
+        ...
+
+    async def guest_cases(
+        self, group_id: GroupId, platform: Platform, user_id: str, *, at: datetime
+    ) -> tuple[Member, frozenset[CaseId]] | None:
+        """The guest this chat user is in the group, and the cases open to them at `at`."""
         ...

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot import commands as c
 from bot.context import Context, Refusal
-from bot.domain import AuditEntry, MemberId
+from bot.domain import AuditEntry, MemberId, Role
 from bot.ports import KnownMember, MemberAction
 from bot.rendering import local_time
 from bot.usecases.members import normalise_user, resolve_member
@@ -23,6 +23,8 @@ def _who(ctx: Context, known: KnownMember | None) -> str:
     if known is None:
         return "—"
     agency = ctx.agency_name(known.member.agency)
+    if known.member.role is Role.GUEST:
+        return f"{known.member.display_name} ({agency}, {ctx.t('audit.guest')})"
     if known.active:
         return f"{known.member.display_name} ({agency})"
     return f"{known.member.display_name} ({agency}, {ctx.t('audit.removed')})"

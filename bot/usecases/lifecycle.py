@@ -114,7 +114,7 @@ async def flag_case(ctx: Context, cmd: c.FlagCase) -> None:
 
 
 async def acknowledge_case(ctx: Context, cmd: c.AcknowledgeCase) -> None:
-    group, member, case = await ctx.case(cmd.ref)
+    group, member, case = await ctx.case(cmd.ref, guest_ok=True)
     require_open(case)
     acks = await ctx.uow.cases.acknowledgements(case.id)
     earlier = next((a for a in acks if a.agency is member.agency), None)

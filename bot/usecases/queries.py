@@ -3,9 +3,11 @@ trail itself is read in `audit.py`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot import commands as c
 from bot.context import Context, Refusal
-from bot.domain import CaseDetails, CaseStatus
+from bot.domain import CaseDetails, CaseStatus, CaseSummaryRow
 from bot.parsing import VERB_WORDS
 from bot.rendering import render_details, render_list_row
 from bot.usecases.access import group_authorities
@@ -19,7 +21,7 @@ LIST_COUNT_UP_TO = 500
 
 
 async def show_case(ctx: Context, cmd: c.ShowCase) -> None:
-    group, _member, case = await ctx.case(cmd.ref)
+    group, _member, case = await ctx.case(cmd.ref, guest_ok=True)
     uow = ctx.uow
     details = CaseDetails(
         case=case,
@@ -29,21 +31,46 @@ async def show_case(ctx: Context, cmd: c.ShowCase) -> None:
         notes=tuple(await uow.cases.notes(case.id)),
     )
     members = await uow.members.list(group.id)
+    # Everyone the record names, also guests and members removed since.
+    named = {k.member.id: k.member for k in await uow.access.known_members(group.id)}
     await ctx.audit("case.read", case=case)
     ctx.answer(
         render_details(
             ctx,
             details,
             agencies=frozenset(m.agency for m in members),
-            members={m.id: m for m in members},
+            members=named,
             detail=ctx.detail,
         ),
         case=case,
     )
 
 
+async def _guest_rows(ctx: Context, status: CaseStatus | None) -> list[CaseSummaryRow]:
+    """A guest's list: only the cases they were invited to."""
+    rows = []
+    for case_id in sorted(ctx.guest_cases):
+        case = await ctx.uow.cases.get(case_id)
+        if case is None or (status is not None and case.status is not status):
+            continue
+        acks = await ctx.uow.cases.acknowledgements(case.id)
+        rows.append(
+            CaseSummaryRow(
+                ref=case.ref,
+                urgency=case.urgency,
+                status=case.status,
+                responsible=case.responsible,
+                summary=case.summary,
+                created_at=case.created_at,
+                acknowledged=frozenset(a.agency for a in acks),
+            )
+        )
+    rows.sort(key=lambda r: (r.urgency.rank, r.created_at))
+    return rows
+
+
 async def list_cases(ctx: Context, cmd: c.ListCases) -> None:
-    group, member = ctx.require_operative()
+    group, member = ctx.require_operative(guest_ok=True)
     status = {
         c.ListScope.OPEN: CaseStatus.OPEN,
         c.ListScope.MINE: CaseStatus.OPEN,
@@ -55,14 +82,24 @@ async def list_cases(ctx: Context, cmd: c.ListCases) -> None:
     scope_word = cmd.scope.value
     if offset >= LIST_COUNT_UP_TO:
         raise Refusal("error.page_too_far", shown=str(LIST_COUNT_UP_TO), scope=scope_word)
-    rows, total = await ctx.uow.cases.list(
-        group.id,
-        status=status,
-        responsible=responsible,
-        limit=LIST_PAGE,
-        offset=offset,
-        count_up_to=LIST_COUNT_UP_TO,
-    )
+    rows: Sequence[CaseSummaryRow]
+    if ctx.is_guest:
+        # A guest's cases are theirs: `mine` is all of them, an agency narrows them down.
+        every = [
+            row
+            for row in await _guest_rows(ctx, status)
+            if cmd.agency is None or row.responsible is cmd.agency
+        ]
+        rows, total = every[offset : offset + LIST_PAGE], len(every)
+    else:
+        rows, total = await ctx.uow.cases.list(
+            group.id,
+            status=status,
+            responsible=responsible,
+            limit=LIST_PAGE,
+            offset=offset,
+            count_up_to=LIST_COUNT_UP_TO,
+        )
     page = f" page={cmd.page}" if cmd.page > 1 else ""
     await ctx.audit("case.list", detail=f"scope={cmd.scope.value} count={len(rows)}{page}")
     scope = ctx.t(f"scope.{cmd.scope.value}")

@@ -39,6 +39,21 @@ class MemberRow:
 
 
 @dataclass(frozen=True)
+class GuestRow:
+    """A guest's access to one case (storage: case_guests)."""
+
+    case_id: CaseId
+    member_id: MemberId
+    agency: Agency
+    added_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None = None
+
+    def runs_at(self, at: datetime) -> bool:
+        return self.ended_at is None and self.expires_at > at
+
+
+@dataclass(frozen=True)
 class EscalationRow:
     group_id: GroupId
     number: int
@@ -124,6 +139,7 @@ class Tables:
     answers: dict[tuple[GroupId, int], tuple[str, datetime]] = field(default_factory=dict)
     transfers: dict[int, tuple[PendingTransfer, CaseId | None]] = field(default_factory=dict)
     outbox: dict[int, OutboxRow] = field(default_factory=dict)
+    guests: dict[int, GuestRow] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def copy(self) -> Tables:
