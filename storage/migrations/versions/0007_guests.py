@@ -1,7 +1,7 @@
 """need-to-know: case-scoped guests
 
-Revision ID: 0006_guests
-Revises: 0005_audit_chains
+Revision ID: 0007_guests
+Revises: 0006_case_listing
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_guests"
-down_revision = "0005_audit_chains"
+revision = "0007_guests"
+down_revision = "0006_case_listing"
 branch_labels = None
 depends_on = None
 
