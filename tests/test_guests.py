@@ -58,7 +58,7 @@ async def test_a_guest_cannot_act_beyond_show_note_and_ack(
         f"take {REF}",
         f"assign {REF} gp",
         f"decide {REF} x",
-        f"close {REF} x",
+        f"close {REF} x --outcome other",
         "flag acute x",
         "member list",
         "meeting agenda",
@@ -158,6 +158,6 @@ async def test_guest_management_refusals_change_nothing(
     await refused(h, "erik", f"guest add {REF} @gitte firemen", "firemen")
     await refused(h, "erik", f"guest add {REF} @gitte", "")
     h.locale = "en"
-    await h.text("anna", f"close {REF} solved")
+    await h.text("anna", f"close {REF} solved --outcome other")
     h.locale = locale
     await refused(h, "erik", f"guest add {REF} @gitte gp", closed)
