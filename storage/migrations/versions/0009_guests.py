@@ -1,7 +1,7 @@
 """need-to-know: case-scoped guests
 
-Revision ID: 0008_guests
-Revises: 0007_evaluation
+Revision ID: 0009_guests
+Revises: 0008_outbox
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_guests"
-down_revision = "0007_evaluation"
+revision = "0009_guests"
+down_revision = "0008_outbox"
 branch_labels = None
 depends_on = None
 
