@@ -177,9 +177,14 @@ class Context:
         actions: Sequence[Action] = (),
         message_key: str | None = None,
         purpose: RoomPurpose = RoomPurpose.OPERATIVE,
+        edit_of: str | None = None,
+        thread_of: str | None = None,
+        answer_here: bool = True,
     ) -> None:
         """Post to every room of the group with this purpose; the room the command came
-        from gets it as the answer. Minimal-detail rooms get the minimal text."""
+        from gets it as the answer (unless `answer_here` is False: a rewrite of an earlier
+        message answers nobody). Minimal-detail rooms get the minimal text. `edit_of` and
+        `thread_of` name an earlier message of the bot in each room (bot.messages.Reply)."""
         assert self.group is not None
         if case is not None:
             # A case's guests hear of it by mention, in the rooms where they are.
@@ -205,7 +210,9 @@ class Context:
                     actions=tuple(actions),
                     case_ref=case.ref if case else None,
                     case_id=case.id if case else None,
-                    in_reply_to=self.incoming.event_id if here else None,
+                    in_reply_to=self.incoming.event_id if here and answer_here else None,
                     message_key=message_key,
+                    edit_of=edit_of,
+                    thread_of=thread_of,
                 )
             )

@@ -9,20 +9,19 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot import commands as c
+from bot.alerts import acknowledged_agencies, alert_key, post_alert, rewrite_alert
 from bot.context import Context, Refusal
 from bot.domain import (
-    Agency,
     Case,
     CaseStatus,
     Member,
-    Role,
     format_case_ref,
     pending_acknowledgements,
 )
 from bot.domain import rules as rule
 from bot.domain.outcome import outcome_choices
-from bot.messages import Action, ReplyKind
-from bot.rendering import URGENCY_ICON, headline, tag_names, urgency_name
+from bot.messages import ReplyKind
+from bot.rendering import headline
 from bot.usecases.access import group_authorities
 
 
@@ -30,20 +29,6 @@ def require_open(case: Case) -> None:
     refused = rule.require_open(case)
     if refused is not None:
         raise Refusal(refused.key, ref=case.ref)
-
-
-def on_duty(members: Sequence[Member], agencies: set[Agency] | frozenset[Agency]) -> list[Member]:
-    """The fixed representatives (and leads) of these agencies: who an alert notifies.
-    Deputies are reached by escalation, not by the first alert."""
-    return [m for m in members if m.agency in agencies and m.role is not Role.DEPUTY]
-
-
-def case_actions(ctx: Context, case: Case) -> tuple[Action, ...]:
-    return (
-        Action("ack", ctx.t("action.ack"), f"ack {case.ref}"),
-        Action("take", ctx.t("action.take"), f"take {case.ref}"),
-        Action("show", ctx.t("action.show"), f"show {case.ref}"),
-    )
 
 
 async def save_case(ctx: Context, case: Case, **changes: object) -> Case:
@@ -54,8 +39,8 @@ async def save_case(ctx: Context, case: Case, **changes: object) -> Case:
 async def announce(
     ctx: Context, case: Case, key: str, *, mention: Sequence[Member] = (), **params: str
 ) -> None:
-    """A state change, told to every operative room of the group (the headline is all a
-    minimal room gets, and all it needs)."""
+    """A state change, told to every operative room of the group in the alert's thread (the
+    headline is all a minimal room gets, and all it needs), and the alert rewritten."""
     line = ctx.t(key, ref=case.ref, **params)
     await ctx.broadcast(
         full=f"{line}\n{headline(ctx, case)}",
@@ -64,7 +49,9 @@ async def announce(
         case=case,
         mention=mention,
         message_key=f"{key}:{case.ref}:{case.version}",
+        thread_of=alert_key(case),
     )
+    await rewrite_alert(ctx, case)
 
 
 async def flag_case(ctx: Context, cmd: c.FlagCase) -> None:
@@ -86,51 +73,33 @@ async def flag_case(ctx: Context, cmd: c.FlagCase) -> None:
         case.id, agency=member.agency, member_id=member.id, at=ctx.now
     )
     await ctx.audit("case.flag", case=case, detail=f"urgency={cmd.urgency.value}")
-    members = await ctx.uow.members.list(group.id)
-    others = {m.agency for m in members} - {member.agency}
-    waiting = pending_acknowledgements(
-        frozenset(m.agency for m in members), frozenset({member.agency})
+    await post_alert(ctx, case)
+
+
+async def acknowledge_for(ctx: Context, case: Case, member: Member) -> bool:
+    """Record the acknowledgement of the member's agency unless it has one; True if new."""
+    acks = await ctx.uow.cases.acknowledgements(case.id)
+    if any(a.agency is member.agency for a in acks):
+        return False
+    await ctx.uow.cases.add_acknowledgement(
+        case.id, agency=member.agency, member_id=member.id, at=ctx.now
     )
-    params = {
-        "icon": URGENCY_ICON[case.urgency],
-        "ref": case.ref,
-        "urgency": urgency_name(ctx, case.urgency).upper(),
-        "agency": ctx.agency_name(member.agency),
-        "who": member.display_name,
-        "waiting": ctx.agency_list(waiting),
-    }
-    full = ctx.t("alert.full", summary=case.summary, **params)
-    if case.tags:
-        full += "\n" + ctx.t("show.tags", tags=tag_names(ctx, case.tags))
-    await ctx.broadcast(
-        full=full,
-        minimal=ctx.t("alert.minimal", **params),
-        kind=ReplyKind.ALERT,
-        case=case,
-        mention=on_duty(members, others),
-        actions=case_actions(ctx, case),
-        message_key=f"alert:{case.ref}",
-    )
+    return True
 
 
 async def acknowledge_case(ctx: Context, cmd: c.AcknowledgeCase) -> None:
     group, member, case = await ctx.case(cmd.ref, guest_ok=True)
     require_open(case)
-    acks = await ctx.uow.cases.acknowledgements(case.id)
-    earlier = next((a for a in acks if a.agency is member.agency), None)
-    if earlier is not None:
+    if not await acknowledge_for(ctx, case, member):
         ctx.answer(
             ctx.t("ack.already", ref=case.ref, agency=ctx.agency_name(member.agency)),
             case=case,
         )
         return
-    await ctx.uow.cases.add_acknowledgement(
-        case.id, agency=member.agency, member_id=member.id, at=ctx.now
-    )
     case = await save_case(ctx, case)
     await ctx.audit("case.ack", case=case, detail=f"agency={member.agency.value}")
     members = await ctx.uow.members.list(group.id)
-    acked = frozenset({a.agency for a in acks} | {member.agency})
+    acked = await acknowledged_agencies(ctx, case)
     waiting = pending_acknowledgements(frozenset(m.agency for m in members), acked)
     await announce(
         ctx,

@@ -6,6 +6,7 @@ import dataclasses
 from zoneinfo import ZoneInfo
 
 from bot import commands as c
+from bot.alerts import alert_key
 from bot.context import Context, Refusal
 from bot.domain import Agency, RoomPurpose
 from bot.messages import Reply, ReplyKind, RoomRef
@@ -50,6 +51,8 @@ async def record_decision(ctx: Context, cmd: c.RecordDecision) -> None:
         kind=ReplyKind.UPDATE,
         case=case,
         message_key=f"decision:{case.ref}:{decision.number}",
+        # In the alert's thread; the alert itself shows nothing a decision changes.
+        thread_of=alert_key(case),
     )
 
 
@@ -79,6 +82,7 @@ async def complete_decision(ctx: Context, cmd: c.CompleteDecision) -> None:
         kind=ReplyKind.UPDATE,
         case=case,
         message_key=f"done:{case.ref}:{cmd.number}",
+        thread_of=alert_key(case),
     )
 
 

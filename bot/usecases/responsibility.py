@@ -5,11 +5,12 @@ The rules (who can hold it, who answers a proposal, when the lead's word is fina
 from __future__ import annotations
 
 from bot import commands as c
+from bot.alerts import on_duty
 from bot.context import Context, Refusal
 from bot.domain import Agency, Case, Member, PlaceNow, Refused, ResponsibilityChange
 from bot.domain import rules as rule
 from bot.usecases.access import group_authorities
-from bot.usecases.lifecycle import announce, on_duty, save_case
+from bot.usecases.lifecycle import acknowledge_for, announce, save_case
 from bot.usecases.members import resolve_member
 
 
@@ -35,6 +36,10 @@ async def _place(ctx: Context, case: Case, member: Member, placement: PlaceNow) 
         ),
     )
     await ctx.audit(f"case.{placement.how}", case=case, detail=f"agency={placement.agency.value}")
+    if placement.how in ("take", "accept"):
+        # Taking or accepting responsibility is the strongest acknowledgement there is: the
+        # agency is no longer awaited (alert, `show`) nor escalated to.
+        await acknowledge_for(ctx, case, member)
     return case
 
 
