@@ -53,9 +53,16 @@ def render_alert(
         "waiting": ctx.agency_list(waiting),
     }
     full = ctx.t("alert.full", summary=case.summary, **params)
+    minimal = ctx.t("alert.minimal", **params)
+    if acknowledged - {case.flagging_agency}:
+        # Who answered so far (the flagging agency's own acknowledgement goes without saying).
+        line = ctx.t(
+            "alert.acknowledged", agencies=ctx.agency_list(a for a in Agency if a in acknowledged)
+        )
+        full += "\n" + line
+        minimal += "\n" + line
     if case.tags:
         full += "\n" + ctx.t("show.tags", tags=tag_names(ctx, case.tags))
-    minimal = ctx.t("alert.minimal", **params)
     if case.responsible is not None or case.status is not CaseStatus.OPEN:
         # Once responsibility is placed or the case is closed, the alert says so too.
         full += "\n" + headline(ctx, case)

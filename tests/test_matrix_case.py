@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.matrix_support import MatrixUser, group_room, start_bot, users
+from tests.matrix_support import MatrixUser, bot_engine, group_room, start_bot, users
 from tests.synapse import Synapse, synapse
 
-__all__ = ["synapse", "users"]
+__all__ = ["bot_engine", "synapse", "users"]
 
 pytestmark = pytest.mark.synapse
 
@@ -77,5 +77,42 @@ async def test_full_case_in_an_encrypted_room(
             rows = (await conn.execute(text("SELECT * FROM decisions"))).mappings().all()
         assert len(rows) == 1
         assert not bo.undecryptable_in.get(room)
+    finally:
+        await bot.stop()
+
+
+async def test_a_change_edits_the_alert_and_goes_in_its_thread(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    """Matrix clients show the alert's current state (an `m.replace` edit) and keep a case's
+    updates in the alert's thread (`m.thread`)."""
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    try:
+        room = await group_room(users, bot)
+        admin, anna, bo = (users[n] for n in ("admin", "anna", "bo"))
+        await admin.ask(bot.user_id, room, "!psp group setup Trådby")
+        for person, agency in ((anna, "police"), (bo, "social")):
+            await admin.ask(bot.user_id, room, f"!psp member add {person.user_id} {agency} rep")
+        mark = len(bo.notices)
+        await anna.say(room, "!psp flag normal Naboen bekymret for ældre mand")
+        alert = await bo.wait_notice(lambda n: "Naboen bekymret" in n.body, after=mark)
+        ref = next(w for w in alert.body.replace(":", " ").split() if w.startswith("PSP-"))
+        assert "Awaiting acknowledgement from: social services" in alert.body
+
+        mark = len(bo.notices)
+        update = await bo.ask(bot.user_id, room, f"!psp ack {ref}")
+        relation = update.source["content"]["m.relates_to"]
+        assert relation["rel_type"] == "m.thread" and relation["event_id"] == alert.event_id
+        edit = await bo.wait_notice(
+            lambda n: n.source["content"].get("m.relates_to", {}).get("rel_type") == "m.replace",
+            after=mark,
+        )
+        content = edit.source["content"]
+        assert content["m.relates_to"]["event_id"] == alert.event_id
+        assert content["body"].startswith("* ")
+        new = content["m.new_content"]["body"]
+        assert "Naboen bekymret" in new and "flagged by police" in new
+        assert "Awaiting acknowledgement from: none" in new
+        assert content["m.mentions"] == {}  # an edit pings nobody
     finally:
         await bot.stop()

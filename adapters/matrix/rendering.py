@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.messages import Reply, ReplyKind
+from bot.ports.delivery import Outgoing
 
 ACK_REACTIONS = frozenset({"✅", "👍", "✅️", "👍️"})
 
@@ -49,4 +50,35 @@ def render(reply: Reply) -> dict[str, Any]:
     }
     if reply.in_reply_to:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply.in_reply_to}}
+    return content
+
+
+def render_outgoing(message: Outgoing) -> dict[str, Any]:
+    """The event content for one outbox row: a new notice, an edit of an earlier message of
+    the bot (`m.replace`, Matrix spec "Event replacements"), or a reply in a thread
+    (`m.thread`, with the `m.in_reply_to` fallback for clients without threads)."""
+    reply = message.reply
+    content = render(reply)
+    if message.edit_target is not None:
+        new_content = {k: v for k, v in content.items() if k != "m.relates_to"}
+        return {
+            "msgtype": new_content["msgtype"],
+            # What clients without edits show: the new text, marked as a correction.
+            "body": "* " + str(new_content["body"]),
+            "format": "org.matrix.custom.html",
+            "formatted_body": "* " + str(new_content["formatted_body"]),
+            "m.new_content": new_content,
+            # An edit pings nobody: the alert's mentions were notified when it was posted.
+            "m.mentions": {},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": message.edit_target},
+        }
+    if message.thread_root is not None:
+        answers = reply.in_reply_to
+        content["m.relates_to"] = {
+            "rel_type": "m.thread",
+            "event_id": message.thread_root,
+            # A reply to a command stays a real reply; otherwise the root is the fallback.
+            "is_falling_back": answers is None,
+            "m.in_reply_to": {"event_id": answers or message.thread_root},
+        }
     return content

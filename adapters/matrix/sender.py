@@ -15,7 +15,7 @@ from nio import (
 )
 from nio.exceptions import LocalProtocolError, OlmUnverifiedDeviceError
 
-from adapters.matrix.rendering import render
+from adapters.matrix.rendering import render_outgoing
 from bot.domain import Platform
 from bot.i18n import translate
 from bot.messages import Reply, ReplyKind, RoomRef
@@ -56,8 +56,10 @@ class MatrixSender:
             await self._redact_source(room_id, reply.in_reply_to)
         # The row's idempotency key is the transaction id: a send retried after a timeout
         # or a crash makes Synapse return the first event instead of posting it twice.
-        result = await self._post(room_id, render(reply), f"psp-{message.idempotency_key}")
-        if isinstance(result, Sent) and reply.kind is ReplyKind.ALERT and reply.case_ref:
+        content = render_outgoing(message)
+        result = await self._post(room_id, content, f"psp-{message.idempotency_key}")
+        first_post = reply.kind is ReplyKind.ALERT and message.edit_target is None
+        if isinstance(result, Sent) and first_post and reply.case_ref:
             await self._router.save_state(ALERT_STATE + str(result.message_id), reply.case_ref)
         return result
 

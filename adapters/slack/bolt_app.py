@@ -87,7 +87,7 @@ class SlackAdapter:
         self.config = config
         self.router = router
         self.api = api
-        self.sender = SlackSender(api, load_state=router.load_state, save_state=router.save_state)
+        self.sender = SlackSender(api)
         router.attach(Platform.SLACK, self.sender)
         self.dedupe = Deduplicator()
         self._private: TtlMap[bool] = TtlMap(CHANNEL_CACHE_SECONDS)

@@ -1,28 +1,26 @@
-"""Posts the core's replies to Slack. Alerts carry buttons and are rewritten in place
-(`chat.update`) when the case changes; the change itself goes into the alert's thread, where
-the people it mentions are notified. Answers and refusals go only to the person who asked
-(ephemeral), so a `show` does not spread case details further than needed."""
+"""Posts the core's replies to Slack. Alerts carry buttons; a rewrite of an alert (the core's
+`edit_of`, resolved to the alert's `ts`) becomes `chat.update`, and a case's updates go into
+the alert's thread (`thread_of` -> `thread_ts`), where the people they mention are notified.
+Answers and refusals go only to the person who asked (ephemeral), so a `show` does not
+spread case details further than needed."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from adapters.slack.blocks import AlertState, alert_state, render
-from adapters.slack.dedupe import TtlMap
+from adapters.slack.blocks import render
 from adapters.slack.webapi import SlackApi, SlackCallError
 from bot.messages import Reply, ReplyKind
 from bot.ports.delivery import Dropped, Outgoing, Retry, SendResult, Sent
 
 log = logging.getLogger(__name__)
 
-ALERT_TEXT_DAYS = 30
-LoadState = Callable[[str], Awaitable[str | None]]
-SaveState = Callable[[str, str], Awaitable[None]]
 
+# An alert that is gone (deleted by a workspace admin, or too old to edit): its rewrite is
+# dropped; the change itself is still told in the thread.
+LOST_ORIGINALS = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
 # Answers Slack gives for a message that no retry can deliver: the row is dropped with the
 # code as its reason (the admin sees it in `psp-bot outbox` and can retry it once fixed).
@@ -75,10 +73,6 @@ class Requester:
         return cls(str(user), str(channel), response_url if isinstance(response_url, str) else None)
 
 
-def alert_key(channel: str, case_ref: str) -> str:
-    return f"slack.alert:{channel}:{case_ref}"
-
-
 def outcome(error: SlackCallError) -> SendResult:
     if error.retry_after is not None:
         return Retry(reason=error.code, after=error.retry_after)
@@ -88,46 +82,34 @@ def outcome(error: SlackCallError) -> SendResult:
 
 
 class SlackSender:
-    def __init__(self, api: SlackApi, *, load_state: LoadState, save_state: SaveState) -> None:
+    def __init__(self, api: SlackApi) -> None:
         self.api = api
-        self._load = load_state
-        self._save = save_state
-        self._locks: dict[str, asyncio.Lock] = {}
-        # The alert texts, in memory only (they hold the case summary). After a restart an
-        # alert is rewritten around the case's headline instead.
-        self._alert_texts: TtlMap[str] = TtlMap(ALERT_TEXT_DAYS * 86400.0, max_entries=20_000)
 
     async def send(self, message: Outgoing) -> SendResult:
         try:
-            return Sent(await self._send(message.reply) or None)
+            return Sent(await self._send(message) or None)
         except SlackCallError as exc:
             log.warning("Slack %s failed: %s", exc.method, exc.code)
+            if message.edit_target is not None and exc.code in LOST_ORIGINALS:
+                return Dropped(reason=exc.code)
             return outcome(exc)
 
-    async def _send(self, reply: Reply) -> str | None:
+    async def _send(self, message: Outgoing) -> str | None:
+        reply = message.reply
         channel = reply.room.room_id
         if reply.kind in (ReplyKind.ERROR, ReplyKind.ANSWER):
             requester = Requester.from_context(reply.reply_context)
             if requester is not None and requester.channel == channel:
                 await self._ephemeral(reply, requester)
                 return None
-        if reply.kind is ReplyKind.ALERT and reply.case_ref:
-            ts = await self._post(reply, channel)
-            state = alert_state(reply, channel, ts)
-            self._alert_texts.put(alert_key(channel, reply.case_ref), reply.text)
-            await self._save(alert_key(channel, reply.case_ref), json.dumps(state.to_json()))
-            return ts
-        if reply.kind is ReplyKind.UPDATE and reply.case_ref:
-            key = alert_key(channel, reply.case_ref)
-            # Two clicks on one alert at once: each rewrite must see the other's line.
-            async with self._locks.setdefault(key, asyncio.Lock()):
-                stored = await self._load(key)
-                if stored is not None:
-                    state = AlertState.from_json(json.loads(stored))
-                    if await self._update_alert(reply, state):
-                        await self._save(key, json.dumps(state.to_json()))
-                    return await self._post(reply, channel, thread_ts=state.ts)
-        return await self._post(reply, channel)
+        if message.edit_target is not None:
+            # The alert rewritten in place: header, fallback text and blocks all current.
+            text, blocks = render(reply)
+            await self.api.call_once(
+                "chat.update", channel=channel, ts=message.edit_target, text=text, blocks=blocks
+            )
+            return message.edit_target
+        return await self._post(reply, channel, thread_ts=message.thread_root)
 
     async def _post(self, reply: Reply, channel: str, *, thread_ts: str | None = None) -> str:
         text, blocks = render(reply)
@@ -142,24 +124,6 @@ class SlackSender:
             params["thread_ts"] = thread_ts
         data = await self.api.call_once("chat.postMessage", **params)
         return str(data.get("ts") or "")
-
-    async def _update_alert(self, reply: Reply, state: AlertState) -> bool:
-        """Rewrite the alert in place if this update concerns what it shows; True if so."""
-        assert reply.case_ref is not None
-        if not state.apply(reply):
-            return False
-        # The update's last line is the case headline (ref, urgency, status, responsible).
-        key = alert_key(state.channel, reply.case_ref)
-        state.text = self._alert_texts.get(key) or reply.text.rsplit("\n", 1)[-1]
-        text, blocks = state.render()
-        try:
-            await self.api.call(
-                "chat.update", channel=state.channel, ts=state.ts, text=text, blocks=blocks
-            )
-        except SlackCallError as exc:
-            # The alert may have been deleted by a workspace admin; the change is still posted.
-            log.warning("could not update an alert in place (%s)", exc.code)
-        return True
 
     async def _ephemeral(self, reply: Reply, requester: Requester) -> None:
         text, blocks = render(reply)

@@ -19,6 +19,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{icon} {urgency}: new case {ref} flagged by {agency}.\n"
         "Awaiting acknowledgement from: {waiting}",
     ),
+    "alert.acknowledged": ("Kvitteret: {agencies}", "Acknowledged by: {agencies}"),
     "action.ack": ("Kvittér", "Acknowledge"),
     "action.take": ("Overtag ansvar", "Take responsibility"),
     "action.show": ("Vis", "Show"),

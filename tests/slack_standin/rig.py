@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -36,26 +35,6 @@ class SlackRig:
     session: Any
     runner: web.AppRunner
     fixed_now: list[float | None]
-    saved: set[str] = field(default_factory=set)
-    _saved_changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-
-    def watch_state(self) -> None:
-        """Let tests wait until the adapter has stored an alert's place (it does so right after
-        posting it, so a fast test could otherwise click before it is stored)."""
-        sender = self.adapter.sender
-        save = sender._save
-
-        async def save_and_tell(key: str, value: str) -> None:
-            await save(key, value)
-            async with self._saved_changed:
-                self.saved.add(key)
-                self._saved_changed.notify_all()
-
-        sender._save = save_and_tell
-
-    async def wait_saved(self, key: str, limit: float = 15.0) -> None:
-        async with asyncio.timeout(limit), self._saved_changed:
-            await self._saved_changed.wait_for(lambda: key in self.saved)
 
     async def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, Any, str]:
         async with self.session.post(self.url, data=body, headers=headers) as response:
@@ -136,7 +115,6 @@ async def start_rig(router: Any, standin: SlackStandIn, **config_overrides: Any)
         runner,
         fixed_now,
     )
-    rig.watch_state()
     return rig
 
 
