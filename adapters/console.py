@@ -45,6 +45,10 @@ class ConsoleSender:
 
     async def send(self, message: Outgoing) -> SendResult:
         reply = message.reply
+        if reply.edit_of is not None:
+            # A terminal cannot rewrite what it printed; the change itself was printed as
+            # its own line, and `show` prints the case as it stands.
+            return Sent()
         text = render(reply)
         for attachment in reply.attachments:
             # A terminal cannot show a file: write it and show where it is.
