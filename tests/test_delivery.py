@@ -160,9 +160,11 @@ async def test_a_restarted_bot_sends_what_was_pending_exactly_once(harness: Harn
     await restarted.router.delivery.start()
     await restarted.router.delivery.run_once()
     texts = fresh.texts("!a:test")
-    assert len(texts) == 2 and "PSP-2026-0001" in texts[0] and "acknowledged" in texts[1]
+    # The alert, the acknowledgement, and the alert's rewrite, in that order.
+    assert len(texts) == 3 and "PSP-2026-0001" in texts[0] and "acknowledged" in texts[1]
+    assert "Acknowledged by: police, social services" in texts[2]
     await restarted.router.delivery.run_once()
-    assert len(fresh.delivered) == 2
+    assert len(fresh.delivered) == 3
     assert await outbox(restarted, OutboxStatus.PENDING) == []
 
 

@@ -86,7 +86,9 @@ async def test_one_group_on_slack_and_a_real_synapse(
         # Acknowledged in Matrix: the Slack alert is rewritten in place.
         await bo.ask(bot.user_id, room, "!psp ack PSP-2026-0001")
         await standin.wait_for(lambda s: s.of("chat.update"))
-        assert "social services acknowledged" in alert_blocks_text(standin.of("chat.update")[0])
+        assert "Acknowledged by: police, social services" in alert_blocks_text(
+            standin.of("chat.update")[0]
+        )
 
         # A button on Slack: the Matrix room learns about the same case.
         mark = len(carl.notices)
