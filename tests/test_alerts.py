@@ -66,7 +66,8 @@ async def test_a_rewrite_after_a_restart_reads_like_one_before(core: Harness) ->
 async def test_a_closed_case_keeps_its_alert_without_buttons(core: Harness) -> None:
     await core.say("anna", "flag normal Borger truer naboer")
     await core.say("carl", f"take {REF}")
-    (rewrite,) = rewrites(await core.say("carl", f"close {REF} Indlagt frivilligt --outcome treatment-started"))
+    closing = f"close {REF} Indlagt frivilligt --outcome treatment-started"
+    (rewrite,) = rewrites(await core.say("carl", closing))
     assert rewrite.actions == ()
     assert "Borger truer naboer" in rewrite.text and "closed" in rewrite.text
 
