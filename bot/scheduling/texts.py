@@ -119,8 +119,10 @@ async def build_agenda(
             lines.extend(decision_lines(locale, item, today=today))
         lines.extend(more_line(locale, len(decisions), AGENDA_DECISIONS))
     escalations = await uow.followup.open_escalations(group.id, limit=COUNT_UP_TO + 1)
+    # Read whether or not there are escalations: the agenda costs the same statements
+    # whatever the group holds.
+    answers = {a.number: a.text for a in await uow.steering.answers(group.id)}
     if escalations:
-        answers = {a.number: a.text for a in await uow.steering.answers(group.id)}
         lines.append("")
         lines.append(t("agenda.escalations"))
         for esc in escalations[:AGENDA_ESCALATIONS]:
