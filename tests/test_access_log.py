@@ -52,8 +52,8 @@ async def test_audit_of_a_member_lists_every_case_read_or_changed_when_and_where
     await h.text("bo", "show PSP-2026-0002", room="other")  # unbound room: no case, no row
     trail = await h.text("erik", "audit member @bo")
     assert trail.splitlines()[0] == "Audit trail of bo (social services) in Demo: 2 actions:"
-    assert f"{REF} · case.read · console:console" in trail
-    assert "PSP-2026-0002 · note.add · console:console" in trail
+    assert f"{REF} · read · console:console" in trail
+    assert "PSP-2026-0002 · note added · console:console" in trail
     await h.text("erik", "member remove @bo")
     h.clock.advance(timedelta(days=2))
     h.locale = "da"
@@ -62,7 +62,22 @@ async def test_audit_of_a_member_lists_every_case_read_or_changed_when_and_where
         "Revisionsspor for bo (socialforvaltning, fjernet) i Demo siden 2026-11-24: 0 handlinger:"
     ]
     # The lead's own reading of the trail is in the log too.
-    assert "audit.member" in await h.text("erik", "audit member @erik")
+    assert "medlems revisionsspor læst" in await h.text("erik", "audit member @erik")
+
+
+async def test_audit_names_every_action_in_danish(harness: Harness) -> None:
+    h = harness
+    h.locale = "da"
+    await flagged(h)
+    await h.text("bo", f"vis {REF}")
+    await h.text("bo", f"kvitter {REF}")
+    case_trail = await h.text("erik", f"revision {REF}")
+    for action in ("markeret", "læst", "kvitteret"):
+        assert f" · {action}" in case_trail
+    assert "case." not in case_trail
+    member_trail = await h.text("erik", "revision medlem @bo")
+    assert f"{REF} · læst · console:console" in member_trail
+    assert f"{REF} · kvitteret · console:console" in member_trail
 
 
 @pytest.mark.parametrize(
@@ -114,4 +129,4 @@ async def test_an_export_needs_an_operator_and_a_reference(
     assert "by JØ" in md.read_text(encoding="utf-8")
     assert md.stat().st_mode & 0o777 == 0o600
     # In chat, the lead sees who exported it from the command line.
-    assert "command line (JØ) · case.export" in await h.text("erik", f"audit {OLD}")
+    assert "command line (JØ) · exported" in await h.text("erik", f"audit {OLD}")

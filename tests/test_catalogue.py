@@ -14,7 +14,7 @@ from bot.domain import Agency, CaseStatus, DetailLevel, Role, RoomPurpose, Tag, 
 from bot.domain.outcome import Outcome
 from bot.i18n import normalise_locale, plural, translate
 from bot.parsing import VERB_WORDS
-from tests.catalogue_keys import CodeKeys, scan
+from tests.catalogue_keys import KEY, CodeKeys, scan
 
 # No database, no network: part of the unit tier.
 pytestmark = pytest.mark.unit
@@ -35,6 +35,9 @@ def test_both_languages_with_the_same_placeholders(key: str) -> None:
 
 def _prefix_sources(code: CodeKeys) -> dict[str, set[str]]:
     """What each f-string prefix of the code can be completed with."""
+    hows = code.values_of("how", under=ROOT / "bot" / "usecases") | code.values_of(
+        "how", under=ROOT / "bot" / "domain"
+    )
     return {
         "agency.": {a.value for a in Agency},
         "urgency.": {u.value for u in Urgency},
@@ -51,8 +54,13 @@ def _prefix_sources(code: CodeKeys) -> dict[str, set[str]]:
         "what.": code.values_of("what", under=ROOT / "bot" / "parsing"),
         # A responsibility change says how it came about: every `how` the case rules and the
         # use cases record.
-        "history.": code.values_of("how", under=ROOT / "bot" / "usecases")
-        | code.values_of("how", under=ROOT / "bot" / "domain"),
+        "history.": hows,
+        # The access log names every action the bot records (`case.{how}` for a move of
+        # responsibility).
+        "action.": {
+            action for action in code.values_of("action", "audit_action") if KEY.match(action)
+        }
+        | {f"case.{how}" for how in hows},
     }
 
 
@@ -80,6 +88,9 @@ def test_the_key_finder_sees_keys_everywhere_they_hide() -> None:
     assert {"agency.", "what.", "history.", "usage."} <= set(code.prefixed)
     assert {"case", "summary", "meeting_time", "reason"} <= _prefix_sources(code)["what."]
     assert {"take", "assign", "accept", "decline"} <= _prefix_sources(code)["history."]
+    assert {"case.flag", "case.propose", "case.take", "meeting.remind", "case.escalate"} <= (
+        _prefix_sources(code)["action."]
+    )
     assert "meeting.remind" in code.values_of("audit_action")
     assert "meeting.remind" not in code.constants
 

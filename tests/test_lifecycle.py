@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import text
 
 from tests.conftest import Harness
@@ -96,11 +97,21 @@ async def test_refs_count_per_group_and_year(core: Harness) -> None:
     assert "PSP-2026-0002" in out
 
 
-async def test_audit_rows_for_reads_and_writes(core: Harness) -> None:
+@pytest.mark.parametrize(
+    ("locale", "flagged", "read"), [("en", "· flagged", "· read"), ("da", "· markeret", "· læst")]
+)
+async def test_audit_rows_for_reads_and_writes(
+    core: Harness, locale: str, flagged: str, read: str
+) -> None:
     await flag(core)
     await core.text("bo", f"show {REF}")
+    core.locale = locale
     out = await core.text("erik", f"audit {REF}")
-    assert "case.flag" in out and "case.read" in out
+    lines = out.splitlines()
+    assert any(line.endswith(flagged) for line in lines)
+    assert any(line.endswith(read) for line in lines)
+    assert "case." not in out
+    core.locale = "en"
     assert "Only the group's lead" in await core.text("bo", f"audit {REF}")
 
 

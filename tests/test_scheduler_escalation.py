@@ -96,7 +96,7 @@ async def test_escalation_steps_are_recorded_on_the_case(core: Harness) -> None:
     await driver.run_until(START + timedelta(minutes=50))
     audit = await core.text("erik", "audit PSP-2026-0001")
     # Two agencies, two steps each: four rows, by the bot (no member), on the case.
-    assert audit.count("· — · case.escalate") == 4
+    assert audit.count("· — · escalated (not acknowledged)") == 4
 
 
 def followups(posted: list[Posted]) -> list[tuple[datetime, str]]:

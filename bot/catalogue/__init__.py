@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.catalogue import (
     access,
+    actions,
     adapters,
     cases,
     counts,
@@ -33,6 +34,7 @@ _PARTS = (
     evaluation.TEXTS,
     report.TEXTS,
     delivery.TEXTS,
+    actions.TEXTS,
 )
 
 

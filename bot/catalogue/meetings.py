@@ -5,15 +5,15 @@ from __future__ import annotations
 TEXTS: dict[str, tuple[str, str]] = {
     # --- scheduling: meetings, reminders, escalation, decision follow-up ---
     "usage.meeting": (
-        "meeting schedule <ÅÅÅÅ-MM-DD TT:MM> [--every week|2weeks|month | --rrule REGEL] "
-        "[--theme TEKST] [--remind 7d,1d,1h] | meeting list | meeting agenda [nr] | "
-        "meeting cancel <nr> [ÅÅÅÅ-MM-DD|all] | meeting ics",
+        "møde planlæg <ÅÅÅÅ-MM-DD TT:MM> [--hver uge|2uger|måned | --rrule REGEL] "
+        "[--tema TEKST] [--påmind 7d,1d,1h] | møde liste | møde dagsorden [nr] | "
+        "møde aflys <nr> [ÅÅÅÅ-MM-DD|alle] | møde kalender",
         "meeting schedule <YYYY-MM-DD HH:MM> [--every week|2weeks|month | --rrule RULE] "
         "[--theme TEXT] [--remind 7d,1d,1h] | meeting list | meeting agenda [no] | "
         "meeting cancel <no> [YYYY-MM-DD|all] | meeting ics",
     ),
     "help.meeting": (
-        "Planlægger gruppens møder med påmindelser og dagsorden; kalenderfil med `meeting ics`.",
+        "Planlægger gruppens møder med påmindelser og dagsorden; kalenderfil med `møde kalender`.",
         "Schedules the group's meetings with reminders and an agenda; calendar file with "
         "`meeting ics`.",
     ),

@@ -6,55 +6,56 @@ TEXTS: dict[str, tuple[str, str]] = {
     # --- help ------------------------------------------------------------------------
     "help.head": ("Kommandoer:", "Commands:"),
     "help.tail": (
-        "`help <kommando>` forklarer en kommando. Skriv aldrig navne eller CPR-numre.",
+        "`hjælp <kommando>` forklarer en kommando; de engelske kommandoord (`ack`, `assign`, …) "
+        "virker også. Skriv aldrig navne eller CPR-numre.",
         "`help <command>` explains one command. Never write names or CPR numbers.",
     ),
     "help.words": ("Kan også skrives: {words}", "Also written: {words}"),
-    "usage.help": ("help [kommando]", "help [command]"),
+    "usage.help": ("hjælp [kommando]", "help [command]"),
     "usage.flag": (
-        "flag <akut|haster|normal> <resumé…> [#karakteristik…]",
+        "akut|haster|normal <resumé…> [#karakteristik…]",
         "flag <acute|urgent|normal> <summary…> [#tag…]",
     ),
-    "usage.ack": ("ack <sag>", "ack <case>"),
-    "usage.assign": ("assign <sag> <myndighed> [@medlem]", "assign <case> <agency> [@member]"),
-    "usage.accept": ("accept <sag>", "accept <case>"),
-    "usage.decline": ("decline <sag> <begrundelse…>", "decline <case> <reason…>"),
-    "usage.take": ("take <sag>", "take <case>"),
+    "usage.ack": ("kvitter <sag>", "ack <case>"),
+    "usage.assign": ("tildel <sag> <myndighed> [@medlem]", "assign <case> <agency> [@member]"),
+    "usage.accept": ("accepter <sag>", "accept <case>"),
+    "usage.decline": ("afvis <sag> <begrundelse…>", "decline <case> <reason…>"),
+    "usage.take": ("overtag <sag>", "take <case>"),
     "usage.decide": (
-        "decide <sag> <tekst…> [--owner M] [--due ÅÅÅÅ-MM-DD] [--fallback TEKST] "
+        "beslut <sag> <tekst…> [--owner M] [--due ÅÅÅÅ-MM-DD] [--fallback TEKST] "
         "[--fallback-owner M]",
         "decide <case> <text…> [--owner A] [--due YYYY-MM-DD] [--fallback TEXT] "
         "[--fallback-owner A]",
     ),
-    "usage.done": ("done <sag> <beslutningsnr>", "done <case> <decision-no>"),
-    "usage.note": ("note <sag> <tekst…>", "note <case> <text…>"),
-    "usage.show": ("show <sag>", "show <case>"),
+    "usage.done": ("udført <sag> <beslutningsnr>", "done <case> <decision-no>"),
+    "usage.note": ("notat <sag> <tekst…>", "note <case> <text…>"),
+    "usage.show": ("vis <sag>", "show <case>"),
     "usage.list": (
-        "list [open|mine|closed|all] [--myndighed A] [--side N]",
+        "liste [åbne|mine|lukkede|alle] [--myndighed M] [--side N]",
         "list [open|mine|closed|all] [--agency A] [--page N]",
     ),
     "usage.close": (
-        "close <sag> <løsning…> --udfald KODE",
+        "luk <sag> <løsning…> --udfald KODE",
         "close <case> <resolution…> --outcome CODE",
     ),
-    "usage.reopen": ("reopen <sag> <begrundelse…>", "reopen <case> <reason…>"),
+    "usage.reopen": ("genåbn <sag> <begrundelse…>", "reopen <case> <reason…>"),
     "usage.member": (
-        "member add <@bruger> <myndighed> [rep|deputy|lead] | member remove <@bruger> | "
-        "member list",
+        "medlem tilføj <@bruger> <myndighed> [repræsentant|stedfortræder|tovholder] | "
+        "medlem fjern <@bruger> | medlem liste",
         "member add <@user> <agency> [rep|deputy|lead] | member remove <@user> | member list",
     ),
     "usage.group": (
-        "group setup <navn> [--kind psp|ssp|sspplus|ksp] [--prefix PSP] [--detail full|minimal] "
-        "[--room operative|steering] | group authorities [<myndighed…>|standard]",
+        "gruppe opret <navn> [--kind psp|ssp|sspplus|ksp] [--prefix PSP] [--detail fuld|minimal] "
+        "[--room operativ|styregruppe] | gruppe myndigheder [<myndighed…>|standard]",
         "group setup <name> [--kind psp|ssp|sspplus|ksp] [--prefix PSP] [--detail full|minimal] "
         "[--room operative|steering] | group authorities [<agency…>|default]",
     ),
     "usage.escalate": (
-        "escalate <tekst…> | escalate handled <nr>",
+        "eskaler <tekst…> | eskaler håndteret <nr>",
         "escalate <text…> | escalate handled <no>",
     ),
     "usage.audit": (
-        "audit <sag> | audit member <@bruger> [--since ÅÅÅÅ-MM-DD]",
+        "revision <sag> | revision medlem <@bruger> [--siden ÅÅÅÅ-MM-DD]",
         "audit <case> | audit member <@user> [--since YYYY-MM-DD]",
     ),
     "help.help": ("Viser kommandoerne.", "Shows the commands."),
@@ -69,7 +70,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Acknowledges for your agency: you have seen the case.",
     ),
     "help.assign": (
-        "Foreslår en myndighed ansvaret; den svarer med accept/decline. Tovholderens tildeling "
+        "Foreslår en myndighed ansvaret; den svarer med accepter/afvis. Tovholderens tildeling "
         "gælder straks.",
         "Proposes an agency for responsibility; it answers with accept/decline. The lead's "
         "assignment takes effect at once.",
@@ -106,7 +107,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Manages the group's members (lead).",
     ),
     "help.group": (
-        "Opretter en gruppe eller binder dette rum til den (administrator). `group authorities` "
+        "Opretter en gruppe eller binder dette rum til den (administrator). `gruppe myndigheder` "
         "viser hvilke myndigheder der kan have handleansvaret; tovholderen kan vælge andre.",
         "Creates a group or binds this room to it (admin). `group authorities` shows which "
         "agencies can hold action responsibility; the lead can choose others.",

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from bot import commands as c
+from bot.catalogue import CATALOGUE
 from bot.context import Context, Refusal
 from bot.domain import AuditEntry, MemberId, Role
 from bot.ports import KnownMember, MemberAction
@@ -30,6 +31,13 @@ def _who(ctx: Context, known: KnownMember | None) -> str:
     return f"{known.member.display_name} ({agency}, {ctx.t('audit.removed')})"
 
 
+def _action(ctx: Context, action: str) -> str:
+    """The recorded action in the reader's language; one without a name is shown as recorded
+    (a row written by a newer or older version of the bot still reads)."""
+    key = f"action.{action}"
+    return ctx.t(key) if key in CATALOGUE else action
+
+
 def _actor(ctx: Context, entry: AuditEntry, members: dict[MemberId, KnownMember]) -> str:
     if entry.actor_member_id is not None:
         return _who(ctx, members.get(entry.actor_member_id))
@@ -49,7 +57,8 @@ async def show_audit(ctx: Context, cmd: c.ShowAudit) -> None:
     await ctx.audit("audit.read", case=case)
     lines = [ctx.t("audit.head", ref=case.ref, count=len(entries))]
     lines.extend(
-        f"  {local_time(ctx, entry.at)} · {_actor(ctx, entry, members)} · {entry.action}"
+        f"  {local_time(ctx, entry.at)} · {_actor(ctx, entry, members)} · "
+        f"{_action(ctx, entry.action)}"
         for entry in entries
     )
     ctx.answer("\n".join(lines), case=case)
@@ -105,7 +114,8 @@ async def show_member_audit(ctx: Context, cmd: c.ShowMemberAudit) -> None:
     if total > len(actions):
         lines.append(ctx.t("audit.latest", count=len(actions)))
     lines.extend(
-        f"  {local_time(ctx, a.at)} · {a.case_ref or '—'} · {a.action} · {_where(ctx, a)}"
+        f"  {local_time(ctx, a.at)} · {a.case_ref or '—'} · {_action(ctx, a.action)} · "
+        f"{_where(ctx, a)}"
         for a in actions
     )
     ctx.answer("\n".join(lines))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from bot import commands as c
 from bot.context import Context, Refusal
 from bot.domain import CaseDetails, CaseStatus, CaseSummaryRow
+from bot.i18n import normalise_locale
 from bot.parsing import VERB_WORDS
 from bot.rendering import render_details, render_list_row
 from bot.usecases.access import group_authorities
@@ -128,10 +129,13 @@ async def list_cases(ctx: Context, cmd: c.ListCases) -> None:
 
 async def show_help(ctx: Context, cmd: c.ShowHelp) -> None:
     if cmd.verb is not None:
-        words = ", ".join(VERB_WORDS[cmd.verb][:2])
+        # The other common spelling of the verb, the reader's language first.
+        words = VERB_WORDS[cmd.verb][:2]
+        if normalise_locale(ctx.locale) == "da":
+            words = words[::-1]
         ctx.answer(
             f"{ctx.t(f'usage.{cmd.verb}')}\n{ctx.t(f'help.{cmd.verb}')}\n"
-            f"{ctx.t('help.words', words=words)}"
+            f"{ctx.t('help.words', words=', '.join(words))}"
         )
         return
     lines = [ctx.t("help.head")]
