@@ -149,4 +149,4 @@ async def test_help_names_who_can_hold_responsibility(harness: Harness) -> None:
     h.locale = "da"
     await h.text("erik", "group authorities social")
     assert "Handleansvar her: socialforvaltning." in await h.text("anna", "help")
-    assert "group authorities" in await h.text("anna", "help group")
+    assert "gruppe myndigheder" in await h.text("anna", "help group")
