@@ -36,6 +36,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "action.member.add": ("medlem tilføjet", "member added"),
     "action.member.remove": ("medlem fjernet", "member removed"),
     "action.member.list": ("medlemmer vist", "members listed"),
+    "action.guest.add": ("gæst tilføjet", "guest added"),
+    "action.guest.remove": ("gæst fjernet", "guest removed"),
+    "action.guest.list": ("gæster vist", "guests listed"),
     "action.group.create": ("gruppe oprettet", "group created"),
     "action.group.bind": ("rum bundet til gruppen", "room bound to the group"),
     "action.group.authorities": (
