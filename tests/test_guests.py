@@ -40,8 +40,8 @@ async def test_a_guest_shows_notes_and_acks_their_case_and_nothing_else(harness:
     # The members read what the guest wrote, under the guest's name.
     assert "Lægen ringer i morgen (gitte," in await h.text("bo", f"show {REF}")
     trail = await h.text("erik", f"audit {REF}")
-    assert "gitte (GP, guest) · case.read" in trail
-    assert "gitte (GP, guest) · note.add" in trail
+    assert "gitte (GP, guest) · read" in trail
+    assert "gitte (GP, guest) · note added" in trail
 
 
 @pytest.mark.parametrize(
