@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Agency, CaseId, GroupId, GuestGrant, Member, MemberId, Platform, Role
 from bot.ports import KnownMember, MemberAction
+from storage.member_rows import insert_member_row
 from storage.models import AuditRow, CaseRow, MemberRow, RoomBindingRow
 from storage.models_access import CaseGuestRow, GroupAuthorityRow
 from storage.repositories import member_from
@@ -115,20 +116,16 @@ class SqlAlchemyAccessRepository:
                 .values(role=Role.GUEST.value, agency=agency.value, active=False)
             )
             return dataclasses.replace(known.member, role=Role.GUEST, agency=agency)
-        result = await self._conn.execute(
-            insert(MEMBERS)
-            .values(
-                group_id=group_id,
-                platform=platform.value,
-                user_id=user_id,
-                display_name=display_name,
-                agency=agency.value,
-                role=Role.GUEST.value,
-                active=False,
-            )
-            .returning(MEMBERS.c.id)
+        member_id = await insert_member_row(
+            self._conn,
+            group_id=group_id,
+            platform=platform,
+            user_id=user_id,
+            display_name=display_name,
+            agency=agency,
+            role=Role.GUEST,
+            active=False,
         )
-        member_id = MemberId(result.scalar_one())
         return Member(member_id, group_id, platform, user_id, display_name, agency, Role.GUEST)
 
     async def grant(

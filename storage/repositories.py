@@ -36,6 +36,7 @@ from bot.domain import (
     RoomBinding,
     RoomPurpose,
 )
+from storage.member_rows import insert_member_row
 from storage.models import (
     AcknowledgementRow,
     CaseRow,
@@ -365,20 +366,16 @@ class SqlAlchemyMemberRepository:
             )
             member_id = MemberId(old)
         else:
-            result = await self._conn.execute(
-                insert(MEMBERS)
-                .values(
-                    group_id=group_id,
-                    platform=platform.value,
-                    user_id=user_id,
-                    display_name=display_name,
-                    agency=agency.value,
-                    role=role.value,
-                    active=True,
-                )
-                .returning(MEMBERS.c.id)
+            member_id = await insert_member_row(
+                self._conn,
+                group_id=group_id,
+                platform=platform,
+                user_id=user_id,
+                display_name=display_name,
+                agency=agency,
+                role=role,
+                active=True,
             )
-            member_id = MemberId(result.scalar_one())
         return Member(member_id, group_id, platform, user_id, display_name, agency, role)
 
     async def update(self, member_id: MemberId, *, agency: Agency, role: Role) -> Member:
@@ -398,3 +395,4 @@ class SqlAlchemyMemberRepository:
         await self._conn.execute(
             update(MEMBERS).where(MEMBERS.c.id == member_id).values(active=False)
         )
+
