@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from tests.slack_standin import (
     SlackRig,
     app_mention,
     command_body,
+    interactive_body,
     rig,
     standin,
 )
@@ -41,8 +43,10 @@ def body() -> bytes:
     return command_body(f"flag acute {SECRET_WORDS}", user="UANNA", channel=PRIVATE)
 
 
-async def assert_refused(rig: SlackRig, status: int, headers: dict[str, str]) -> None:
-    assert status == 401
+async def assert_refused(
+    rig: SlackRig, status: int, headers: dict[str, str], *, expected: int = 401
+) -> None:
+    assert status == expected
     assert headers.get("X-Slack-No-Retry") == "1"
     await asyncio.sleep(0)  # give a wrongly started task its chance to show up
     assert rig.standin.calls == []  # nothing reached bolt, the core or Slack
@@ -172,3 +176,48 @@ async def test_url_verification_answers_the_challenge(rig: SlackRig) -> None:
     )
     assert status == 200
     assert json.loads(text) == {"challenge": "abc123"}
+
+
+def _without(field: str) -> bytes:
+    form = dict(urllib.parse.parse_qsl(body().decode()))
+    del form[field]
+    return urllib.parse.urlencode(form).encode()
+
+
+MALFORMED = {
+    "payload-not-json": (urllib.parse.urlencode({"payload": "{not json"}).encode(), None),
+    "payload-a-json-array": (interactive_body([{"type": "block_actions"}]), None),  # type: ignore[arg-type]
+    "payload-without-user": (
+        interactive_body({"type": "block_actions", "actions": [{"value": "help"}]}),
+        None,
+    ),
+    "event-not-json": (b'{"type": "event_callback", "event": ', "application/json"),
+    "event-a-json-array": (b'[{"type": "event_callback"}]', "application/json"),
+    "event-a-string": (b'{"type": "event_callback", "event": "hej"}', "application/json"),
+    "command-without-user": (_without("user_id"), None),
+    "command-without-channel": (_without("channel_id"), None),
+    "neither-command-nor-payload": (b"text=help&user_id=UANNA", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+async def test_a_signed_but_malformed_request_is_400_no_retry(
+    rig: SlackRig, case: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    payload, content_type = MALFORMED[case]
+    kwargs = {"content_type": content_type} if content_type else {}
+    status, headers, text = await rig.signed(payload, **kwargs)
+    await assert_refused(rig, status, headers, expected=400)
+    assert text == ""
+    assert SECRET_WORDS not in caplog.text
+
+
+async def test_a_command_whose_text_says_payload_is_still_a_command(rig: SlackRig) -> None:
+    """bolt's own parser takes any form body containing "payload" for an interaction."""
+    payload = command_body(
+        "help payload", user="UANNA", channel=PRIVATE, response_url=f"{rig.standin.url}/respond/p"
+    )
+    status, _headers, _text = await rig.signed(payload)
+    assert status == 200
+    await rig.standin.wait_for(lambda s: s.responses)
+    assert rig.standin.response_texts()[0]

@@ -23,4 +23,3 @@ def make_socket_handler(
         web_client=adapter.app.client,
         ping_interval=ping_interval,
     )
-
