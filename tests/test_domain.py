@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import clean_text, contains_cpr, format_case_ref, normalise_case_ref
+from bot.domain import (
+    clean_text,
+    contains_cpr,
+    format_case_ref,
+    normalise_case_ref,
+    without_cpr,
+)
+from tests.cpr_corpus import ENCODINGS, LOOK_ALIKES
 
 # No database, no network: part of the unit tier.
 pytestmark = pytest.mark.unit
@@ -65,3 +72,16 @@ def test_case_refs() -> None:
     # Cyrillic Р and С look like P and S: not a ref
     assert normalise_case_ref("\u0420\u0421P-2026-0007") is None
     assert normalise_case_ref("PSP-26-7") is None
+
+
+@pytest.mark.parametrize("written", ENCODINGS)
+def test_without_cpr_cuts_whole_words_and_keeps_the_rest(written: str) -> None:
+    cut = without_cpr(f"Borger {written} truer naboer")
+    if cut is not None:  # else: the caller refuses the text whole
+        assert not contains_cpr(cut)
+        assert cut.startswith("Borger ") and cut.endswith(" truer naboer") and "…" in cut
+
+
+@pytest.mark.parametrize("harmless", LOOK_ALIKES)
+def test_without_cpr_leaves_a_text_without_one_as_it_was(harmless: str) -> None:
+    assert without_cpr(f"Møde {harmless} kl 10") == f"Møde {harmless} kl 10"

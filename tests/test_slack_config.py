@@ -83,6 +83,9 @@ def test_the_manifest_asks_for_the_command_and_the_least_scopes() -> None:
     commands = manifest["features"]["slash_commands"]
     assert [c["command"] for c in commands] == ["/psp"]
     assert commands[0]["should_escape"] is True  # mentions arrive as <@U…> ids
+    shortcuts = manifest["features"]["shortcuts"]
+    assert [(s["type"], s["callback_id"]) for s in shortcuts] == [("message", "psp.flag_message")]
+    assert all(len(s["name"]) <= 24 and len(s["description"]) <= 80 for s in shortcuts)
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "commands",
         "chat:write",

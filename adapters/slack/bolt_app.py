@@ -43,7 +43,6 @@ NO_RETRY = {"X-Slack-No-Retry": "1"}
 RETRY_LATER = {"Retry-After": "5"}
 CHANNEL_CACHE_SECONDS = 300.0
 _LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
-_REF_ONLY = re.compile(r"^(?:decide|beslut)\s+(\S+)\s*$", re.IGNORECASE)
 
 
 class _Redact(logging.Filter):
@@ -133,10 +132,17 @@ class SlackAdapter:
             await adapter._then_ack(ack, body, adapter._on_action(body))
 
         async def flag_form(ack: AsyncAck, body: Body, view: Body) -> None:
-            await adapter._then_ack(ack, body, adapter._on_flag_form(body, view))
+            errors = modals.flag_errors(adapter.config.locale, view)
+            await adapter._submit_form(ack, body, view, errors, modals.flag_command(view))
 
         async def decide_form(ack: AsyncAck, body: Body, view: Body) -> None:
-            await adapter._then_ack(ack, body, adapter._on_decide_form(body, view))
+            errors = modals.decide_errors(adapter.config.locale, view)
+            ref = modals.metadata(view).get("ref", "")
+            text = modals.decide_command(view, ref)
+            await adapter._submit_form(ack, body, view, errors, text)
+
+        async def flag_message(ack: AsyncAck, body: Body) -> None:
+            await adapter._then_ack(ack, body, adapter._on_flag_message(body))
 
         app.use(allowlist)
         app.use(dedupe)
@@ -146,6 +152,7 @@ class SlackAdapter:
         app.action(re.compile(r"^psp\."))(action)
         app.view(modals.FLAG_CALLBACK)(flag_form)
         app.view(modals.DECIDE_CALLBACK)(decide_form)
+        app.message_shortcut(modals.FLAG_MESSAGE_CALLBACK)(flag_message)
 
     # --- middleware -----------------------------------------------------------------------
 
@@ -212,13 +219,9 @@ class SlackAdapter:
         # `/psp` alone is a request for help, as a user would expect from a slash command.
         text = str(body.get("text") or "").strip() or "help"
         channel = str(body.get("channel_id") or "")
-        if text.lower() in ("flag", "akut"):
-            await self._open(body, modals.flag_view(self.config.locale, channel=channel))
-            return
-        decide = _REF_ONLY.match(text)
-        if decide:
-            view = modals.decide_view(self.config.locale, channel=channel, ref=decide.group(1))
-            await self._open(body, view)
+        form = modals.form_for(self.config.locale, text, channel=channel)
+        if form is not None:
+            await self._open(body, form)
             return
         await self.process(
             channel=channel,
@@ -262,12 +265,33 @@ class SlackAdapter:
             response_url=body.get("response_url"),
         )
 
-    async def _on_flag_form(self, body: dict[str, Any], view: dict[str, Any]) -> None:
-        await self._submit(body, view, modals.flag_command(view))
+    async def _submit_form(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        errors: dict[str, str],
+        text: str,
+    ) -> None:
+        """A field refused keeps the form open, the error under that field and the typed
+        text kept; nothing reaches the core. Otherwise the form closes once the command
+        committed."""
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await self._then_ack(ack, body, self._submit(body, view, text))
 
-    async def _on_decide_form(self, body: dict[str, Any], view: dict[str, Any]) -> None:
-        ref = modals.metadata(view).get("ref", "")
-        await self._submit(body, view, modals.decide_command(view, ref))
+    async def _on_flag_message(self, body: dict[str, Any]) -> None:
+        """The message shortcut "Flag as PSP case": the flag form, holding the message."""
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id")
+        if not channel or not isinstance(message, dict):
+            return
+        text = message.get("text")
+        view = modals.message_flag_view(
+            self.config.locale, channel=str(channel), text=text if isinstance(text, str) else ""
+        )
+        await self._open(body, view)
 
     async def _submit(self, body: dict[str, Any], view: dict[str, Any], text: str) -> None:
         channel = modals.metadata(view).get("channel")

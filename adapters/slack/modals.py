@@ -1,7 +1,11 @@
-"""The two forms: `/psp flag` without arguments and `/psp decide <case>` without text.
+"""The two forms: `/psp flag` (or any of its aliases) without a summary and `/psp decide <case>`
+without text; the flag form also opens from the message shortcut, holding the message's text.
 
-A submitted form becomes the same text command a user could have typed, so the core parses and
-checks it exactly like any other (one grammar, one set of refusals)."""
+A submitted form is checked field by field first (a CPR number, unreadable characters, a
+summary of blanks): a refusal keeps the form open with the error under the field and the typed
+text kept (Slack's `response_action: "errors"`). What passes becomes the same text command a
+user could have typed, so the core parses and checks it like any other (one grammar, one set
+of refusals, the CPR guard once more)."""
 
 from __future__ import annotations
 
@@ -9,11 +13,14 @@ import json
 import shlex
 from typing import Any
 
-from bot.domain import Agency, Tag, Urgency
+from bot.domain import URGENCY_ALIASES, Agency, Tag, Urgency, without_cpr
 from bot.i18n import translate
+from bot.parsing.verbs import WORD_TO_VERB
+from bot.screening import CPR, screen_command
 
 FLAG_CALLBACK = "psp.flag"
 DECIDE_CALLBACK = "psp.decide"
+FLAG_MESSAGE_CALLBACK = "psp.flag_message"
 _SUMMARY_MAX = 1000
 _DECISION_MAX = 2000
 
@@ -59,19 +66,32 @@ def _agency_select(locale: str) -> dict[str, Any]:
     }
 
 
-def flag_view(locale: str, *, channel: str) -> dict[str, Any]:
+def flag_view(
+    locale: str,
+    *,
+    channel: str,
+    urgency: Urgency | None = None,
+    summary: str = "",
+    notice: str = "",
+) -> dict[str, Any]:
+    """`summary` prefills the text (never with a CPR number: the caller removed it and says
+    so in `notice`, shown above the fields)."""
     urgencies = [_option(translate(locale, f"urgency.{u.value}"), u.value) for u in Urgency]
+    chosen = urgencies[list(Urgency).index(urgency)] if urgency is not None else urgencies[0]
+    summary_input: dict[str, Any] = {
+        "type": "plain_text_input",
+        "multiline": True,
+        "max_length": _SUMMARY_MAX,
+    }
+    if summary:
+        summary_input["initial_value"] = summary[:_SUMMARY_MAX]
     blocks = [
         _input(
             "urgency",
             translate(locale, "slack.modal.urgency"),
-            {"type": "static_select", "options": urgencies, "initial_option": urgencies[0]},
+            {"type": "static_select", "options": urgencies, "initial_option": chosen},
         ),
-        _input(
-            "summary",
-            translate(locale, "slack.modal.summary"),
-            {"type": "plain_text_input", "multiline": True, "max_length": _SUMMARY_MAX},
-        ),
+        _input("summary", translate(locale, "slack.modal.summary"), summary_input),
         _input(
             "tags",
             translate(locale, "slack.modal.tags"),
@@ -82,7 +102,42 @@ def flag_view(locale: str, *, channel: str) -> dict[str, Any]:
             optional=True,
         ),
     ]
+    if notice:
+        blocks.insert(0, {"type": "context", "elements": [_plain(notice)]})
     return _view(locale, FLAG_CALLBACK, "slack.modal.flag_title", blocks, {"channel": channel})
+
+
+def message_flag_view(locale: str, *, channel: str, text: str) -> dict[str, Any]:
+    """The flag form for the message shortcut, holding the message's text. A CPR number in
+    it is cut out (whole words) and the form says so; a text that cannot be made safe is
+    left out whole."""
+    # Cut to length first: a cut after the check could turn "… 010190 12345" into a number.
+    summary = " ".join(text.split())[:_SUMMARY_MAX]
+    screened = screen_command(summary)
+    if screened is None:
+        return flag_view(locale, channel=channel, summary=summary)
+    cut = without_cpr(summary) if screened is CPR else None
+    if cut is None or screen_command(cut) is not None:
+        # Nothing of the message can be kept safely: an empty form that says why.
+        notice = translate(locale, "slack.modal.message_refused")
+        return flag_view(locale, channel=channel, notice=notice)
+    notice = translate(locale, "slack.modal.cpr_removed")
+    return flag_view(locale, channel=channel, summary=cut, notice=notice)
+
+
+def form_for(locale: str, text: str, *, channel: str) -> dict[str, Any] | None:
+    """The form a slash command's text asks for, if any: a flag verb or alias alone
+    (`flag`, `akut`, `haster`, `normal`, or `flag <urgency>`), or `decide <case>` alone."""
+    words = text.split()
+    verb = WORD_TO_VERB.get(words[0].lower()) if words else None
+    if verb == "flag" and len(words) == 1:
+        return flag_view(locale, channel=channel, urgency=URGENCY_ALIASES.get(words[0].lower()))
+    if verb == "flag" and len(words) == 2 and words[0].lower() == "flag":
+        urgency = URGENCY_ALIASES.get(words[1].lower())
+        return None if urgency is None else flag_view(locale, channel=channel, urgency=urgency)
+    if verb == "decide" and len(words) == 2:
+        return decide_view(locale, channel=channel, ref=words[1])
+    return None
 
 
 def decide_view(locale: str, *, channel: str, ref: str) -> dict[str, Any]:
@@ -145,6 +200,37 @@ def _selected(view: dict[str, Any], block: str) -> str:
 def _quote(text: str) -> str:
     # One shell word, whatever the text holds; the core's parser splits it back exactly.
     return shlex.quote(" ".join(text.split()))
+
+
+def _field_errors(
+    locale: str, view: dict[str, Any], *, required: tuple[str, ...], free: tuple[str, ...]
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for block in free:
+        raw = _value(view, block).get("value")
+        screened = screen_command(raw) if isinstance(raw, str) else None
+        if screened is not None:
+            key = "slack.modal.error.cpr" if screened is CPR else "slack.modal.error.unreadable"
+            errors[block] = translate(locale, key)
+        elif block in required and not _text(view, block):
+            errors[block] = translate(locale, "slack.modal.error.required")
+    return errors
+
+
+def flag_errors(locale: str, view: dict[str, Any]) -> dict[str, str]:
+    """block_id -> the one-line error shown under that field; empty when the form may go."""
+    return _field_errors(locale, view, required=("summary",), free=("summary",))
+
+
+def decide_errors(locale: str, view: dict[str, Any]) -> dict[str, str]:
+    errors = _field_errors(locale, view, required=("decision",), free=("decision", "fallback"))
+    if (
+        "fallback" not in errors
+        and _selected(view, "fallback_owner")
+        and not _text(view, "fallback")
+    ):
+        errors["fallback"] = translate(locale, "slack.modal.error.fallback_needed")
+    return errors
 
 
 def flag_command(view: dict[str, Any]) -> str:

@@ -50,4 +50,31 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Fallback plan if the citizen does not cooperate",
     ),
     "slack.modal.fallback_owner": ("Ejer af planen", "Fallback owner"),
+    "slack.modal.error.cpr": (
+        "Feltet indeholder et CPR-nummer. Fjern det — skriv aldrig navn eller CPR-nummer.",
+        "This field contains a CPR number. Remove it — never write a name or CPR number.",
+    ),
+    "slack.modal.error.unreadable": (
+        "Feltet indeholder tegn jeg ikke kan læse (styretegn eller ødelagt tegnkodning). "
+        "Skriv det som almindelig tekst.",
+        "This field contains characters I cannot read (control characters or broken "
+        "encoding). Type it as plain text.",
+    ),
+    "slack.modal.error.required": ("Skriv noget her.", "Please fill this in."),
+    "slack.modal.error.fallback_needed": (
+        "Skriv planen, når du vælger dens ejer.",
+        "Write the fallback plan when you choose its owner.",
+    ),
+    "slack.modal.cpr_removed": (
+        "Beskeden indeholdt et CPR-nummer; det er fjernet (…) og ikke gemt nogen steder. "
+        "Skriv aldrig navn eller CPR-nummer.",
+        "The message contained a CPR number; it was removed (…) and is not stored anywhere. "
+        "Never write a name or CPR number.",
+    ),
+    "slack.modal.message_refused": (
+        "Beskedens tekst kan ikke bruges (CPR-nummer eller ulæselige tegn) og er ikke "
+        "gemt. Skriv en kort beskrivelse uden navn eller CPR-nummer.",
+        "The message's text cannot be used (a CPR number or unreadable characters) and was "
+        "not stored. Write a short summary without a name or CPR number.",
+    ),
 }

@@ -4,7 +4,7 @@ layer and the tests. Standard library only.
 `from bot.domain import X` keeps working for every name: the package re-exports them.
 """
 
-from bot.domain.cpr import contains_cpr, cpr_skeleton
+from bot.domain.cpr import contains_cpr, cpr_skeleton, without_cpr
 from bot.domain.model import *  # noqa: F403 - the vocabulary, re-exported as one namespace
 from bot.domain.model import __all__ as _model_names
 from bot.domain.refs import format_case_ref, normalise_case_ref, valid_prefix
@@ -33,4 +33,5 @@ __all__ = [
     "has_unreadable_characters",
     "normalise_case_ref",
     "valid_prefix",
+    "without_cpr",
 ]

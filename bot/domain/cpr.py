@@ -98,3 +98,28 @@ def contains_cpr(text: str) -> bool:
             continue
         return True
     return False
+
+
+_MAX_CPR_WORDS = 4  # day, month, year and serial, each a word of its own at the most
+
+
+def without_cpr(text: str, *, mark: str = "…") -> str | None:
+    """The text with every word that forms part of a CPR number replaced by `mark`, or None
+    when no such cut removes the number (the caller must then refuse the text whole). Words
+    are cut, never characters: what remains is exactly what the writer typed."""
+    words = text.split()
+    kept = [True] * len(words)
+    for size in range(1, _MAX_CPR_WORDS + 1):
+        for start in range(len(words) - size + 1):
+            span = range(start, start + size)
+            if kept[start] and contains_cpr(" ".join(words[i] for i in span if kept[i])):
+                for i in span:
+                    kept[i] = False
+    out: list[str] = []
+    for word, keep in zip(words, kept, strict=True):
+        if keep:
+            out.append(word)
+        elif not out or out[-1] != mark:
+            out.append(mark)
+    result = " ".join(out)
+    return None if contains_cpr(result) else result
