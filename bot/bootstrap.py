@@ -7,6 +7,7 @@ it SQLAlchemy-backed ports, tests may hand it others."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.app import BotSettings, PspBot, command_handlers
@@ -38,6 +39,7 @@ def bootstrap(
     scheduler_leader: LeaderElection,
     retention_store: RetentionStore,
     retention_leader: LeaderElection | None = None,
+    leader_for: Callable[[str], LeaderElection] | None = None,
     insecure: frozenset[Platform] = frozenset(),
 ) -> App:
     """`insecure`: platforms whose unencrypted (Matrix) or public (Slack) rooms may be bound,
@@ -53,7 +55,7 @@ def bootstrap(
         ),
         handlers=command_handlers(scheduler_config),
     )
-    router = Router(bot=bot, uow_factory=uow_factory, clock=clock)
+    router = Router(bot=bot, uow_factory=uow_factory, clock=clock, leader_for=leader_for)
     scheduler = SchedulerService.build(
         uow_factory=uow_factory,
         clock=clock,

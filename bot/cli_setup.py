@@ -75,6 +75,20 @@ def retention_leader(settings: Settings, engine: AsyncEngine) -> LeaderElection:
     return PostgresAdvisoryLeader(engine, key=RETENTION_LOCK_KEY)
 
 
+def exclusive_leader(settings: Settings, engine: AsyncEngine, name: str) -> LeaderElection:
+    """The lease of one exclusive resource among the bot's processes (a Matrix device kept in
+    PostgreSQL): an advisory lock keyed by the resource's name."""
+    import hashlib
+
+    from storage.engine import is_sqlite
+    from storage.leader import PostgresAdvisoryLeader, SingleProcessLeader
+
+    if is_sqlite(settings.effective_database_url):
+        return SingleProcessLeader()
+    key = int.from_bytes(hashlib.sha256(b"psp-bot lease|" + name.encode()).digest()[:8], "big")
+    return PostgresAdvisoryLeader(engine, key=key - (1 << 63))  # a signed bigint
+
+
 def build_app(
     settings: Settings, engine: AsyncEngine, *, insecure: frozenset[Platform] = frozenset()
 ) -> App:
@@ -90,6 +104,7 @@ def build_app(
         scheduler_leader=scheduler_leader(settings, engine),
         retention_store=SqlAlchemyRetentionStore(engine),
         retention_leader=retention_leader(settings, engine),
+        leader_for=lambda name: exclusive_leader(settings, engine, name),
         insecure=insecure,
     )
 

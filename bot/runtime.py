@@ -5,14 +5,14 @@ Slack may produce replies for a Matrix room too."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.app import PspBot
 from bot.delivery import DeliveryWorker
 from bot.domain import CaseId, GroupId, Platform
 from bot.messages import Incoming, Reply
 from bot.metrics import Metrics
-from bot.ports import Clock, UnitOfWorkFactory
+from bot.ports import Clock, LeaderElection, SingleProcessLeader, UnitOfWorkFactory
 from bot.ports.delivery import ChatSender
 from bot.shutdown import InFlight
 
@@ -31,8 +31,10 @@ class Router:
         uow_factory: UnitOfWorkFactory,
         clock: Clock,
         delivery: DeliveryWorker | None = None,
+        leader_for: Callable[[str], LeaderElection] | None = None,
     ) -> None:
         self._bot = bot
+        self._leader_for = leader_for
         self._uow_factory = uow_factory
         self._clock = clock
         self.delivery = delivery or DeliveryWorker(
@@ -52,6 +54,14 @@ class Router:
 
     def attach(self, platform: Platform, sender: ChatSender) -> None:
         self.delivery.attach(platform, sender)
+
+    def detach(self, platform: Platform, sender: ChatSender | None = None) -> None:
+        self.delivery.detach(platform, sender)
+
+    def leader_for(self, name: str) -> LeaderElection:
+        """An election among the bot's processes for one exclusive resource (a Matrix
+        device): on PostgreSQL an advisory lock of its own; alone, always this process."""
+        return self._leader_for(name) if self._leader_for is not None else SingleProcessLeader()
 
     def observe(self, metrics: Metrics) -> None:
         """Count the core's commands, outcomes and latencies into this metrics backend."""

@@ -8,10 +8,12 @@ import logging
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.ports import DatabaseUnavailable
+from bot.ports import DatabaseUnavailable, SingleProcessLeader
 from storage.outage import is_connection_failure
 
 log = logging.getLogger(__name__)
+
+__all__ = ["PostgresAdvisoryLeader", "SingleProcessLeader"]
 
 # Any constant that no other part of the system uses as an advisory lock key.
 LEADER_LOCK_KEY = 0x505350_5343  # "PSP" "SC"
@@ -73,13 +75,3 @@ class PostgresAdvisoryLeader:
             await conn.commit()
         finally:
             await conn.close()
-
-
-class SingleProcessLeader:
-    """SQLite: one bot process per database file (documented), so it always leads."""
-
-    async def acquire(self) -> bool:
-        return True
-
-    async def release(self) -> None:
-        return None

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.matrix import crosssigning
 from adapters.matrix.config import MatrixConfig
 from adapters.matrix.service import MatrixService
+from adapters.matrix.vault import FileVault
 from bot.cli_setup import build_app
 from bot.config import Settings
 from bot.domain import Platform
@@ -80,7 +81,10 @@ class MatrixUser:
         await self.client.keys_upload()
         if self.cross_sign:
             assert await crosssigning.bootstrap(
-                self.client, store_dir=self.store, pickle_key=PICKLE_KEY, password=password
+                self.client,
+                vault=FileVault(self.store, user_id),
+                pickle_key=PICKLE_KEY,
+                password=password,
             )
         self.client.add_event_callback(self._on_notice, RoomMessageNotice)
         self.client.add_event_callback(self._on_megolm, MegolmEvent)

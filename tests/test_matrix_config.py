@@ -48,6 +48,10 @@ def test_defaults_refuse_unencrypted_rooms_and_require_cross_signing(tmp_path: P
         ({**GOOD, "trust": "everyone"}, "trust: must be one of"),
         ({**GOOD, "allow_unencrypted_room": True}, "allow_unencrypted_room: unknown key"),
         ({**GOOD, "invite_allowlist_users": ["bob"]}, "invite_allowlist_users: 'bob'"),
+        ({**GOOD, "crypto_state": "cloud"}, "crypto_state: must be one of files, database"),
+        # The device in the database is for several processes: SQLite serves one.
+        ({**GOOD, "crypto_state": "database"}, 'crypto_state: "database" needs PostgreSQL'),
+        ({**GOOD, "takeover_check_seconds": 0}, "takeover_check_seconds"),
     ],
 )
 def test_bad_config_is_one_line_naming_the_key(
@@ -130,6 +134,7 @@ def test_commands_start_with_the_prefix(body: str, expected: bool) -> None:
 
 async def test_an_old_crypto_store_is_never_reused_under_another_device(tmp_path: Path) -> None:
     from adapters.matrix.session import SessionError, open_client
+    from adapters.matrix.vault import open_vault
 
     config = load_config(parse_settings({"bot": {"data_dir": str(tmp_path)}, "matrix": GOOD}))
     store = config.store_dir
@@ -137,11 +142,49 @@ async def test_an_old_crypto_store_is_never_reused_under_another_device(tmp_path
     # A crypto store without the credentials of its device: refused, not silently re-keyed.
     (store / "@psp:example.org_OLDDEVICE.db").write_bytes(b"")
     with pytest.raises(SessionError, match="belongs to an earlier device"):
-        await open_client(config)
+        await open_client(config, open_vault(config))
     # Credentials whose crypto store is missing (e.g. a partial restore): refused too.
     (store / "@psp:example.org_OLDDEVICE.db").unlink()
     (store / "credentials.json").write_text(
         '{"user_id": "@psp:example.org", "device_id": "NEWDEVICE", "access_token": "t"}'
     )
     with pytest.raises(SessionError, match="never restore an old one"):
-        await open_client(config)
+        await open_client(config, open_vault(config))
+
+
+async def test_a_device_in_the_database_is_never_reused_half(
+    tmp_path: Path, pg_database: str
+) -> None:
+    """The same refusals with the device in PostgreSQL: nio's store of an earlier device
+    without its credentials, and credentials without their store."""
+    from nio.crypto import OlmAccount
+
+    from adapters.matrix.session import SessionError, open_client
+    from adapters.matrix.vault import CREDENTIALS, open_vault
+
+    settings = parse_settings(
+        {
+            "bot": {"data_dir": str(tmp_path)},
+            "database": {"url": pg_database},
+            "matrix": {**GOOD, "crypto_state": "database"},
+        }
+    )
+    config = load_config(settings)
+    vault = open_vault(config)
+    try:
+        old = vault.store_class()(config.user_id, "OLDDEVICE", str(tmp_path), config.pickle_key)
+        old.save_account(OlmAccount())
+        with pytest.raises(SessionError, match="belongs to an earlier device"):
+            await open_client(config, vault)
+        vault.write(
+            CREDENTIALS,
+            b'{"user_id": "@psp:example.org", "device_id": "NEWDEVICE", "access_token": "t"}',
+        )
+        with pytest.raises(SessionError, match="never restore an old one"):
+            await open_client(config, vault)
+        # Sealed: the access token is not in the database as text.
+        assert b"NEWDEVICE" not in bytes(
+            old.database.execute_sql("SELECT sealed FROM device_secret").fetchone()[0]
+        )
+    finally:
+        vault.close()

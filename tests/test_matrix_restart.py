@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import signal
 import subprocess
@@ -29,11 +30,18 @@ pytestmark = pytest.mark.synapse
 class BotProcess:
     """`psp-bot run --config …` as its own process, as an operator runs it."""
 
-    def __init__(self, synapse: Synapse, directory: Path, *, extra_matrix: str = "") -> None:
+    def __init__(
+        self,
+        synapse: Synapse,
+        directory: Path,
+        *,
+        extra_matrix: str = "",
+        database_url: str | None = None,
+    ) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
         self.user_id, self._password, _ = synapse.register("procbot")
-        self.database_url = f"sqlite:///{directory / 'psp.sqlite3'}"
+        self.database_url = database_url or f"sqlite:///{directory / 'psp.sqlite3'}"
         self.config = directory / "config.toml"
         self.config.write_text(
             f"""
@@ -61,6 +69,8 @@ sync_timeout_ms = 2000
         env = dict(os.environ)
         env["PSP_BOT_MATRIX_PASSWORD"] = self._password
         env["PSP_BOT_MATRIX_PICKLE_KEY"] = PICKLE_KEY
+        if self.database_url.startswith("postgresql"):  # case text sealed, as in production
+            env["PSP_BOT_ENCRYPTION_KEY"] = "k1:" + base64.b64encode(b"\7" * 32).decode()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "--config", str(self.config), "run"],
             env=env,

@@ -220,12 +220,13 @@ async def test_the_bot_can_start_from_an_access_token(
         from nio import AsyncClient
 
         from adapters.matrix.session import read_credentials
+        from adapters.matrix.vault import open_vault
 
         probe = AsyncClient(synapse.url, bot.user_id)
         probe.access_token = token
         who = await probe.whoami()
         await probe.close()
-        credentials = read_credentials(bot.config.store_dir)
+        credentials = read_credentials(open_vault(bot.config))
         assert credentials is not None and credentials["device_id"] == who.device_id
     finally:
         await bot.stop()

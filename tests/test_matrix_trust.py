@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.matrix import crosssigning
 from adapters.matrix.session import read_credentials
+from adapters.matrix.vault import FileVault, open_vault
 from tests.matrix_support import MatrixUser, bot_engine, start_bot, users
 from tests.synapse import Synapse, synapse
 
@@ -57,7 +58,7 @@ async def test_bot_device_is_cross_signed_by_its_owner_and_stays_one_device(
 ) -> None:
     observer = users["admin"]
     bot = await start_bot(synapse, tmp_path, bot_engine, "signedbot")
-    device_id = read_credentials(bot.config.store_dir)["device_id"]  # type: ignore[index]
+    device_id = read_credentials(open_vault(bot.config))["device_id"]  # type: ignore[index]
     await bot.stop()
     answer = await cross_signing_of(observer, bot.user_id)
     master = answer["master_keys"][bot.user_id]
@@ -71,7 +72,7 @@ async def test_bot_device_is_cross_signed_by_its_owner_and_stays_one_device(
     # A restart reuses the device and changes nothing about the identity.
     again = await start_bot(synapse, tmp_path, bot_engine, "signedbot")
     await again.stop()
-    assert read_credentials(bot.config.store_dir)["device_id"] == device_id  # type: ignore[index]
+    assert read_credentials(open_vault(bot.config))["device_id"] == device_id  # type: ignore[index]
     later = await cross_signing_of(observer, bot.user_id)
     assert later["master_keys"][bot.user_id] == master
 
@@ -128,7 +129,7 @@ async def test_changed_master_key_stops_key_sharing_and_warns_the_room_once(
         (tmp_path / "bo-new-identity").mkdir()
         assert await crosssigning.bootstrap(
             bo.client,
-            store_dir=tmp_path / "bo-new-identity",
+            vault=FileVault(tmp_path / "bo-new-identity", bo.user_id),
             pickle_key="another-pickle-key-0123",
             password=password,
         )

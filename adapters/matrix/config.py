@@ -15,6 +15,10 @@ ENV_PICKLE_KEY = "PSP_BOT_MATRIX_PICKLE_KEY"
 TRUST_CROSS_SIGNED = "cross-signed"  # default: device signed by its owner's self-signing key
 TRUST_DEVICE_TOFU = "device-tofu"  # homeservers without cross-signing: first-seen devices
 
+# Where the device (credentials, cross-signing keys, nio's crypto store) is kept.
+CRYPTO_STATE_FILES = "files"  # default: store_dir on this host
+CRYPTO_STATE_DATABASE = "database"  # PostgreSQL: a standby process can take the device over
+
 
 @dataclass(frozen=True)
 class MatrixConfig:
@@ -32,6 +36,11 @@ class MatrixConfig:
     undecryptable_wait_seconds: int = 60
     sync_timeout_ms: int = 30_000
     max_send_attempts: int = 5
+    crypto_state: str = CRYPTO_STATE_FILES
+    database_url: str | None = None  # with crypto_state = "database"
+    # How often a standby tries to take the device over, and the active process checks it
+    # still holds it (seconds).
+    takeover_check_seconds: int = 2
 
     @property
     def allow_insecure_rooms(self) -> bool:
@@ -88,8 +97,21 @@ def load_config(settings: Settings) -> MatrixConfig:
         ),
         sync_timeout_ms=reader.integer("sync_timeout_ms", 30_000, minimum=0, maximum=120_000),
         max_send_attempts=reader.integer("max_send_attempts", 5, minimum=1, maximum=100),
+        crypto_state=reader.choice(
+            "crypto_state", CRYPTO_STATE_FILES, (CRYPTO_STATE_FILES, CRYPTO_STATE_DATABASE)
+        ),
+        database_url=settings.effective_database_url,
+        takeover_check_seconds=reader.integer(
+            "takeover_check_seconds", 2, minimum=1, maximum=60
+        ),
     )
     reader.done()
+    if config.crypto_state == CRYPTO_STATE_DATABASE:
+        if not settings.effective_database_url.startswith(("postgresql", "postgres:")):
+            raise ConfigError(
+                'config [matrix] crypto_state: "database" needs PostgreSQL ([database] url)'
+            )
+        return config  # whether a device exists is known only once the database is open
     if not (password or access_token) and not (store_dir / "credentials.json").exists():
         raise ConfigError(
             f"config [matrix] password: the first start needs {ENV_PASSWORD} or {ENV_ACCESS_TOKEN}"

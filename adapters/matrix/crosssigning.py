@@ -3,7 +3,7 @@
 Current Element clients share room keys only with devices their owner has verified, so on
 its first start the bot makes master, self-signing and user-signing keys (Ed25519, with the
 `cryptography` package), uploads them (user-interactive auth with its password), and signs
-its own device with the self-signing key. The private keys are kept in the store directory,
+its own device with the self-signing key. The private keys are kept in the device vault,
 encrypted (AES-GCM) under a key derived from the crypto store's pickle key. Later starts find
 the file marked done and do nothing.
 """
@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import os
-from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -24,9 +23,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from nio import AsyncClient
 
+from adapters.matrix.vault import CROSS_SIGNING, DeviceVault
+
 log = logging.getLogger(__name__)
 
-KEYS_FILE = "cross_signing.enc"
 USAGES = ("master", "self_signing", "user_signing")
 
 
@@ -87,16 +87,16 @@ def only_key(obj: dict[str, Any]) -> str | None:
 class KeyFile:
     """The three private keys, sealed with AES-GCM; `done` once uploaded and device signed."""
 
-    def __init__(self, store_dir: Path, pickle_key: str) -> None:
-        self.path = store_dir / KEYS_FILE
+    def __init__(self, vault: DeviceVault, pickle_key: str) -> None:
+        self._vault = vault
         self._aead = AESGCM(
             hashlib.sha256(b"psp-bot cross-signing|" + pickle_key.encode()).digest()
         )
 
     def load(self) -> tuple[dict[str, Ed25519PrivateKey], bool] | None:
-        if not self.path.exists():
+        raw = self._vault.read(CROSS_SIGNING)
+        if raw is None:
             return None
-        raw = self.path.read_bytes()
         data = json.loads(self._aead.decrypt(raw[:12], raw[12:], b"cross-signing"))
         keys = {u: Ed25519PrivateKey.from_private_bytes(unb64(data[u])) for u in USAGES}
         return keys, bool(data["done"])
@@ -111,13 +111,7 @@ class KeyFile:
         data["done"] = done
         nonce = os.urandom(12)
         sealed = nonce + self._aead.encrypt(nonce, canonical_json(data), b"cross-signing")
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(sealed)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(self.path)
+        self._vault.write(CROSS_SIGNING, sealed)
 
 
 async def api(
@@ -136,10 +130,10 @@ async def api(
 
 
 async def bootstrap(
-    client: AsyncClient, *, store_dir: Path, pickle_key: str, password: str | None
+    client: AsyncClient, *, vault: DeviceVault, pickle_key: str, password: str | None
 ) -> bool:
     """Make and publish the bot's cross-signing identity once. True when it is in place."""
-    keyfile = KeyFile(store_dir, pickle_key)
+    keyfile = KeyFile(vault, pickle_key)
     loaded = keyfile.load()
     if loaded is not None and loaded[1]:
         return True  # done on an earlier start: nothing more, ever

@@ -33,11 +33,13 @@ from nio import (
 )
 from nio.exceptions import EncryptionError, LocalProtocolError
 
-from adapters.matrix.config import MatrixConfig
+from adapters.matrix.config import CRYPTO_STATE_DATABASE, MatrixConfig
 from adapters.matrix.rendering import ACK_REACTIONS
 from adapters.matrix.sender import ALERT_STATE, MatrixSender
 from adapters.matrix.session import SessionError, open_client
+from adapters.matrix.standby import serve_while_holding
 from adapters.matrix.trust import TrustPolicy
+from adapters.matrix.vault import open_vault
 from bot.config import Settings
 from bot.domain import Platform
 from bot.i18n import translate
@@ -79,8 +81,15 @@ class MatrixService:
         self._undecryptable_key = f"matrix:undecryptable:{config.user_id}"
         self._restored = False
         self._invites_seen: set[str] = set()
-        self._stopping = asyncio.Event()
+        self._stopping = asyncio.Event()  # stop() was called
+        self._halt = asyncio.Event()  # stop serving: stop() or the device lease was lost
         self._stopped = asyncio.Event()
+        # With the device in PostgreSQL: who may use it (one process at a time).
+        self._lease = (
+            router.leader_for(f"matrix:{config.user_id}")
+            if config.crypto_state == CRYPTO_STATE_DATABASE
+            else None
+        )
 
     platform_name = "matrix"
 
@@ -95,7 +104,7 @@ class MatrixService:
 
     async def run(self) -> None:
         try:
-            await self._serve()
+            await self._run()
         finally:
             self._stopped.set()
 
@@ -103,22 +112,50 @@ class MatrixService:
         """Sync no more; return once the batch being handled is done (its checkpoint saved).
         What is parked in the outbox stays there for the next start."""
         self._stopping.set()
+        self._halt.set()
         await self._stopped.wait()
 
+    async def _run(self) -> None:
+        if self._lease is None:
+            self._halt = asyncio.Event()
+            if not self._stopping.is_set():
+                await self._serve()
+            return
+        await serve_while_holding(
+            self._lease,
+            self._stopping,
+            self._serve_until_halted,
+            check_seconds=self.config.takeover_check_seconds,
+            fatal=(SessionError,),
+        )
+
+    async def _serve_until_halted(self, halt: asyncio.Event) -> None:
+        self._halt = halt
+        if self._stopping.is_set():
+            halt.set()
+        await self._serve()
+
     async def _serve(self) -> None:
-        self.client = await open_client(self.config)
+        vault = open_vault(self.config)
+        # What the last holder of the device could not decrypt is read from the database.
+        self._undecryptable, self._restored = {}, False
         try:
-            self.trust = trust = TrustPolicy(
-                self.client, self.config, self.router, locale=self.locale
-            )
-            self.sender = MatrixSender(
-                self.client, self.router, locale=self.locale, prepare_room=trust.prepare_room
-            )
-            self.router.attach(Platform.MATRIX, self.sender)
-            await trust.bootstrap_cross_signing()
-            await self._sync_loop()
+            self.client = await open_client(self.config, vault)
+            try:
+                self.trust = trust = TrustPolicy(
+                    self.client, self.config, self.router, locale=self.locale, vault=vault
+                )
+                self.sender = MatrixSender(
+                    self.client, self.router, locale=self.locale, prepare_room=trust.prepare_room
+                )
+                self.router.attach(Platform.MATRIX, self.sender)
+                await trust.bootstrap_cross_signing()
+                await self._sync_loop()
+            finally:
+                self.router.detach(Platform.MATRIX, self.sender)
+                await self.client.close()
         finally:
-            await self.client.close()
+            vault.close()
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -128,11 +165,11 @@ class MatrixService:
         first_ever = since is None
         full_state = True  # nio keeps rooms in memory only: rebuild them on every start
         delay = 1.0
-        while not self._stopping.is_set():
+        while not self._halt.is_set():
             try:
                 # Only the long poll is cut short by a stop, never the handling of a batch.
                 answer = await unless_set(
-                    self._stopping,
+                    self._halt,
                     self.client.sync(
                         timeout=self._sync_timeout(full_state),
                         since=since,
@@ -143,13 +180,13 @@ class MatrixService:
                 )
             except NETWORK_ERRORS:
                 answer = None
-            if self._stopping.is_set():
+            if self._halt.is_set():
                 return  # nothing of an interrupted sync was handled: the checkpoint stays
             if not isinstance(answer, SyncResponse):
                 if isinstance(answer, SyncError) and answer.status_code == "M_UNKNOWN_TOKEN":
                     raise SessionError("the homeserver no longer accepts the bot's access token")
                 log.warning("Matrix homeserver unreachable; retrying in %.0f s", delay)
-                await unless_set(self._stopping, asyncio.sleep(delay))
+                await unless_set(self._halt, asyncio.sleep(delay))
                 delay = min(delay * 2, MAX_BACKOFF_S)
                 continue
             delay = 1.0

@@ -1,5 +1,6 @@
 """One device for the bot's whole life: log in once, keep the device id, access token and
-crypto store in the store directory, and restore them on every start.
+crypto store in its vault (the store directory, or PostgreSQL: adapters/matrix/vault.py), and
+restore them on every start.
 
 Never restore an old crypto store under the same device id (its one-time keys and ratchets
 would be replayed): a store without credentials, or credentials without their store, stop the
@@ -8,23 +9,20 @@ bot with a message telling the operator how to start over as a new device.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
-import os
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientResponse
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse, LoginError, WhoamiError
 
 from adapters.matrix.config import MatrixConfig
+from adapters.matrix.vault import CREDENTIALS, DeviceVault
 
 log = logging.getLogger(__name__)
-
-CREDENTIALS = "credentials.json"
-
 
 class SessionError(Exception):
     """The bot cannot log in or its store is inconsistent; one line for the operator."""
@@ -88,70 +86,60 @@ def client_config(config: MatrixConfig) -> AsyncClientConfig:
     )
 
 
-def _store_file(store_dir: Path, user_id: str, device_id: str) -> Path:
-    # nio's SqliteStore names its file "<user_id>_<device_id>.db" when no store_name is set.
-    return store_dir / f"{user_id}_{device_id}.db"
+def _write_credentials(vault: DeviceVault, data: dict[str, str]) -> None:
+    vault.write(CREDENTIALS, json.dumps(data).encode("utf-8"))
 
 
-def _write_credentials(store_dir: Path, data: dict[str, str]) -> None:
-    path = store_dir / CREDENTIALS
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp.replace(path)
-
-
-def read_credentials(store_dir: Path) -> dict[str, str] | None:
-    path = store_dir / CREDENTIALS
-    if not path.exists():
+def read_credentials(vault: DeviceVault) -> dict[str, str] | None:
+    raw = vault.read(CREDENTIALS)
+    if raw is None:
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = json.loads(raw.decode("utf-8"))
     if not all(isinstance(data.get(k), str) for k in ("user_id", "device_id", "access_token")):
-        raise SessionError(f"{path} is damaged; remove the store directory to start over")
+        raise SessionError(f"the bot's Matrix credentials ({vault.kind}) are damaged")
     return {k: str(v) for k, v in data.items()}
 
 
-async def open_client(config: MatrixConfig) -> AsyncClient:
+def _client(config: MatrixConfig, vault: DeviceVault, device_id: str | None = None) -> BotClient:
+    settings = client_config(config)
+    store = vault.store_class()
+    if store is not None:
+        settings = dataclasses.replace(settings, store=store)
+    return BotClient(
+        config.homeserver,
+        config.user_id,
+        device_id=device_id,
+        store_path=str(config.store_dir),
+        config=settings,
+    )
+
+
+async def open_client(config: MatrixConfig, vault: DeviceVault) -> AsyncClient:
     """A logged-in client with its crypto store loaded and its device keys uploaded."""
-    store_dir = config.store_dir
-    store_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    credentials = read_credentials(store_dir)
-    stores = sorted(store_dir.glob("*.db"))
+    config.store_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    credentials = read_credentials(vault)
+    where = "the database" if vault.kind == "database" else str(config.store_dir)
     if credentials is not None:
         if credentials["user_id"] != config.user_id:
             raise SessionError(
-                f"the store in {store_dir} belongs to {credentials['user_id']}, "
-                f"not {config.user_id}; use another store_dir"
+                f"the device in {where} belongs to {credentials['user_id']}, "
+                f"not {config.user_id}; use another store"
             )
         device_id = credentials["device_id"]
-        if not _store_file(store_dir, config.user_id, device_id).exists():
+        if not vault.has_store(device_id):
             raise SessionError(
-                f"the crypto store of device {device_id} is missing from {store_dir}; never "
-                "restore an old one: remove credentials.json to start as a new device"
+                f"the crypto store of device {device_id} is missing from {where}; never "
+                "restore an old one: remove the credentials to start as a new device"
             )
-        client = BotClient(
-            config.homeserver,
-            config.user_id,
-            device_id=device_id,
-            store_path=str(store_dir),
-            config=client_config(config),
-        )
+        client = _client(config, vault, device_id)
         client.restore_login(config.user_id, device_id, credentials["access_token"])
     else:
-        if stores:
+        if vault.has_any_store():
             raise SessionError(
-                f"{store_dir} holds a crypto store but no credentials; it belongs to an "
+                f"{where} holds a crypto store but no credentials; it belongs to an "
                 "earlier device: move it away to start as a new device"
             )
-        client = BotClient(
-            config.homeserver,
-            config.user_id,
-            store_path=str(store_dir),
-            config=client_config(config),
-        )
+        client = _client(config, vault)
         if config.access_token:
             client.access_token = config.access_token
             who = await client.whoami()
@@ -163,14 +151,19 @@ async def open_client(config: MatrixConfig) -> AsyncClient:
                 raise SessionError(f"the access token belongs to {who.user_id}, not the user_id")
             client.restore_login(who.user_id, who.device_id, config.access_token)
         else:
-            assert config.password is not None
+            if not config.password:
+                await client.close()
+                raise SessionError(
+                    "the first start of a device needs PSP_BOT_MATRIX_PASSWORD or "
+                    "PSP_BOT_MATRIX_ACCESS_TOKEN"
+                )
             login = await client.login(config.password, device_name=config.device_name)
             if isinstance(login, LoginError):
                 await client.close()
                 raise SessionError(f"login refused by the homeserver: {login.status_code}")
         assert client.device_id is not None
         _write_credentials(
-            store_dir,
+            vault,
             {
                 "user_id": client.user_id,
                 "device_id": client.device_id,

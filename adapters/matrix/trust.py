@@ -11,13 +11,13 @@ accepted, as a key change of a known device is already refused by the crypto sto
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from nio import AsyncClient
 
 import adapters.matrix.crosssigning as xs
 from adapters.matrix.config import TRUST_DEVICE_TOFU, MatrixConfig
+from adapters.matrix.vault import DeviceVault
 from bot.domain import Platform
 from bot.i18n import translate
 from bot.messages import Reply, ReplyKind, RoomRef
@@ -31,9 +31,16 @@ PIN_WARNED = "matrix:master-key-warned:"  # + user id + new key -> room was told
 
 class TrustPolicy:
     def __init__(
-        self, client: AsyncClient, config: MatrixConfig, router: Router, *, locale: str
+        self,
+        client: AsyncClient,
+        config: MatrixConfig,
+        router: Router,
+        *,
+        locale: str,
+        vault: DeviceVault,
     ) -> None:
         self._client = client
+        self._vault = vault
         self._config = config
         self._router = router
         self._locale = locale
@@ -45,7 +52,7 @@ class TrustPolicy:
     async def bootstrap_cross_signing(self) -> None:
         self.cross_signed = await xs.bootstrap(
             self._client,
-            store_dir=Path(self._config.store_dir),
+            vault=self._vault,
             pickle_key=self._config.pickle_key,
             password=self._config.password,
         )

@@ -76,6 +76,13 @@ class DeliveryWorker:
         self._fresh.add(platform)
         self.wake()
 
+    def detach(self, platform: Platform, sender: ChatSender | None = None) -> None:
+        """The platform's sender is gone (its process no longer holds the device): its rows
+        wait in the outbox for whichever process attaches one next."""
+        if sender is None or self._senders.get(platform) is sender:
+            self._senders.pop(platform, None)
+            self._fresh.discard(platform)
+
     def sender(self, platform: Platform) -> ChatSender | None:
         return self._senders.get(platform)
 

@@ -51,6 +51,7 @@ from bot.ports.scheduling import (
     NotificationLedger,
     OpenDecision,
     OpenEscalation,
+    SingleProcessLeader,
 )
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "OpenEscalation",
     "OutboxRepository",
     "OutcomeLog",
+    "SingleProcessLeader",
     "StatisticsQueries",
     "SteeringRepository",
     "TransferRepository",

@@ -182,3 +182,14 @@ class LeaderElection(Protocol):
         ...
 
     async def release(self) -> None: ...
+
+
+class SingleProcessLeader:
+    """One process alone (SQLite: one bot process per database file, documented): it always
+    leads."""
+
+    async def acquire(self) -> bool:
+        return True
+
+    async def release(self) -> None:
+        return None
