@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Processes for the second test tier: one per core.
+TEST_WORKERS ?= auto
 
 .PHONY: run test unit lint typecheck bench clean setup
 
@@ -22,7 +24,9 @@ test: $(STAMP)
 	$(BIN)/mypy
 	# The unit tier first (no database, no network, seconds): stop at its first failure.
 	$(BIN)/pytest -q -p no:cacheprovider -m unit -x $(PYTEST_ARGS)
-	$(BIN)/pytest -q -p no:cacheprovider -m "not unit" $(PYTEST_ARGS)
+	# The rest on every core (pytest-xdist): each test has its own databases, files and ports,
+	# and each worker its own Synapse; idle workers take queued tests from busy ones.
+	$(BIN)/pytest -q -p no:cacheprovider -m "not unit" -n $(TEST_WORKERS) --dist worksteal --durations=10 $(PYTEST_ARGS)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider -m unit $(PYTEST_ARGS)

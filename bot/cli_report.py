@@ -42,7 +42,6 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_encryption import make_codec
     from bot.cli_setup import open_database
     from bot.evaluation.document import build_document, chat_summary
-    from bot.evaluation.pdf import render_pdf
     from bot.evaluation.period import period_of, year_period
     from bot.evaluation.render import render_csv, render_html
     from bot.evaluation.reporting import ReportScope, evaluate, steering_scope
@@ -97,8 +96,13 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await engine.dispose()
     document = build_document(evaluation, locale=locale, scope=scope.name, generated_at=now)
-    render = {"pdf": render_pdf, "html": render_html, "csv": render_csv}[args.format]
-    write_private_bytes(args.out, render(document))
+    if args.format == "pdf":
+        from bot.evaluation.pdf import render_pdf  # fpdf2 only for a PDF
+
+        data = render_pdf(document)
+    else:
+        data = {"html": render_html, "csv": render_csv}[args.format](document)
+    write_private_bytes(args.out, data)
     print(chat_summary(evaluation, locale=locale, scope=scope.name))
     print(f"-> {args.out}", file=sys.stderr)
     return 0

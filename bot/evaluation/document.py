@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain import Agency
-from bot.evaluation import charts
 from bot.evaluation.gather import Evaluation
 from bot.evaluation.statistics import Durations, Statistics
 from bot.evaluation.suppression import shown_count, shown_derived, shown_share
@@ -109,6 +108,10 @@ def period_text(evaluation: Evaluation, t: Translate) -> str:
 def build_document(
     evaluation: Evaluation, *, locale: str, scope: str, generated_at: datetime
 ) -> ReportDocument:
+    # matplotlib is imported here, when a report is made, not when the bot starts (it is
+    # most of psp-bot's start-up time).
+    from bot.evaluation import charts
+
     t = _translator(locale)
     stats = evaluation.overall
     tables = build_tables(stats, t)

@@ -13,7 +13,6 @@ from bot.domain import Group, GroupId
 from bot.evaluation import commands as ec
 from bot.evaluation.document import build_document, chat_summary
 from bot.evaluation.gather import Evaluation, gather
-from bot.evaluation.pdf import render_pdf
 from bot.evaluation.period import period_of, previous_year
 from bot.messages import Attachment, Reply, ReplyKind
 from bot.ports import UnitOfWork
@@ -82,6 +81,8 @@ def report_reply(
     ctx_room: Reply, evaluation: Evaluation, scope: ReportScope, *, locale: str, now: datetime
 ) -> Reply:
     """`ctx_room` carries where the reply goes; the text and the file are added here."""
+    from bot.evaluation.pdf import render_pdf  # fpdf2 only when a report is made
+
     document = build_document(evaluation, locale=locale, scope=scope.name, generated_at=now)
     return Reply(
         room=ctx_room.room,
