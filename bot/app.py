@@ -22,6 +22,7 @@ from bot.evaluation.handlers import UNBOUND_OK as EVALUATION_UNBOUND_OK
 from bot.evaluation.handlers import evaluation_handlers
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
 from bot.messages import Incoming, Reply, ReplyKind
+from bot.minutes.handlers import minutes_handlers
 from bot.outage import OutageLog
 from bot.parsing import ParseError, parse
 from bot.ports import (
@@ -91,6 +92,7 @@ def command_handlers(meetings: SchedulerConfig | None = None) -> dict[type, Hand
     return {
         **CASE_HANDLERS,
         **meeting_handlers(config),
+        **minutes_handlers(),
         **evaluation_handlers(config.hours),
     }
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from bot.domain import Agency, DetailLevel, GroupKind, Role, RoomPurpose, Tag, Urgency
 from bot.domain.outcome import Outcome
 from bot.evaluation.commands import SteeringCommand
+from bot.minutes.commands import MinutesCommand
 from bot.scheduling.commands import MeetingCommand
 
 
@@ -215,5 +216,6 @@ Command = (
     | RemoveGuest
     | ListGuests
     | MeetingCommand
+    | MinutesCommand
     | SteeringCommand
 )

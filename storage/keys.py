@@ -35,6 +35,7 @@ from storage.models import (
     EscalationRow,
     NoteRow,
 )
+from storage.models_minutes import HeldMeetingRow, MeetingEntryRow
 from storage.models_scheduling import MeetingRow
 
 KEYS = cast(Table, EncryptionKeyRow.__table__)
@@ -74,6 +75,14 @@ SEALED: list[SealedColumns] = [
         _numbered("escalations", "group_id"),
     ),
     SealedColumns(cast(Table, MeetingRow.__table__), ("theme",), _numbered("meetings", "group_id")),
+    SealedColumns(
+        cast(Table, HeldMeetingRow.__table__), ("theme",), _numbered("held_meetings", "group_id")
+    ),
+    SealedColumns(
+        cast(Table, MeetingEntryRow.__table__),
+        ("facts",),
+        _numbered("meeting_entries", "held_meeting_id"),
+    ),
     SealedColumns(STATE, ("value",), lambda row, _column: state_aad(row.key), key="key"),
 ]
 

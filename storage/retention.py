@@ -22,6 +22,7 @@ from storage.models import (
     NoteRow,
     ResponsibilityRow,
 )
+from storage.models_minutes import MeetingEntryRow
 from storage.models_outbox import OutboxRow
 
 CASES = cast(Table, CaseRow.__table__)
@@ -31,6 +32,7 @@ ACKS = cast(Table, AcknowledgementRow.__table__)
 HISTORY = cast(Table, ResponsibilityRow.__table__)
 AUDIT = cast(Table, AuditRow.__table__)
 OUTBOX = cast(Table, OutboxRow.__table__)
+ENTRIES = cast(Table, MeetingEntryRow.__table__)
 STALE_ACTION = "retention.stale"
 # A purged case that was reopened and closed again holds new text: it is due once more.
 _not_purged_since_closing = or_(CASES.c.purged_at.is_(None), CASES.c.purged_at < CASES.c.closed_at)
@@ -95,6 +97,10 @@ class SqlAlchemyRetentionStore:
             await conn.execute(update(ACKS).where(ACKS.c.case_id == case_id).values(member_id=None))
             await conn.execute(
                 update(HISTORY).where(HISTORY.c.case_id == case_id).values(by_member=None)
+            )
+            # The minutes keep that the case was discussed and by whom, not what was said.
+            await conn.execute(
+                update(ENTRIES).where(ENTRIES.c.case_id == case_id).values(facts=None)
             )
             # Messages about the case still owed to a room (or dropped) lose their text too.
             await conn.execute(

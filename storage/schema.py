@@ -11,6 +11,7 @@ from storage import (
     models_access,
     models_audit,
     models_evaluation,
+    models_minutes,
     models_outbox,
     models_scheduling,
 )
@@ -24,6 +25,7 @@ MODELS_MODULES = (
     models_access,
     models_audit,
     models_evaluation,
+    models_minutes,
     models_outbox,
     models_scheduling,
 )

@@ -18,6 +18,7 @@ from storage.cases import SqlAlchemyCaseRepository
 from storage.codec import PlainTextCodec, TextCodec
 from storage.escalations import SqlAlchemyEscalationRepository
 from storage.followup import SqlAlchemyFollowUpQueries
+from storage.minutes import SqlAlchemyMinutesRepository
 from storage.outage import is_connection_failure
 from storage.outbox import SqlAlchemyOutboxRepository
 from storage.posted_messages import SqlAlchemyPostedMessageLog
@@ -60,6 +61,7 @@ class SqlAlchemyUnitOfWork:
     steering: SqlAlchemySteeringRepository
     transfers: SqlAlchemyTransferRepository
     outbox: SqlAlchemyOutboxRepository
+    minutes: SqlAlchemyMinutesRepository
 
     def __init__(self, engine: AsyncEngine, codec: TextCodec | None = None) -> None:
         self._engine = engine
@@ -105,6 +107,7 @@ class SqlAlchemyUnitOfWork:
         self.steering = SqlAlchemySteeringRepository(conn, codec)
         self.transfers = SqlAlchemyTransferRepository(conn)
         self.outbox = SqlAlchemyOutboxRepository(conn, codec)
+        self.minutes = SqlAlchemyMinutesRepository(conn, codec)
         return self
 
     async def __aexit__(

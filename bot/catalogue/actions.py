@@ -58,6 +58,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "action.meeting.cancel": ("møde aflyst", "meeting cancelled"),
     "action.meeting.export": ("kalenderfil hentet", "calendar file exported"),
     "action.meeting.remind": ("mødepåmindelse sendt", "meeting reminder sent"),
+    "action.meeting.agenda_add": ("sat på dagsordenen", "put on the agenda"),
+    "action.meeting.agenda_remove": ("taget af dagsordenen", "taken off the agenda"),
+    "action.meeting.start": ("møde åbnet", "meeting opened"),
+    "action.meeting.attend": ("fremmøde registreret", "attendance recorded"),
+    "action.meeting.next": ("sag taget op på mødet", "case taken up at the meeting"),
+    "action.meeting.discussed": ("sag drøftet på mødet", "case discussed at the meeting"),
+    "action.meeting.skip": ("sag udsat på mødet", "case postponed at the meeting"),
+    "action.meeting.end": ("møde afsluttet", "meeting ended"),
+    "action.meeting.minutes": ("referat læst", "minutes read"),
     # --- data protection (command line and scheduler) --------------------------------
     "action.retention.stale": (
         "meldt uændret længe (opbevaringsfrist)",

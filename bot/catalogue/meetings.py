@@ -7,15 +7,20 @@ TEXTS: dict[str, tuple[str, str]] = {
     "usage.meeting": (
         "møde planlæg <ÅÅÅÅ-MM-DD TT:MM> [--hver uge|2uger|måned | --rrule REGEL] "
         "[--tema TEKST] [--påmind 7d,1d,1h] | møde liste | møde dagsorden [nr] | "
-        "møde aflys <nr> [ÅÅÅÅ-MM-DD|alle] | møde kalender",
+        "møde aflys <nr> [ÅÅÅÅ-MM-DD|alle] | møde kalender | møde dagsorden tilføj|fjern <sag> | "
+        "møde start [nr] | møde slut | møde referat <nr>",
         "meeting schedule <YYYY-MM-DD HH:MM> [--every week|2weeks|month | --rrule RULE] "
         "[--theme TEXT] [--remind 7d,1d,1h] | meeting list | meeting agenda [no] | "
-        "meeting cancel <no> [YYYY-MM-DD|all] | meeting ics",
+        "meeting cancel <no> [YYYY-MM-DD|all] | meeting ics | meeting agenda add|remove <case> | "
+        "meeting start [no] | meeting end | meeting minutes <no>",
     ),
     "help.meeting": (
-        "Planlægger gruppens møder med påmindelser og dagsorden; kalenderfil med `møde kalender`.",
+        "Planlægger gruppens møder med påmindelser og dagsorden; kalenderfil med `møde kalender`. "
+        "Tovholderen åbner mødet med `møde start` og afslutter det med `møde slut`; så sendes "
+        "referatet (PDF og Markdown) i gruppens rum.",
         "Schedules the group's meetings with reminders and an agenda; calendar file with "
-        "`meeting ics`.",
+        "`meeting ics`. The lead opens the meeting with `meeting start` and ends it with "
+        "`meeting end`, which posts the minutes (PDF and Markdown) in the group's rooms.",
     ),
     "what.meeting_time": ("mødetidspunkt (ÅÅÅÅ-MM-DD TT:MM)", "meeting time (YYYY-MM-DD HH:MM)"),
     "what.meeting_number": ("mødenummer", "meeting number"),

@@ -40,6 +40,10 @@ def _ref(token: str) -> str:
     return ref
 
 
+# The case ref reader, for the other verbs' parsers.
+case_ref = _ref
+
+
 def _agency(token: str) -> Agency:
     agency = AGENCY_ALIASES.get(token.lower())
     if agency is None:

@@ -7,6 +7,14 @@ from datetime import datetime
 from typing import NoReturn
 
 from bot.commands import Command
+from bot.minutes.commands import (
+    AddToAgenda,
+    EndMeeting,
+    RemoveFromAgenda,
+    ShowMinutes,
+    StartMeeting,
+)
+from bot.parsing.cases import case_ref
 from bot.parsing.tokens import ParseRefusal, iso_date, no_more, number, split_options
 from bot.scheduling import commands as mc
 from bot.scheduling.timing import RuleError, check_rule, parse_offset, rule_for_every
@@ -24,7 +32,16 @@ _SUBCOMMANDS = {
     "ics": "ics",
     "kalender": "ics",
     "calendar": "ics",
+    "start": "start",
+    "begynd": "start",
+    "end": "end",
+    "slut": "end",
+    "afslut": "end",
+    "minutes": "minutes",
+    "referat": "minutes",
 }
+_AGENDA_ADD = ("add", "tilføj", "tilfoej")
+_AGENDA_REMOVE = ("remove", "fjern")
 _OPTIONS = {
     "every": "every",
     "hver": "every",
@@ -57,14 +74,16 @@ def parse_meeting(args: list[str]) -> Command:
     return _parse(args)
 
 
-def _parse(args: list[str]) -> mc.MeetingCommand:
+def _parse(args: list[str]) -> Command:
     if not args:
         _refuse("error.missing", what="subcommand")
     sub = _SUBCOMMANDS.get(args[0].lower())
     rest = args[1:]
     if sub is None:
         _refuse(
-            "error.bad_subcommand", sub=args[0][:40], choices="schedule, list, agenda, cancel, ics"
+            "error.bad_subcommand",
+            sub=args[0][:40],
+            choices="schedule, list, agenda, cancel, ics, start, end, minutes",
         )
     if sub == "schedule":
         return _schedule(rest)
@@ -75,9 +94,31 @@ def _parse(args: list[str]) -> mc.MeetingCommand:
         no_more(rest, 0)
         return mc.ExportCalendar()
     if sub == "agenda":
+        return _agenda(rest)
+    if sub == "start":
         no_more(rest, 1)
-        return mc.ShowAgenda(_number(rest[0]) if rest else None)
+        return StartMeeting(_number(rest[0]) if rest else None)
+    if sub == "end":
+        no_more(rest, 0)
+        return EndMeeting()
+    if sub == "minutes":
+        if not rest:
+            _refuse("error.missing", what="minutes_number")
+        no_more(rest, 1)
+        return ShowMinutes(number(rest[0], key="error.minutes_bad_number"))
     return _cancel(rest)
+
+
+def _agenda(rest: list[str]) -> Command:
+    """`meeting agenda [no]` shows it; `meeting agenda add|remove <case>` changes it."""
+    if rest and rest[0].lower() in _AGENDA_ADD + _AGENDA_REMOVE:
+        if len(rest) < 2:
+            _refuse("error.missing", what="case")
+        no_more(rest, 2)
+        ref = case_ref(rest[1])
+        return AddToAgenda(ref) if rest[0].lower() in _AGENDA_ADD else RemoveFromAgenda(ref)
+    no_more(rest, 1)
+    return mc.ShowAgenda(_number(rest[0]) if rest else None)
 
 
 def _number(token: str) -> int:

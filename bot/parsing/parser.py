@@ -10,6 +10,7 @@ from bot.parsing.access import PARSERS as ACCESS_PARSERS
 from bot.parsing.cases import PARSERS as CASE_PARSERS
 from bot.parsing.evaluation import PARSERS as EVALUATION_PARSERS
 from bot.parsing.meetings import parse_meeting
+from bot.parsing.minutes import PARSERS as MINUTES_PARSERS
 from bot.parsing.tokens import ParseError, ParseRefusal, tokenise
 from bot.parsing.verbs import WORD_TO_VERB
 
@@ -17,8 +18,11 @@ PARSERS: dict[str, Callable[[list[str]], Command]] = {
     **CASE_PARSERS,
     **ACCESS_PARSERS,
     "meeting": parse_meeting,
+    **MINUTES_PARSERS,
     **EVALUATION_PARSERS,
 }
+
+_TWO_WORDS = {"til": "stede", "spring": "over"}
 
 
 def parse(text: str) -> Command | ParseError:
@@ -30,6 +34,14 @@ def parse(text: str) -> Command | ParseError:
     if verb is None:
         return _unknown_verb(word)
     args = tokens[1:]
+    # `til stede`, `spring over`: the second word belongs to the verb.
+    second = _TWO_WORDS.get(word)
+    if second is not None:
+        if not args or args[0].lower() != second:
+            return ParseError(
+                "error.unknown_verb_suggest", {"verb": word, "suggest": f"{word} {second}"}
+            )
+        args = args[1:]
     # `akut …`, `haster …` and `normal …` are flags with the urgency already said.
     if word in ("akut", "haster", "normal"):
         args = [word, *args]

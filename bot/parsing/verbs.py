@@ -25,6 +25,11 @@ VERB_WORDS: dict[str, tuple[str, ...]] = {
     "audit": ("audit", "revision"),
     "guest": ("guest", "gæst", "gaest"),
     "meeting": ("meeting", "møde"),
+    # Running a meeting: `til stede` and `spring over` are two words (bot/parsing/parser.py).
+    "present": ("present", "tilstede", "til"),
+    "next": ("next", "næste", "naeste"),
+    "discussed": ("discussed", "drøftet", "droeftet"),
+    "skip": ("skip", "udsæt", "spring", "udsaet", "udsat"),
     "report": ("report", "rapport"),
     "steering": ("steering", "styregruppe"),
     "transfer": ("transfer", "overfør", "overfoer"),

@@ -41,6 +41,7 @@ from bot.ports.evaluation import (
     SteeringRepository,
     TransferRepository,
 )
+from bot.ports.minutes import MinutesRepository
 from bot.ports.outbox import OutboxRepository
 from bot.ports.scheduling import (
     FollowUpQueries,
@@ -62,6 +63,7 @@ __all__ = [
     "MeetingRecord",
     "MeetingRepository",
     "MemberAction",
+    "MinutesRepository",
     "NotificationKey",
     "NotificationLedger",
     "OpenDecision",
@@ -315,6 +317,8 @@ class UnitOfWork(Protocol):
     def transfers(self) -> TransferRepository: ...
     @property
     def outbox(self) -> OutboxRepository: ...
+    @property
+    def minutes(self) -> MinutesRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

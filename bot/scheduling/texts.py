@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain import Agency, CaseStatus, Group, pending_acknowledgements
+from bot.domain import Agency, Group, pending_acknowledgements
 from bot.i18n import plural, translate
 from bot.ports import MeetingRecord, OpenDecision, UnitOfWork
+from bot.ports.minutes import Pick
 
 WHEN_FORMAT = "%Y-%m-%d %H:%M"
 # The agenda stays one chat message with room to spare (Matrix: 64 KiB an event; Slack: 3,000
@@ -19,6 +20,8 @@ WHEN_FORMAT = "%Y-%m-%d %H:%M"
 AGENDA_DECISIONS = 20
 AGENDA_ESCALATIONS = 10
 COUNT_UP_TO = 500
+# Why a case the bot would not have chosen is on the agenda.
+_PICKED = {Pick.ADD: "agenda.picked_added", Pick.CARRY: "agenda.picked_carried"}
 
 
 def when(local: datetime) -> str:
@@ -78,19 +81,21 @@ async def build_agenda(
     lines = [t("agenda.title", number=meeting.number, when=when(occurrence))]
     if meeting.theme:
         lines.append(t("agenda.theme", theme=meeting.theme))
-    rows, total = await uow.cases.list(
+    # What the bot puts there (new since the last meeting, unplaced, decisions due), what
+    # members added, and first what the last meeting did not reach (bot/minutes/prepare.py).
+    agenda, total = await uow.minutes.agenda(
         group.id,
-        status=CaseStatus.OPEN,
-        responsible=None,
+        since=await uow.minutes.last_start(group.id),
+        due_by=occurrence.date(),
         limit=cap,
         count_up_to=COUNT_UP_TO,
-        with_acknowledgements=True,
     )
     present = frozenset(m.agency for m in await uow.members.list(group.id))
     lines.append("")
     shown_total = counted(locale, total)
     lines.append(t("agenda.cases", total=shown_total) if total else t("agenda.no_cases"))
-    for row in rows:
+    for picked in agenda:
+        row = picked.row
         # A case an agency has not acknowledged is raised at the meeting (that is where
         # normal-urgency flags are escalated).
         waiting = ""
@@ -106,9 +111,10 @@ async def build_agenda(
                 waiting=waiting,
                 summary=row.summary,
             )
+            + (t(_PICKED[picked.pick]) if picked.pick in _PICKED else "")
         )
-    if total > len(rows):
-        lines.append(t("agenda.more", count=counted(locale, total - len(rows), over=total)))
+    if total > len(agenda):
+        lines.append(t("agenda.more", count=counted(locale, total - len(agenda), over=total)))
     decisions = await uow.followup.open_decisions(
         group.id, due_by=occurrence.date(), limit=COUNT_UP_TO + 1
     )

@@ -21,6 +21,7 @@ from bot.domain import (
 from bot.domain import rules as rule
 from bot.domain.outcome import outcome_choices
 from bot.messages import ReplyKind
+from bot.minutes import links
 from bot.rendering import headline
 from bot.usecases.access import group_authorities
 
@@ -123,6 +124,9 @@ async def close_case(ctx: Context, cmd: c.CloseCase) -> None:
         case.id, group_id=case.group_id, event="close", outcome=cmd.outcome, at=ctx.now
     )
     await ctx.audit("case.close", case=case, detail=f"outcome={cmd.outcome.value}")
+    await links.in_meeting(
+        ctx, case, links.CLOSE, resolution=cmd.resolution, outcome=cmd.outcome.value
+    )
     await announce(ctx, case, "close.done", who=member.display_name)
 
 
@@ -135,4 +139,5 @@ async def reopen_case(ctx: Context, cmd: c.ReopenCase) -> None:
         case.id, group_id=case.group_id, event="reopen", outcome=None, at=ctx.now
     )
     await ctx.audit("case.reopen", case=case)
+    await links.in_meeting(ctx, case, links.REOPEN, reason=cmd.reason)
     await announce(ctx, case, "reopen.done", who=member.display_name)

@@ -10,6 +10,7 @@ from bot.alerts import alert_key
 from bot.context import Context, Refusal
 from bot.domain import Agency, RoomPurpose
 from bot.messages import Reply, ReplyKind, RoomRef
+from bot.minutes import links
 from bot.rendering import headline, render_decision
 from bot.usecases.lifecycle import require_open
 
@@ -44,6 +45,7 @@ async def record_decision(ctx: Context, cmd: c.RecordDecision) -> None:
         dataclasses.replace(case, updated_at=ctx.now), expected_version=case.version
     )
     await ctx.audit("decision.add", case=case, detail=f"number={decision.number}")
+    await links.in_meeting(ctx, case, links.DECISION, **links.decision_facts(decision))
     line = ctx.t("decide.done", ref=case.ref, number=decision.number, who=member.display_name)
     await ctx.broadcast(
         full=f"{line}\n{render_decision(ctx, decision)}",
@@ -75,6 +77,14 @@ async def complete_decision(ctx: Context, cmd: c.CompleteDecision) -> None:
         dataclasses.replace(case, updated_at=ctx.now), expected_version=case.version
     )
     await ctx.audit("decision.done", case=case, detail=f"number={cmd.number}")
+    await links.in_meeting(
+        ctx,
+        case,
+        links.DONE,
+        number=str(cmd.number),
+        text=decision.text,
+        owner=decision.owner.value,
+    )
     line = ctx.t("done.done", ref=case.ref, number=cmd.number, who=member.display_name)
     await ctx.broadcast(
         full=line,
@@ -93,6 +103,7 @@ async def add_note(ctx: Context, cmd: c.AddNote) -> None:
         dataclasses.replace(case, updated_at=ctx.now), expected_version=case.version
     )
     await ctx.audit("note.add", case=case, detail=f"number={note.number}")
+    await links.in_meeting(ctx, case, links.NOTE, number=str(note.number), text=cmd.text)
     ctx.answer(ctx.t("note.done", ref=case.ref, number=note.number), case=case)
 
 
@@ -102,6 +113,7 @@ async def escalate_problem(ctx: Context, cmd: c.EscalateProblem) -> None:
         group_id=group.id, text=cmd.text, by_member=member.id, at=ctx.now
     )
     await ctx.audit("escalation.add", detail=f"number={number}")
+    await links.in_meeting(ctx, None, links.ESCALATION, number=str(number), text=cmd.text)
     steering = [
         b for b in await ctx.uow.groups.bindings(group.id) if b.purpose is RoomPurpose.STEERING
     ]

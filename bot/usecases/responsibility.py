@@ -9,6 +9,7 @@ from bot.alerts import on_duty
 from bot.context import Context, Refusal
 from bot.domain import Agency, Case, Member, PlaceNow, Refused, ResponsibilityChange
 from bot.domain import rules as rule
+from bot.minutes import links
 from bot.usecases.access import group_authorities
 from bot.usecases.lifecycle import acknowledge_for, announce, save_case
 from bot.usecases.members import resolve_member
@@ -36,6 +37,14 @@ async def _place(ctx: Context, case: Case, member: Member, placement: PlaceNow) 
         ),
     )
     await ctx.audit(f"case.{placement.how}", case=case, detail=f"agency={placement.agency.value}")
+    await links.in_meeting(
+        ctx,
+        case,
+        links.RESPONSIBILITY,
+        move=placement.how,
+        agency=placement.agency.value,
+        previous=previous.value if previous else "",
+    )
     if placement.how in ("take", "accept"):
         # Taking or accepting responsibility is the strongest acknowledgement there is: the
         # agency is no longer awaited (alert, `show`) nor escalated to.
@@ -86,6 +95,9 @@ async def assign_case(ctx: Context, cmd: c.AssignCase) -> None:
         proposed_member=target.id if target else None,
     )
     await ctx.audit("case.propose", case=case, detail=f"agency={outcome.agency.value}")
+    await links.in_meeting(
+        ctx, case, links.RESPONSIBILITY, move="propose", agency=outcome.agency.value, previous=""
+    )
     await announce(
         ctx,
         case,
@@ -122,6 +134,9 @@ async def decline_assignment(ctx: Context, cmd: c.DeclineAssignment) -> None:
     )
     await ctx.uow.cases.add_note(case.id, text=cmd.reason, by_member=member.id, at=ctx.now)
     await ctx.audit("case.decline", case=case, detail=f"agency={agency.value}")
+    await links.in_meeting(
+        ctx, case, links.RESPONSIBILITY, move="decline", agency=agency.value, previous=""
+    )
     await announce(
         ctx,
         case,

@@ -29,6 +29,7 @@ from bot.domain import (
 from bot.messages import RoomRef
 from bot.ports import ConcurrentUpdateError, MeetingRecord, NotificationKey
 from bot.ports.evaluation import ClosureFact, PendingTransfer, SteeringGroup
+from bot.ports.minutes import Attendance, HeldMeeting, ItemOrigin, ItemState, MeetingEntry, Pick
 from bot.ports.outbox import OutboxEntry, OutboxStatus
 
 
@@ -104,6 +105,13 @@ class OutboxRow:
 
 
 @dataclass(frozen=True)
+class ItemRow:
+    position: int
+    state: ItemState
+    origin: ItemOrigin
+
+
+@dataclass(frozen=True)
 class WatchRow:
     group_id: GroupId
     next_at: datetime | None
@@ -140,6 +148,12 @@ class Tables:
     transfers: dict[int, tuple[PendingTransfer, CaseId | None]] = field(default_factory=dict)
     outbox: dict[int, OutboxRow] = field(default_factory=dict)
     guests: dict[int, GuestRow] = field(default_factory=dict)
+    # The meeting as the record (tests/fakes/minutes.py).
+    held: dict[int, HeldMeeting] = field(default_factory=dict)
+    items: dict[tuple[int, CaseId], ItemRow] = field(default_factory=dict)
+    attendance: dict[tuple[int, MemberId], Attendance] = field(default_factory=dict)
+    entries: dict[tuple[int, int], MeetingEntry] = field(default_factory=dict)
+    picks: dict[tuple[GroupId, CaseId], Pick] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def copy(self) -> Tables:

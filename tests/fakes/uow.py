@@ -17,6 +17,7 @@ from tests.fakes.evaluation import (
     FakeSteeringRepository,
     FakeTransferRepository,
 )
+from tests.fakes.minutes import FakeMinutesRepository
 from tests.fakes.outbox import FakeOutboxRepository
 from tests.fakes.records import (
     FakeAuditRepository,
@@ -51,6 +52,7 @@ class FakeUnitOfWork:
     steering: FakeSteeringRepository
     transfers: FakeTransferRepository
     outbox: FakeOutboxRepository
+    minutes: FakeMinutesRepository
 
     def __init__(self, database: MemoryDatabase) -> None:
         self._database = database
@@ -76,6 +78,7 @@ class FakeUnitOfWork:
         self.steering = FakeSteeringRepository(tx)
         self.transfers = FakeTransferRepository(tx)
         self.outbox = FakeOutboxRepository(tx)
+        self.minutes = FakeMinutesRepository(tx)
         return self
 
     async def __aexit__(
