@@ -213,3 +213,44 @@ async def _case_id(h: Harness, wanted: str) -> int:
         assert case is not None
         return int(case.id)
 
+
+
+async def test_who_changes_the_agenda_and_how_it_reads(core: Harness) -> None:
+    h = core
+    await h.text("erik", "meeting schedule 2026-12-01 09:00 --every month")
+    await h.text("anna", "flag urgent first")
+    await h.text("bo", "flag urgent second")
+    await h.text("anna", f"take {ref(1)}")
+    await h.text("bo", f"take {ref(2)}")
+    h.clock.set(MEETING_DAY)
+    await h.text("erik", "meeting start")
+    await h.text("erik", "next")
+    await h.text("erik", "next")
+    await h.text("erik", "meeting end")
+    # Both placed, nothing due, nothing new: the bot puts neither on the next agenda.
+    assert "No cases on the agenda." in await h.text("bo", "meeting agenda")
+    assert "only the lead and police" in await h.text("carl", f"meeting agenda add {ref(1)}")
+    assert "on the agenda of the next meeting" in await h.text(
+        "anna", f"meeting agenda add {ref(1)}"
+    )
+    assert "on the agenda of the next meeting" in await h.text(
+        "erik", f"meeting agenda add {ref(2)}"
+    )
+    agenda = await h.text("bo", "meeting agenda")
+    assert f"{ref(1)} urgent — responsible: police" in agenda
+    assert "first (added by a member)" in agenda
+    assert "taken off the agenda" in await h.text("bo", f"meeting agenda remove {ref(2)}")
+    assert ref(2) not in await h.text("bo", "meeting agenda")
+    # While a meeting runs, the commands change its agenda.
+    h.clock.advance(timedelta(days=35))
+    assert "1 cases on the agenda" in await h.text("erik", "meeting start")
+    assert "added last to the meeting's agenda (2 cases)" in await h.text(
+        "bo", f"meeting agenda add {ref(2)}"
+    )
+    assert "already on the meeting's agenda" in await h.text(
+        "bo", f"meeting agenda add {ref(2)}"
+    )
+    assert "Case 1 of 2" in await h.text("erik", "next")
+    assert "already been taken up" in await h.text("anna", f"meeting agenda remove {ref(1)}")
+    assert "taken off the agenda" in await h.text("bo", f"meeting agenda remove {ref(2)}")
+    assert "All 1 cases on the agenda have been taken up" in await h.text("erik", "next")

@@ -101,6 +101,7 @@ class SlackSender:
             requester = Requester.from_context(reply.reply_context)
             if requester is not None and requester.channel == channel:
                 await self._ephemeral(reply, requester)
+                await self._files(reply, channel, thread_ts=None)
                 return None
         if message.edit_target is not None:
             # The alert rewritten in place: header, fallback text and blocks all current.
@@ -109,7 +110,17 @@ class SlackSender:
                 "chat.update", channel=channel, ts=message.edit_target, text=text, blocks=blocks
             )
             return message.edit_target
-        return await self._post(reply, channel, thread_ts=message.thread_root)
+        ts = await self._post(reply, channel, thread_ts=message.thread_root)
+        # Files (minutes, calendars, reports) follow their message, in its thread if it has
+        # one. A file cannot be ephemeral: it goes to the channel, which is the group's.
+        await self._files(reply, channel, thread_ts=message.thread_root)
+        return ts
+
+    async def _files(self, reply: Reply, channel: str, *, thread_ts: str | None) -> None:
+        if reply.attachments:
+            await self.api.upload(
+                channel, [(a.filename, a.data) for a in reply.attachments], thread_ts=thread_ts
+            )
 
     async def _post(self, reply: Reply, channel: str, *, thread_ts: str | None = None) -> str:
         text, blocks = render(reply)

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
@@ -154,6 +154,35 @@ class SlackApi:
                 raise
             self.deferred += 1
             raise SlackCallError(method, "ratelimited", retry_after=exc.retry_after) from None
+        finally:
+            _NO_WAIT.reset(token)
+
+    async def upload(
+        self, channel: str, files: list[tuple[str, bytes]], *, thread_ts: str | None = None
+    ) -> None:
+        """Share files in a channel (files.getUploadURLExternal, the upload, then
+        files.completeUploadExternal: slack_sdk's `files_upload_v2`). Like `call_once`, a
+        429 goes back to the delivery worker with its Retry-After."""
+        token = _NO_WAIT.set(True)
+        try:
+            await self.client.files_upload_v2(
+                channel=channel,
+                file_uploads=[
+                    {"content": data, "filename": name, "title": name} for name, data in files
+                ],
+                thread_ts=thread_ts,
+            )
+        except SlackApiError as exc:
+            if exc.response.status_code == 429:
+                self.deferred += 1
+                wait = retry_after(exc.response.headers)
+                raise SlackCallError("files.upload", "ratelimited", retry_after=wait) from None
+            code = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+            raise SlackCallError("files.upload", str(code or exc.response.status_code)) from None
+        except SlackRequestError:
+            raise SlackCallError("files.upload", "upload-refused") from None
+        except NETWORK_ERRORS:
+            raise SlackCallError("files.upload", "network") from None
         finally:
             _NO_WAIT.reset(token)
 

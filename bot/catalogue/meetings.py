@@ -121,7 +121,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "agenda.waiting": (" — mangler kvittering: {agencies}", " — not acknowledged: {agencies}"),
     "agenda.more": ("… og {count} mere", "… and {count} more"),
     "agenda.over": ("over {count}", "more than {count}"),
-    "agenda.no_cases": ("Ingen åbne sager.", "No open cases."),
+    "agenda.no_cases": ("Ingen sager på dagsordenen.", "No cases on the agenda."),
     "agenda.decisions": (
         "Beslutninger med overskredet frist eller frist før mødet:",
         "Decisions overdue or due before the meeting:",

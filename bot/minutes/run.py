@@ -95,13 +95,14 @@ async def start_meeting(ctx: Context, cmd: StartMeeting) -> None:
     ]
     if number is not None and occurrence is not None:
         lines.append(ctx.t("meeting.started_scheduled", number=number, when=when(occurrence)))
+    hint = ctx.t("meeting.started_hint")
+    # The theme is the group's own text: not for minimal-detail rooms.
+    minimal = "\n".join([*lines, hint])
     if theme:
         lines.append(ctx.t("agenda.theme", theme=theme))
-    lines.append(ctx.t("meeting.started_hint"))
-    text = "\n".join(lines)
     await ctx.broadcast(
-        full=text,
-        minimal=text,
+        full="\n".join([*lines, hint]),
+        minimal=minimal,
         kind=ReplyKind.UPDATE,
         case=None,
         message_key=f"held:{group.id}:{held.number}:start",

@@ -48,6 +48,8 @@ class SlackStandIn:
     # When each response_url hook was first called (perf_counter; for the benchmark).
     received_at: dict[str, float] = field(default_factory=dict)
     posted_at: list[tuple[float, str]] = field(default_factory=list)
+    # Files uploaded through files.getUploadURLExternal: id -> (name, content).
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     _ts: int = 0
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition | None = None
@@ -60,6 +62,7 @@ class SlackStandIn:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{hook}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -162,9 +165,31 @@ class SlackStandIn:
                     "is_mpim": False,
                 },
             }
+        if method == "files.getUploadURLExternal":
+            file_id = "F" + uuid.uuid4().hex[:10].upper()
+            self.files[file_id] = (str(params.get("filename", "")), b"")
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            wanted = _files(params)
+            if any(f.get("id") not in self.files for f in wanted):
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in wanted]}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        if file_id not in self.files:
+            return web.Response(status=404, text="unknown upload")
+        self.files[file_id] = (self.files[file_id][0], await request.read())
+        await self._notify()
+        return web.Response(text="OK - " + str(len(self.files[file_id][1])))
+
+    def uploaded(self) -> dict[str, bytes]:
+        """What the app shared in channels: file name -> content (completed uploads)."""
+        shared = {f["id"] for p in self.of("files.completeUploadExternal") for f in _files(p)}
+        return {name: data for fid, (name, data) in self.files.items() if fid in shared}
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -232,3 +257,9 @@ class SlackStandIn:
     async def drop_connection(self) -> None:
         for ws in list(self.sockets):
             await ws.close()
+
+
+def _files(params: dict[str, Any]) -> list[dict[str, Any]]:
+    listed = params.get("files")
+    found = json.loads(listed) if isinstance(listed, str) else listed or []
+    return [f for f in found if isinstance(f, dict)]
