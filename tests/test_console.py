@@ -124,3 +124,33 @@ def test_sigterm_ends_a_waiting_console_at_once_with_exit_code_0(tmp_path: Path)
         console.kill()
     db = sqlite3.connect(tmp_path / "data" / "psp-bot.sqlite3")
     assert db.execute("SELECT count(*) FROM cases").fetchone()[0] == 1
+
+
+def test_a_meeting_in_the_console_leaves_its_minutes_as_private_files(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "as anna",
+            "flag urgent Familie mangler bolig",
+            "as erik",
+            "meeting start",
+            "as anna",
+            "present",
+            "next",
+            f"decide {REF} Hjemmebesøg --owner police",
+            "as erik",
+            "meeting end",
+        ]
+    )
+    result = run_console(tmp_path, script + "\n", "--locale", "en")
+    assert result.returncode == 0, result.stderr
+    assert "# Minutes no. 1 — Demo" in result.stdout
+    assert "Decision no. 1: Hjemmebesøg — owner: police" in result.stdout
+    files = tmp_path / "data" / "console-files"
+    pdf, markdown = files / "demo-minutes-1.pdf", files / "demo-minutes-1.md"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert "Hjemmebesøg" in markdown.read_text()
+    assert {p.stat().st_mode & 0o777 for p in (pdf, markdown)} == {0o600}
+    # Sealed at rest: the decision's text is not in the database file as written.
+    db = sqlite3.connect(tmp_path / "data" / "psp-bot.sqlite3")
+    (facts,) = db.execute("SELECT facts FROM meeting_entries").fetchone()
+    assert facts.startswith("enc1:") and "Hjemmebesøg" not in facts
