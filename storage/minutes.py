@@ -98,6 +98,15 @@ class SqlAlchemyMinutesRepository:
         ).first()
         return self._held(row) if row else None
 
+    async def recent(self, group_id: GroupId, *, limit: int) -> Sequence[HeldMeeting]:
+        rows = await self._conn.execute(
+            select(HELD)
+            .where(HELD.c.group_id == group_id)
+            .order_by(HELD.c.number.desc())
+            .limit(limit)
+        )
+        return [self._held(r) for r in rows]
+
     async def last_start(self, group_id: GroupId) -> datetime | None:
         row = (
             await self._conn.execute(

@@ -29,6 +29,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Udsætter en sag; den kommer først på næste dagsorden.",
         "Postpones a case; it heads the next agenda.",
     ),
+    "meeting.list_minutes": (
+        "Referater (`møde referat <nr>`): {minutes}",
+        "Minutes (`meeting minutes <no>`): {minutes}",
+    ),
+    "meeting.list_minutes_one": ("nr. {number} ({date})", "no. {number} ({date})"),
+    "meeting.list_running": (" — i gang", " — running"),
     "what.minutes_number": ("referatnummer", "minutes number"),
     "error.minutes_bad_number": (
         "«{number}» er ikke et referatnummer; numrene står i referaterne og ved `meeting start`.",

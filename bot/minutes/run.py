@@ -17,7 +17,6 @@ from bot.minutes.links import running_meeting
 from bot.minutes.prepare import COUNT_UP_TO, MEETING_CASES, origin_of
 from bot.ports.minutes import HeldMeeting, ItemOrigin, ItemState
 from bot.rendering import headline, render_decision
-from bot.scheduling.meetings import upcoming
 from bot.scheduling.texts import when
 from bot.scheduling.timing import occurrences, to_local
 from bot.usecases.members import resolve_member
@@ -34,7 +33,8 @@ async def require_running(ctx: Context) -> tuple[Group, HeldMeeting]:
 async def _scheduled(
     ctx: Context, group: Group, number: int | None
 ) -> tuple[int | None, datetime | None, str | None]:
-    """The scheduled meeting this one is (the one asked for, else one held today)."""
+    """The scheduled meeting this one is (the one asked for, else one planned for today),
+    its occurrence today and its theme."""
     today = to_local(ctx.now, group.timezone).date()
     midnight = datetime.combine(today, datetime.min.time())
     if number is not None:
@@ -48,13 +48,14 @@ async def _scheduled(
         for start in occurrences(
             meeting.start_local,
             meeting.rule,
-            after=midnight - timedelta(minutes=1),
+            after=midnight,
             until=midnight + timedelta(days=1),
         ):
             if start not in meeting.exdates:
                 return meeting.number, start, meeting.theme
     if number is not None:
-        return number, upcoming(candidates[0], ctx.now), candidates[0].theme
+        # Held on another day than planned: the meeting it stands for, without a date.
+        return number, None, candidates[0].theme
     return None, None, None
 
 

@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.context import Context, Refusal
 from bot.domain import Group
@@ -21,6 +22,8 @@ from bot.scheduling.texts import build_agenda, repeat_text, when
 from bot.scheduling.timing import format_offset, next_occurrence, occurrences, to_instant, to_local
 
 Handler = Callable[[Context, Any], Awaitable[None]]
+# `meeting list` names the latest minutes, so that `meeting minutes <no>` can be found.
+RECENT_MINUTES = 5
 # A cooperation plans a year or two ahead; far-future dates are typing mistakes.
 MAX_AHEAD = timedelta(days=5 * 366)
 
@@ -111,6 +114,23 @@ def meeting_handlers(config: SchedulerConfig) -> dict[type, Handler]:
                     when=when(start),
                     repeat=repeat_text(ctx.locale, meeting.rule),
                     theme=theme,
+                )
+            )
+        held = await ctx.uow.minutes.recent(group.id, limit=RECENT_MINUTES)
+        if held:
+            zone = ZoneInfo(group.timezone)
+            lines.append(
+                ctx.t(
+                    "meeting.list_minutes",
+                    minutes=", ".join(
+                        ctx.t(
+                            "meeting.list_minutes_one",
+                            number=h.number,
+                            date=h.started_at.astimezone(zone).date().isoformat(),
+                        )
+                        + ("" if h.ended_at else ctx.t("meeting.list_running"))
+                        for h in held
+                    ),
                 )
             )
         ctx.answer("\n".join(lines) if len(lines) > 1 else ctx.t("meeting.list_empty"))

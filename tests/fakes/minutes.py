@@ -36,6 +36,9 @@ class FakeMinutesRepository:
     async def get(self, group_id: GroupId, number: int) -> HeldMeeting | None:
         return next((h for h in self._of_group(group_id) if h.number == number), None)
 
+    async def recent(self, group_id: GroupId, *, limit: int) -> Sequence[HeldMeeting]:
+        return self._of_group(group_id)[::-1][:limit]
+
     async def last_start(self, group_id: GroupId) -> datetime | None:
         held = self._of_group(group_id)
         return held[-1].started_at if held else None
