@@ -157,6 +157,10 @@ async def refused_alike(h: Harness, cases: tuple[tuple[str, str, str], ...]) -> 
 async def test_bad_input_gets_one_line_and_changes_nothing(harness: Harness) -> None:
     h = harness
     await prepared(h, cases=2)
+    # Another group, with a case of its own.
+    await h.text("admin", "group setup Other --prefix SSP", room="other-room")
+    await h.text("admin", "member add @olga police lead", room="other-room")
+    await h.text("olga", "flag urgent their own case", room="other-room")
     await refused_alike(h, (
         ("bo", "next", "No meeting is running"),
         ("bo", "present", "No meeting is running"),
@@ -172,6 +176,8 @@ async def test_bad_input_gets_one_line_and_changes_nothing(harness: Harness) -> 
         ("erik", "meeting start", "already running"),
         ("bo", "meeting end", "lead"),
         ("bo", f"skip {ref(9)}", "PSP-2026-0009"),
+        ("bo", "discussed SSP-2026-0001", "no case SSP-2026-0001"),
+        ("erik", "meeting agenda add SSP-2026-0001", "no case SSP-2026-0001"),
         ("bo", "til", "til stede"),
     ))
     await h.text("erik", "meeting end")
