@@ -9,11 +9,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import Agency, CaseId, CaseStatus, CaseSummaryRow, GroupId, MemberId, Urgency
+from bot.domain import Agency, CaseId, GroupId, MemberId, Urgency
 from bot.ports.minutes import (
     AgendaCase,
     Attendance,
@@ -24,9 +24,9 @@ from bot.ports.minutes import (
     MeetingItem,
     Pick,
 )
-from storage.case_statements import LISTED
 from storage.codec import TextCodec, case_aad, numbered_aad
-from storage.models import AcknowledgementRow, CaseRow, DecisionRow
+from storage.minutes_agenda import agenda_page
+from storage.models import CaseRow
 from storage.models_minutes import (
     AgendaPickRow,
     HeldMeetingRow,
@@ -42,8 +42,6 @@ ATTENDANCE = cast(Table, MeetingAttendanceRow.__table__)
 ENTRIES = cast(Table, MeetingEntryRow.__table__)
 PICKS = cast(Table, AgendaPickRow.__table__)
 CASES = cast(Table, CaseRow.__table__)
-DECISIONS = cast(Table, DecisionRow.__table__)
-ACKS = cast(Table, AcknowledgementRow.__table__)
 
 _LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -381,64 +379,13 @@ class SqlAlchemyMinutesRepository:
         limit: int,
         count_up_to: int,
     ) -> tuple[Sequence[AgendaCase], int]:
-        picks = await self.picks(group_id)
-        wanted = [c for c, p in picks.items() if p is not Pick.REMOVE]
-        removed = [c for c, p in picks.items() if p is Pick.REMOVE]
-        carried = [c for c, p in picks.items() if p is Pick.CARRY]
-        due = select(DECISIONS.c.case_id).where(
-            DECISIONS.c.done_at.is_(None), DECISIONS.c.due <= due_by
+        return await agenda_page(
+            self._conn,
+            self._codec,
+            group_id,
+            await self.picks(group_id),
+            since=since,
+            due_by=due_by,
+            limit=limit,
+            count_up_to=count_up_to,
         )
-        reasons: list[Any] = [
-            CASES.c.id.in_(wanted),
-            CASES.c.responsible.is_(None),
-            CASES.c.id.in_(due),
-        ]
-        if since is not None:
-            reasons.append(CASES.c.created_at >= since)
-        conditions: list[Any] = [
-            CASES.c.group_id == group_id,
-            CASES.c.status == CaseStatus.OPEN.value,
-        ]
-        if since is not None:
-            conditions.append(or_(*reasons))
-        if removed:
-            conditions.append(CASES.c.id.not_in(removed))
-        where = and_(*conditions)
-        page = (
-            select(*LISTED)
-            .where(where)
-            .order_by(
-                case((CASES.c.id.in_(carried), 0), else_=1),
-                CASES.c.urgency_rank,
-                CASES.c.created_at,
-                CASES.c.id,
-            )
-            .limit(limit)
-        )
-        rows = (await self._conn.execute(page)).all()
-        acknowledged: dict[int, set[Agency]] = {}
-        found = await self._conn.execute(
-            select(ACKS.c.case_id, ACKS.c.agency).where(ACKS.c.case_id.in_([r.id for r in rows]))
-        )
-        for case_id, agency in found:
-            acknowledged.setdefault(case_id, set()).add(Agency(agency))
-        counting = select(CASES.c.id).where(where).limit(count_up_to + 1).subquery()
-        total = (await self._conn.execute(select(func.count()).select_from(counting))).scalar_one()
-        return [
-            AgendaCase(
-                case_id=CaseId(r.id),
-                row=CaseSummaryRow(
-                    ref=r.ref,
-                    urgency=Urgency(r.urgency),
-                    status=CaseStatus(r.status),
-                    responsible=agency_or_none(r.responsible),
-                    summary=self._codec.unseal(
-                        r.summary, aad=case_aad(r.group_id, r.ref, "summary")
-                    ),
-                    created_at=r.created_at,
-                    acknowledged=frozenset(acknowledged.get(r.id, ())),
-                ),
-                pick=picks.get(CaseId(r.id)),
-            )
-            for r in rows
-        ], int(total)

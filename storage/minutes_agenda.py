@@ -1,0 +1,92 @@
+"""The next agenda's cases in one page query and one bounded count (storage/minutes.py's
+`agenda`): those the last meeting did not reach first, then by urgency and age."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain import Agency, CaseId, CaseStatus, CaseSummaryRow, GroupId, Urgency
+from bot.ports.minutes import AgendaCase, Pick
+from storage.case_statements import LISTED
+from storage.codec import TextCodec, case_aad
+from storage.models import AcknowledgementRow, CaseRow, DecisionRow
+from storage.repositories import agency_or_none
+
+CASES = cast(Table, CaseRow.__table__)
+DECISIONS = cast(Table, DecisionRow.__table__)
+ACKS = cast(Table, AcknowledgementRow.__table__)
+
+
+async def agenda_page(
+    conn: AsyncConnection,
+    codec: TextCodec,
+    group_id: GroupId,
+    picks: Mapping[CaseId, Pick],
+    *,
+    since: datetime | None,
+    due_by: date,
+    limit: int,
+    count_up_to: int,
+) -> tuple[Sequence[AgendaCase], int]:
+    wanted = [c for c, p in picks.items() if p is not Pick.REMOVE]
+    removed = [c for c, p in picks.items() if p is Pick.REMOVE]
+    carried = [c for c, p in picks.items() if p is Pick.CARRY]
+    due = select(DECISIONS.c.case_id).where(
+        DECISIONS.c.done_at.is_(None), DECISIONS.c.due <= due_by
+    )
+    reasons: list[Any] = [
+        CASES.c.id.in_(wanted),
+        CASES.c.responsible.is_(None),
+        CASES.c.id.in_(due),
+    ]
+    conditions: list[Any] = [
+        CASES.c.group_id == group_id,
+        CASES.c.status == CaseStatus.OPEN.value,
+    ]
+    if since is not None:
+        # Before a group's first meeting every open case is on it.
+        conditions.append(or_(*reasons, CASES.c.created_at >= since))
+    if removed:
+        conditions.append(CASES.c.id.not_in(removed))
+    where = and_(*conditions)
+    page = (
+        select(*LISTED)
+        .where(where)
+        .order_by(
+            case((CASES.c.id.in_(carried), 0), else_=1),
+            CASES.c.urgency_rank,
+            CASES.c.created_at,
+            CASES.c.id,
+        )
+        .limit(limit)
+    )
+    rows = (await conn.execute(page)).all()
+    acknowledged: dict[int, set[Agency]] = {}
+    found = await conn.execute(
+        select(ACKS.c.case_id, ACKS.c.agency).where(ACKS.c.case_id.in_([r.id for r in rows]))
+    )
+    for case_id, agency in found:
+        acknowledged.setdefault(case_id, set()).add(Agency(agency))
+    counting = select(CASES.c.id).where(where).limit(count_up_to + 1).subquery()
+    total = (await conn.execute(select(func.count()).select_from(counting))).scalar_one()
+    return [
+        AgendaCase(
+            case_id=CaseId(r.id),
+            row=CaseSummaryRow(
+                ref=r.ref,
+                urgency=Urgency(r.urgency),
+                status=CaseStatus(r.status),
+                responsible=agency_or_none(r.responsible),
+                summary=codec.unseal(r.summary, aad=case_aad(r.group_id, r.ref, "summary")),
+                created_at=r.created_at,
+                acknowledged=frozenset(acknowledged.get(r.id, ())),
+            ),
+            pick=picks.get(CaseId(r.id)),
+        )
+        for r in rows
+    ], int(total)
