@@ -33,6 +33,9 @@ class Incoming:
     # (Slack: the requesting user, channel and response_url). Copied onto the replies that
     # answer it and kept with them in the outbox, so an answer survives a restart.
     reply_context: str | None = None
+    # The room's people as (platform user id, display name), where the platform tells them
+    # (Matrix): an argument naming a person may then be a display name unique in the room.
+    people: tuple[tuple[str, str], ...] = ()
 
     @property
     def room_ref(self) -> RoomRef:

@@ -183,12 +183,13 @@ class MatrixUser:
                     return
 
     async def say(self, room_id: str, text: str) -> str:
+        return await self.say_content(room_id, {"msgtype": "m.text", "body": text})
+
+    async def say_content(self, room_id: str, content: dict[str, Any]) -> str:
+        """Send a message's content exactly as given (e.g. as Element Web shapes it)."""
         await self._share_with_everyone(room_id)
         answer = await self.client.room_send(
-            room_id,
-            "m.room.message",
-            {"msgtype": "m.text", "body": text},
-            ignore_unverified_devices=True,
+            room_id, "m.room.message", content, ignore_unverified_devices=True
         )
         assert isinstance(answer, RoomSendResponse), answer
         return str(answer.event_id)
@@ -233,8 +234,15 @@ class MatrixUser:
 
     async def ask(self, bot_id: str, room_id: str, text: str, *, wait_s: float = 30) -> Notice:
         """Send a command and return the bot's answer to it (threaded to the command)."""
+        content = {"msgtype": "m.text", "body": text}
+        return await self.ask_content(bot_id, room_id, content, wait_s=wait_s)
+
+    async def ask_content(
+        self, bot_id: str, room_id: str, content: dict[str, Any], *, wait_s: float = 30
+    ) -> Notice:
+        """`ask` with the message's whole content given."""
         mark = len(self.notices)
-        event_id = await self.say(room_id, text)
+        event_id = await self.say_content(room_id, content)
         return await self.wait_notice(
             lambda n: (
                 n.sender == bot_id

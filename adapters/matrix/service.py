@@ -34,6 +34,7 @@ from nio import (
 from nio.exceptions import EncryptionError, LocalProtocolError
 
 from adapters.matrix.config import CRYPTO_STATE_DATABASE, MatrixConfig
+from adapters.matrix.mentions import command_text, room_people
 from adapters.matrix.rendering import ACK_REACTIONS
 from adapters.matrix.sender import ALERT_STATE, MatrixSender
 from adapters.matrix.session import SessionError, open_client
@@ -308,7 +309,10 @@ class MatrixService:
                 await client.request_room_key(event)
             return
         if isinstance(event, RoomMessageText) and is_command(event.body):
-            text = event.body
+            # A person picked from the autocomplete (a pill) reads as their user id.
+            content = event.source.get("content")
+            names = {u: p.display_name or "" for u, p in room.users.items()}
+            text = command_text(content if isinstance(content, dict) else {}, event.body, names)
         elif isinstance(event, ReactionEvent) and event.key in ACK_REACTIONS:
             ref = await self.router.load_state(ALERT_STATE + event.reacts_to)
             if ref is None:
@@ -324,6 +328,7 @@ class MatrixService:
             event_id=event.event_id,
             room_secure=room.encrypted,
             display_name=room.user_name(event.sender) or event.sender,
+            people=room_people(room),
         )
         # A database outage must not lose the command: retry (the core's event-id claim makes
         # that safe), but give up on one event after a few minutes so it cannot block the rest.

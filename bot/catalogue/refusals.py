@@ -107,6 +107,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "«{user}» er ikke en bruger på denne platform.",
         "«{user}» is not a user on this platform.",
     ),
+    "error.ambiguous_user": (
+        "«{user}» passer på flere personer i rummet; vælg personen med @ eller skriv det fulde id.",
+        "«{user}» matches several people in this room; pick the person with @ or write their "
+        "full id.",
+    ),
     "error.cpr": (
         "Beskeden indeholder et CPR-nummer og er afvist. Brug kun sagsnummeret — aldrig "
         "navn eller CPR-nummer.",

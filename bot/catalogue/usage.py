@@ -102,6 +102,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "ordinary-services, moved-away, not-target-group, transferred, other.",
     ),
     "help.reopen": ("Genåbner en lukket sag (tovholder).", "Reopens a closed case (lead)."),
+    "help.people.matrix": (
+        "Når du nævner en person: vælg vedkommende med @ (autoudfyldningen), skriv det fulde id "
+        "(@dave:example.org) eller et visningsnavn som kun én i rummet har (i anførselstegn hvis "
+        'det har mellemrum: "Dave Hansen").',
+        "Naming a person: pick them with @ (the autocomplete), write their full id "
+        "(@dave:example.org) or a display name only one person in the room has (in quotes if it "
+        'has spaces: "Dave Hansen").',
+    ),
+    "help.people.slack": (
+        "Når du nævner en person: vælg vedkommende med @ (Slack gør det til deres id).",
+        "Naming a person: pick them with @ (Slack turns it into their id).",
+    ),
+    "help.people.console": (
+        "Når du nævner en person: skriv deres brugernavn.",
+        "Naming a person: write their user name.",
+    ),
     "help.member": (
         "Styrer gruppens medlemmer (tovholder).",
         "Manages the group's members (lead).",

@@ -69,7 +69,7 @@ def _find(ctx: Context, known: list[KnownMember], token: str) -> KnownMember | N
     current = resolve_member(ctx, [k.member for k in known if k.active], token)
     if current is not None:
         return next(k for k in known if k.member.id == current.id)
-    user = normalise_user(ctx.incoming.platform, token)
+    user = normalise_user(ctx.incoming.platform, token, ctx.incoming.people)
     removed = [
         k
         for k in known

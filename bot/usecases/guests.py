@@ -11,7 +11,7 @@ from bot import commands as c
 from bot.context import Context, Refusal
 from bot.domain import Refused, Role
 from bot.domain import rules as rule
-from bot.usecases.members import normalise_user
+from bot.usecases.members import named_user
 
 # What a guest may do: read, note and acknowledge the cases they were invited to, and list
 # those cases. Everything else answers that guests cannot.
@@ -19,10 +19,7 @@ GUEST_COMMANDS = (c.ShowCase, c.AddNote, c.AcknowledgeCase, c.ListCases)
 
 
 def _user(ctx: Context, token: str) -> tuple[str, str]:
-    user = normalise_user(ctx.incoming.platform, token)
-    if user is None:
-        raise Refusal("error.bad_user", user=token[:60])
-    return user
+    return named_user(ctx, token)
 
 
 async def add_guest(ctx: Context, cmd: c.AddGuest) -> None:

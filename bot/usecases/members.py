@@ -14,9 +14,13 @@ _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _CONSOLE_USER = re.compile(r"^[\w.\-]{1,40}$")
 
 
-def normalise_user(platform: Platform, token: str) -> tuple[str, str] | None:
+def normalise_user(
+    platform: Platform, token: str, people: Sequence[tuple[str, str]] = ()
+) -> tuple[str, str] | None:
     """A typed user reference as (platform user id, display name), or None if it names no
-    user on that platform. Slack sends mentions as `<@U123|name>`; Matrix users are full ids."""
+    user on that platform. Slack sends mentions as `<@U123|name>`; Matrix users are full ids
+    (a pill picked from the autocomplete arrives as one) or, given the room's `people`, a
+    display name (or a user id's local part) that only one of them has."""
     token = token.strip()
     if platform is Platform.SLACK:
         match = re.fullmatch(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>", token)
@@ -25,16 +29,41 @@ def normalise_user(platform: Platform, token: str) -> tuple[str, str] | None:
         bare = token.lstrip("@")
         return (bare, bare) if _SLACK_USER.match(bare) else None
     if platform is Platform.MATRIX:
-        if not _MATRIX_USER.match(token):
-            return None
-        return token, token[1:].split(":", 1)[0]
+        if _MATRIX_USER.match(token):
+            return token, dict(people).get(token) or token[1:].split(":", 1)[0]
+        named = people_named(token, people)
+        return named[0] if len(named) == 1 else None
     bare = token.lstrip("@")
     return (bare, bare) if _CONSOLE_USER.match(bare) else None
 
 
+def people_named(token: str, people: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The people of the room a typed name means: by display name, else by the local part
+    of their user id (`dave` for @dave:example.org); case does not matter."""
+    wanted = token.strip().lstrip("@").casefold()
+    if not wanted:
+        return []
+    by_name = [(uid, name) for uid, name in people if name.strip().casefold() == wanted]
+    if by_name:
+        return by_name
+    return [(uid, name) for uid, name in people if uid[1:].split(":", 1)[0].casefold() == wanted]
+
+
+def named_user(ctx: Context, token: str) -> tuple[str, str]:
+    """The person an argument names, or the one-line refusal: no such user, or a name that
+    several people in the room have."""
+    people = ctx.incoming.people
+    user = normalise_user(ctx.incoming.platform, token, people)
+    if user is not None:
+        return user
+    if len(people_named(token, people)) > 1:
+        raise Refusal("error.ambiguous_user", user=token[:60])
+    raise Refusal("error.bad_user", user=token[:60])
+
+
 def resolve_member(ctx: Context, members: Sequence[Member], token: str) -> Member | None:
     """The member a typed reference means: by platform id, else by display name."""
-    normalised = normalise_user(ctx.incoming.platform, token)
+    normalised = normalise_user(ctx.incoming.platform, token, ctx.incoming.people)
     if normalised is not None:
         for member in members:
             if member.platform is ctx.incoming.platform and member.user_id == normalised[0]:
@@ -57,10 +86,7 @@ def _require_member_admin(ctx: Context) -> None:
 async def add_member(ctx: Context, cmd: c.AddMember) -> None:
     _require_member_admin(ctx)
     assert ctx.group is not None
-    user = normalise_user(ctx.incoming.platform, cmd.user)
-    if user is None:
-        raise Refusal("error.bad_user", user=cmd.user[:60])
-    user_id, display = user
+    user_id, display = named_user(ctx, cmd.user)
     existing = await ctx.uow.members.find(ctx.group.id, ctx.incoming.platform, user_id)
     if existing is not None:
         if existing.agency is cmd.agency and existing.role is cmd.role:

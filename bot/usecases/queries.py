@@ -19,6 +19,8 @@ LIST_PAGE = 25
 # Matches are counted this far and no further ("more than 500"): counting every case of a
 # large group would cost more than the rest of the command, and paging past it is no help.
 LIST_COUNT_UP_TO = 500
+# Verbs with an argument that names a person: their help says how to name one.
+PEOPLE_VERBS = frozenset({"member", "assign", "guest", "audit"})
 
 
 async def show_case(ctx: Context, cmd: c.ShowCase) -> None:
@@ -133,10 +135,11 @@ async def show_help(ctx: Context, cmd: c.ShowHelp) -> None:
         words = VERB_WORDS[cmd.verb][:2]
         if normalise_locale(ctx.locale) == "da":
             words = words[::-1]
-        ctx.answer(
-            f"{ctx.t(f'usage.{cmd.verb}')}\n{ctx.t(f'help.{cmd.verb}')}\n"
-            f"{ctx.t('help.words', words=', '.join(words))}"
-        )
+        lines = [ctx.t(f"usage.{cmd.verb}"), ctx.t(f"help.{cmd.verb}")]
+        if cmd.verb in PEOPLE_VERBS:
+            lines.append(ctx.t(f"help.people.{ctx.incoming.platform.value}"))
+        lines.append(ctx.t("help.words", words=", ".join(words)))
+        ctx.answer("\n".join(lines))
         return
     lines = [ctx.t("help.head")]
     lines.extend(f"  {ctx.t(f'usage.{verb}')}" for verb in VERB_WORDS)
@@ -144,5 +147,6 @@ async def show_help(ctx: Context, cmd: c.ShowHelp) -> None:
         # Who can hold action responsibility is the first thing a new member asks.
         authorities = await group_authorities(ctx)
         lines.append(ctx.t("help.authorities", authorities=ctx.agency_choice(authorities)))
+    lines.append(ctx.t(f"help.people.{ctx.incoming.platform.value}"))
     lines.append(ctx.t("help.tail"))
     ctx.answer("\n".join(lines))
