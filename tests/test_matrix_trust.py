@@ -145,3 +145,76 @@ async def test_changed_master_key_stops_key_sharing_and_warns_the_room_once(
         await wait_undecryptable(bo, last.event_id)
     finally:
         await bot.stop()
+
+
+async def test_start_over_with_a_new_store_tells_the_room_once_and_never_warns_about_the_bot(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    """README "start over": the store moved away, the bot logs in as a new device and makes a
+    new identity. Its own identity is never pinned, so there is no security warning about
+    the bot; the room gets one neutral notice naming the new device."""
+    admin, bo = users["admin"], users["bo"]
+    bot = await start_bot(synapse, tmp_path, bot_engine, "restartbot")
+    try:
+        room = await admin.create_room(encrypted=True, invite=[bot.user_id, bo.user_id])
+        await bo.join(room)
+        await admin.wait_joined(room, bot.user_id)
+        await admin.wait_joined(room, bo.user_id)
+        assert (await admin.ask(bot.user_id, room, "!psp help")).body  # everything pinned
+        old_device = read_credentials(bot.config.store_dir)["device_id"]  # type: ignore[index]
+    finally:
+        await bot.stop()
+    bot.config.store_dir.rename(tmp_path / "bot-store-moved-away")
+    mark = len(admin.notices)
+    bot = await start_bot(synapse, tmp_path, bot_engine, "restartbot")
+    try:
+        new_device = read_credentials(bot.config.store_dir)["device_id"]  # type: ignore[index]
+        assert new_device != old_device
+        assert bot.service.trust is not None and bot.service.trust.cross_signed
+        notice = await admin.wait_notice(lambda n: new_device in n.body, after=mark)
+        assert notice.sender == bot.user_id and "new device" in notice.body
+        answer = await admin.ask(bot.user_id, room, "!psp help")  # readable: keys shared
+        assert "flag" in answer.body
+        await bo.ask(bot.user_id, room, "!psp help")
+        for _ in range(2):
+            await asyncio.wait_for(bot.service.synced.wait(), 30)
+        from_bot = [n.body for n in admin.notices[mark:] if n.sender == bot.user_id]
+        assert not any("encryption identity" in b and bot.user_id in b for b in from_bot)
+        assert not any("Security warning" in b for b in from_bot)
+        assert sum(new_device in b for b in from_bot) == 1
+    finally:
+        await bot.stop()
+    # A plain restart (the same store) says nothing more.
+    mark = len(admin.notices)
+    bot = await start_bot(synapse, tmp_path, bot_engine, "restartbot")
+    try:
+        assert "flag" in (await admin.ask(bot.user_id, room, "!psp help")).body
+        assert not any(new_device in n.body for n in admin.notices[mark:])
+    finally:
+        await bot.stop()
+
+
+async def test_an_access_token_alone_sets_up_cross_signing_on_a_new_account(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine
+) -> None:
+    """Synapse lets an account upload its first cross-signing keys without interactive auth
+    (MSC3967): a bot given only an access token is cross-signed too. Replacing an identity
+    (a start over) needs the password once."""
+    user_id, _password, token = synapse.register("tokenbot")
+    bot = await start_bot(
+        synapse, tmp_path, bot_engine, "tokenbot", access_token=token, password=None
+    )
+    try:
+        assert bot.service.trust is not None and bot.service.trust.cross_signed
+    finally:
+        await bot.stop()
+    bot.config.store_dir.rename(tmp_path / "tokenbot-store-moved-away")
+    _user, _password, token = synapse.register("tokenbot")
+    again = await start_bot(
+        synapse, tmp_path, bot_engine, "tokenbot", access_token=token, password=None
+    )
+    try:
+        assert again.service.trust is not None and not again.service.trust.cross_signed
+    finally:
+        await again.stop()
+    assert user_id == again.user_id

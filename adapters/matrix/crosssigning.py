@@ -114,6 +114,14 @@ class KeyFile:
         self._vault.write(CROSS_SIGNING, sealed)
 
 
+def own_master_key(vault: DeviceVault, pickle_key: str) -> str | None:
+    """The public master key of the bot's own identity, once published (None before)."""
+    loaded = KeyFile(vault, pickle_key).load()
+    if loaded is None or not loaded[1]:
+        return None
+    return public_key(loaded[0]["master"])
+
+
 async def api(
     client: AsyncClient, method: str, path: str, body: dict[str, Any] | None = None
 ) -> tuple[int, dict[str, Any]]:

@@ -199,6 +199,8 @@ class MatrixService:
                 for room_id, info in answer.rooms.join.items():
                     await self._handle_room(room_id, info.timeline, since)
             await self._retry_undecryptable()
+            if full_state and self.trust is not None:
+                await self.trust.announce_new_device(list(self.client.rooms))
             # Rooms the client had not synced yet may have replies waiting for them.
             self.router.delivery.wake()
             # Only now is every event of this batch handled: move the checkpoint past it.

@@ -3,7 +3,10 @@
 Default policy (`trust = "cross-signed"`): a member's device receives keys only when it is
 signed by its owner's self-signing key, which is signed by the owner's master key. The master
 key is pinned on first use; when a pinned master key changes, the bot shares nothing with that
-member any more and tells the room once (an administrator must clear the pin). Relaxed
+member any more and tells the room once (an administrator must clear the pin). The bot's own
+identity is never pinned and never warned about: its own key file says what it is (after a
+"start over" it is new, by the operator's hand), and its other devices get keys only when
+signed under exactly that identity. Relaxed
 policy (`trust = "device-tofu"`) for homeservers without cross-signing: every device seen is
 accepted, as a key change of a known device is already refused by the crypto store.
 """
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 
 PIN_STATE = "matrix:master-key:"  # + user id -> pinned master key (base64)
 PIN_WARNED = "matrix:master-key-warned:"  # + user id + new key -> room was told
+OWN_DEVICE = "matrix:device:"  # + the bot's user id -> the device id it runs as
 
 
 class TrustPolicy:
@@ -48,6 +52,7 @@ class TrustPolicy:
         # sync says their device list changed).
         self._signed: dict[str, frozenset[str]] = {}
         self.cross_signed = False
+        self._own_master: str | None = None
 
     async def bootstrap_cross_signing(self) -> None:
         self.cross_signed = await xs.bootstrap(
@@ -56,6 +61,8 @@ class TrustPolicy:
             pickle_key=self._config.pickle_key,
             password=self._config.password,
         )
+        if self.cross_signed:
+            self._own_master = xs.own_master_key(self._vault, self._config.pickle_key)
 
     def forget(self, users: list[str]) -> None:
         for user in users:
@@ -118,12 +125,21 @@ class TrustPolicy:
         master_key, ssk_key = xs.only_key(master), xs.only_key(ssk)
         if master_key is None or ssk_key is None or not xs.verify(ssk, user, master_key):
             return frozenset()
+        if user == self._client.user_id:
+            if master_key != self._own_master:
+                # Not the identity in our own key file: not ours to trust, nor to warn about.
+                log.warning("the bot's published identity is not its own; no keys to its devices")
+                return frozenset()
+            return self._devices_signed_by(user, answer, ssk_key)
         pinned = await self._router.load_state(PIN_STATE + user)
         if pinned is None:
             await self._router.save_state(PIN_STATE + user, master_key)
         elif pinned != master_key:
             await self._warn_identity_changed(user, master_key, room_id)
             return frozenset()
+        return self._devices_signed_by(user, answer, ssk_key)
+
+    def _devices_signed_by(self, user: str, answer: dict[str, Any], ssk_key: str) -> frozenset[str]:
         signed: set[str] = set()
         known = {d.id: d for d in self._client.device_store.active_user_devices(user)}
         for device_id, device in answer.get("device_keys", {}).get(user, {}).items():
@@ -151,3 +167,29 @@ class TrustPolicy:
         )
         await self._router.save_state(marker, "1")
         await self._router.enqueue([reply])  # we are inside a send to this room
+
+    async def announce_new_device(self, rooms: list[str]) -> None:
+        """Once after a "start over" (a new store: a new device, a new identity): one neutral
+        notice in each of the bot's rooms, so that a client's "new device" or "identity
+        changed" marker for the bot has its explanation. Not on the very first start."""
+        client = self._client
+        key = OWN_DEVICE + client.user_id
+        previous = await self._router.load_state(key)
+        current = str(client.device_id)
+        if previous == current:
+            return
+        await self._router.save_state(key, current)
+        if previous is None or not rooms:
+            return
+        log.warning("running as a new device; telling %d rooms once", len(rooms))
+        text = translate(self._locale, "matrix.new_device", device=current)
+        await self._router.post(
+            [
+                Reply(
+                    room=RoomRef(Platform.MATRIX, room_id),
+                    text=text,
+                    message_key=f"matrix:new-device:{current}",
+                )
+                for room_id in sorted(rooms)
+            ]
+        )

@@ -22,6 +22,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Security warning: {user} has a new encryption identity. I share no keys with them "
         "until an administrator has confirmed the change.",
     ),
+    "matrix.new_device": (
+        "Jeg kører nu på en ny enhed ({device}) med en ny krypteringsidentitet: driften har "
+        "fornyet mit nøglelager. Viser din klient mig som ny eller ændret, er det derfor.",
+        "I now run on a new device ({device}) with a new encryption identity: the operator "
+        "renewed my key store. If your client shows me as new or changed, that is why.",
+    ),
     # --- slack ---
     "slack.refused_team": (
         "Dette Slack-workspace er ikke godkendt til psp-bot; intet er ændret.",
