@@ -20,6 +20,8 @@ from nio import (
     JoinError,
     MegolmEvent,
     RoomCreateResponse,
+    RoomEncryptedFile,
+    RoomMessageFile,
     RoomMessageNotice,
     RoomSendResponse,
 )
@@ -59,6 +61,7 @@ class MatrixUser:
     cross_sign: bool = True
     client: AsyncClient = field(init=False)
     notices: list[Notice] = field(default_factory=list)
+    files: list[Notice] = field(default_factory=list)  # m.file events, as the client read them
     undecryptable: list[str] = field(default_factory=list)
     # Per room: a fresh device cannot read the history of rooms from earlier tests.
     undecryptable_in: dict[str, list[str]] = field(default_factory=dict)
@@ -88,12 +91,18 @@ class MatrixUser:
             )
         self.client.add_event_callback(self._on_notice, RoomMessageNotice)
         self.client.add_event_callback(self._on_megolm, MegolmEvent)
+        self.client.add_event_callback(self._on_file, (RoomEncryptedFile, RoomMessageFile))
         await self.client.sync(timeout=0, full_state=True)
         self._task = asyncio.create_task(self.client.sync_forever(timeout=2000))
         return self
 
     async def _on_notice(self, room: Any, event: RoomMessageNotice) -> None:
         self.notices.append(
+            Notice(room.room_id, event.event_id, event.sender, event.body, event.source)
+        )
+
+    async def _on_file(self, room: Any, event: RoomEncryptedFile | RoomMessageFile) -> None:
+        self.files.append(
             Notice(room.room_id, event.event_id, event.sender, event.body, event.source)
         )
 

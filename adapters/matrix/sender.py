@@ -15,6 +15,7 @@ from nio import (
 )
 from nio.exceptions import LocalProtocolError, OlmUnverifiedDeviceError
 
+from adapters.matrix.files import upload_file
 from adapters.matrix.rendering import render_outgoing
 from bot.domain import Platform
 from bot.i18n import translate
@@ -61,7 +62,33 @@ class MatrixSender:
         first_post = reply.kind is ReplyKind.ALERT and message.edit_target is None
         if isinstance(result, Sent) and first_post and reply.case_ref:
             await self._router.save_state(ALERT_STATE + str(result.message_id), reply.case_ref)
+        if isinstance(result, Sent) and reply.attachments and message.edit_target is None:
+            return await self._send_files(message, result)
         return result
+
+    async def _send_files(self, message: Outgoing, text: Sent) -> SendResult:
+        """Each attachment as an `m.file` after the text, in the same thread. A failure
+        retries the whole row: the text's transaction id keeps it from posting twice."""
+        room_id = message.reply.room.room_id
+        encrypted = room_id in self._client.encrypted_rooms
+        for index, attachment in enumerate(message.reply.attachments):
+            content = await upload_file(
+                self._client, attachment, encrypt=encrypted, network_errors=NETWORK_ERRORS
+            )
+            if not isinstance(content, dict):
+                return content
+            if message.thread_root is not None:
+                content["m.relates_to"] = {
+                    "rel_type": "m.thread",
+                    "event_id": message.thread_root,
+                    "is_falling_back": True,
+                    "m.in_reply_to": {"event_id": str(text.message_id)},
+                }
+            tx_id = f"psp-{message.idempotency_key}-file{index}"
+            result = await self._post(room_id, content, tx_id)
+            if not isinstance(result, Sent):
+                return result
+        return text
 
     async def _post(self, room_id: str, content: dict[str, object], tx_id: str) -> SendResult:
         for _attempt in range(2):
