@@ -56,7 +56,9 @@ def element_pills(template: str, people: dict[str, tuple[str, str]]) -> dict[str
         ("!psp guest add PSP-2026-0001 {d} gp --until 2026-12-01", None),
     ],
 )
-def test_a_pill_reads_as_the_user_id_wherever_it_stands(template: str, expected: str | None) -> None:
+def test_a_pill_reads_as_the_user_id_wherever_it_stands(
+    template: str, expected: str | None
+) -> None:
     content = element_pills(template, {"d": (DAVE, "Dave Hansen")})
     text = command_text(content, content["body"], {})
     assert text == (expected or template.format(d=DAVE))
