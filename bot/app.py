@@ -47,6 +47,7 @@ from bot.usecases import (
     records,
     responsibility,
 )
+from bot.usecases.home import HomeView, home_view
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,21 @@ class PspBot:
 
     def locale_for(self, incoming: Incoming) -> str:
         return normalise_locale(incoming.locale or self._settings.default_locale)
+
+    async def home(
+        self, platform: Platform, user_id: str, *, locale: str | None = None
+    ) -> HomeView:
+        """A person's home view (Slack's App Home), made fresh; its reads are audited."""
+        async with self._uow_factory() as uow:
+            view = await home_view(
+                uow,
+                platform=platform,
+                user_id=user_id,
+                now=self._clock.now(),
+                locale=normalise_locale(locale or self._settings.default_locale),
+            )
+            await uow.commit()
+        return view
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """The replies to one message. They are written to the outbox inside the command's

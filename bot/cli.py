@@ -206,6 +206,7 @@ async def _serve(
 ) -> None:
     """Run until a service ends or SIGTERM/SIGINT, then shut down gracefully (bot/shutdown.py);
     a second signal exits at once."""
+
     async def drain(deadline: float) -> None:
         left = await app.router.delivery.drain(deadline)
         if left:

@@ -15,6 +15,7 @@ from bot.metrics import Metrics
 from bot.ports import Clock, LeaderElection, SingleProcessLeader, UnitOfWorkFactory
 from bot.ports.delivery import ChatSender
 from bot.shutdown import InFlight
+from bot.usecases.home import HomeView
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,12 @@ class Router:
                 r.room for r in handled.replies if r.room not in claimed
             )
         return handled.replies
+
+    async def home(
+        self, platform: Platform, user_id: str, *, locale: str | None = None
+    ) -> HomeView:
+        """A person's home view across their groups (Slack's App Home)."""
+        return await self._bot.home(platform, user_id, locale=locale)
 
     async def post(self, replies: Sequence[Reply], *, group_id: GroupId | None = None) -> None:
         """Messages the bot says on its own (an adapter's notice, a retention report): into

@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import CaseId, Decision, GroupId, Urgency
+from bot.domain import Agency, CaseId, Decision, GroupId, Urgency
 from bot.ports import OpenDecision, OpenEscalation
 from storage.cases import decision_from_row
 from storage.codec import TextCodec, numbered_aad
@@ -78,6 +78,32 @@ class SqlAlchemyFollowUpQueries:
     async def open_decisions(
         self, group_id: GroupId, *, due_by: date, limit: int | None = None
     ) -> Sequence[OpenDecision]:
+        return await self._open_decisions(
+            group_id,
+            (DECISIONS.c.due.is_not(None), DECISIONS.c.due <= due_by),
+            (DECISIONS.c.due, CASES.c.id, DECISIONS.c.number),
+            limit,
+        )
+
+    async def decisions_owned(
+        self, group_id: GroupId, owner: Agency, *, limit: int
+    ) -> Sequence[OpenDecision]:
+        # Dated first (by due date), then the undated: `is_(None)` sorts false before true.
+        return await self._open_decisions(
+            group_id,
+            (DECISIONS.c.owner == owner.value,),
+            (DECISIONS.c.due.is_(None), DECISIONS.c.due, CASES.c.id, DECISIONS.c.number),
+            limit,
+        )
+
+    async def _open_decisions(
+        self,
+        group_id: GroupId,
+        where: tuple[ColumnElement[bool], ...],
+        order: tuple[Any, ...],
+        limit: int | None,
+    ) -> Sequence[OpenDecision]:
+        """Decisions not done on the group's open cases, narrowed and ordered as asked."""
         rows = await self._conn.execute(
             select(DECISIONS, CASES.c.ref, CASES.c.group_id, CASES.c.created_at.label("case_at"))
             .join(CASES, CASES.c.id == DECISIONS.c.case_id)
@@ -85,10 +111,9 @@ class SqlAlchemyFollowUpQueries:
                 CASES.c.group_id == group_id,
                 CASES.c.status == "open",
                 DECISIONS.c.done_at.is_(None),
-                DECISIONS.c.due.is_not(None),
-                DECISIONS.c.due <= due_by,
+                *where,
             )
-            .order_by(DECISIONS.c.due, CASES.c.id, DECISIONS.c.number)
+            .order_by(*order)
             .limit(limit)
         )
         return [

@@ -337,6 +337,18 @@ class SqlAlchemyMemberRepository:
         self._cache.by_group[group_id] = members
         return list(members)
 
+    async def memberships(self, platform: Platform, user_id: str) -> Sequence[Member]:
+        rows = await self._conn.execute(
+            select(MEMBERS)
+            .where(
+                MEMBERS.c.platform == platform.value,
+                MEMBERS.c.user_id == user_id,
+                MEMBERS.c.active.is_(True),
+            )
+            .order_by(MEMBERS.c.id)
+        )
+        return [self._member(r) for r in rows]
+
     async def add(
         self,
         *,
@@ -395,4 +407,3 @@ class SqlAlchemyMemberRepository:
         await self._conn.execute(
             update(MEMBERS).where(MEMBERS.c.id == member_id).values(active=False)
         )
-

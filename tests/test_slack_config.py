@@ -95,6 +95,7 @@ def test_the_manifest_asks_for_the_command_and_the_least_scopes() -> None:
     }
     assert "user" not in manifest["oauth_config"]["scopes"]  # no user token, ever
     settings = manifest["settings"]
-    assert settings["event_subscriptions"]["bot_events"] == ["app_mention"]
+    assert settings["event_subscriptions"]["bot_events"] == ["app_mention", "app_home_opened"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True

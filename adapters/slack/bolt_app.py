@@ -23,6 +23,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+import adapters.slack.home as home
 import adapters.slack.modals as modals
 from adapters.slack.config import SlackConfig
 from adapters.slack.dedupe import Deduplicator, TtlMap
@@ -125,6 +126,9 @@ class SlackAdapter:
         async def mention(ack: AsyncAck, body: Body) -> None:
             await adapter._then_ack(ack, body, adapter._on_mention(body))
 
+        async def home_opened(ack: AsyncAck, body: Body) -> None:
+            await adapter._then_ack(ack, body, adapter._on_home_opened(body))
+
         async def ignore(ack: AsyncAck) -> None:
             await ack()
 
@@ -148,6 +152,7 @@ class SlackAdapter:
         app.use(dedupe)
         app.command(re.compile(r"^/psp$"))(command)
         app.event("app_mention")(mention)
+        app.event("app_home_opened")(home_opened)
         app.event("message")(ignore)  # plain messages are not ours: ack and drop
         app.action(re.compile(r"^psp\."))(action)
         app.view(modals.FLAG_CALLBACK)(flag_form)
@@ -250,6 +255,20 @@ class SlackAdapter:
             event_id=str(body.get("event_id") or event.get("ts")),
             response_url=None,
         )
+
+    async def _on_home_opened(self, body: dict[str, Any]) -> None:
+        """The Home tab, drawn fresh from the database each time it is opened."""
+        event = body.get("event") or {}
+        user = event.get("user")
+        if event.get("tab") != "home" or not isinstance(user, str) or not user:
+            return  # the Messages tab, or no one to draw it for
+        try:
+            view = await self.router.home(Platform.SLACK, user, locale=self.config.locale)
+            await self.api.call("views.publish", user_id=user, view=home.home_tab(view))
+        except SlackCallError as exc:
+            log.warning("could not publish the Home tab (%s)", exc.code)
+        except Exception as exc:  # the database away: the tab keeps its last view
+            log.warning("could not draw the Home tab: %s", type(exc).__name__)
 
     async def _on_action(self, body: dict[str, Any]) -> None:
         actions = body.get("actions") or []

@@ -11,6 +11,7 @@ from bot.catalogue import (
     counts,
     delivery,
     evaluation,
+    home,
     meetings,
     minutes,
     names,
@@ -37,6 +38,7 @@ _PARTS = (
     report.TEXTS,
     delivery.TEXTS,
     actions.TEXTS,
+    home.TEXTS,
 )
 
 

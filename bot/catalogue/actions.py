@@ -16,6 +16,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "action.case.reopen": ("genåbnet", "reopened"),
     "action.case.read": ("læst", "read"),
     "action.case.list": ("sager listet", "cases listed"),
+    "action.home.read": ("overblik vist", "home view shown"),
     "action.case.export": ("eksporteret", "exported"),
     "action.case.escalate": ("rykket (mangler kvittering)", "escalated (not acknowledged)"),
     "action.case.transfer_request": ("overdragelse anmodet", "transfer requested"),

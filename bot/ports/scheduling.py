@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from bot.domain import (
+    Agency,
     CaseId,
     Decision,
     GroupId,
@@ -160,6 +161,13 @@ class FollowUpQueries(Protocol):
     ) -> Sequence[OpenDecision]:
         """Decisions not done, on open cases, due on or before `due_by`, by due date; the
         first `limit` of them if given."""
+        ...
+
+    async def decisions_owned(
+        self, group_id: GroupId, owner: Agency, *, limit: int
+    ) -> Sequence[OpenDecision]:
+        """Decisions not done, on open cases, owned by `owner`: dated ones by due date, then
+        the undated ones; the first `limit`."""
         ...
 
     async def open_escalations(

@@ -137,6 +137,13 @@ class FakeMemberRepository:
     async def list(self, group_id: GroupId) -> Sequence[Member]:
         return [r.member for r in self._rows() if r.active and r.member.group_id == group_id]
 
+    async def memberships(self, platform: Platform, user_id: str) -> Sequence[Member]:
+        return [
+            r.member
+            for r in self._rows()
+            if r.active and r.member.platform is platform and r.member.user_id == user_id
+        ]
+
     async def add(
         self,
         *,

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from bot.domain import CaseId, CaseStatus, GroupId, MemberId, Urgency
+from bot.domain import Agency, CaseId, CaseStatus, GroupId, MemberId, Urgency
 from bot.ports import MeetingRecord, NotificationKey, OpenDecision, OpenEscalation
 from tests.fakes.store import LedgerRow, Transaction, WatchRow, unique
 
@@ -224,21 +224,40 @@ class FakeFollowUpQueries:
         if case_id in tables.watches:
             tables.watches[case_id] = replace(tables.watches[case_id], next_at=next_at)
 
-    async def open_decisions(
-        self, group_id: GroupId, *, due_by: date, limit: int | None = None
-    ) -> Sequence[OpenDecision]:
+    def _open_decisions(self, group_id: GroupId) -> list[OpenDecision]:
         tables = self._tx.tables
-        found = [
+        return [
             OpenDecision(case.id, case.ref, case.group_id, case.created_at, decision)
             for (case_id, _), decision in tables.decisions.items()
             if (case := tables.cases.get(case_id)) is not None
             and case.group_id == group_id
             and case.status is CaseStatus.OPEN
             and decision.done_at is None
-            and decision.due is not None
-            and decision.due <= due_by
+        ]
+
+    async def open_decisions(
+        self, group_id: GroupId, *, due_by: date, limit: int | None = None
+    ) -> Sequence[OpenDecision]:
+        found = [
+            d
+            for d in self._open_decisions(group_id)
+            if d.decision.due is not None and d.decision.due <= due_by
         ]
         found.sort(key=lambda d: (d.decision.due, d.case_id, d.decision.number))
+        return found[:limit]
+
+    async def decisions_owned(
+        self, group_id: GroupId, owner: Agency, *, limit: int
+    ) -> Sequence[OpenDecision]:
+        found = [d for d in self._open_decisions(group_id) if d.decision.owner is owner]
+        found.sort(
+            key=lambda d: (
+                d.decision.due is None,
+                d.decision.due or date.min,
+                d.case_id,
+                d.decision.number,
+            )
+        )
         return found[:limit]
 
     async def open_escalations(

@@ -4,6 +4,7 @@ adapter under test in HTTP mode. Test modules load the fixtures with
 
 from tests.slack_standin.payloads import (
     alert_blocks_text,
+    app_home_opened,
     app_mention,
     block_action,
     buttons,
@@ -25,6 +26,7 @@ __all__ = [
     "SlackRig",
     "SlackStandIn",
     "alert_blocks_text",
+    "app_home_opened",
     "app_mention",
     "block_action",
     "buttons",

@@ -142,6 +142,26 @@ def app_mention(
     }
 
 
+def app_home_opened(user: str, *, tab: str = "home", team: str = TEAM) -> dict[str, Any]:
+    """Slack's event when a person opens the app's Home (or Messages) tab."""
+    return {
+        "token": "unused",
+        "team_id": team,
+        "api_app_id": "APSP",
+        "event": {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": "D" + user[1:],
+            "tab": tab,
+            "event_ts": f"{time.time():.6f}",
+        },
+        "type": "event_callback",
+        "event_id": "Ev" + uuid.uuid4().hex[:10].upper(),
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": team, "user_id": BOT_USER, "is_bot": True}],
+    }
+
+
 def alert_blocks_text(params: dict[str, Any]) -> str:
     """Everything a reader sees in a posted message's blocks."""
     blocks = params.get("blocks")

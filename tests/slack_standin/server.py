@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.slack_standin.blockkit import view_problem
+
 TEAM = "T0PSP"
 BOT_USER = "UPSPBOT"
 SECRET = "test-signing-secret"
@@ -45,6 +47,9 @@ class SlackStandIn:
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_connects: int = 0
     acks: list[dict[str, Any]] = field(default_factory=list)
+    # App Home: the last view published for each user, and why views were refused.
+    home_views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refused_views: list[str] = field(default_factory=list)
     # When each response_url hook was first called (perf_counter; for the benchmark).
     received_at: dict[str, float] = field(default_factory=dict)
     posted_at: list[tuple[float, str]] = field(default_factory=list)
@@ -150,6 +155,16 @@ class SlackStandIn:
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "chat.delete":
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "views.publish":
+            problem = view_problem(params.get("view"))
+            if problem or not params.get("user_id"):
+                self.refused_views.append(problem or "no user_id")
+                return {"ok": False, "error": "invalid_arguments"}
+            view = params["view"]
+            self.home_views[str(params["user_id"])] = (
+                json.loads(view) if isinstance(view, str) else view
+            )
+            return {"ok": True, "view": {"id": "V" + uuid.uuid4().hex[:8].upper()}}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V" + uuid.uuid4().hex[:8].upper()}}
         if method == "conversations.info":
