@@ -77,6 +77,36 @@ def test_decide_with_all_options() -> None:
     )
 
 
+def test_every_option_has_its_danish_name_beside_the_english_one() -> None:
+    english = ok(
+        'decide PSP-2026-0001 "Besøg" --owner social --due 2026-12-01 '
+        '--fallback "Politiet ledsager" --fallback-owner police'
+    )
+    danish = ok(
+        'beslut PSP-2026-0001 "Besøg" --ejer social --frist 2026-12-01 '
+        '--plan "Politiet ledsager" --plan-ejer politi'
+    )
+    mixed = ok(
+        'beslut PSP-2026-0001 "Besøg" --EJER social --due 2026-12-01 --plan "Politiet '
+        'ledsager" --fallback-owner politi'
+    )
+    assert english == danish == mixed
+    assert error("beslut PSP-2026-0001 Besøg --ejer social --owner police").key == (
+        "error.option_twice"
+    )
+    assert ok(
+        "gruppe opret Nord --type ssp --præfiks NRD --detaljer minimal --rum styregruppe"
+    ) == (ok("group setup Nord --kind ssp --prefix NRD --detail minimal --room steering"))
+    assert ok("gruppe opret Nord --praefiks NRD") == ok("group setup Nord --prefix NRD")
+
+
+def test_the_danish_usage_lines_name_the_danish_options() -> None:
+    usage = translate("da", "usage.decide")
+    assert "--ejer" in usage and "--frist" in usage and "--plan-ejer" in usage
+    assert "--owner" not in usage
+    assert "--præfiks" in translate("da", "usage.group")
+
+
 def test_group_setup_options() -> None:
     cmd = ok("group setup 'Aarhus Nord' --kind ssp --prefix ssp --detail minimal")
     assert isinstance(cmd, c.SetUpGroup)

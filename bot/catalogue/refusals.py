@@ -100,7 +100,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The group name is too long (at most {max} characters).",
     ),
     "error.fallback_owner_alone": (
-        "--fallback-owner kræver også --fallback med planen.",
+        "--plan-ejer (--fallback-owner) kræver også --plan (--fallback) med planen.",
         "--fallback-owner needs --fallback with the plan too.",
     ),
     "error.bad_user": (

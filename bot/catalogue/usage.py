@@ -6,8 +6,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     # --- help ------------------------------------------------------------------------
     "help.head": ("Kommandoer:", "Commands:"),
     "help.tail": (
-        "`hjælp <kommando>` forklarer en kommando; de engelske kommandoord (`ack`, `assign`, …) "
-        "virker også. Skriv aldrig navne eller CPR-numre.",
+        "`hjælp <kommando>` forklarer en kommando; de engelske kommandoord og tilvalg (`ack`, "
+        "`assign`, `--owner`, …) virker også. Skriv aldrig navne eller CPR-numre.",
         "`help <command>` explains one command. Never write names or CPR numbers.",
     ),
     "help.words": ("Kan også skrives: {words}", "Also written: {words}"),
@@ -22,8 +22,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "usage.decline": ("afvis <sag> <begrundelse…>", "decline <case> <reason…>"),
     "usage.take": ("overtag <sag>", "take <case>"),
     "usage.decide": (
-        "beslut <sag> <tekst…> [--owner M] [--due ÅÅÅÅ-MM-DD] [--fallback TEKST] "
-        "[--fallback-owner M]",
+        "beslut <sag> <tekst…> [--ejer M] [--frist ÅÅÅÅ-MM-DD] [--plan TEKST] [--plan-ejer M]",
         "decide <case> <text…> [--owner A] [--due YYYY-MM-DD] [--fallback TEXT] "
         "[--fallback-owner A]",
     ),
@@ -45,8 +44,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "member add <@user> <agency> [rep|deputy|lead] | member remove <@user> | member list",
     ),
     "usage.group": (
-        "gruppe opret <navn> [--kind psp|ssp|sspplus|ksp] [--prefix PSP] [--detail fuld|minimal] "
-        "[--room operativ|styregruppe] | gruppe myndigheder [<myndighed…>|standard]",
+        "gruppe opret <navn> [--type psp|ssp|sspplus|ksp] [--præfiks PSP] "
+        "[--detaljer fuld|minimal] [--rum operativ|styregruppe] | "
+        "gruppe myndigheder [<myndighed…>|standard]",
         "group setup <name> [--kind psp|ssp|sspplus|ksp] [--prefix PSP] [--detail full|minimal] "
         "[--room operative|steering] | group authorities [<agency…>|default]",
     ),

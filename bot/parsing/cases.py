@@ -114,8 +114,32 @@ def _assign(args: list[str]) -> c.Command:
     return c.AssignCase(_ref(args[0]), _agency(args[1]), member)
 
 
+# Every option has its Danish name beside the English one (`--ejer` is `--owner`).
+_DECIDE_OPTIONS = {
+    "owner": "owner",
+    "ejer": "owner",
+    "due": "due",
+    "frist": "due",
+    "fallback": "fallback",
+    "plan": "fallback",
+    "fallback-owner": "fallback-owner",
+    "plan-ejer": "fallback-owner",
+}
+_GROUP_OPTIONS = {
+    "kind": "kind",
+    "type": "kind",
+    "prefix": "prefix",
+    "præfiks": "prefix",
+    "praefiks": "prefix",
+    "detail": "detail",
+    "detaljer": "detail",
+    "room": "room",
+    "rum": "room",
+}
+
+
 def _decide(args: list[str]) -> c.Command:
-    positional, options = split_options(args, ("owner", "due", "fallback", "fallback-owner"))
+    positional, options = split_options(args, _DECIDE_OPTIONS)
     need(positional, 1, "case")
     ref = _ref(positional[0])
     text = free_text(positional[1:], "decision")
@@ -213,7 +237,7 @@ def _group(args: list[str]) -> c.Command:
         return _authorities(args[1:])
     if args[0].lower() not in ("setup", "opret"):
         raise ParseRefusal("error.bad_subcommand", sub=args[0][:40], choices="setup, authorities")
-    positional, options = split_options(args[1:], ("kind", "prefix", "detail", "room"))
+    positional, options = split_options(args[1:], _GROUP_OPTIONS)
     name = free_text(positional, "name")
     if len(name) > 80:
         raise ParseRefusal("error.name_too_long", max="80")
