@@ -161,14 +161,14 @@ async def test_start_over_with_a_new_store_tells_the_room_once_and_never_warns_a
         await admin.wait_joined(room, bot.user_id)
         await admin.wait_joined(room, bo.user_id)
         assert (await admin.ask(bot.user_id, room, "!psp help")).body  # everything pinned
-        old_device = read_credentials(bot.config.store_dir)["device_id"]  # type: ignore[index]
+        old_device = read_credentials(open_vault(bot.config))["device_id"]  # type: ignore[index]
     finally:
         await bot.stop()
     bot.config.store_dir.rename(tmp_path / "bot-store-moved-away")
     mark = len(admin.notices)
     bot = await start_bot(synapse, tmp_path, bot_engine, "restartbot")
     try:
-        new_device = read_credentials(bot.config.store_dir)["device_id"]  # type: ignore[index]
+        new_device = read_credentials(open_vault(bot.config))["device_id"]  # type: ignore[index]
         assert new_device != old_device
         assert bot.service.trust is not None and bot.service.trust.cross_signed
         notice = await admin.wait_notice(lambda n: new_device in n.body, after=mark)
