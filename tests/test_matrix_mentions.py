@@ -178,3 +178,6 @@ async def test_every_way_a_client_names_a_person_is_understood(
         assert "autocomplete" in helptext and "display name" in helptext
     finally:
         await bot.stop()
+        # The homeserver outlives this test: give the people their plain names back.
+        for person in (anna, bo, carl):
+            await set_display_name(person, person.localpart)
