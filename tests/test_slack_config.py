@@ -92,6 +92,7 @@ def test_the_manifest_asks_for_the_command_and_the_least_scopes() -> None:
         "app_mentions:read",
         "channels:read",
         "groups:read",
+        "files:write",
     }
     assert "user" not in manifest["oauth_config"]["scopes"]  # no user token, ever
     settings = manifest["settings"]
