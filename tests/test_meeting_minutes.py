@@ -105,7 +105,12 @@ async def test_a_whole_meeting_leaves_its_minutes(harness: Harness, tmp_path: Pa
     assert again.text.startswith("# Referat nr. 1 — Demo")
     assert "Beslutning nr. 1: home visit within a week — ejer: socialforvaltning" in again.text
     assert "## Ikke nået (18) — kommer først på næste dagsorden" in again.text
-    assert len(again.attachments) == 2
+    danish_pdf, danish_md = again.attachments
+    assert danish_md.filename == "demo-referat-1.md"
+    path.write_bytes(danish_pdf.data)
+    read = pdf_text(path)
+    assert "Referat nr. 1 - Demo" in read and "Fremmøde" in read
+    assert "Opgaver pr. myndighed" in read and "socialforvaltning" in read
     h.locale = "en"
     audit = await h.text("erik", "audit member carl")
     assert "minutes read" in audit

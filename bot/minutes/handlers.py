@@ -15,7 +15,6 @@ from bot.i18n import translate
 from bot.messages import Attachment, Mention, Reply, ReplyKind, RoomRef
 from bot.minutes import commands as mc
 from bot.minutes.document import MinutesData, action_items, gather, minimal_text, render_markdown
-from bot.minutes.pdf import MARKDOWN, PDF, render_minutes_pdf
 from bot.minutes.prepare import add_to_agenda, remove_from_agenda
 from bot.minutes.run import (
     mark_discussed,
@@ -30,7 +29,13 @@ from bot.ports.minutes import ItemState, Pick
 Handler = Callable[[Context, Any], Awaitable[None]]
 
 
+PDF = "application/pdf"
+MARKDOWN = "text/markdown"
+
+
 def minutes_files(data: MinutesData, locale: str) -> tuple[Attachment, ...]:
+    from bot.minutes.pdf import render_minutes_pdf  # fpdf2 only when minutes are made
+
     markdown = render_markdown(data, locale)
     safe = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in data.group.name)
     word = translate(locale, "minutes.file")

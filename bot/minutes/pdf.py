@@ -7,8 +7,6 @@ from fpdf import FPDF
 
 from bot.evaluation.pdf import FONT, latin1
 
-PDF = "application/pdf"
-MARKDOWN = "text/markdown"
 _HEADINGS = {"# ": 16.0, "## ": 13.0, "### ": 11.0}
 
 
