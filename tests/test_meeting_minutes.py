@@ -262,6 +262,12 @@ async def test_who_changes_the_agenda_and_how_it_reads(core: Harness) -> None:
         "bo", f"meeting agenda add {ref(2)}"
     )
     assert "Case 1 of 2" in await h.text("erik", "next")
+    running = (await h.text("bo", "meeting agenda")).splitlines()
+    assert running[0] == (
+        "📋 Agenda of the running meeting (minutes no. 2): 1 of 2 cases taken up"
+    )
+    assert running[1].startswith(f"▶️ {ref(1)} urgent — responsible: police: first")
+    assert running[2].startswith(f"• {ref(2)} urgent")
     assert "already been taken up" in await h.text("anna", f"meeting agenda remove {ref(1)}")
     assert "taken off the agenda" in await h.text("bo", f"meeting agenda remove {ref(2)}")
     assert "All 1 cases on the agenda have been taken up" in await h.text("erik", "next")

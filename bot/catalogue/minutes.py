@@ -79,6 +79,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{ref} er taget af dagsordenen.",
         "{ref} is taken off the agenda.",
     ),
+    "agenda.running": (
+        "📋 Dagsorden for mødet i gang (referat nr. {number}): {done} af {total} sager taget op",
+        "📋 Agenda of the running meeting (minutes no. {number}): {done} of {total} cases "
+        "taken up",
+    ),
+    "agenda.running_row": (
+        "{mark} {ref} {urgency} — ansvar: {responsible}: {summary}",
+        "{mark} {ref} {urgency} — responsible: {responsible}: {summary}",
+    ),
     "agenda.picked_added": (" (sat på af et medlem)", " (added by a member)"),
     "agenda.picked_carried": (
         " (ikke nået på sidste møde)",

@@ -218,3 +218,37 @@ async def mark_discussed(ctx: Context, cmd: MarkDiscussed) -> None:
 
 async def skip_case(ctx: Context, cmd: SkipCase) -> None:
     await _mark(ctx, cmd.ref, ItemState.SKIPPED)
+
+
+_MARKS = {
+    ItemState.PENDING: "•",
+    ItemState.CURRENT: "▶️",
+    ItemState.DISCUSSED: "✔️",
+    ItemState.SKIPPED: "⏭️",
+}
+
+
+async def running_agenda(ctx: Context, held: HeldMeeting, *, cap: int) -> tuple[str, str]:
+    """(full, minimal) agenda of the running meeting, each case marked with how far the
+    meeting got: at most `cap` cases, those still to come first."""
+    items = await ctx.uow.minutes.items(held.id)
+    taken = sum(1 for i in items if i.state is not ItemState.PENDING)
+    head = ctx.t("agenda.running", number=held.number, done=taken, total=len(items))
+    order = {ItemState.CURRENT: 0, ItemState.PENDING: 1, ItemState.SKIPPED: 2}
+    shown = sorted(items, key=lambda i: (order.get(i.state, 3), i.position))[:cap]
+    full = [head]
+    for item in shown:
+        full.append(
+            ctx.t(
+                "agenda.running_row",
+                mark=_MARKS[item.state],
+                ref=item.ref,
+                urgency=ctx.t(f"urgency.{item.urgency.value}"),
+                responsible=ctx.agency_name(item.responsible),
+                summary=item.summary,
+            )
+        )
+    if len(items) > len(shown):
+        full.append(ctx.t("agenda.more", count=len(items) - len(shown)))
+    minimal = [head, *(f"{_MARKS[i.state]} {i.ref}" for i in shown)]
+    return "\n".join(full), "\n".join(minimal)

@@ -13,6 +13,7 @@ from bot.context import Context, Refusal
 from bot.domain import Group
 from bot.i18n import plural
 from bot.messages import Attachment, Reply, ReplyKind
+from bot.minutes.run import running_agenda
 from bot.ports import MeetingRecord
 from bot.scheduling import commands as mc
 from bot.scheduling.calendar import MEDIA_TYPE, build_calendar
@@ -137,6 +138,13 @@ def meeting_handlers(config: SchedulerConfig) -> dict[type, Handler]:
 
     async def show_agenda(ctx: Context, cmd: mc.ShowAgenda) -> None:
         group, _member = ctx.require_operative()
+        held = await ctx.uow.minutes.running(group.id) if cmd.number is None else None
+        if held is not None:
+            # While a meeting runs, its own agenda and how far it has got.
+            full, minimal = await running_agenda(ctx, held, cap=config.agenda_cap)
+            await ctx.audit("meeting.agenda", detail=f"minutes={held.number}")
+            ctx.answer(minimal if ctx.detail.value == "minimal" else full)
+            return
         meeting, start = await _pick(ctx, group, cmd.number)
         full, minimal = await build_agenda(
             ctx.uow,
