@@ -144,9 +144,13 @@ async def test_a_restart_keeps_the_meeting_open(harness: Harness) -> None:
     again = build_harness(h.engine, h.clock)
     assert "is already running" in await again.text("erik", "meeting start")
     assert "Case 2 of 4" in await again.text("erik", "next")
+    # A meeting left running overnight does not take in the next day's decisions.
+    h.clock.advance(timedelta(hours=13))
+    await again.text("anna", f"decide {ref(1)} decided the next day")
     (minutes,) = await again.say("erik", "meeting end")
     assert "- social services: erik, bo" in minutes.text
     assert "Decision no. 1: call the family" in minutes.text
+    assert "decided the next day" not in minutes.text
 
 
 async def refused_alike(h: Harness, cases: tuple[tuple[str, str, str], ...]) -> None:

@@ -6,6 +6,8 @@ joins it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.context import Context
 from bot.domain import Case, Decision
 from bot.ports.minutes import HeldMeeting, ItemOrigin, ItemState
@@ -17,6 +19,9 @@ RESPONSIBILITY = "responsibility"
 CLOSE = "close"
 REOPEN = "reopen"
 ESCALATION = "escalation"
+# A meeting nobody ended links nothing recorded this long after it began: a decision made
+# the next day was not made at the meeting.
+LINKS_FOR = timedelta(hours=12)
 
 
 async def running_meeting(ctx: Context) -> HeldMeeting | None:
@@ -44,7 +49,7 @@ async def take_up(ctx: Context, held: HeldMeeting, case: Case) -> None:
 async def in_meeting(ctx: Context, case: Case | None, kind: str, **facts: str) -> None:
     """Link what was just recorded to the running meeting, if one runs."""
     held = await running_meeting(ctx)
-    if held is None:
+    if held is None or ctx.now - held.started_at > LINKS_FOR:
         return
     actor = ctx.member or ctx.guest
     await ctx.uow.minutes.add_entry(
