@@ -10,7 +10,7 @@ sections). 8,000 characters is at most ~40 KiB on Matrix and three Slack section
 
 from __future__ import annotations
 
-from bot.i18n import translate
+from bot.i18n import plural, translate
 
 MAX_REPLY_CHARS = 8_000
 
@@ -25,4 +25,5 @@ def fit_message(text: str, locale: str) -> str:
     if cut <= 0:
         cut = MAX_REPLY_CHARS - 200
     left_out = text[cut:].strip("\n").count("\n") + 1
-    return text[:cut] + "\n" + translate(locale, "reply.cut", lines=left_out)
+    lines = plural(locale, "count.more_lines", left_out)
+    return text[:cut] + "\n" + translate(locale, "reply.cut", lines=lines)

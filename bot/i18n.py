@@ -26,8 +26,9 @@ def translate(locale: str, key: str, **params: object) -> str:
     return template.format(**params) if params else template
 
 
-def plural(locale: str, key: str, count: int) -> str:
+def plural(locale: str, key: str, count: int, *, shown: str | None = None) -> str:
     """A counted noun in the reader's language: `plural("da", "count.meetings", 1)` is
-    "1 møde", with 2 it is "2 møder". The catalogue holds "singular|plural" (`count.*`)."""
-    singular, many = translate(locale, key, n=count).split("|")
-    return singular if count == 1 else many
+    "1 møde", with 2 it is "2 møder". The catalogue holds "singular|plural" (`count.*`).
+    `shown` writes the number differently ("more than 500"); the noun is then plural."""
+    singular, many = translate(locale, key, n=count if shown is None else shown).split("|")
+    return singular if count == 1 and shown is None else many

@@ -44,12 +44,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "audit.cli": ("kommandolinjen ({operator})", "command line ({operator})"),
     "audit.nowhere": ("kommandolinjen", "command line"),
     "audit.member_head": (
-        "Revisionsspor for {who} i {group}: {count} handlinger:",
-        "Audit trail of {who} in {group}: {count} actions:",
+        "Revisionsspor for {who} i {group}: {actions}:",
+        "Audit trail of {who} in {group}: {actions}:",
     ),
     "audit.member_head_since": (
-        "Revisionsspor for {who} i {group} siden {since}: {count} handlinger:",
-        "Audit trail of {who} in {group} since {since}: {count} actions:",
+        "Revisionsspor for {who} i {group} siden {since}: {actions}:",
+        "Audit trail of {who} in {group} since {since}: {actions}:",
     ),
     "audit.latest": ("(de seneste {count} vises)", "(the latest {count} shown)"),
     "audit.guest": ("gæst", "guest"),

@@ -146,8 +146,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{at}: {agency} declined the proposal ({who})",
     ),
     "reply.cut": (
-        "… {lines} linjer mere er udeladt: svaret ville blive for langt til en chatbesked.",
-        "… {lines} more lines left out: the answer would be too long for one chat message.",
+        "… {lines}: svaret ville blive for langt til en chatbesked.",
+        "… {lines}: the answer would be too long for one chat message.",
     ),
     "list.head": ("{scope}: {count}", "{scope}: {count}"),
     "list.head_page": ("{scope}: {count} (side {page})", "{scope}: {count} (page {page})"),
@@ -158,11 +158,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ingen {scope} på side {page}; der er {count}.",
         "No {scope} on page {page}; there are {count}.",
     ),
-    "list.more": ("… og {count} flere.", "… and {count} more."),
+    "list.more": ("… og {more}.", "… and {more}."),
     "list.more_hint": (
-        "… og {count} flere: `list {scope} --side {next}`, eller afgræns med "
-        "`--myndighed <myndighed>`.",
-        "… and {count} more: `list {scope} --page {next}`, or narrow with `--agency <agency>`.",
+        "… og {more}: `list {scope} --side {next}`, eller afgræns med `--myndighed <myndighed>`.",
+        "… and {more}: `list {scope} --page {next}`, or narrow with `--agency <agency>`.",
     ),
     "audit.head": (
         "Revisionsspor for {ref} (seneste {count}):",

@@ -15,4 +15,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "count.days": ("{n} dag|{n} dage", "{n} day|{n} days"),
     "count.hours": ("{n} time|{n} timer", "{n} hour|{n} hours"),
     "count.minutes": ("{n} minut|{n} minutter", "{n} minute|{n} minutes"),
+    "count.actions": ("{n} handling|{n} handlinger", "{n} action|{n} actions"),
+    # "… og 1 mere", "… og 3 flere"; English does not inflect "more".
+    "count.more": ("{n} mere|{n} flere", "{n} more|{n} more"),
+    "count.more_lines": (
+        "{n} linje mere er udeladt|{n} linjer mere er udeladt",
+        "{n} more line left out|{n} more lines left out",
+    ),
 }

@@ -12,6 +12,7 @@ from bot import commands as c
 from bot.catalogue import CATALOGUE
 from bot.context import Context, Refusal
 from bot.domain import AuditEntry, MemberId, Role
+from bot.i18n import plural
 from bot.ports import KnownMember, MemberAction
 from bot.rendering import local_time
 from bot.usecases.members import normalise_user, resolve_member
@@ -107,7 +108,7 @@ async def show_member_audit(ctx: Context, cmd: c.ShowMemberAudit) -> None:
             head,
             who=_who(ctx, found),
             group=group.name,
-            count=total,
+            actions=plural(ctx.locale, "count.actions", total),
             since=cmd.since.isoformat() if cmd.since else "",
         )
     ]

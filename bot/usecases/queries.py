@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from bot import commands as c
 from bot.context import Context, Refusal
 from bot.domain import CaseDetails, CaseStatus, CaseSummaryRow
-from bot.i18n import normalise_locale
+from bot.i18n import normalise_locale, plural
 from bot.parsing import VERB_WORDS
 from bot.rendering import render_details, render_list_row
 from bot.usecases.access import group_authorities
@@ -121,11 +121,16 @@ async def list_cases(ctx: Context, cmd: c.ListCases) -> None:
     lines.extend(render_list_row(ctx, row, ctx.detail) for row in rows)
     after = total - offset - len(rows)
     if after > 0:
-        more = ctx.t("list.over", count=after - 1) if over else str(after)
+        more = plural(
+            ctx.locale,
+            "count.more",
+            after,
+            shown=ctx.t("list.over", count=after - 1) if over else None,
+        )
         if offset + len(rows) < LIST_COUNT_UP_TO:
-            lines.append(ctx.t("list.more_hint", count=more, scope=scope_word, next=cmd.page + 1))
+            lines.append(ctx.t("list.more_hint", more=more, scope=scope_word, next=cmd.page + 1))
         else:
-            lines.append(ctx.t("list.more", count=more))
+            lines.append(ctx.t("list.more", more=more))
     ctx.answer("\n".join(lines))
 
 
