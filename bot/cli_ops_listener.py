@@ -33,7 +33,8 @@ def ops_services(
         SqlAlchemyHousekeeper(engine),
         app.router.clock,
         housekeeping_policy(settings.sections.get("housekeeping")),
-        leads=lambda: scheduler.is_leader,
+        # On the leader, and not while reminders and escalations are catching up.
+        leads=lambda: scheduler.is_leader and not scheduler.behind,
     )
     config = parse_ops_config(settings.sections.get("ops"))
     if config.listen is None:

@@ -62,10 +62,13 @@ class SqlAlchemyFollowUpQueries:
         return len(rows)
 
     async def due_watches(self, now: datetime, *, limit: int) -> Sequence[CaseId]:
+        # Acute before urgent, then the longest due first (the scheduler works through a
+        # backlog in this order).
         rows = await self._conn.execute(
             select(WATCHES.c.case_id)
+            .join(CASES, CASES.c.id == WATCHES.c.case_id)
             .where(WATCHES.c.next_at <= now)
-            .order_by(WATCHES.c.next_at)
+            .order_by(CASES.c.urgency_rank, WATCHES.c.next_at, WATCHES.c.case_id)
             .limit(limit)
         )
         return [CaseId(r.case_id) for r in rows]

@@ -296,6 +296,28 @@ async def test_follow_up_watches_new_cases_and_finds_decisions_due(backend: Back
         assert await uow.followup.due_watches(T0 - timedelta(days=1), limit=10) == []
 
 
+async def test_due_watches_put_acute_cases_before_urgent_ones(backend: Backend) -> None:
+    """The scheduler works through a backlog in this order: acute first, however long an
+    urgent case has been due."""
+    factory, _ = backend
+    async with factory() as uow:
+        group = await a_group(uow)
+        anna = await a_member(uow, group, "anna", Agency.POLICE)
+        urgent = await a_case(uow, group, 1, by=anna, urgency=Urgency.URGENT, at=T0)
+        day = timedelta(days=1)
+        late = await a_case(uow, group, 2, by=anna, urgency=Urgency.ACUTE, at=T0 + 2 * day)
+        early = await a_case(uow, group, 3, by=anna, urgency=Urgency.ACUTE, at=T0 + day)
+        await uow.commit()
+    steps = {Urgency.ACUTE: timedelta(minutes=15), Urgency.URGENT: timedelta(minutes=1)}
+    async with factory() as uow:
+        assert await uow.followup.discover_cases(T0, first_steps=steps) == 3
+        await uow.commit()
+    async with factory() as uow:
+        now = T0 + timedelta(days=3)
+        assert await uow.followup.due_watches(now, limit=10) == [early.id, late.id, urgent.id]
+        assert await uow.followup.due_watches(now, limit=2) == [early.id, late.id]
+
+
 async def test_a_groups_authorities_are_its_own_choice_or_none(backend: Backend) -> None:
     factory, _ = backend
     async with factory() as uow:

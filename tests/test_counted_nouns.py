@@ -43,9 +43,7 @@ def test_singular_for_one_plural_otherwise(
 
 def test_a_number_written_otherwise_takes_the_plural() -> None:
     assert plural("da", "count.more", 600, shown="over 500") == "over 500 flere"
-    assert plural("en", "count.decisions", 1, shown="more than 500") == (
-        "more than 500 decisions"
-    )
+    assert plural("en", "count.decisions", 1, shown="more than 500") == ("more than 500 decisions")
 
 
 async def test_audit_of_a_member_with_one_action(demo: Harness) -> None:

@@ -32,6 +32,7 @@ def test_every_key_can_be_set() -> None:
     config = parse_scheduler_config(
         {
             "tick_seconds": 2,
+            "tick_budget_ms": 250,
             "acute_to_deputies_minutes": 10,
             "acute_to_lead_minutes": 20,
             "urgent_to_deputies_minutes": 60,
@@ -46,6 +47,7 @@ def test_every_key_can_be_set() -> None:
         }
     )
     assert config.tick_seconds == 2 and config.acute.to_lead == 1200
+    assert config.tick_budget_seconds == 0.25
     assert config.hours.days == frozenset({0, 1, 2, 3})
     assert config.report_time == time(8, 15) and config.remind == (172800, 1800)
 
@@ -54,6 +56,7 @@ def test_every_key_can_be_set() -> None:
     ("table", "message"),
     [
         ({"tick_seconds": 0}, "config [scheduler] tick_seconds: must be between 1 and 60"),
+        ({"tick_budget_ms": 10}, "tick_budget_ms: must be between 100 and 60000"),
         ({"work_start": "8"}, "config [scheduler] work_start: must be HH:MM"),
         ({"work_start": "16:00", "work_end": "08:00"}, "work_end: must be later"),
         ({"work_days": ["monday"]}, "work_days: 'monday' is not one of"),

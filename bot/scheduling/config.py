@@ -35,6 +35,9 @@ class SchedulerConfig:
     stale_claim_seconds: int = 120
     # How much work one tick does at most; the rest waits for the next tick.
     batch: int = 200
+    # How long one tick works before it leaves the rest to the next (run at once): a reminder
+    # that falls due while escalations drain waits at most about this long.
+    tick_budget_seconds: float = 1.0
     # (month, day) and local time of the previous year's report in every steering room.
     yearly_report_day: tuple[int, int] = (1, 15)
     yearly_report_time: time = time(9, 0)
@@ -65,6 +68,7 @@ def parse_scheduler_config(table: Mapping[str, Any] | None) -> SchedulerConfig:
     reader = SectionReader("scheduler", table)
     base = SchedulerConfig()
     tick = reader.integer("tick_seconds", base.tick_seconds, minimum=1, maximum=60)
+    budget_ms = reader.integer("tick_budget_ms", 1000, minimum=100, maximum=60_000)
     acute = EscalationPeriods(
         60 * reader.integer("acute_to_deputies_minutes", 15, minimum=1, maximum=24 * 60),
         60 * reader.integer("acute_to_lead_minutes", 30, minimum=1, maximum=24 * 60),
@@ -99,6 +103,7 @@ def parse_scheduler_config(table: Mapping[str, Any] | None) -> SchedulerConfig:
     reader.done()
     return SchedulerConfig(
         tick_seconds=tick,
+        tick_budget_seconds=budget_ms / 1000,
         acute=acute,
         urgent=urgent,
         hours=WorkingHours(start, end, frozenset(_DAYS[d.lower()] for d in day_names)),

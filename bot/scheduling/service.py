@@ -7,6 +7,11 @@ more than a second late. Here the jobs live in memory, are recreated at every st
 however late they are (`misfire_grace_time=None`) and coalesce; what is due is always read
 from the database.
 
+One tick at a time: APScheduler's jobs only wake one runner task, which runs the ticks one
+after the other. A tick is time-boxed (bot/scheduling/tick.py); one that leaves a backlog is
+followed at once by the next, which starts again with the reminders. So no run overlaps or
+is dropped as "maximum number of running instances reached", however much is due.
+
 Several processes: every process serves commands, but only the holder of the leader lock
 (PostgreSQL advisory lock) runs ticks. The others try to take the lock on every tick, so
 when the leader dies another takes over within one tick interval (default 5 s; at most 30 s
@@ -51,7 +56,10 @@ class SchedulerService:
         self._outage = OutageLog(log, "reminders and escalations wait until it is back")
         self._scheduler: AsyncIOScheduler | None = None
         self._stopped = asyncio.Event()
+        self._wake = asyncio.Event()
         self.is_leader = False
+        # The last tick left work undone; the next one runs at once (housekeeping waits).
+        self.behind = False
         self.last_report: TickReport | None = None
         self.metrics: Metrics = NoMetrics()
 
@@ -98,6 +106,7 @@ class SchedulerService:
                 return None
             self._outage.up()
             self.last_report = report
+            self.behind = report.backlog
             self.metrics.scheduler_tick(
                 time.perf_counter() - started, Counter(key.kind for key in report.sent_keys)
             )
@@ -122,13 +131,18 @@ class SchedulerService:
         # the next tick soon.
         at = datetime.now(UTC) + max(instant - now, timedelta(0))
         self._scheduler.add_job(
-            self.run_once, "date", run_date=at, id="wake", replace_existing=True, **_JOB_OPTIONS
+            self._poke, "date", run_date=at, id="wake", replace_existing=True, **_JOB_OPTIONS
         )
+
+    async def _poke(self) -> None:
+        """APScheduler's job: wake the runner (which may still be in a tick; it then runs
+        the next one when that ends)."""
+        self._wake.set()
 
     def start(self) -> None:
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
-            self.run_once,
+            self._poke,
             "interval",
             seconds=self._config.tick_seconds,
             id="tick",
@@ -141,6 +155,7 @@ class SchedulerService:
     async def stop(self) -> None:
         """No more ticks; a tick already running finishes first (its sends are recorded)."""
         self._stopped.set()
+        self._wake.set()
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is not None:
             # Let a running tick finish (its sends are recorded) before the executor would
@@ -158,6 +173,14 @@ class SchedulerService:
         """Run until stopped or cancelled (the shape `psp-bot run` expects of a service)."""
         self.start()
         try:
-            await self._stopped.wait()
+            while not self._stopped.is_set():
+                await self._wake.wait()
+                self._wake.clear()
+                if self._stopped.is_set():
+                    break
+                report = await self.run_once()
+                if report is not None and report.backlog:
+                    self._wake.set()  # the rest of the work, after what else is waiting
+                    await asyncio.sleep(0)
         finally:
             await self.stop()

@@ -10,15 +10,24 @@ notice is not built again: the rooms that got it must not get it twice). A platf
 away only delays the rows; the key stays claimed, and is never taken over as stale while
 its rows wait. A claim without rows (written by an older psp-bot that crashed mid-send) is
 taken over once stale and sent again, marked late.
+
+A tick is time-boxed (`tick_budget_seconds`) and works in order of priority: meeting
+reminders, then escalations (acute before urgent, the longest due first), then the yearly
+reports and the daily follow-ups. What the budget leaves undone stays due in the database
+(a meeting's next due instant and a case's watch are only moved on once handled) and the
+tick says so (`TickReport.backlog`): the service runs the next tick at once, and that tick
+starts again with the reminders. 2,000 escalations falling due together thus drain over a
+few ticks while a reminder that falls due meanwhile waits at most one budget.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from bot.domain import CaseId, GroupId, Urgency
 from bot.evaluation.yearly import YEARLY, due_yearly, next_yearly, yearly_key
@@ -29,6 +38,7 @@ from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.notices import build_notice
 
 log = logging.getLogger(__name__)
+_Item = TypeVar("_Item")
 
 # Sends what is due in these rooms now (DeliveryWorker.deliver_rooms).
 Deliver = Callable[[Iterable[RoomRef]], Awaitable[None]]
@@ -49,8 +59,26 @@ class TickReport:
     # Time spent claiming, building and handing over messages; the rest of a tick is
     # finding out what is due.
     sending_seconds: float = 0.0
+    # The budget ran out with work still due: run the next tick at once.
+    backlog: bool = False
     next_wake: datetime | None = None
     sent_keys: list[NotificationKey] = field(default_factory=list)
+
+
+class Budget:
+    """The working time one tick has, on a monotonic clock of its own (the scheduler's clock
+    says what is due; this one how long the work takes). A part of a tick that starts does
+    at least its first item, so every tick makes progress."""
+
+    def __init__(self, seconds: float, monotonic: Callable[[], float]) -> None:
+        self._monotonic = monotonic
+        self._ends = monotonic() + seconds
+        self.exhausted = False
+
+    def left(self) -> bool:
+        if not self.exhausted and self._monotonic() >= self._ends:
+            self.exhausted = True
+        return not self.exhausted
 
 
 class SchedulerTick:
@@ -62,12 +90,14 @@ class SchedulerTick:
         config: SchedulerConfig,
         deliver: Deliver,
         locale: str,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._config = config
         self._deliver = deliver
         self._locale = locale
+        self._monotonic = monotonic
         self._discovered_through: datetime | None = None
         self._followups_done: set[NotificationKey] = set()
         self._next_meeting: dict[int, datetime | None] = {}
@@ -76,17 +106,20 @@ class SchedulerTick:
     async def run(self) -> TickReport:
         report = TickReport()
         now = self._clock.now()
+        budget = Budget(self._config.tick_budget_seconds, self._monotonic)
         try:
             await self._recover(now, report)
             await self._discover(now, report)
-            await self._meetings(now, report)
-            await self._escalations(now, report)
-            await self._yearly_reports(now, report)
-            zones = await self._followups(now, report)
+            # In order of priority; each part stops when the budget is spent.
+            await self._meetings(now, report, budget)
+            await self._escalations(now, report, budget)
+            await self._yearly_reports(now, report, budget)
+            zones = await self._followups(now, report, budget)
         finally:
             # Also when the tick fails half-way, so that its progress is kept.
             await self._save_progress()
-        report.next_wake = await self.next_wake(now, zones)
+        report.backlog = budget.exhausted
+        report.next_wake = now if report.backlog else await self.next_wake(now, zones)
         return report
 
     async def _save_progress(self) -> None:
@@ -145,22 +178,25 @@ class SchedulerTick:
             return
         self._discovered_through = now
 
-    async def _meetings(self, now: datetime, report: TickReport) -> None:
+    async def _meetings(self, now: datetime, report: TickReport, budget: Budget) -> None:
         async with self._uow_factory() as uow:
             meetings = await uow.meetings.due(now, limit=self._config.batch)
             known = await uow.ledger.known(p.REMINDER, [str(m.id) for m in meetings])
-        for meeting in meetings:
+        for meeting in _while(budget, meetings):
             plan = p.plan_meeting(
                 meeting, now=now, known=known, config=self._config, since=meeting.next_due_at
             )
             await self._carry_out(plan, now, report)
             self._next_meeting[meeting.id] = plan.next_at
 
-    async def _escalations(self, now: datetime, report: TickReport) -> None:
+    async def _escalations(self, now: datetime, report: TickReport, budget: Budget) -> None:
+        if not budget.left():
+            return
         async with self._uow_factory() as uow:
+            # Acute cases first, then urgent ones; the longest due first within each.
             case_ids = await uow.followup.due_watches(now, limit=self._config.batch)
             known = await uow.ledger.known(p.ESCALATION, [str(c) for c in case_ids])
-        for case_id in case_ids:
+        for case_id in _while(budget, case_ids):
             async with self._uow_factory() as uow:
                 case = await uow.cases.get(case_id)
                 group = await uow.groups.get(case.group_id) if case else None
@@ -181,10 +217,10 @@ class SchedulerTick:
             await self._carry_out(plan, now, report)
             self._next_watch[case_id] = plan.next_at
 
-    async def _yearly_reports(self, now: datetime, report: TickReport) -> None:
+    async def _yearly_reports(self, now: datetime, report: TickReport, budget: Budget) -> None:
         """The previous year's evaluation in every steering room, once (bot/evaluation)."""
         due = due_yearly(now, config=self._config)
-        if due is None:
+        if due is None or not budget.left():
             return
         year, due_at = due
         async with self._uow_factory() as uow:
@@ -193,10 +229,12 @@ class SchedulerTick:
         for group in steering:
             key = yearly_key(group.id, year)
             if key not in known:
+                if not budget.left():
+                    return
                 late = now - due_at > p.LATE_AFTER
                 await self._send(p.Due(key, GroupId(0), due_at, late=late), now, report)
 
-    async def _followups(self, now: datetime, report: TickReport) -> set[str]:
+    async def _followups(self, now: datetime, report: TickReport, budget: Budget) -> set[str]:
         async with self._uow_factory() as uow:
             zones = await uow.followup.group_zones()
         wanted: list[p.Due] = []
@@ -220,6 +258,8 @@ class SchedulerTick:
                 continue
             if sent >= FOLLOWUP_BATCH:
                 break  # the rest on the next tick, seconds later
+            if not budget.left():
+                break  # the same, sooner: the budget is spent
             sent += 1
             await self._send(due, now, report)
             self._followups_done.add(due.key)
@@ -302,3 +342,11 @@ class SchedulerTick:
         if stored is not None:
             candidates.append(stored)
         return min(candidates) if candidates else None
+
+
+def _while(budget: Budget, items: Sequence[_Item]) -> Iterable[_Item]:
+    """The items, the first always, the others while the budget lasts."""
+    for index, item in enumerate(items):
+        if index and not budget.left():
+            return
+        yield item

@@ -39,7 +39,9 @@ class FakeOutboxRepository:
         ledger_key: str | None = None,
         claim_until: datetime | None = None,
     ) -> Sequence[OutboxEntry]:
-        busy = {r.room for r in self._rows() if r.status is PENDING}
+        busy = set()
+        if claim_until is not None:  # only a claim asks which rooms are busy
+            busy = {r.room for r in self._tx.tables.outbox.values() if r.status is PENDING}
         claimed = []
         for reply in replies:
             entry = OutboxEntry(

@@ -212,12 +212,15 @@ class FakeFollowUpQueries:
         return len(found)
 
     async def due_watches(self, now: datetime, *, limit: int) -> Sequence[CaseId]:
+        tables = self._tx.tables
         due = [
-            (w.next_at, case_id)
-            for case_id, w in self._tx.tables.watches.items()
-            if w.next_at is not None and w.next_at <= now
+            (case.urgency.rank, w.next_at, case_id)
+            for case_id, w in tables.watches.items()
+            if w.next_at is not None
+            and w.next_at <= now
+            and (case := tables.cases.get(case_id)) is not None
         ]
-        return [case_id for _, case_id in sorted(due)[:limit]]
+        return [case_id for _, _, case_id in sorted(due)[:limit]]
 
     async def set_watch(self, case_id: CaseId, next_at: datetime | None) -> None:
         tables = self._tx.write()
