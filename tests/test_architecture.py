@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,48 @@ def test_migrations_import_no_application_code() -> None:
     for path in versions:
         own = {n for n in imports(path) if starts(n, PRODUCT_PACKAGES)}
         assert not own, f"{path.name} imports {sorted(own)}"
+
+
+# A module of the product stays small enough to read in one sitting.
+MAX_MODULE_LINES = 400
+
+
+@pytest.mark.unit
+def test_no_module_of_the_product_is_over_400_lines() -> None:
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for package in ("bot", "adapters", "storage")
+        for path in modules(package)
+        if "migrations" not in path.parts
+        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
+
+
+def readme_architecture_paths() -> list[str]:
+    """Every module or package path the README's Architecture section names in backticks; a
+    bare name (`rules.py`, `matrix/`) belongs to the package its bullet is about."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Architecture\n", 1)[1].split("\n## ", 1)[0]
+    rooted = ("bot/", "storage/", "adapters/", "tests/", "benchmarks/")
+    found = []
+    for bullet in section.split("\n- "):
+        names = [n for n in re.findall(r"`([\w./]+)`", bullet) if n.endswith((".py", "/"))]
+        package = next((n for n in names if n.startswith(rooted) and n.endswith("/")), "")
+        found += [name if name.startswith(rooted) else package + name for name in names]
+    return found
+
+
+@pytest.mark.unit
+def test_every_module_the_readme_architecture_names_exists() -> None:
+    paths = readme_architecture_paths()
+    assert len(paths) > 20
+    assert [path for path in paths if not (ROOT / path).exists()] == []
+    # And every package of the product is there.
+    packages = {
+        f"{path.parent.relative_to(ROOT)}/"
+        for package in ("bot", "adapters", "storage")
+        for path in modules(package)
+        if "versions" not in path.parts
+    }
+    assert sorted(packages - set(paths)) == []
