@@ -31,7 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,12 +43,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchmarks import scratch
 from bot.clock import FakeClock, SystemClock
-from bot.domain import GroupId
+from bot.delivery import DeliveryWorker
+from bot.domain import GroupId, Platform
 from bot.messages import Reply
+from bot.ports import Clock
+from bot.ports.delivery import Outgoing, SendResult, Sent
 from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.planner import plan_meeting
 from bot.scheduling.service import SchedulerService
-from bot.scheduling.tick import SchedulerTick
+from bot.scheduling.tick import Deliver, SchedulerTick
 from bot.scheduling.timing import WorkingHours, to_instant, to_local
 from storage.engine import make_engine
 from storage.leader import SingleProcessLeader
@@ -234,23 +237,40 @@ async def seed(engine: AsyncEngine, now: datetime, scale: float) -> None:
         await uow.commit()
 
 
-async def null_deliver(replies: Sequence[Reply]) -> None:
-    return None
+class ChatSink:
+    """The chat platform: takes every message the delivery worker sends it."""
+
+    def __init__(self, on_reply: Callable[[Reply], None]) -> None:
+        self._on_reply = on_reply
+
+    async def send(self, message: Outgoing) -> SendResult:
+        self._on_reply(message.reply)
+        return Sent()
+
+
+def delivering(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, clock: Clock, on_reply: Callable[[Reply], None]
+) -> Deliver:
+    """What the scheduler hands its outbox rows to: the delivery worker, as in the bot."""
+    worker = DeliveryWorker(uow_factory=uow_factory, clock=clock, locale="da")
+    worker.attach(Platform.CONSOLE, ChatSink(on_reply))
+    return worker.deliver_rooms
 
 
 async def tick_figures(engine: AsyncEngine, now: datetime, ticks: int) -> dict[str, float]:
     clock = FakeClock(now)
     sent = 0
 
-    async def count(replies: Sequence[Reply]) -> None:
+    def count(reply: Reply) -> None:
         nonlocal sent
-        sent += len(replies)
+        sent += 1
 
+    uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
     tick = SchedulerTick(
-        uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
+        uow_factory=uow_factory,
         clock=clock,
         config=SchedulerConfig(),
-        deliver=count,
+        deliver=delivering(uow_factory, clock, count),
         locale="da",
     )
     started = time.perf_counter()
@@ -361,25 +381,24 @@ async def realtime_figures(
     lateness: list[float] = []
     all_sent = asyncio.Event()
 
-    async def deliver(replies: Sequence[Reply]) -> None:
+    def arrived(reply: Reply) -> None:
         nonlocal escalated
-        arrived = datetime.now(UTC)
-        for reply in replies:
-            if reply.message_key and reply.message_key.startswith("sched:escalation:"):
-                escalated += 1
-            if reply.message_key and reply.message_key.startswith("sched:reminder:"):
-                # sched:reminder:<meeting id>:<YYYY-MM-DDTHH:MM>:<offset>
-                rest = reply.message_key.split(":", 2)[2]
-                key = rest.rsplit(":", 1)[0]
-                if key in due_at:
-                    lateness.append((arrived - due_at.pop(key)).total_seconds())
+        at = datetime.now(UTC)
+        if reply.message_key and reply.message_key.startswith("sched:escalation:"):
+            escalated += 1
+        if reply.message_key and reply.message_key.startswith("sched:reminder:"):
+            # sched:reminder:<meeting id>:<YYYY-MM-DDTHH:MM>:<offset>
+            rest = reply.message_key.split(":", 2)[2]
+            key = rest.rsplit(":", 1)[0]
+            if key in due_at:
+                lateness.append((at - due_at.pop(key)).total_seconds())
         if not due_at:
             all_sent.set()
 
     service = SchedulerService.build(
         uow_factory=uow_factory,
         clock=clock,
-        deliver=deliver,
+        deliver=delivering(uow_factory, clock, arrived),
         leader=SingleProcessLeader(),
         config=SchedulerConfig(tick_seconds=5, hours=WorkingHours(days=frozenset())),
         locale="da",

@@ -1,5 +1,6 @@
-"""The scheduler service: APScheduler (3.x, asyncio) wakes the bot every `tick_seconds` and
-at the next due instant; the leader of the bot processes runs one SchedulerTick.
+"""The scheduler service: APScheduler (3.x, asyncio) wakes the bot every `tick_seconds`, and
+the service itself at the next due instant when that comes sooner; the leader of the bot
+processes runs one SchedulerTick.
 
 No job store holds state: APScheduler's SQLAlchemy job store pickles its jobs (anyone who
 can write that table can run code), and its misfire defaults silently drop a run that is
@@ -7,10 +8,13 @@ more than a second late. Here the jobs live in memory, are recreated at every st
 however late they are (`misfire_grace_time=None`) and coalesce; what is due is always read
 from the database.
 
-One tick at a time: APScheduler's jobs only wake one runner task, which runs the ticks one
-after the other. A tick is time-boxed (bot/scheduling/tick.py); one that leaves a backlog is
-followed at once by the next, which starts again with the reminders. So no run overlaps or
-is dropped as "maximum number of running instances reached", however much is due.
+One tick at a time: APScheduler's one interval job only wakes one runner task, which runs
+the ticks one after the other and sleeps until that job, the next due instant or a stop. A
+tick is time-boxed (bot/scheduling/tick.py); one that leaves a backlog is followed at once
+by the next, which starts again with the reminders. So no run overlaps or is dropped as
+"maximum number of running instances reached", however much is due. (The SQLite driver runs
+statements on the loop without yielding, so a job of APScheduler's own for each wake-up
+could still be counted as running when the next was due.)
 
 Several processes: every process serves commands, but only the holder of the leader lock
 (PostgreSQL advisory lock) runs ticks. The others try to take the lock on every tick, so
@@ -21,10 +25,11 @@ with the largest allowed `tick_seconds`). With SQLite run one bot process per da
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -57,6 +62,7 @@ class SchedulerService:
         self._scheduler: AsyncIOScheduler | None = None
         self._stopped = asyncio.Event()
         self._wake = asyncio.Event()
+        self._soon: float | None = None  # loop time of a wake-up before the next regular one
         self.is_leader = False
         # The last tick left work undone; the next one runs at once (housekeeping waits).
         self.behind = False
@@ -124,15 +130,22 @@ class SchedulerService:
         """Wake again at the next due instant if that comes before the next regular tick."""
         if self._scheduler is None or instant is None:
             return
-        now = self._clock.now()
-        if instant - now >= timedelta(seconds=self._config.tick_seconds):
+        delay = (instant - self._clock.now()).total_seconds()
+        if delay >= self._config.tick_seconds:
             return
-        # APScheduler runs on the real clock; with a fake clock in tests this simply runs
+        # The runner sleeps on the real clock; with a fake clock in tests this simply runs
         # the next tick soon.
-        at = datetime.now(UTC) + max(instant - now, timedelta(0))
-        self._scheduler.add_job(
-            self._poke, "date", run_date=at, id="wake", replace_existing=True, **_JOB_OPTIONS
-        )
+        self._soon = asyncio.get_running_loop().time() + max(delay, 0.0)
+
+    async def _sleep(self) -> None:
+        """Until APScheduler's job, the wake-up the last tick asked for, or a stop."""
+        timeout = None
+        if self._soon is not None:
+            timeout = max(0.0, self._soon - asyncio.get_running_loop().time())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        self._wake.clear()
+        self._soon = None
 
     async def _poke(self) -> None:
         """APScheduler's job: wake the runner (which may still be in a tick; it then runs
@@ -174,8 +187,7 @@ class SchedulerService:
         self.start()
         try:
             while not self._stopped.is_set():
-                await self._wake.wait()
-                self._wake.clear()
+                await self._sleep()
                 if self._stopped.is_set():
                     break
                 report = await self.run_once()
