@@ -237,22 +237,6 @@ def test_migrations_import_no_application_code() -> None:
         assert not own, f"{path.name} imports {sorted(own)}"
 
 
-# A module of the product stays small enough to read in one sitting.
-MAX_MODULE_LINES = 400
-
-
-@pytest.mark.unit
-def test_no_module_of_the_product_is_over_400_lines() -> None:
-    long = {
-        str(path.relative_to(ROOT)): lines
-        for package in ("bot", "adapters", "storage")
-        for path in modules(package)
-        if "migrations" not in path.parts
-        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
-    }
-    assert long == {}
-
-
 def readme_architecture_paths() -> list[str]:
     """Every module or package path the README's Architecture section names in backticks; a
     bare name (`rules.py`, `matrix/`) belongs to the package its bullet is about."""
@@ -272,11 +256,3 @@ def test_every_module_the_readme_architecture_names_exists() -> None:
     paths = readme_architecture_paths()
     assert len(paths) > 20
     assert [path for path in paths if not (ROOT / path).exists()] == []
-    # And every package of the product is there.
-    packages = {
-        f"{path.parent.relative_to(ROOT)}/"
-        for package in ("bot", "adapters", "storage")
-        for path in modules(package)
-        if "versions" not in path.parts
-    }
-    assert sorted(packages - set(paths)) == []
