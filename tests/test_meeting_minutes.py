@@ -274,7 +274,7 @@ async def test_who_changes_the_agenda_and_how_it_reads(core: Harness) -> None:
     assert running[2].startswith(f"• {ref(2)} urgent")
     assert "already been taken up" in await h.text("anna", f"meeting agenda remove {ref(1)}")
     assert "taken off the agenda" in await h.text("bo", f"meeting agenda remove {ref(2)}")
-    assert "All 1 cases on the agenda have been taken up" in await h.text("erik", "next")
+    assert "1 case on the agenda has been taken up" in await h.text("erik", "next")
     listed = await h.text("carl", "meeting list")
     assert "Minutes (`meeting minutes <no>`): no. 2 (2027-01-05) — running, no. 1 (2026-12-01)" in (
         listed

@@ -15,6 +15,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "count.days": ("{n} dag|{n} dage", "{n} day|{n} days"),
     "count.hours": ("{n} time|{n} timer", "{n} hour|{n} hours"),
     "count.minutes": ("{n} minut|{n} minutter", "{n} minute|{n} minutes"),
+    "count.cases": ("{n} sag|{n} sager", "{n} case|{n} cases"),
+    "count.taken_up": (
+        "{n} sag på dagsordenen er taget op|Alle {n} sager på dagsordenen er taget op",
+        "{n} case on the agenda has been taken up|All {n} cases on the agenda have been taken up",
+    ),
     "count.actions": ("{n} handling|{n} handlinger", "{n} action|{n} actions"),
     # "… og 1 mere", "… og 3 flere"; English does not inflect "more".
     "count.more": ("{n} mere|{n} flere", "{n} more|{n} more"),

@@ -68,8 +68,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{ref} is on the agenda of the next meeting.",
     ),
     "agenda.added_running": (
-        "{ref} er sat sidst på mødets dagsorden ({count} sager).",
-        "{ref} is added last to the meeting's agenda ({count} cases).",
+        "{ref} er sat sidst på mødets dagsorden ({cases}).",
+        "{ref} is added last to the meeting's agenda ({cases}).",
     ),
     "agenda.already_running": (
         "{ref} er allerede på mødets dagsorden.",
@@ -133,8 +133,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "meeting.next_case": ("▶️ Sag {done} af {total}:", "▶️ Case {done} of {total}:"),
     "meeting.next_waiting": ("Mangler kvittering: {agencies}", "Not acknowledged: {agencies}"),
     "meeting.no_more": (
-        "Alle {total} sager på dagsordenen er taget op; afslut med `møde slut`.",
-        "All {total} cases on the agenda have been taken up; end with `meeting end`.",
+        "{taken}; afslut med `møde slut`.",
+        "{taken}; end with `meeting end`.",
     ),
     "meeting.marked_discussed": (
         "✔️ {ref} er drøftet ({done} af {total}).",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.context import Context, Refusal
 from bot.domain import Case, CaseStatus
+from bot.i18n import plural
 from bot.minutes.commands import AddToAgenda, RemoveFromAgenda
 from bot.ports.minutes import AgendaCase, ItemOrigin, ItemState, Pick
 
@@ -50,7 +51,8 @@ async def add_to_agenda(ctx: Context, cmd: AddToAgenda) -> None:
             held.id, case.id, origin=ItemOrigin.ADDED, state=ItemState.PENDING
         )
         await ctx.audit("meeting.agenda_add", case=case, detail=f"held={held.number}")
-        ctx.answer(ctx.t("agenda.added_running", ref=case.ref, count=len(items) + 1), case=case)
+        cases = plural(ctx.locale, "count.cases", len(items) + 1)
+        ctx.answer(ctx.t("agenda.added_running", ref=case.ref, cases=cases), case=case)
         return
     await ctx.uow.minutes.set_pick(group.id, case.id, Pick.ADD, by=member.id, at=ctx.now)
     await ctx.audit("meeting.agenda_add", case=case)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from bot.alerts import acknowledged_agencies
 from bot.context import Context, Refusal
 from bot.domain import Group, pending_acknowledgements
+from bot.i18n import plural
 from bot.messages import ReplyKind
 from bot.minutes.commands import MarkDiscussed, NextCase, RecordAttendance, SkipCase, StartMeeting
 from bot.minutes.document import attendance_lines, gather
@@ -173,7 +174,8 @@ async def next_case(ctx: Context, cmd: NextCase) -> None:
     pending = [i for i in items if i.state is ItemState.PENDING]
     if not pending:
         await ctx.uow.minutes.set_current(held.id, None)
-        ctx.answer(ctx.t("meeting.no_more", total=len(items)))
+        taken = plural(ctx.locale, "count.taken_up", len(items))
+        ctx.answer(ctx.t("meeting.no_more", taken=taken))
         return
     item = pending[0]
     await ctx.uow.minutes.mark(held.id, item.case_id, ItemState.CURRENT, by=member.id, at=ctx.now)
