@@ -130,6 +130,7 @@ NEVER_ONE = {
     "audit.latest",  # the latest {count} (the page size) shown
     "retention.stale",  # {cases}, {days}: "1 open case has", "30 days"
     "agenda.more",  # "… og 1 mere", "… og 3 mere": the same word for every count
+    "home.partial",  # the {count} first open cases: the scan's limit
 }
 
 

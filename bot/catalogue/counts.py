@@ -20,6 +20,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{n} sag på dagsordenen er taget op|Alle {n} sager på dagsordenen er taget op",
         "{n} case on the agenda has been taken up|All {n} cases on the agenda have been taken up",
     ),
+    "count.more_groups": (
+        "{n} gruppe mere er ikke vist|{n} grupper mere er ikke vist",
+        "{n} more group is not shown|{n} more groups are not shown",
+    ),
     "count.actions": ("{n} handling|{n} handlinger", "{n} action|{n} actions"),
     # "… og 1 mere", "… og 3 flere"; English does not inflect "more".
     "count.more": ("{n} mere|{n} flere", "{n} more|{n} more"),

@@ -32,11 +32,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "home.decisions_none": ("Ingen åbne beslutninger.", "No open decisions."),
     "home.meeting": ("Næste møde", "Next meeting"),
     "home.meeting_none": ("Intet møde planlagt.", "No meeting scheduled."),
-    "home.more": ("… og {count} flere", "… and {count} more"),
-    "home.more_groups": (
-        "{count} grupper mere er ikke vist.",
-        "{count} more groups are not shown.",
-    ),
+    "home.more": ("… og {more}", "… and {more}"),
+    "home.more_groups": ("{groups}.", "{groups}."),
     "home.waiting_for": (" · mangler kvittering: {agencies}", " · awaiting: {agencies}"),
     "home.decision": ("{ref} #{number} · frist {due}", "{ref} #{number} · due {due}"),
     "home.decision_undated": ("{ref} #{number} · ingen frist", "{ref} #{number} · no due date"),

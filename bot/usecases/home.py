@@ -24,6 +24,7 @@ from bot.domain import (
     RoomPurpose,
     pending_acknowledgements,
 )
+from bot.i18n import plural
 from bot.messages import Incoming
 from bot.ports import UnitOfWork
 from bot.rendering import headline
@@ -69,7 +70,8 @@ def _part(
 ) -> HomePart:
     count = len(lines) if total is None else total
     shown = tuple(lines[:HOME_LINES])
-    more = ctx.t("home.more", count=count - len(shown)) if count > len(shown) else ""
+    left = count - len(shown)
+    more = ctx.t("home.more", more=plural(ctx.locale, "count.more", left)) if left > 0 else ""
     return HomePart(ctx.t(heading), shown, ctx.t(empty), more)
 
 
@@ -201,6 +203,7 @@ async def home_view(
     footer = ctx.t("home.updated", when=when(now.astimezone(zone)))
     left = len(memberships) - min(len(memberships), HOME_GROUPS)
     if left:
-        footer = ctx.t("home.more_groups", count=left) + " " + footer
+        groups_left = plural(ctx.locale, "count.more_groups", left)
+        footer = ctx.t("home.more_groups", groups=groups_left) + " " + footer
     title = ctx.t("home.title") if groups else ctx.t("home.no_groups")
     return HomeView(title, tuple(groups), footer)
