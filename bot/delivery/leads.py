@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.domain import Role
-from bot.i18n import plural, translate
+from bot.i18n import translate
 from bot.messages import Mention, Reply, ReplyKind, RoomRef
 from bot.ports import UnitOfWorkFactory
 
@@ -31,9 +31,7 @@ async def tell_leads_of_stuck_rooms(
                 "delivery.stuck",
                 platform=stuck.platform.value,
                 room=stuck.room_id,
-                minutes=plural(
-                    locale, "count.minutes", int((now - stuck.since).total_seconds() // 60)
-                ),
+                minutes=int((now - stuck.since).total_seconds() // 60),
             )
             replies = [
                 Reply(
