@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import text
 
 from tests.conftest import Harness
-from tests.slack_standin import SlackRig, app_home_opened, rig, standin
-from tests.test_slack_flow import answered, flag, set_up_group
+from tests.slack_standin import SlackRig, alert_blocks_text, app_home_opened, rig, standin
+from tests.test_slack_flow import answered, click, flag, set_up_group
 
 __all__ = ["rig", "standin"]  # the fixtures
 
@@ -130,3 +130,30 @@ async def test_a_large_group_stays_within_block_kits_limits(rig: SlackRig) -> No
     view = await open_home(rig, "UBO")
     assert view is not None and len(view["blocks"]) <= 100
     assert "… and 22 more" in group_part(view, "Nord")
+
+
+async def test_the_alert_and_the_home_tab_tell_the_same_state(rig: SlackRig) -> None:
+    await set_up_group(rig)
+    alert = await flag(rig, "flag acute Borger truer naboer")
+    alert["ts"] = "1700000000.000001"
+    assert "Awaiting acknowledgement from: social services, psychiatry" in alert_blocks_text(alert)
+    for user in ("UBO", "UCARL"):
+        view = await open_home(rig, user)
+        assert view is not None
+        awaiting = group_part(view, "Nord").split("*Your agency is responsible*")[0]
+        assert "PSP-2026-0001" in awaiting
+
+    await click(rig, alert, "take", "UCARL")  # psychiatry takes it: that is its ack too
+    await rig.standin.wait_for(lambda s: s.of("chat.update"))
+    rewritten = alert_blocks_text(rig.standin.of("chat.update")[-1])
+    assert "Awaiting acknowledgement from: social services" in rewritten
+    assert "responsible: psychiatry" in rewritten
+    carl = await open_home(rig, "UCARL")
+    assert carl is not None
+    awaiting, rest = group_part(carl, "Nord").split("*Your agency is responsible*")
+    assert "PSP-2026-0001" not in awaiting
+    held = rest.split("*Your agency's open decisions*")[0]
+    assert "PSP-2026-0001" in held and "awaiting: social services" in held
+    bo = await open_home(rig, "UBO")
+    assert bo is not None
+    assert "PSP-2026-0001" in group_part(bo, "Nord").split("*Your agency is responsible*")[0]
