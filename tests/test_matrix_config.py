@@ -8,8 +8,8 @@ import pytest
 
 from adapters.matrix import load_config
 from adapters.matrix.config import ENV_PASSWORD, ENV_PICKLE_KEY
+from adapters.matrix.mentions import is_command
 from adapters.matrix.rendering import render
-from adapters.matrix.service import is_command
 from bot.config import ConfigError, parse_settings
 from bot.domain import Platform
 from bot.messages import Action, Mention, Reply, ReplyKind, RoomRef

@@ -12,9 +12,10 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from nio import MatrixRoom
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.matrix.mentions import command_text
+from adapters.matrix.mentions import command_text, message_command
 from bot.domain import Platform
 from bot.usecases.members import normalise_user, people_named
 from tests.matrix_support import MatrixUser, bot_engine, group_room, start_bot, users
@@ -98,6 +99,31 @@ def test_a_display_name_counts_only_when_one_person_in_the_room_has_it() -> None
     assert normalise_user(Platform.MATRIX, DAVE, people) == (DAVE, "Dave Hansen")
 
 
+BOT = "@pspbot:example.org"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (element_pills("{b}: help member", {"b": (BOT, "psp-bot")}), "help member"),
+        (element_pills("{b} ack PSP-2026-0001", {"b": (BOT, "psp-bot")}), "ack PSP-2026-0001"),
+        (element_pills("{b}", {"b": (BOT, "psp-bot")}), "help"),
+        (element_pills("{b}: !psp list", {"b": (BOT, "psp-bot")}), "!psp list"),
+        ({"msgtype": "m.text", "body": "!psp show PSP-2026-0001"}, "!psp show PSP-2026-0001"),
+        # A reply to the bot mentions it (Element adds the replied-to sender): no command.
+        ({"msgtype": "m.text", "body": "tak!", "m.mentions": {"user_ids": [BOT]}}, None),
+        (element_pills("spørg {b} bagefter", {"b": (BOT, "psp-bot")}), None),
+        ({"msgtype": "m.text", "body": "godmorgen"}, None),
+    ],
+)
+def test_a_message_that_begins_with_the_bots_pill_is_a_command(
+    content: dict[str, Any], expected: str | None
+) -> None:
+    room = MatrixRoom("!room:example.org", BOT)
+    assert message_command(content, content["body"], room, BOT) == expected
+
+
 async def set_display_name(user: MatrixUser, name: str) -> None:
     status, _answer = await user.api(
         "PUT",
@@ -176,6 +202,10 @@ async def test_every_way_a_client_names_a_person_is_understood(
 
         helptext = (await admin.ask(bot.user_id, room, "!psp help member")).body
         assert "autocomplete" in helptext and "display name" in helptext
+        # Addressing the bot by its pill, as people address bots in Element, is a command too.
+        content = element_pills("{b}: member list", {"b": (bot.user_id, "pspbot")})
+        listing = (await bo.ask_content(bot.user_id, room, content)).body
+        assert anna.user_id in listing or "Anna Holm" in listing
     finally:
         await bot.stop()
         # The homeserver outlives this test: give the people their plain names back.

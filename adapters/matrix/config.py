@@ -101,9 +101,7 @@ def load_config(settings: Settings) -> MatrixConfig:
             "crypto_state", CRYPTO_STATE_FILES, (CRYPTO_STATE_FILES, CRYPTO_STATE_DATABASE)
         ),
         database_url=settings.effective_database_url,
-        takeover_check_seconds=reader.integer(
-            "takeover_check_seconds", 2, minimum=1, maximum=60
-        ),
+        takeover_check_seconds=reader.integer("takeover_check_seconds", 2, minimum=1, maximum=60),
     )
     reader.done()
     if config.crypto_state == CRYPTO_STATE_DATABASE:

@@ -1,4 +1,8 @@
-"""Who a Matrix message names, as clients send it.
+"""What a Matrix message says to the bot, and whom it names, as clients send it.
+
+A command is `!psp …`, or a message that begins by naming the bot — its pill picked from the
+autocomplete (`psp-bot: help`), as people address bots in Element; a reply that merely
+mentions the bot is no command.
 
 Picking someone from Element's @-autocomplete sends a pill: `formatted_body` holds
 `<a href="https://matrix.to/#/@dave:example.org">dave</a>`, `body` only "dave", and
@@ -146,3 +150,21 @@ def room_people(room: MatrixRoom) -> tuple[tuple[str, str], ...]:
         (user_id, user.display_name or user_id[1:].split(":", 1)[0])
         for user_id, user in sorted(room.users.items())
     )
+
+
+def is_command(body: str) -> bool:
+    head = body.lstrip()[:5].lower()
+    return head == "!psp" or head.startswith("!psp ") or head.startswith("!psp\n")
+
+
+def message_command(content: object, body: str, room: MatrixRoom, bot_id: str) -> str | None:
+    """The command text of a message (pills as user ids), or None when it is none."""
+    names = {u: p.display_name or "" for u, p in room.users.items()}
+    text = command_text(content if isinstance(content, dict) else {}, body, names)
+    if is_command(body):
+        return text
+    head = text.lstrip()
+    if not head.startswith(bot_id):
+        return None
+    rest = head[len(bot_id) :].lstrip(" :,\u00a0\t\n")
+    return rest or "help"

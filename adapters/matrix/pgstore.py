@@ -75,8 +75,9 @@ class CryptoDatabase(PostgresqlDatabase):  # type: ignore[misc]
             return super().conflict_update(oc, query)
         model = query.model
         target = _conflict_target(model)
-        keys = {getattr(t, "column_name", None) or str(getattr(t, "sql", "")).strip('"')
-                for t in target}
+        keys = {
+            getattr(t, "column_name", None) or str(getattr(t, "sql", "")).strip('"') for t in target
+        }
         keep = [f for f in model._meta.sorted_fields if f.column_name not in keys]
         upsert = OnConflict(
             action="update" if keep else "ignore",

@@ -34,7 +34,7 @@ from nio import (
 from nio.exceptions import EncryptionError, LocalProtocolError
 
 from adapters.matrix.config import CRYPTO_STATE_DATABASE, MatrixConfig
-from adapters.matrix.mentions import command_text, room_people
+from adapters.matrix.mentions import message_command, room_people
 from adapters.matrix.rendering import ACK_REACTIONS
 from adapters.matrix.sender import ALERT_STATE, MatrixSender
 from adapters.matrix.session import SessionError, open_client
@@ -58,11 +58,6 @@ SYNC_FILTER: dict[str, Any] = {
 MAX_BACKOFF_S = 60.0
 DISPATCH_ATTEMPTS = 8  # 1+2+4+…+60 s: about four minutes
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
-
-
-def is_command(body: str) -> bool:
-    head = body.lstrip()[:5].lower()
-    return head == "!psp" or head.startswith("!psp ") or head.startswith("!psp\n")
 
 
 class MatrixService:
@@ -310,11 +305,12 @@ class MatrixService:
             with contextlib.suppress(LocalProtocolError):  # already requested
                 await client.request_room_key(event)
             return
-        if isinstance(event, RoomMessageText) and is_command(event.body):
-            # A person picked from the autocomplete (a pill) reads as their user id.
-            content = event.source.get("content")
-            names = {u: p.display_name or "" for u, p in room.users.items()}
-            text = command_text(content if isinstance(content, dict) else {}, event.body, names)
+        if isinstance(event, RoomMessageText):
+            # `!psp …` or a message that begins with the bot's pill; pills read as user ids.
+            found = message_command(event.source.get("content"), event.body, room, client.user_id)
+            if found is None:
+                return
+            text = found
         elif isinstance(event, ReactionEvent) and event.key in ACK_REACTIONS:
             ref = await self.router.load_state(ALERT_STATE + event.reacts_to)
             if ref is None:

@@ -24,6 +24,7 @@ from adapters.matrix.vault import CREDENTIALS, DeviceVault
 
 log = logging.getLogger(__name__)
 
+
 class SessionError(Exception):
     """The bot cannot log in or its store is inconsistent; one line for the operator."""
 
