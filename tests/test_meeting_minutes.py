@@ -78,6 +78,8 @@ async def test_a_whole_meeting_leaves_its_minutes(harness: Harness, tmp_path: Pa
     assert "Responsibility: social services took the case (bo)" in text
     assert "Note: neighbour calls weekly (anna)" in text
     assert "Closed: moved to another municipality" in text
+    # Recorded on one case while another was under discussion: the minutes say so.
+    assert f"(outcome: moved away) (while {ref(1)} was discussed)" in text
     assert "## Cases discussed (4)" in text  # 22 and 1 (taken up in turn), 4 and 2
     assert "## Not reached (18) — they head the next agenda" in text
     assert f"- {ref(5)} (urgent) — postponed" in text

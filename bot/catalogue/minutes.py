@@ -210,6 +210,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ansvar: {agency} afviste forslaget ({who})",
         "Responsibility: {agency} declined the proposal ({who})",
     ),
+    "minutes.while": (
+        " (under drøftelsen af {ref})",
+        " (while {ref} was discussed)",
+    ),
     "minutes.note": ("Notat: {text} ({who})", "Note: {text} ({who})"),
     "minutes.closed": (
         "Lukket: {resolution} (udfald: {outcome})",

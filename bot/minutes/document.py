@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.domain import Agency, Group, Member, MemberId, authorities_for
+from bot.domain import Agency, CaseId, Group, Member, MemberId, authorities_for
 from bot.i18n import translate
 from bot.minutes import links
 from bot.ports import UnitOfWork
@@ -151,6 +151,14 @@ def _entry_line(w: _Writer, entry: MeetingEntry) -> str:
     return "- " + w.t("minutes.done", number=facts["number"], text=facts["text"])
 
 
+def _while(w: _Writer, entry: MeetingEntry, refs: Mapping[CaseId, str]) -> str:
+    """Recorded while another case was under discussion: say which."""
+    other = entry.discussed
+    if other is None or other == entry.case_id or other not in refs:
+        return ""
+    return w.t("minutes.while", ref=refs[other])
+
+
 def render_markdown(data: MinutesData, locale: str, *, summaries: bool = True) -> str:
     """The whole minutes. Without `summaries`, the case summaries are left out (the chat
     post; the files have them)."""
@@ -180,6 +188,7 @@ def render_markdown(data: MinutesData, locale: str, *, summaries: bool = True) -
     for entry in data.entries:
         if entry.case_id is not None:
             by_case.setdefault(entry.case_id, []).append(entry)
+    refs = {i.case_id: i.ref for i in data.items}
     for item in discussed:
         w.add(
             "",
@@ -195,7 +204,10 @@ def render_markdown(data: MinutesData, locale: str, *, summaries: bool = True) -
         elif summaries and item.summary:
             w.add(w.t("minutes.summary", summary=item.summary))
         recorded = by_case.get(item.case_id, [])
-        w.add(*[_entry_line(w, e) for e in recorded] or [w.t("minutes.nothing_recorded")])
+        w.add(
+            *[_entry_line(w, e) + _while(w, e, refs) for e in recorded]
+            or [w.t("minutes.nothing_recorded")]
+        )
     missed = data.not_reached
     if missed:
         w.add("", w.t("minutes.not_reached", count=len(missed)))
