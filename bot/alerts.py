@@ -9,9 +9,12 @@ it in place (`edit_of`) and posts its own line in the alert's thread (`thread_of
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.context import Context
 from bot.domain import Agency, Case, CaseStatus, Member, Role, pending_acknowledgements
+from bot.domain.routing import Route, alert_routes, present, reached_by
 from bot.messages import Action, ReplyKind
 from bot.rendering import URGENCY_ICON, headline, member_name, tag_names, urgency_name
 
@@ -21,10 +24,60 @@ def alert_key(case: Case) -> str:
     return f"alert:{case.ref}"
 
 
-def on_duty(members: Sequence[Member], agencies: set[Agency] | frozenset[Agency]) -> list[Member]:
-    """The fixed representatives (and leads) of these agencies: who an alert notifies.
-    Deputies are reached by escalation, not by the first alert."""
-    return [m for m in members if m.agency in agencies and m.role is not Role.DEPUTY]
+def on_duty(
+    ctx: Context, members: Sequence[Member], agencies: set[Agency] | frozenset[Agency]
+) -> list[Member]:
+    """The fixed representatives (and leads) of these agencies, an absent one replaced by
+    whoever stands in: who an update for these agencies notifies. Deputies are otherwise
+    reached by escalation, duty contacts only by acute cases outside working hours."""
+    fixed = [m for m in members if m.agency in agencies and m.role in (Role.REP, Role.LEAD)]
+    return list(present(fixed, members, local_time(ctx, ctx.now))[0])
+
+
+def local_time(ctx: Context, instant: datetime) -> datetime:
+    """The group's wall time of an instant (naive), as the routing rule reads it."""
+    zone = ctx.group.timezone if ctx.group is not None else "Europe/Copenhagen"
+    return instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def routes_of(ctx: Context, case: Case, members: Sequence[Member]) -> tuple[Route, ...]:
+    """Who the case's alert reaches: decided at the moment it was flagged (a rewrite later
+    reads the same)."""
+    return alert_routes(
+        members,
+        flagging=case.flagging_agency,
+        urgency=case.urgency,
+        local=local_time(ctx, case.created_at),
+        hours=ctx.hours,
+    )
+
+
+def routing_lines(ctx: Context, routes: Sequence[Route]) -> tuple[list[str], list[str]]:
+    """(full, minimal) lines saying who was reached and why: duty contacts outside working
+    hours, stand-ins for absent members. Nothing when nothing differs from the usual."""
+    full: list[str] = []
+    minimal: list[str] = []
+    with_duty = [r.agency for r in routes if r.duty]
+    without = [r.agency for r in routes if r.out_of_hours and not r.duty]
+    if with_duty:
+        line = ctx.t("alert.out_of_hours", agencies=ctx.agency_list(with_duty))
+        full.append(line)
+        minimal.append(line)
+    if without and with_duty:
+        line = ctx.t("alert.no_duty", agencies=ctx.agency_list(without))
+        full.append(line)
+        minimal.append(line)
+    for route in routes:
+        for stand_in in route.stand_ins:
+            if stand_in.by:
+                full.append(
+                    ctx.t(
+                        "alert.stand_in",
+                        absent=stand_in.absent.display_name,
+                        by=", ".join(m.display_name for m in stand_in.by),
+                    )
+                )
+    return full, minimal
 
 
 def case_actions(ctx: Context, case: Case) -> tuple[Action, ...]:
@@ -40,7 +93,12 @@ async def acknowledged_agencies(ctx: Context, case: Case) -> frozenset[Agency]:
 
 
 def render_alert(
-    ctx: Context, case: Case, *, members: Sequence[Member], acknowledged: frozenset[Agency]
+    ctx: Context,
+    case: Case,
+    *,
+    members: Sequence[Member],
+    acknowledged: frozenset[Agency],
+    routes: Sequence[Route] = (),
 ) -> tuple[str, str]:
     """(full, minimal) text of the alert as the case stands now."""
     waiting = pending_acknowledgements(frozenset(m.agency for m in members), acknowledged)
@@ -54,6 +112,10 @@ def render_alert(
     }
     full = ctx.t("alert.full", summary=case.summary, **params)
     minimal = ctx.t("alert.minimal", **params)
+    if case.status is CaseStatus.OPEN:
+        extra_full, extra_minimal = routing_lines(ctx, routes)
+        full = "\n".join([full, *extra_full])
+        minimal = "\n".join([minimal, *extra_minimal])
     if acknowledged - {case.flagging_agency}:
         # Who answered so far (the flagging agency's own acknowledgement goes without saying).
         line = ctx.t(
@@ -71,8 +133,8 @@ def render_alert(
 
 
 async def post_alert(ctx: Context, case: Case) -> None:
-    """The first alert of a newly flagged case, mentioning the other agencies' on-duty
-    representatives."""
+    """The first alert of a newly flagged case, mentioning whoever the routing rule reaches in
+    each other agency (bot.domain.routing)."""
     await _broadcast_alert(ctx, case, rewrite=False)
 
 
@@ -85,15 +147,20 @@ async def rewrite_alert(ctx: Context, case: Case) -> None:
 async def _broadcast_alert(ctx: Context, case: Case, *, rewrite: bool) -> None:
     assert ctx.group is not None
     members = await ctx.uow.members.list(ctx.group.id)
+    routes = routes_of(ctx, case, members)
     full, minimal = render_alert(
-        ctx, case, members=members, acknowledged=await acknowledged_agencies(ctx, case)
+        ctx,
+        case,
+        members=members,
+        acknowledged=await acknowledged_agencies(ctx, case),
+        routes=routes,
     )
     await ctx.broadcast(
         full=full,
         minimal=minimal,
         kind=ReplyKind.ALERT,
         case=case,
-        mention=on_duty(members, {m.agency for m in members} - {case.flagging_agency}),
+        mention=reached_by(routes),
         actions=case_actions(ctx, case) if case.status is CaseStatus.OPEN else (),
         # Each rewrite is a message of its own (its version), editing the first post.
         message_key=f"{alert_key(case)}:v{case.version}" if rewrite else alert_key(case),

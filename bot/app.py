@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from bot import metrics as m
 from bot.context import Context, Refusal
 from bot.delivery.policy import DeliveryPolicy
 from bot.domain import CaseId, Platform
+from bot.domain.hours import WorkingHours
 from bot.evaluation.handlers import UNBOUND_OK as EVALUATION_UNBOUND_OK
 from bot.evaluation.handlers import evaluation_handlers
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
@@ -38,6 +39,7 @@ from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.meetings import meeting_handlers
 from bot.screening import screen_command, screen_message
 from bot.usecases import (
+    absence,
     access,
     audit,
     guests,
@@ -83,6 +85,10 @@ CASE_HANDLERS: dict[type, Handler] = {
     c.AddGuest: guests.add_guest,
     c.RemoveGuest: guests.remove_guest,
     c.ListGuests: guests.list_guests,
+    c.MarkAway: absence.mark_away,
+    c.MarkBack: absence.mark_back,
+    c.ShowOnCall: absence.show_on_call,
+    c.SendTestPage: absence.send_test_page,
 }
 
 
@@ -122,6 +128,10 @@ class BotSettings:
     admins: frozenset[tuple[Platform, str]] = frozenset()
     default_locale: str = DEFAULT_LOCALE
     insecure_rooms_allowed: frozenset[Platform] = frozenset({Platform.CONSOLE})
+    # `[scheduler]` working hours: outside them acute alerts reach the duty contacts too.
+    hours: WorkingHours = field(default_factory=WorkingHours)
+    # A `[pager]` gateway is configured.
+    pager: bool = False
 
 
 class PspBot:
@@ -301,6 +311,8 @@ class PspBot:
             insecure_allowed=incoming.platform in self._settings.insecure_rooms_allowed,
             guest=guest,
             guest_cases=guest_cases,
+            hours=self._settings.hours,
+            pager=self._settings.pager,
         )
 
     async def _refuse(self, incoming: Incoming, error: Reply) -> Handled:

@@ -8,11 +8,12 @@ it SQLAlchemy-backed ports, tests may hand it others."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.app import BotSettings, PspBot, command_handlers
 from bot.config import Settings
 from bot.domain import Platform
+from bot.paging_config import PagerConfig, parse_pager_config
 from bot.ports import Clock, LeaderElection, UnitOfWorkFactory
 from bot.retention import RetentionService, RetentionStore, retention_policy
 from bot.runtime import Router
@@ -29,6 +30,8 @@ class App:
     scheduler: SchedulerService
     retention: RetentionService
     scheduler_config: SchedulerConfig
+    # The `[pager]` gateway, if configured: the composition root attaches its sender.
+    pager: PagerConfig | None = None
 
 
 def bootstrap(
@@ -45,6 +48,9 @@ def bootstrap(
     """`insecure`: platforms whose unencrypted (Matrix) or public (Slack) rooms may be bound,
     as their config allows; the console is always one."""
     scheduler_config = parse_scheduler_config(settings.sections.get("scheduler"))
+    pager = parse_pager_config(settings.sections.get("pager"))
+    if pager is not None:
+        scheduler_config = replace(scheduler_config, page_after=pager.after_seconds)
     bot = PspBot(
         uow_factory=uow_factory,
         clock=clock,
@@ -52,6 +58,8 @@ def bootstrap(
             admins=settings.admins,
             default_locale=settings.locale,
             insecure_rooms_allowed=frozenset(insecure | {Platform.CONSOLE}),
+            hours=scheduler_config.hours,
+            pager=pager is not None,
         ),
         handlers=command_handlers(scheduler_config),
     )
@@ -78,4 +86,5 @@ def bootstrap(
         scheduler=scheduler,
         retention=retention,
         scheduler_config=scheduler_config,
+        pager=pager,
     )

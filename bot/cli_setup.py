@@ -97,7 +97,7 @@ def build_app(
     from storage.retention import SqlAlchemyRetentionStore
     from storage.uow import SqlAlchemyUnitOfWorkFactory
 
-    return bootstrap(
+    app = bootstrap(
         settings,
         uow_factory=SqlAlchemyUnitOfWorkFactory(engine, make_codec(settings)),
         clock=SystemClock(),
@@ -107,6 +107,13 @@ def build_app(
         leader_for=lambda name: exclusive_leader(settings, engine, name),
         insecure=insecure,
     )
+    if app.pager is not None:
+        from adapters.pager import PagerSender
+
+        # Sent by the delivery worker's background loop only: a gateway that hangs until
+        # its timeout never holds up a command or a tick.
+        app.router.attach(Platform.PAGER, PagerSender(app.pager), inline=False)
+    return app
 
 
 def _matrix() -> PlatformModule[Any]:

@@ -187,6 +187,31 @@ class ListGuests:
     ref: str
 
 
+@dataclass(frozen=True)
+class MarkAway:
+    """`away until <YYYY-MM-DD> [--deputy @user]`: the caller is away through that day."""
+
+    until: date
+    deputy: str | None = None
+
+
+@dataclass(frozen=True)
+class MarkBack:
+    """`back`: the caller's absence ends now."""
+
+
+@dataclass(frozen=True)
+class ShowOnCall:
+    """`duty`: who an acute case would reach right now, per agency."""
+
+
+@dataclass(frozen=True)
+class SendTestPage:
+    """`page test [agency]` (lead): a test page through the configured gateway."""
+
+    agency: Agency | None = None
+
+
 Command = (
     ShowHelp
     | FlagCase
@@ -215,6 +240,10 @@ Command = (
     | AddGuest
     | RemoveGuest
     | ListGuests
+    | MarkAway
+    | MarkBack
+    | ShowOnCall
+    | SendTestPage
     | MeetingCommand
     | MinutesCommand
     | SteeringCommand

@@ -100,6 +100,10 @@ class SectionReader:
             raise self._fail(key, "must be a list of text strings")
         return tuple(value)
 
+    def value(self, key: str) -> Any:
+        """A key's raw value (a nested table), None if absent; the caller checks its type."""
+        return self._get(key)
+
     def secret(self, key: str, env: str, *, required: bool = False) -> str | None:
         """A secret never sits in the committed file: it comes from the environment variable
         `env`, or from a file named by `<key>_file` in the config."""

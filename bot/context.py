@@ -21,6 +21,7 @@ from bot.domain import (
     RoomPurpose,
     normalise_case_ref,
 )
+from bot.domain.hours import WorkingHours
 from bot.i18n import translate
 from bot.messages import Action, Incoming, Mention, Reply, ReplyKind, RoomRef
 from bot.ports import UnitOfWork
@@ -53,6 +54,10 @@ class Context:
     # A caller who is no member but a guest of some of the group's cases (`guest add`).
     guest: Member | None = None
     guest_cases: frozenset[CaseId] = frozenset()
+    # The groups' working hours (`[scheduler]`): outside them acute cases reach duty contacts.
+    hours: WorkingHours = field(default_factory=WorkingHours)
+    # Whether a `[pager]` gateway is configured (`page test`, the acute escalation's last step).
+    pager: bool = False
 
     # --- language --------------------------------------------------------------------
 

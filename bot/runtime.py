@@ -53,8 +53,8 @@ class Router:
     def clock(self) -> Clock:
         return self._clock
 
-    def attach(self, platform: Platform, sender: ChatSender) -> None:
-        self.delivery.attach(platform, sender)
+    def attach(self, platform: Platform, sender: ChatSender, *, inline: bool = True) -> None:
+        self.delivery.attach(platform, sender, inline=inline)
 
     def detach(self, platform: Platform, sender: ChatSender | None = None) -> None:
         self.delivery.detach(platform, sender)

@@ -5,7 +5,7 @@ statements and this keeps them cheap."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -95,6 +95,8 @@ def _room_context_query() -> CompoundSelect[Any]:
             member.c.display_name.label("x_name"),
             member.c.agency.label("x_agency"),
             member.c.role.label("x_role"),
+            member.c.away_until.label("x_away_until"),
+            member.c.away_deputy.label("x_away_deputy"),
         )
         .join(GROUPS, GROUPS.c.id == here.c.group_id)
         .outerjoin(member, (member.c.group_id == here.c.group_id) & member.c.active.is_(True))
@@ -109,6 +111,8 @@ def _room_context_query() -> CompoundSelect[Any]:
             other.c.room_id,
             other.c.detail,
             other.c.purpose,
+            null(),
+            null(),
             null(),
         )
         .join(GROUPS, GROUPS.c.id == here.c.group_id)
@@ -136,6 +140,8 @@ def member_from(row: Row[Any], prefix: str = "") -> Member:
         display_name=getattr(row, f"{prefix}display_name"),
         agency=Agency(getattr(row, f"{prefix}agency")),
         role=Role(getattr(row, f"{prefix}role")),
+        away_until=getattr(row, f"{prefix}away_until"),
+        away_deputy=member_id_or_none(getattr(row, f"{prefix}away_deputy")),
     )
 
 
@@ -243,6 +249,8 @@ class SqlAlchemyGroupRepository:
                         display_name=row.x_name,
                         agency=Agency(row.x_agency),
                         role=Role(row.x_role),
+                        away_until=row.x_away_until,
+                        away_deputy=member_id_or_none(row.x_away_deputy),
                     )
                 )
         self._members.by_group[group.id] = members
@@ -374,7 +382,13 @@ class SqlAlchemyMemberRepository:
             await self._conn.execute(
                 update(MEMBERS)
                 .where(MEMBERS.c.id == old)
-                .values(active=True, agency=agency.value, role=role.value)
+                .values(
+                    active=True,
+                    agency=agency.value,
+                    role=role.value,
+                    away_until=None,
+                    away_deputy=None,
+                )
             )
             member_id = MemberId(old)
         else:
@@ -396,6 +410,19 @@ class SqlAlchemyMemberRepository:
             update(MEMBERS)
             .where(MEMBERS.c.id == member_id)
             .values(agency=agency.value, role=role.value)
+        )
+        member = await self.get(member_id)
+        assert member is not None
+        return member
+
+    async def set_absence(
+        self, member_id: MemberId, *, until: date | None, deputy: MemberId | None
+    ) -> Member:
+        self._cache.by_group.clear()
+        await self._conn.execute(
+            update(MEMBERS)
+            .where(MEMBERS.c.id == member_id)
+            .values(away_until=until, away_deputy=deputy if until is not None else None)
         )
         member = await self.get(member_id)
         assert member is not None

@@ -10,6 +10,7 @@ from bot.catalogue import (
     cases,
     counts,
     delivery,
+    duty,
     evaluation,
     home,
     meetings,
@@ -39,6 +40,7 @@ _PARTS = (
     delivery.TEXTS,
     actions.TEXTS,
     home.TEXTS,
+    duty.TEXTS,
 )
 
 

@@ -42,8 +42,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Unknown urgency «{urgency}». Use acute, urgent or normal.",
     ),
     "error.bad_role": (
-        "Ukendt rolle «{role}». Brug rep, deputy eller lead.",
-        "Unknown role «{role}». Use rep, deputy or lead.",
+        "Ukendt rolle «{role}». Brug repræsentant, stedfortræder, tovholder eller vagt.",
+        "Unknown role «{role}». Use rep, deputy, lead or duty.",
     ),
     "error.bad_tag": (
         "Ukendt karakteristik «{tag}». Brug fx #threat, #danger, #children, #housing, #youth.",

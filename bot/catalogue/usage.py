@@ -39,9 +39,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "usage.reopen": ("genåbn <sag> <begrundelse…>", "reopen <case> <reason…>"),
     "usage.member": (
-        "medlem tilføj <@bruger> <myndighed> [repræsentant|stedfortræder|tovholder] | "
+        "medlem tilføj <@bruger> <myndighed> [repræsentant|stedfortræder|tovholder|vagt] | "
         "medlem fjern <@bruger> | medlem liste",
-        "member add <@user> <agency> [rep|deputy|lead] | member remove <@user> | member list",
+        "member add <@user> <agency> [rep|deputy|lead|duty] | member remove <@user> | "
+        "member list",
     ),
     "usage.group": (
         "gruppe opret <navn> [--type psp|ssp|sspplus|ksp] [--præfiks PSP] "

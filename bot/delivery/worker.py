@@ -61,6 +61,9 @@ class DeliveryWorker:
         self.policy = policy or DeliveryPolicy()
         self._random = random_fraction
         self._senders: dict[Platform, ChatSender] = {}
+        # Platforms sent only by the background loop (the pager: an outside gateway that may
+        # hang until its timeout must never hold up a command or a tick).
+        self._background: set[Platform] = set()
         self._locks: dict[tuple[Platform, str], asyncio.Lock] = {}
         self._wake = asyncio.Event()
         self._stopping = False
@@ -69,10 +72,13 @@ class DeliveryWorker:
 
     # --- wiring --------------------------------------------------------------------------
 
-    def attach(self, platform: Platform, sender: ChatSender) -> None:
+    def attach(self, platform: Platform, sender: ChatSender, *, inline: bool = True) -> None:
         """A platform's sender is ready. Its rows that wait for a retry become due at once
-        on the next pass (after a restart the platform may well be back)."""
+        on the next pass (after a restart the platform may well be back). `inline=False`:
+        its rows are sent by the background loop only, never in a command's or tick's task."""
         self._senders[platform] = sender
+        if not inline:
+            self._background.add(platform)
         self._fresh.add(platform)
         self.wake()
 
@@ -93,8 +99,12 @@ class DeliveryWorker:
     # --- sending -------------------------------------------------------------------------
 
     async def deliver_rooms(self, rooms: Iterable[RoomRef]) -> None:
-        """Send what is due in these rooms, in the caller's task."""
+        """Send what is due in these rooms, in the caller's task (background platforms: the
+        loop is woken instead)."""
         for room in dict.fromkeys(rooms):
+            if room.platform in self._background:
+                self.wake()
+                continue
             await self._send_room(room.platform, room.room_id)
 
     async def run_once(self) -> datetime | None:
@@ -118,8 +128,11 @@ class DeliveryWorker:
             by_room.setdefault(entry.reply.room, []).append(entry)
         for room, mine in by_room.items():
             sender = self._senders.get(room.platform)
-            if sender is None:  # no adapter for it here: leave the rows to a process with one
+            if sender is None or room.platform in self._background:
+                # No adapter for it here (leave the rows to a process with one), or one the
+                # background loop sends.
                 await self._release(mine)
+                self.wake()
                 continue
             async with self._lock(room):
                 await self._send_entries(sender, mine)

@@ -20,6 +20,9 @@ class Platform(StrEnum):
     CONSOLE = "console"
     MATRIX = "matrix"
     SLACK = "slack"
+    # Not a chat: the configured paging gateway (`[pager]`). Its "rooms" are the targets
+    # paged: an agency's duty contact (the agency's name) or the group lead ("lead").
+    PAGER = "pager"
 
 
 class GroupKind(StrEnum):
@@ -43,6 +46,9 @@ class Role(StrEnum):
     REP = "rep"
     DEPUTY = "deputy"
     LEAD = "lead"
+    # An agency's out-of-hours function (the police duty desk, the psychiatric emergency
+    # service), typically a shared account: reached by acute cases outside working hours.
+    DUTY = "duty"
     # Invited to single cases (`guest add`); never a member of the group, never responsible.
     GUEST = "guest"
 
@@ -139,6 +145,9 @@ ROLE_ALIASES: dict[str, Role] = {
     "stedfortræder": Role.DEPUTY,
     "lead": Role.LEAD,
     "tovholder": Role.LEAD,
+    "duty": Role.DUTY,
+    "vagt": Role.DUTY,
+    "vagthavende": Role.DUTY,
 }
 
 TAG_ALIASES: dict[str, Tag] = {tag.value: tag for tag in Tag} | {
@@ -189,10 +198,18 @@ class Member:
     display_name: str
     agency: Agency
     role: Role
+    # Away through this local day (`away until`); ends by itself the day after.
+    away_until: date | None = None
+    # Who stands in meanwhile (`--deputy`); None: the agency's deputies.
+    away_deputy: MemberId | None = None
 
     @property
     def is_lead(self) -> bool:
         return self.role is Role.LEAD
+
+    def is_away(self, today: date) -> bool:
+        """Away on this local day (absence ends by itself: no job clears it)."""
+        return self.away_until is not None and today <= self.away_until
 
 
 @dataclass(frozen=True)

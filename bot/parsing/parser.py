@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bot.commands import Command
 from bot.parsing.access import PARSERS as ACCESS_PARSERS
 from bot.parsing.cases import PARSERS as CASE_PARSERS
+from bot.parsing.duty import PARSERS as DUTY_PARSERS
 from bot.parsing.evaluation import PARSERS as EVALUATION_PARSERS
 from bot.parsing.meetings import parse_meeting
 from bot.parsing.minutes import PARSERS as MINUTES_PARSERS
@@ -17,6 +18,7 @@ from bot.parsing.verbs import WORD_TO_VERB
 PARSERS: dict[str, Callable[[list[str]], Command]] = {
     **CASE_PARSERS,
     **ACCESS_PARSERS,
+    **DUTY_PARSERS,
     "meeting": parse_meeting,
     **MINUTES_PARSERS,
     **EVALUATION_PARSERS,

@@ -33,5 +33,9 @@ VERB_WORDS: dict[str, tuple[str, ...]] = {
     "report": ("report", "rapport"),
     "steering": ("steering", "styregruppe"),
     "transfer": ("transfer", "overfør", "overfoer"),
+    "away": ("away", "fraværende", "fravaerende"),
+    "back": ("back", "tilbage"),
+    "duty": ("duty", "vagt"),
+    "page": ("page", "tilkald"),
 }
 WORD_TO_VERB: dict[str, str] = {w: verb for verb, words in VERB_WORDS.items() for w in words}

@@ -141,6 +141,13 @@ class MemberRepository(Protocol):
         role: Role,
     ) -> Member: ...
     async def update(self, member_id: MemberId, *, agency: Agency, role: Role) -> Member: ...
+    async def set_absence(
+        self, member_id: MemberId, *, until: date | None, deputy: MemberId | None
+    ) -> Member:
+        """Away through `until` (None: back), with `deputy` standing in (None: the agency's
+        deputies)."""
+        ...
+
     async def remove(self, member_id: MemberId) -> None: ...
 
 

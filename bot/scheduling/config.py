@@ -41,6 +41,9 @@ class SchedulerConfig:
     # (month, day) and local time of the previous year's report in every steering room.
     yearly_report_day: tuple[int, int] = (1, 15)
     yearly_report_time: time = time(9, 0)
+    # Seconds after the escalation to the lead until an acute case still not acknowledged
+    # is paged (`[pager] after_minutes`); None: no pager is configured.
+    page_after: int | None = None
 
 
 def _clock_time(reader: SectionReader, key: str, default: time) -> time:

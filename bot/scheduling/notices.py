@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from bot.domain import (
     Agency,
+    Case,
     CaseId,
     CaseStatus,
     DetailLevel,
@@ -19,9 +20,11 @@ from bot.domain import (
     Role,
     RoomPurpose,
 )
+from bot.domain.routing import present, route_escalation
 from bot.evaluation.yearly import YEARLY, yearly_notice
 from bot.i18n import translate
 from bot.messages import Action, Mention, Reply, ReplyKind, RoomRef
+from bot.paging import page_replies
 from bot.ports import NotificationKey, UnitOfWork
 from bot.scheduling import planner as p
 from bot.scheduling.config import SchedulerConfig
@@ -88,6 +91,15 @@ async def to_group(
     return replies
 
 
+def reachable(
+    wanted: Sequence[Member], members: Sequence[Member], *, now: datetime, timezone: str
+) -> list[Member]:
+    """Who a reminder or follow-up mentions: not the duty contacts (an out-of-hours function
+    has no meetings), and an absent member's stand-in instead of them (bot.domain.routing)."""
+    chosen = [m for m in wanted if m.role is not Role.DUTY]
+    return list(present(chosen, members, to_local(now, timezone))[0])
+
+
 def _message_key(key: NotificationKey) -> str:
     return ":".join(("sched", key.kind, key.subject, key.occurrence, key.step))
 
@@ -105,8 +117,10 @@ async def build_notice(
     cancelled, the agency acknowledged, the case was closed)."""
     if key.kind == p.REMINDER:
         return await _reminder(uow, key, now=now, late=late, locale=locale, config=config)
+    if key.kind == p.ESCALATION and key.step == p.STEP_PAGE:
+        return await page_notice(uow, key, now=now, locale=locale)
     if key.kind == p.ESCALATION:
-        return await _escalation(uow, key, now=now, late=late, locale=locale)
+        return await _escalation(uow, key, now=now, late=late, locale=locale, config=config)
     if key.kind == p.FOLLOWUP:
         return await _followup(uow, key, now=now, locale=locale, config=config)
     if key.kind == YEARLY:
@@ -168,7 +182,12 @@ async def _reminder(
         minimal = f"{text}\n{agenda_minimal}"
     members = await uow.members.list(group.id)
     replies = await to_group(
-        uow, group, full=full, minimal=minimal, mention=members, message_key=_message_key(key)
+        uow,
+        group,
+        full=full,
+        minimal=minimal,
+        mention=reachable(members, members, now=now, timezone=group.timezone),
+        message_key=_message_key(key),
     )
     return Notice(
         replies,
@@ -178,9 +197,10 @@ async def _reminder(
     )
 
 
-async def _escalation(
-    uow: UnitOfWork, key: NotificationKey, *, now: datetime, late: bool, locale: str
-) -> Notice | None:
+async def _pending_case(
+    uow: UnitOfWork, key: NotificationKey
+) -> tuple[Case, Group, Agency, list[Member]] | None:
+    """The open case of an escalation key whose agency has still not acknowledged."""
     case = await uow.cases.get(CaseId(int(key.subject)))
     if case is None or case.status is not CaseStatus.OPEN:
         return None
@@ -190,14 +210,31 @@ async def _escalation(
     group = await uow.groups.get(case.group_id)
     if group is None:
         return None
-    members = await uow.members.list(group.id)
-    if key.step == p.STEP_DEPUTIES:
-        mention = [m for m in members if m.agency is agency and m.role is Role.DEPUTY]
-        mention = mention or [m for m in members if m.agency is agency]
-        template = "escalation.deputies"
-    else:
-        mention = [m for m in members if m.role is Role.LEAD]
-        template = "escalation.lead"
+    return case, group, agency, list(await uow.members.list(group.id))
+
+
+async def _escalation(
+    uow: UnitOfWork,
+    key: NotificationKey,
+    *,
+    now: datetime,
+    late: bool,
+    locale: str,
+    config: SchedulerConfig,
+) -> Notice | None:
+    found = await _pending_case(uow, key)
+    if found is None:
+        return None
+    case, group, agency, members = found
+    route = route_escalation(
+        agency,
+        key.step,
+        members,
+        urgency=case.urgency,
+        local=to_local(now, group.timezone),
+        hours=config.hours,
+    )
+    template = "escalation.deputies" if key.step == p.STEP_DEPUTIES else "escalation.lead"
     text = translate(
         locale,
         template,
@@ -207,12 +244,16 @@ async def _escalation(
         agency=agency_name(locale, agency),
         elapsed=duration(locale, int((now - case.created_at).total_seconds())),
     )
+    if route.duty:
+        text += "\n" + translate(
+            locale, "alert.out_of_hours", agencies=agency_name(locale, agency)
+        )
     replies = await to_group(
         uow,
         group,
         full=text,
         minimal=text,
-        mention=mention,
+        mention=route.reached,
         message_key=_message_key(key),
         case_ref=case.ref,
         case_id=case.id,
@@ -224,7 +265,35 @@ async def _escalation(
     return Notice(
         replies,
         "case.escalate",
-        f"agency={agency.value} step={key.step} late={int(late)}",
+        f"agency={agency.value} step={key.step} late={int(late)} duty={len(route.duty)}",
+        case_id=case.id,
+        group_id=group.id,
+    )
+
+
+async def page_notice(
+    uow: UnitOfWork, key: NotificationKey, *, now: datetime, locale: str
+) -> Notice | None:
+    """The acute escalation's last step: page the agency's duty contact and the lead through
+    the gateway (one outbox row each, platform `pager`). Audited as `case.page`."""
+    found = await _pending_case(uow, key)
+    if found is None:
+        return None
+    case, group, agency, _members = found
+    replies = page_replies(
+        group,
+        await uow.groups.bindings(group.id),
+        case=case,
+        agency=agency,
+        targets=[agency, None],
+        step=key.step,
+        locale=locale,
+        message_key=_message_key(key),
+    )
+    return Notice(
+        replies,
+        "case.page",
+        f"agency={agency.value} targets={agency.value},lead",
         case_id=case.id,
         group_id=group.id,
     )
@@ -306,7 +375,9 @@ async def _followup(
         group,
         full="\n".join(lines),
         minimal=minimal,
-        mention=[m for m in members if m.agency in owners],
+        mention=reachable(
+            [m for m in members if m.agency in owners], members, now=now, timezone=group.timezone
+        ),
         message_key=_message_key(key),
     )
     return Notice(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.domain import Agency, Case, CaseStatus, GroupId, Urgency
+from bot.domain.routing import STEP_DEPUTIES, STEP_LEAD
 from bot.ports import MeetingRecord, NotificationKey
 from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.timing import (
@@ -20,14 +21,17 @@ from bot.scheduling.timing import (
     to_local,
 )
 
+__all__ = ["STEP_DEPUTIES", "STEP_LEAD"]  # the routing rule's names, used by the planner
+
 # A reminder sent more than this after its due instant is marked late ("the bot was down").
 LATE_AFTER = timedelta(minutes=2)
 REMINDER = "reminder"
 ESCALATION = "escalation"
 FOLLOWUP = "followup"
 FALLBACK = "fallback"
-STEP_DEPUTIES = "deputies"
-STEP_LEAD = "lead"
+# The acute escalation's last step: the agency's duty contact and the lead are paged outside
+# chat (bot/paging.py), once, if a `[pager]` is configured.
+STEP_PAGE = "page"
 
 
 @dataclass(frozen=True)
@@ -204,7 +208,28 @@ def plan_escalation(
             # Down through both steps: go straight to the lead, record the first as skipped.
             plan.due.append(ready[-1])
             plan.skipped.extend(ready[:-1])
+        page_at = page_time(case, times, config=config)
+        if page_at is not None:
+            # The page is never skipped for a later step: it is the last one, and the one
+            # that reaches someone outside chat.
+            key = escalation_key(case.id, agency, STEP_PAGE)
+            if key in known:
+                continue
+            if page_at <= now:
+                plan.due.append(Due(key, case.group_id, page_at, late=now - page_at > LATE_AFTER))
+            else:
+                plan.wake(page_at)
     return plan
+
+
+def page_time(
+    case: Case, times: tuple[datetime, datetime], *, config: SchedulerConfig
+) -> datetime | None:
+    """When an acute case not acknowledged by an agency pages it: `page_after` after the
+    escalation to the lead. None for other cases, or without a pager."""
+    if case.urgency is not Urgency.ACUTE or config.page_after is None:
+        return None
+    return times[1] + timedelta(seconds=config.page_after)
 
 
 # --- decision follow-up ------------------------------------------------------------------

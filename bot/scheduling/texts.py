@@ -90,7 +90,8 @@ async def build_agenda(
         limit=cap,
         count_up_to=COUNT_UP_TO,
     )
-    present = frozenset(m.agency for m in await uow.members.list(group.id))
+    members = await uow.members.list(group.id)
+    present = frozenset(m.agency for m in members)
     lines.append("")
     shown_total = counted(locale, total)
     lines.append(t("agenda.cases", total=shown_total) if total else t("agenda.no_cases"))
@@ -143,6 +144,20 @@ async def build_agenda(
             if esc.number in answers:
                 lines.append(t("agenda.escalation_answer", text=answers[esc.number]))
         lines.extend(more_line(locale, len(escalations), AGENDA_ESCALATIONS))
+    # Who is away on the meeting's day (`away until`): their stand-ins come instead.
+    away = [m for m in members if m.is_away(occurrence.date()) and m.away_until is not None]
+    if away:
+        lines.append("")
+        lines.append(t("agenda.away"))
+        lines.extend(
+            t(
+                "agenda.away_row",
+                who=m.display_name,
+                agency=agency_name(locale, m.agency),
+                until=m.away_until.isoformat() if m.away_until else "",
+            )
+            for m in away
+        )
     minimal = t(
         "agenda.minimal",
         number=meeting.number,

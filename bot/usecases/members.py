@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from bot import commands as c
 from bot.context import Context, Refusal
 from bot.domain import GroupKind, Member, Platform, Role, RoomPurpose
+from bot.domain.routing import duty_agency_missing
 
 _MATRIX_USER = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-:\[\]]+$")
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
@@ -88,6 +90,14 @@ async def add_member(ctx: Context, cmd: c.AddMember) -> None:
     assert ctx.group is not None
     user_id, display = named_user(ctx, cmd.user)
     existing = await ctx.uow.members.find(ctx.group.id, ctx.incoming.platform, user_id)
+    if cmd.role is Role.DUTY:
+        others = [
+            m
+            for m in await ctx.uow.members.list(ctx.group.id)
+            if existing is None or m.id != existing.id
+        ]
+        if duty_agency_missing(others, cmd.agency):
+            raise Refusal("error.duty_agency_not_in_group", agency=ctx.agency_name(cmd.agency))
     if existing is not None:
         if existing.agency is cmd.agency and existing.role is cmd.role:
             ctx.answer(ctx.t("member.unchanged", who=existing.display_name))
@@ -147,12 +157,20 @@ async def list_members(ctx: Context, cmd: c.ListMembers) -> None:
         key=lambda m: (m.agency.value, m.role.value, m.display_name.casefold()),
     )
     await ctx.audit("member.list")
+    today = ctx.now.astimezone(ZoneInfo(group.timezone)).date()
+    by_id = {m.id: m for m in members}
     lines = [ctx.t("member.list_head", group=group.name, count=len(members))]
-    lines.extend(
-        f"  {ctx.agency_name(m.agency)} · {ctx.t(f'role.{m.role.value}')} · "
-        f"{m.display_name} ({m.platform.value})"
-        for m in members
-    )
+    for m in members:
+        line = (
+            f"  {ctx.agency_name(m.agency)} · {ctx.t(f'role.{m.role.value}')} · "
+            f"{m.display_name} ({m.platform.value})"
+        )
+        if m.is_away(today) and m.away_until is not None:
+            line += ctx.t("member.away", until=m.away_until.isoformat())
+            deputy = by_id.get(m.away_deputy) if m.away_deputy is not None else None
+            if deputy is not None:
+                line += ctx.t("member.away_deputy", deputy=deputy.display_name)
+        lines.append(line)
     ctx.answer("\n".join(lines))
 
 

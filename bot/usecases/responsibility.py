@@ -75,7 +75,7 @@ async def assign_case(ctx: Context, cmd: c.AssignCase) -> None:
     outcome = rule.decide_assignment(case, member, cmd.agency, await group_authorities(ctx))
     if isinstance(outcome, Refused):
         raise ctx.refusal(outcome)
-    mention = [target] if target else on_duty(receivers, {cmd.agency})
+    mention = [target] if target else on_duty(ctx, receivers, {cmd.agency})
     if isinstance(outcome, PlaceNow):
         case = await _place(ctx, case, member, outcome)
         await announce(

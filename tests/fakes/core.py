@@ -167,7 +167,9 @@ class FakeMemberRepository:
         )
         if old is not None:
             # A removed member who comes back gets their old row (and id) back.
-            tables.members[old.id] = MemberRow(replace(old, agency=agency, role=role), True)
+            tables.members[old.id] = MemberRow(
+                replace(old, agency=agency, role=role, away_until=None, away_deputy=None), True
+            )
             member_id = old.id
         else:
             member_id = MemberId(tables.new_id("members"))
@@ -183,6 +185,17 @@ class FakeMemberRepository:
             row, member=replace(row.member, agency=agency, role=role)
         )
         return tables.members[member_id].member
+
+    async def set_absence(
+        self, member_id: MemberId, *, until: date | None, deputy: MemberId | None
+    ) -> Member:
+        tables = self._tx.write()
+        row = tables.members[member_id]
+        member = replace(
+            row.member, away_until=until, away_deputy=deputy if until is not None else None
+        )
+        tables.members[member_id] = replace(row, member=member)
+        return member
 
     async def remove(self, member_id: MemberId) -> None:
         tables = self._tx.write()
