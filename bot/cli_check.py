@@ -67,6 +67,10 @@ def config_checks(settings: Settings) -> list[CheckResult]:
         from bot.cli_ops import backup_key
 
         attempt("backup key", lambda: backup_key(settings))
+    if "pager" in settings.sections:
+        from bot.paging_config import parse_pager_config
+
+        attempt("config [pager]", lambda: parse_pager_config(settings.sections.get("pager")))
     if "ops" in settings.sections:
         from bot.ops import parse_ops_config
 

@@ -233,13 +233,21 @@ class DeliveryWorker:
                     next_attempt_at=now + timedelta(seconds=wait),
                     reason=result.reason,
                 )
-            if (
-                not isinstance(result, Retry)
-                and entry.ledger_key is not None
-                and await uow.outbox.ledger_settled(entry.ledger_key)
-            ):
-                await uow.ledger.mark_sent(NotificationKey.decode(entry.ledger_key), at=now)
+            settled = False
+            if not isinstance(result, Retry) and entry.ledger_key is not None:
+                settled = await uow.outbox.ledger_settled(entry.ledger_key)
+                if settled:
+                    await uow.ledger.mark_sent(NotificationKey.decode(entry.ledger_key), at=now)
             await uow.commit()
+        if not settled and not isinstance(result, Retry) and entry.ledger_key is not None:
+            # Two rooms of one key settled at once (PostgreSQL, READ COMMITTED): each saw the
+            # other still pending inside its own transaction. Looked at again after the
+            # commit, the later one sees both, so the key is never left claimed (which the
+            # scheduler would take for a crashed send and build again: a second page).
+            async with self._uow_factory() as uow:
+                if await uow.outbox.ledger_settled(entry.ledger_key):
+                    await uow.ledger.mark_sent(NotificationKey.decode(entry.ledger_key), at=now)
+                    await uow.commit()
         return not isinstance(result, Retry)
 
     async def _outgoing(self, entry: OutboxEntry, posted: dict[str, str]) -> Outgoing:
