@@ -34,6 +34,12 @@ def on_duty(
     return list(present(fixed, members, local_time(ctx, ctx.now))[0])
 
 
+def in_order(members: Sequence[Member], reached: Sequence[Member]) -> list[Member]:
+    """The reached members in the group's own order (as mentions always were)."""
+    wanted = {m.id for m in reached}
+    return [m for m in members if m.id in wanted]
+
+
 def local_time(ctx: Context, instant: datetime) -> datetime:
     """The group's wall time of an instant (naive), as the routing rule reads it."""
     zone = ctx.group.timezone if ctx.group is not None else "Europe/Copenhagen"
@@ -160,7 +166,7 @@ async def _broadcast_alert(ctx: Context, case: Case, *, rewrite: bool) -> None:
         minimal=minimal,
         kind=ReplyKind.ALERT,
         case=case,
-        mention=reached_by(routes),
+        mention=in_order(members, reached_by(routes)),
         actions=case_actions(ctx, case) if case.status is CaseStatus.OPEN else (),
         # Each rewrite is a message of its own (its version), editing the first post.
         message_key=f"{alert_key(case)}:v{case.version}" if rewrite else alert_key(case),
