@@ -23,6 +23,16 @@ def target_for(agency: Agency | None) -> str:
     return agency.value if agency is not None else LEAD_TARGET
 
 
+def pager_target_name(locale: str, target: str) -> str:
+    """ "the lead" or "the duty contact of psychiatry": who a page row is for."""
+    if target == LEAD_TARGET:
+        return translate(locale, "page.target_lead")
+    agency = (
+        translate(locale, f"agency.{target}") if target in Agency._value2member_map_ else target
+    )
+    return translate(locale, "page.target_duty", agency=agency)
+
+
 def room_link(binding: RoomBinding) -> str | None:
     """A link that opens the room in its app (Matrix: matrix.to; Slack: app_redirect)."""
     if binding.platform is Platform.MATRIX:

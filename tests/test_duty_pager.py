@@ -144,7 +144,11 @@ async def test_friday_night_acute_flag_reaches_duty_escalates_and_pages(
     assert step2.at == FRIDAY_NIGHT + timedelta(minutes=45)
     assert {m.user_id for m in step2.reply.mentions} == {"erik"}
     assert not receiver.pages  # the page is due 10 minutes after the lead
-    await d.run_until(FRIDAY_NIGHT + timedelta(minutes=56))
+    told = await d.run_until(FRIDAY_NIGHT + timedelta(minutes=56))
+    assert len(told) == 1 and told[0].reply.text.startswith(
+        f"📟 {REF}: psychiatry has not acknowledged after "
+    )
+    assert told[0].reply.text.endswith("; its duty contact and the lead have been paged.")
     await pump(h)
     pages = sorted(receiver.pages.values(), key=lambda p: str(p["target"]))
     assert [(p["agency"], p["recipient"], p["target"]) for p in pages] == [
@@ -182,6 +186,16 @@ async def test_a_failing_or_hanging_gateway_is_retried_and_never_pages_twice(
     assert receiver.requests >= 2 and not receiver.pages
     # A command is answered while the gateway fails.
     assert "Demo" in await h.text("bo", "member list")
+    # Still failing after five minutes: the lead hears it in the room, to phone instead.
+    await pump(h, 1)
+    before = len(h.sent)
+    assert await h.router.delivery.tell_leads() == 2
+    await h.router.delivery.run_once()
+    warned = [r.text for r in h.sent[before:]]
+    assert any(
+        "The page to the duty contact of psychiatry has not got through the gateway" in t
+        for t in warned
+    ), warned
     receiver.mode = "ok"
     await pump(h, 3)
     await d.run_until(h.clock.now() + timedelta(hours=2))

@@ -142,6 +142,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Test page to {target} queued; it goes out at once and is retried if the gateway does "
         "not answer (`psp-bot outbox` shows it).",
     ),
+    "page.told": (
+        "📟 {ref}: {agency} har ikke kvitteret efter {elapsed}; vagten hos {agency} og "
+        "tovholderen er personsøgt.",
+        "📟 {ref}: {agency} has not acknowledged after {elapsed}; its duty contact and the lead "
+        "have been paged.",
+    ),
+    "delivery.stuck_pager": (
+        "⚠️ Personsøgningen af {target} er ikke kommet igennem gatewayen i {minutes} minutter; "
+        "ring direkte. `psp-bot outbox` viser den.",
+        "⚠️ The page to {target} has not got through the gateway for {minutes} minutes; "
+        "phone them. `psp-bot outbox` lists it.",
+    ),
     "page.target_lead": ("tovholderen", "the lead"),
     "page.target_duty": ("vagten hos {agency}", "the duty contact of {agency}"),
     "page.no_link": ("(intet rumlink)", "(no room link)"),

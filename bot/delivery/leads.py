@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.domain import Role
+from bot.domain import Platform, Role
 from bot.i18n import translate
 from bot.messages import Mention, Reply, ReplyKind, RoomRef
+from bot.paging import pager_target_name
 from bot.ports import UnitOfWorkFactory
 
 TOLD_KEY = "outbox:stuck-told:"  # + platform:room -> the outage's start, once told
@@ -26,13 +27,22 @@ async def tell_leads_of_stuck_rooms(
             if await uow.state.get(key) == outage:
                 continue
             leads = [m for m in await uow.members.list(stuck.group_id) if m.role is Role.LEAD]
-            text = translate(
-                locale,
-                "delivery.stuck",
-                platform=stuck.platform.value,
-                room=stuck.room_id,
-                minutes=int((now - stuck.since).total_seconds() // 60),
-            )
+            minutes = int((now - stuck.since).total_seconds() // 60)
+            if stuck.platform is Platform.PAGER:
+                text = translate(
+                    locale,
+                    "delivery.stuck_pager",
+                    target=pager_target_name(locale, stuck.room_id),
+                    minutes=minutes,
+                )
+            else:
+                text = translate(
+                    locale,
+                    "delivery.stuck",
+                    platform=stuck.platform.value,
+                    room=stuck.room_id,
+                    minutes=minutes,
+                )
             replies = [
                 Reply(
                     room=RoomRef(binding.platform, binding.room_id),

@@ -245,9 +245,7 @@ async def _escalation(
         elapsed=duration(locale, int((now - case.created_at).total_seconds())),
     )
     if route.duty:
-        text += "\n" + translate(
-            locale, "alert.out_of_hours", agencies=agency_name(locale, agency)
-        )
+        text += "\n" + translate(locale, "alert.out_of_hours", agencies=agency_name(locale, agency))
     replies = await to_group(
         uow,
         group,
@@ -280,7 +278,25 @@ async def page_notice(
     if found is None:
         return None
     case, group, agency, _members = found
-    replies = page_replies(
+    told = translate(
+        locale,
+        "page.told",
+        ref=case.ref,
+        agency=agency_name(locale, agency),
+        elapsed=duration(locale, int((now - case.created_at).total_seconds())),
+    )
+    # The rooms hear it too (no mention: nobody new is reached in chat), then the gateway.
+    replies = await to_group(
+        uow,
+        group,
+        full=told,
+        minimal=told,
+        mention=(),
+        message_key=_message_key(key),
+        case_ref=case.ref,
+        case_id=case.id,
+    )
+    replies += page_replies(
         group,
         await uow.groups.bindings(group.id),
         case=case,

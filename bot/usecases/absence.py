@@ -11,7 +11,7 @@ from bot import commands as c
 from bot.context import Context, Refusal
 from bot.domain import Member
 from bot.domain.routing import Route, duty_agency_missing, on_call, stand_ins_for
-from bot.paging import page_replies
+from bot.paging import page_replies, pager_target_name, target_for
 from bot.usecases.members import resolve_member
 
 # `away until` at most this far ahead: a longer absence is a change of representative.
@@ -160,11 +160,7 @@ async def send_test_page(ctx: Context, cmd: c.SendTestPage) -> None:
             message_key=f"page-test:{group.id}:{ctx.now.isoformat()}",
         )
     )
-    target = (
-        ctx.t("page.target_duty", agency=ctx.agency_name(cmd.agency))
-        if cmd.agency is not None
-        else ctx.t("page.target_lead")
-    )
+    target = pager_target_name(ctx.locale, target_for(cmd.agency))
     await ctx.audit(
         "page.test",
         detail=f"member={member.id} target={cmd.agency.value if cmd.agency else 'lead'}",
