@@ -3,11 +3,22 @@ given members, absence and working hours. Pure: the unit tier."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.domain import Agency, GroupId, Member, MemberId, Platform, Role, Urgency
+from bot.domain import (
+    Agency,
+    Case,
+    CaseId,
+    CaseStatus,
+    GroupId,
+    Member,
+    MemberId,
+    Platform,
+    Role,
+    Urgency,
+)
 from bot.domain.hours import WorkingHours
 from bot.domain.routing import (
     alert_routes,
@@ -16,6 +27,8 @@ from bot.domain.routing import (
     present,
     route_escalation,
 )
+from bot.scheduling.config import SchedulerConfig
+from bot.scheduling.planner import Plan, plan_escalation
 
 pytestmark = pytest.mark.unit
 
@@ -160,3 +173,62 @@ def test_a_duty_contact_needs_its_agency_in_the_group() -> None:
     assert not duty_agency_missing(GROUP, Agency.POLICE)
     assert duty_agency_missing(GROUP, Agency.PROBATION)
     assert duty_agency_missing([POLICE_DUTY], Agency.POLICE)
+
+
+# --- the planner's page step ---------------------------------------------------------------
+
+
+def acute_case(urgency: Urgency = Urgency.ACUTE) -> Case:
+    at = datetime(2026, 11, 27, 21, 40, tzinfo=UTC)
+    return Case(
+        id=CaseId(7),
+        group_id=GroupId(1),
+        ref="PSP-2026-0007",
+        urgency=urgency,
+        summary="x",
+        tags=(),
+        status=CaseStatus.OPEN,
+        flagged_by=None,
+        flagging_agency=Agency.SOCIAL,
+        responsible=None,
+        proposed=None,
+        proposed_by=None,
+        proposed_member=None,
+        resolution=None,
+        created_at=at,
+        updated_at=at,
+        closed_at=None,
+        version=1,
+    )
+
+
+def plan_at(
+    minutes: int, *, urgency: Urgency = Urgency.ACUTE, page_after: int | None = 600
+) -> Plan:
+    case = acute_case(urgency)
+    return plan_escalation(
+        case,
+        agencies={Agency.POLICE},
+        acknowledged=set(),
+        known=set(),
+        now=case.created_at + timedelta(minutes=minutes),
+        config=SchedulerConfig(page_after=page_after),
+        timezone="Europe/Copenhagen",
+    )
+
+
+def test_the_page_comes_after_the_lead_and_only_with_a_pager() -> None:
+    assert plan_at(44).next_at == acute_case().created_at + timedelta(minutes=45)
+    assert [d.key.step for d in plan_at(50).due] == ["lead"]
+    assert plan_at(50).next_at == acute_case().created_at + timedelta(minutes=55)
+    assert [d.key.step for d in plan_at(55).due] == ["lead", "page"]
+    assert [d.key.step for d in plan_at(55, page_after=None).due] == ["lead"]
+    assert plan_at(55, page_after=None).next_at is None
+
+
+def test_a_bot_down_through_every_step_still_pages_and_urgent_cases_never_do() -> None:
+    plan = plan_at(120)
+    assert [d.key.step for d in plan.due] == ["lead", "page"]
+    assert [d.key.step for d in plan.skipped] == ["deputies"]
+    assert all(d.late for d in plan.due)
+    assert "page" not in [d.key.step for d in plan_at(24 * 60, urgency=Urgency.URGENT).due]
