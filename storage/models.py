@@ -54,7 +54,7 @@ class MemberRow(Base):
     agency: Mapped[str] = mapped_column(String(16))
     role: Mapped[str] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Absence (`away until`, migration 0010): away through this local day; who stands in.
+    # Absence (`away until`, migration 0011): away through this local day; who stands in.
     away_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     away_deputy: Mapped[int | None] = mapped_column(Integer, nullable=True)
 

@@ -58,7 +58,7 @@ async def _post(ctx: Context, data: MinutesData, *, everywhere: bool) -> None:
     assert ctx.group is not None
     members = await ctx.uow.members.list(ctx.group.id)
     owners = set(action_items(data))
-    mention = on_duty(members, owners) if everywhere else []
+    mention = on_duty(ctx, members, owners) if everywhere else []
     here = ctx.incoming.room_ref
     rooms = [
         (RoomRef(b.platform, b.room_id), b.detail)

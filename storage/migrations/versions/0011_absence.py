@@ -2,8 +2,8 @@
 
 The `duty` role needs no schema change (roles are text).
 
-Revision ID: 0010_absence
-Revises: 0009_guests
+Revision ID: 0011_absence
+Revises: 0010_meeting_record
 Create Date: 2026-11-30
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_absence"
-down_revision = "0009_guests"
+revision = "0011_absence"
+down_revision = "0010_meeting_record"
 branch_labels = None
 depends_on = None
 
