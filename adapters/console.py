@@ -70,10 +70,6 @@ class ConsoleSender:
         os.chmod(path, 0o600)  # an older file of the same name keeps its mode otherwise
         return path.resolve()
 
-    async def retract(self, room_id: str, message_id: str) -> bool:
-        """A terminal cannot take back what it printed (retention, bot/runtime.py)."""
-        return False
-
 
 class ConsoleAdapter:
     def __init__(

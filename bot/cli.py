@@ -228,6 +228,7 @@ async def _run(settings: Settings) -> int:
     )
     from bot.cli_ops import hold_run_lock
     from bot.cli_ops_listener import ops_services
+    from storage.outbox_wake import OutboxWake
 
     hold_run_lock(settings)  # `restore` refuses to write under a running bot
     # Installed first: a SIGTERM while the bot starts stops it as soon as it serves.
@@ -240,6 +241,8 @@ async def _run(settings: Settings) -> int:
             ]
             # Housekeeping and the ops listener have nothing to finish: they end last.
             ops = [RunOnly(s) for s in ops_services(settings, engine, app, chat)]
+            # Rows another process wrote (the CLI, a second bot) are sent at once.
+            ops.append(RunOnly(OutboxWake(engine, app.router.delivery.wake)))
             # The delivery worker sends the outbox: retries, and what an earlier process left.
             services = [*chat, app.retention, app.scheduler, app.router.delivery, *ops]
             await _serve(settings, app, services, signals)

@@ -128,7 +128,7 @@ async def _purge(args: argparse.Namespace, settings: Settings) -> int:
         router = build_app(settings, engine).router
         report = await run_retention(
             router=router,
-            store=SqlAlchemyRetentionStore(engine),
+            store=SqlAlchemyRetentionStore(engine, make_codec(settings)),
             uow_factory=router.uow_factory,
             clock=SystemClock(),
             policy=policy,
@@ -145,10 +145,10 @@ async def _purge(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         print(f"purged {len(report.purged)} closed cases: {', '.join(report.purged) or '-'}")
-        if report.pending_messages:
+        if report.retractions:
             print(
-                f"{report.pending_messages} chat messages about purged cases will be retracted "
-                "by the running bot's daily retention job"
+                f"{report.retractions} chat messages about purged cases are queued in the outbox; "
+                "the running bot takes them back (`psp-bot outbox` shows what is left)"
             )
     print(
         f"open cases untouched for {policy.stale_open_days}+ days: {', '.join(report.stale) or '-'}"

@@ -22,6 +22,7 @@ async def run_audit(args: argparse.Namespace, settings: Settings) -> int:
         verify_chain,
     )
     from storage.engine import make_engine
+    from storage.maintenance import AUDIT_VERIFY
 
     checkpoints: list[dict[str, Any]] = []
     if args.audit_command == "verify" and args.checkpoint is not None:
@@ -45,14 +46,17 @@ async def run_audit(args: argparse.Namespace, settings: Settings) -> int:
                 progress.end()
         if args.audit_command == "checkpoint":
             return await _checkpoint(args, engine, report)
+        print(report.describe())
+        if not report.intact:
+            return 1
+        if checkpoints and (failed := _check_against(args, report, checkpoints)):
+            return failed
+        # For the running bot's metric (psp_audit_last_success_age_seconds). An auditor's
+        # read-only database user cannot write it: the verification still stands.
+        await _note_success(engine, AUDIT_VERIFY)
+        return 0
     finally:
         await engine.dispose()
-    print(report.describe())
-    if not report.intact:
-        return 1
-    if checkpoints:
-        return _check_against(args, report, checkpoints)
-    return 0
 
 
 def _check_against(args: argparse.Namespace, report: Any, checkpoints: list[dict[str, Any]]) -> int:
@@ -72,8 +76,20 @@ def _check_against(args: argparse.Namespace, report: Any, checkpoints: list[dict
     return 0
 
 
+async def _note_success(engine: Any, task: str) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from storage.maintenance import note_success
+
+    try:
+        await note_success(engine, task, at=datetime.now(UTC))
+    except DBAPIError as exc:
+        print(f"psp-bot: note: could not record the time of this run ({type(exc).__name__})")
+
+
 async def _checkpoint(args: argparse.Namespace, engine: Any, report: Any) -> int:
     from storage.audit_verify import sign_checkpoint, store_checkpoint
+    from storage.maintenance import AUDIT_CHECKPOINT, record_success
 
     if not report.intact:
         print(report.describe())
@@ -87,6 +103,7 @@ async def _checkpoint(args: argparse.Namespace, engine: Any, report: Any) -> int
             signed = sign_checkpoint(chain, key, now)
             await store_checkpoint(conn, signed)
             lines.append(json.dumps(signed, separators=(",", ":")))
+        await record_success(conn, AUDIT_CHECKPOINT, at=now)
     if args.out is not None:
         with args.out.open("a", encoding="utf-8") as handle:
             handle.writelines(line + "\n" for line in lines)

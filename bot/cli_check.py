@@ -3,9 +3,10 @@
 For cron, Nagios, a container HEALTHCHECK or a human: one line per check, exit 0 when every
 check holds, 1 otherwise. The config is validated the way each part reads it at start
 (every key known, every secret present), every file a `*_file` key names must be readable
-and closed to group and others, and the database must answer on the current schema. When
-`[ops] listen` is set, the running bot's own `/readyz` is asked too (platforms connected,
-scheduler leader known, outbox drained).
+and closed to group and others, the database must answer on the current schema, and no
+message may have waited in the outbox longer than `[ops] outbox_max_age_seconds` (default
+300). When `[ops] listen` is set, the running bot's own `/readyz` is asked too (platforms
+connected, scheduler leader known, outbox drained).
 """
 
 from __future__ import annotations
@@ -106,15 +107,30 @@ def file_checks(settings: Settings) -> list[CheckResult]:
 
 
 async def database_checks(settings: Settings) -> list[CheckResult]:
+    """The database answers on the current schema, and no message has waited in the outbox
+    longer than `[ops] outbox_max_age_seconds` (the same check as `/readyz`)."""
+    from bot.clock import SystemClock
+    from bot.health import outbox_probe, run_checks
+    from bot.ops import parse_ops_config
     from storage.engine import make_engine
     from storage.health import database_status
+    from storage.uow import SqlAlchemyUnitOfWorkFactory
 
     engine = make_engine(settings.effective_database_url)
     try:
         ok, detail = await database_status(engine)
+        results = [CheckResult("database", ok, detail)]
+        if ok:
+            try:
+                max_age = parse_ops_config(settings.sections.get("ops")).outbox_max_age_seconds
+            except ConfigError:
+                max_age = parse_ops_config(None).outbox_max_age_seconds  # named above
+            # The backlog reads no sealed text: no keys needed.
+            probe = outbox_probe(SqlAlchemyUnitOfWorkFactory(engine), SystemClock(), max_age)
+            results += await run_checks({"outbox": probe})
     finally:
         await engine.dispose()
-    return [CheckResult("database", ok, detail)]
+    return results
 
 
 def live_checks(settings: Settings) -> list[CheckResult]:

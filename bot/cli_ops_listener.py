@@ -10,12 +10,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
-from bot.health import CheckResult, Probe, run_checks, verdict
+from bot.domain import Platform
+from bot.health import CheckResult, Probe, outbox_probe, run_checks, verdict
 from bot.ops import parse_ops_config
+from bot.ports import Clock, UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from adapters.ops.metrics import PrometheusMetrics
     from bot.bootstrap import App
     from bot.scheduling.service import SchedulerService
 
@@ -46,13 +49,48 @@ def ops_services(
     app.router.observe(metrics)
     app.scheduler.metrics = metrics
     housekeeping.metrics = metrics
+    router = app.router
     probes = readiness_probes(engine, services, app.scheduler)
+    probes["outbox"] = outbox_probe(router.uow_factory, router.clock, config.outbox_max_age_seconds)
 
     async def readiness() -> dict[str, object]:
         return verdict(await run_checks(probes))
 
+    async def refresh() -> None:
+        await refresh_gauges(metrics, engine, router.uow_factory, router.clock)
+
     host, port = config.listen
-    return [housekeeping, OpsListener(make_ops_app(metrics, readiness), host, port)]
+    app_ = make_ops_app(metrics, readiness, refresh)
+    return [housekeeping, OpsListener(app_, host, port)]
+
+
+async def refresh_gauges(
+    metrics: PrometheusMetrics, engine: AsyncEngine, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> None:
+    """What a scrape reads from the database: the outbox backlog per platform (0 where
+    nothing waits) and the age of the last successful audit verify and checkpoint, which
+    the CLI records as it runs them."""
+    from storage.maintenance import last_successes
+
+    now = clock.now()
+    async with uow_factory() as uow:
+        backlog = {b.platform: b for b in await uow.outbox.backlog()}
+    metrics.outbox_backlog(
+        {
+            p.value: (
+                (backlog[p].pending, (now - backlog[p].oldest_created_at).total_seconds())
+                if p in backlog
+                else (0, 0.0)
+            )
+            for p in Platform
+        }
+    )
+    metrics.audit_last_success(
+        {
+            task: None if at is None else (now - at).total_seconds()
+            for task, at in (await last_successes(engine)).items()
+        }
+    )
 
 
 def readiness_probes(

@@ -97,12 +97,13 @@ def build_app(
     from storage.retention import SqlAlchemyRetentionStore
     from storage.uow import SqlAlchemyUnitOfWorkFactory
 
+    codec = make_codec(settings)
     app = bootstrap(
         settings,
-        uow_factory=SqlAlchemyUnitOfWorkFactory(engine, make_codec(settings)),
+        uow_factory=SqlAlchemyUnitOfWorkFactory(engine, codec),
         clock=SystemClock(),
         scheduler_leader=scheduler_leader(settings, engine),
-        retention_store=SqlAlchemyRetentionStore(engine),
+        retention_store=SqlAlchemyRetentionStore(engine, codec),
         retention_leader=retention_leader(settings, engine),
         leader_for=lambda name: exclusive_leader(settings, engine, name),
         insecure=insecure,

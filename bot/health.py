@@ -7,8 +7,12 @@ A check's detail names the part and the problem ("no answer within 3 s"), never 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+
+from bot.ports import Clock, UnitOfWorkFactory
+from bot.ports.outbox import OutboxBacklog
 
 
 @dataclass(frozen=True)
@@ -41,3 +45,36 @@ def verdict(results: list[CheckResult]) -> dict[str, object]:
         "ready": all(r.ok for r in results),
         "checks": {r.name: {"ok": r.ok, "detail": r.detail} for r in results},
     }
+
+
+def outbox_verdict(
+    backlog: Sequence[OutboxBacklog], *, now: datetime, max_age_seconds: float
+) -> CheckResult:
+    """Ready while no message has waited longer than `max_age_seconds` for its room. The
+    detail names the platforms and ages (never a room or a text)."""
+    if not backlog:
+        return CheckResult("outbox", True, "nothing waiting")
+    late = []
+    parts = []
+    for item in sorted(backlog, key=lambda b: b.platform.value):
+        age = max(0.0, (now - item.oldest_created_at).total_seconds())
+        parts.append(f"{item.platform.value}: {item.pending} waiting, oldest {age:.0f} s")
+        if age > max_age_seconds:
+            late.append(item.platform.value)
+    detail = "; ".join(parts)
+    if late:
+        return CheckResult(
+            "outbox",
+            False,
+            f"messages wait longer than {max_age_seconds:.0f} s on {', '.join(late)} ({detail})",
+        )
+    return CheckResult("outbox", True, detail)
+
+
+def outbox_probe(uow_factory: UnitOfWorkFactory, clock: Clock, max_age_seconds: float) -> Probe:
+    async def probe() -> CheckResult:
+        async with uow_factory() as uow:
+            backlog = await uow.outbox.backlog()
+        return outbox_verdict(backlog, now=clock.now(), max_age_seconds=max_age_seconds)
+
+    return probe

@@ -6,7 +6,8 @@ database does not grow with traffic alone. Runs on the process that leads the sc
     processed_event_days = 30    event ids that answer a platform's re-delivery once
     notification_days = 90       the scheduler's ledger of reminders and escalations sent
     alert_state_days = 365       which chat message shows a case's alert (edited in place)
-    outbox_days = 7              replies delivered or dropped
+    outbox_days = 7              messages delivered
+    outbox_dropped_days = 30     messages dropped (`psp-bot outbox` lists them; `retry`)
     batch = 1000                 rows per transaction
     every_minutes = 60
 """
@@ -47,6 +48,7 @@ def housekeeping_policy(table: Mapping[str, Any] | None) -> HousekeepingPolicy:
         h.NOTIFICATIONS: reader.integer("notification_days", 90, maximum=36_500),
         h.ALERT_STATE: reader.integer("alert_state_days", 365, maximum=36_500),
         h.OUTBOX: reader.integer("outbox_days", 7, maximum=36_500),
+        h.OUTBOX_DROPPED: reader.integer("outbox_dropped_days", 30, maximum=36_500),
     }
     batch = reader.integer("batch", 1000, minimum=10, maximum=100_000)
     every = reader.integer("every_minutes", 60, minimum=1, maximum=10_080)

@@ -49,6 +49,7 @@ class ReplyKind(StrEnum):
     UPDATE = "update"  # a state change of a case, to the group's other rooms
     ESCALATION = "escalation"  # to the steering room
     REMINDER = "reminder"  # scheduled work
+    RETRACTION = "retraction"  # take one of the bot's own messages back (retention); no text
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,6 @@ class Reply:
     thread_of: str | None = None
     # The `reply_context` of the Incoming this reply answers (see there).
     reply_context: str | None = None
+    # A RETRACTION: the platform's id of the bot's own message to take back (Matrix redacts,
+    # Slack deletes). Written by the retention purge in its transaction (storage/retention.py).
+    retracts: str | None = None

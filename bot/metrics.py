@@ -30,6 +30,24 @@ class Metrics(Protocol):
 
     def delivery_failure(self, platform: str, reason: str, *, dropped: bool) -> None: ...
 
+    def delivered(self, platform: str, kind: str, *, late: bool) -> None:
+        """A message reached its room; `kind`: alert, escalation, reminder, answer …"""
+        ...
+
+    def matrix_sync(self, lag_seconds: float) -> None:
+        """A sync brought an event this long after the homeserver received it."""
+        ...
+
+    def matrix_synced(self) -> None:
+        """A sync's batch was handled."""
+        ...
+
+    def matrix_undecryptable(self) -> None: ...
+
+    def slack_ack(self, seconds: float) -> None:
+        """Slack's request answered (acknowledged) after this long."""
+        ...
+
 
 class NoMetrics:
     def command(self, verb: str, outcome: str, seconds: float) -> None:
@@ -45,4 +63,19 @@ class NoMetrics:
         pass
 
     def delivery_failure(self, platform: str, reason: str, *, dropped: bool) -> None:
+        pass
+
+    def delivered(self, platform: str, kind: str, *, late: bool) -> None:
+        pass
+
+    def matrix_sync(self, lag_seconds: float) -> None:
+        pass
+
+    def matrix_synced(self) -> None:
+        pass
+
+    def matrix_undecryptable(self) -> None:
+        pass
+
+    def slack_ack(self, seconds: float) -> None:
         pass

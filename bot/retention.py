@@ -3,7 +3,9 @@
 A closed case keeps its free text, decision texts and member links for
 `[retention] closed_case_days` after it was closed; then they are removed and only the
 statistical skeleton stays (group, urgency, tags, agencies, dates) for the yearly evaluation.
-The bot's chat messages about the case are retracted at the same time. A case open and
+The bot's chat messages about the case are retracted: the purge writes one RETRACTION row to
+the outbox per message in its own transaction, and the delivery worker takes them back
+(Matrix redacts, Slack deletes) with the outbox's retries, drops and lead notices. A case open and
 untouched for `stale_open_days` is reported to the group's leads. The agencies' data
 protection officer decides the numbers (README, "Data protection").
 """
@@ -65,9 +67,16 @@ class RetentionStore(Protocol):
     transaction with its own audit row."""
 
     async def due_for_purge(self, cutoff: datetime, *, limit: int) -> Sequence[RetentionCase]: ...
-    async def purge(self, case_id: CaseId, *, cutoff: datetime, at: datetime) -> bool:
+    async def purge(self, case_id: CaseId, *, cutoff: datetime, at: datetime) -> int | None:
         """Remove the case's text and member links if it is still closed before `cutoff`
-        and not purged; audit it. False if there was nothing (any more) to do."""
+        and not purged; audit it; queue the retraction of the bot's chat messages about it
+        in the outbox, in the same transaction. How many retractions it queued; None if
+        there was nothing (any more) to do."""
+        ...
+
+    async def queue_leftover_retractions(self, *, at: datetime, limit: int) -> int:
+        """Retractions for messages of purged cases still remembered (a message whose send
+        was under way while its case was purged); how many were queued."""
         ...
 
     async def stale_open(self, cutoff: datetime, *, limit: int) -> Sequence[RetentionCase]:
@@ -86,8 +95,7 @@ class RetentionReport:
     purged: list[str] = field(default_factory=list)
     due: list[str] = field(default_factory=list)  # what a dry run would purge
     stale: list[str] = field(default_factory=list)
-    retracted: int = 0
-    pending_messages: int = 0
+    retractions: int = 0  # chat messages queued in the outbox to be taken back
 
 
 async def run_retention(
@@ -102,8 +110,8 @@ async def run_retention(
     report_stale: bool = True,
 ) -> RetentionReport:
     """The daily job (and `psp-bot purge`). Safe to run twice: a purged case is skipped, a
-    stale case is reported once per `stale_open_days`, and chat messages that could not be
-    retracted are tried again on the next run."""
+    stale case is reported once per `stale_open_days`. Retractions go through the outbox:
+    the `purge` CLI, which has no chat connection, leaves them to the running bot."""
     now = clock.now()
     report = RetentionReport()
     cutoff = policy.purge_cutoff(now)
@@ -116,17 +124,15 @@ async def run_retention(
         return report
     while batch := await store.due_for_purge(cutoff, limit=BATCH):
         for case in batch:
-            if await store.purge(case.case_id, cutoff=cutoff, at=now):
+            queued = await store.purge(case.case_id, cutoff=cutoff, at=now)
+            if queued is not None:
                 report.purged.append(case.ref)
+                report.retractions += queued
         if len(batch) < BATCH:
             break
-    # Messages of every purged case still remembered: this run's and earlier runs' leftovers.
-    async with uow_factory() as uow:
-        leftovers = await uow.messages.pending_retraction(limit=10 * BATCH)
-    for case_id in leftovers:
-        retracted, pending = await router.retract_case_messages(case_id)
-        report.retracted += retracted
-        report.pending_messages += pending
+    report.retractions += await store.queue_leftover_retractions(at=now, limit=BATCH)
+    if report.retractions:
+        router.delivery.wake()
     stale = await store.stale_open(policy.stale_cutoff(now), limit=BATCH)
     report.stale = [c.ref for c in stale]
     # The CLI has no chat connection: it lists stale cases and leaves reporting to the bot.
@@ -220,10 +226,9 @@ class RetentionService:
             log.exception("the retention job failed; it runs again at the next interval")
             return None
         log.info(
-            "retention: %d cases purged, %d chat messages retracted, %d pending, %d stale",
+            "retention: %d cases purged, %d chat messages queued for retraction, %d stale",
             len(report.purged),
-            report.retracted,
-            report.pending_messages,
+            report.retractions,
             len(report.stale),
         )
         return report

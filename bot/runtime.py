@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 
 from bot.app import PspBot
 from bot.delivery import DeliveryWorker
-from bot.domain import CaseId, GroupId, Platform
+from bot.domain import GroupId, Platform
 from bot.messages import Incoming, Reply
-from bot.metrics import Metrics
+from bot.metrics import Metrics, NoMetrics
 from bot.ports import Clock, LeaderElection, SingleProcessLeader, UnitOfWorkFactory
 from bot.ports.delivery import ChatSender
 from bot.shutdown import InFlight
@@ -43,6 +43,8 @@ class Router:
         )
         # Commands being handled: a graceful shutdown waits for them to commit.
         self.in_flight = InFlight()
+        # Where adapters count what only they see (sync lag, acknowledgement latency).
+        self.metrics: Metrics = NoMetrics()
 
     @property
     def uow_factory(self) -> UnitOfWorkFactory:
@@ -65,8 +67,11 @@ class Router:
         return self._leader_for(name) if self._leader_for is not None else SingleProcessLeader()
 
     def observe(self, metrics: Metrics) -> None:
-        """Count the core's commands, outcomes and latencies into this metrics backend."""
+        """Count the core's commands, outcomes and latencies, the deliveries, and what the
+        adapters report into this metrics backend."""
         self._bot.observe(metrics)
+        self.delivery.metrics = metrics
+        self.metrics = metrics
 
     async def process(self, incoming: Incoming) -> list[Reply]:
         """Handle one message; its replies are in the outbox when this returns, and those
@@ -104,41 +109,6 @@ class Router:
             await uow.outbox.add(replies, at=self._clock.now(), group_id=group_id)
             await uow.commit()
         self.delivery.wake()
-
-    async def retract_case_messages(self, case_id: CaseId) -> tuple[int, int]:
-        """Remove the bot's chat messages about a purged case (Matrix redacts, Slack deletes),
-        so the chat history does not outlive the record. Returns (retracted, still pending).
-        A message is forgotten once its sender's `retract` says True. One whose platform has
-        no sender here (the `purge` CLI), or whose removal failed (False or an error), stays
-        remembered and the running bot's next daily retention pass tries again. A sender
-        without `retract` (a platform that cannot take messages back) gets them forgotten."""
-        async with self._uow_factory() as uow:
-            messages = await uow.messages.for_case(case_id)
-        forget: list[int] = []
-        retracted = pending = 0
-        for message in messages:
-            sender = self.delivery.sender(message.platform)
-            retract = getattr(sender, "retract", None) if sender is not None else None
-            if sender is not None and retract is None:
-                forget.append(message.id)
-                continue
-            try:
-                done = retract is not None and bool(
-                    await retract(message.room_id, message.message_id)
-                )
-            except Exception:  # one unreachable room must not stop the purge
-                log.warning("retracting a %s message failed; will retry", message.platform)
-                done = False
-            if done:
-                retracted += 1
-                forget.append(message.id)
-            else:
-                pending += 1
-        if forget:
-            async with self._uow_factory() as uow:
-                await uow.messages.forget(forget)
-                await uow.commit()
-        return retracted, pending
 
     async def load_state(self, key: str) -> str | None:
         async with self._uow_factory() as uow:

@@ -51,11 +51,12 @@ class SqlAlchemyHousekeeper:
                 or_(*(state.key.startswith(prefix) for prefix in ALERT_STATE_PREFIXES)),
             )
             return await self._delete(state, state.key, old, limit)
-        if what == h.OUTBOX:
+        if what in (h.OUTBOX, h.OUTBOX_DROPPED):
             outbox = OutboxRow
             old = select(outbox.id).where(
                 outbox.settled_at < before,
-                outbox.status.in_(("delivered", "dropped")),  # never a row still owed
+                # Never a row still owed.
+                outbox.status == ("delivered" if what == h.OUTBOX else "dropped"),
             )
             return await self._delete(outbox, outbox.id, old, limit)
         return 0  # a kind this database does not keep

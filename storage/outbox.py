@@ -24,6 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain import GroupId, Platform
 from bot.ports.outbox import (
+    OutboxBacklog,
     OutboxEntry,
     OutboxListing,
     OutboxStatus,
@@ -225,8 +226,9 @@ class SqlAlchemyOutboxRepository:
                 update(OUTBOX).where(OUTBOX.c.id.in_(list(ids))).values(leased_until=None)
             )
 
-    async def mark_delivered(self, entry_id: int, *, at: datetime) -> None:
-        await self._settle(entry_id, OutboxStatus.DELIVERED, at=at, reason=None)
+    async def mark_delivered(self, entry_ids: Sequence[int], *, at: datetime) -> None:
+        if entry_ids:
+            await self._settle(entry_ids, OutboxStatus.DELIVERED, at=at, reason=None)
 
     async def mark_retry(self, entry_id: int, *, next_attempt_at: datetime, reason: str) -> None:
         await self._conn.execute(
@@ -241,10 +243,10 @@ class SqlAlchemyOutboxRepository:
         )
 
     async def mark_dropped(self, entry_id: int, *, reason: str, at: datetime) -> None:
-        await self._settle(entry_id, OutboxStatus.DROPPED, at=at, reason=reason)
+        await self._settle([entry_id], OutboxStatus.DROPPED, at=at, reason=reason)
 
     async def _settle(
-        self, entry_id: int, status: OutboxStatus, *, at: datetime, reason: str | None
+        self, entry_ids: Sequence[int], status: OutboxStatus, *, at: datetime, reason: str | None
     ) -> None:
         values: dict[str, object] = {
             "status": status.value,
@@ -255,7 +257,9 @@ class SqlAlchemyOutboxRepository:
         }
         if status is OutboxStatus.DELIVERED:
             values["payload"] = ""  # the text is in the room now; keep no second copy
-        await self._conn.execute(update(OUTBOX).where(OUTBOX.c.id == entry_id).values(values))
+        await self._conn.execute(
+            update(OUTBOX).where(OUTBOX.c.id.in_(list(entry_ids))).values(values)
+        )
 
     async def ledger_settled(self, ledger_key: str) -> bool:
         pending = (
@@ -274,6 +278,18 @@ class SqlAlchemyOutboxRepository:
             )
         ).scalar_one()
         return int(count)
+
+    async def backlog(self) -> Sequence[OutboxBacklog]:
+        rows = await self._conn.execute(
+            select(
+                OUTBOX.c.platform,
+                func.count().label("pending"),
+                func.min(type_coerce(OUTBOX.c.created_at, UtcDateTime())).label("oldest"),
+            )
+            .where(OUTBOX.c.status == PENDING)
+            .group_by(OUTBOX.c.platform)
+        )
+        return [OutboxBacklog(Platform(r.platform), int(r.pending), r.oldest) for r in rows]
 
     async def hurry(self, platforms: Sequence[Platform], *, now: datetime) -> None:
         await self._conn.execute(

@@ -12,6 +12,7 @@ from storage import (
     models_audit,
     models_evaluation,
     models_minutes,
+    models_ops,
     models_outbox,
     models_scheduling,
 )
@@ -26,6 +27,7 @@ MODELS_MODULES = (
     models_audit,
     models_evaluation,
     models_minutes,
+    models_ops,
     models_outbox,
     models_scheduling,
 )

@@ -48,15 +48,18 @@ class RetractingSender:
         self.posted[message_id] = message.reply
         return Sent(message_id)
 
-    async def retract(self, room_id: str, message_id: str) -> bool:
+    async def retract(self, room_id: str, message_id: str) -> SendResult:
         self.retracted.append((room_id, message_id))
-        return True
+        return Sent()
+
+
+TEST_CODEC = AesGcmCodec(keyring(("k1", 1)))
 
 
 async def secure_harness(
     engine: AsyncEngine, clock: FakeClock, codec: TextCodec | None = None
 ) -> tuple[Harness, RetractingSender]:
-    codec = codec or AesGcmCodec(keyring(("k1", 1)))
+    codec = codec or TEST_CODEC
     uow_factory = SqlAlchemyUnitOfWorkFactory(engine, codec)
     bot = PspBot(
         uow_factory=uow_factory,

@@ -50,7 +50,7 @@ async def test_a_rooms_rows_are_claimed_in_order_under_one_lease(backend: Backen
         assert again == []
         assert await uow.outbox.due_rooms([Platform.MATRIX], now=T0, limit=10) == []
         assert await uow.outbox.next_attempt([Platform.MATRIX]) == lease
-        await uow.outbox.mark_delivered(claimed[0].id, at=T0)
+        await uow.outbox.mark_delivered([claimed[0].id], at=T0)
         await uow.outbox.mark_retry(
             claimed[1].id, next_attempt_at=T0 + timedelta(seconds=30), reason="429"
         )
@@ -112,7 +112,7 @@ async def test_new_rows_come_back_leased_only_where_nothing_waits(backend: Backe
         await uow.outbox.hurry([Platform.MATRIX], now=T0)
         assert await uow.outbox.next_attempt([Platform.MATRIX]) == T0
         for entry in second:
-            await uow.outbox.mark_delivered(entry.id, at=T0)
+            await uow.outbox.mark_delivered([entry.id], at=T0)
         await uow.commit()
     async with factory() as uow:
         rows = await uow.outbox.listing(statuses=[OutboxStatus.PENDING], limit=10)

@@ -17,7 +17,14 @@ from bot.clock import FakeClock
 from bot.ports.outbox import OutboxStatus
 from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.tick import SchedulerTick
-from tests.matrix_support import MatrixUser, bot_engine, group_room, start_bot, users
+from tests.matrix_support import (
+    MatrixUser,
+    Running,
+    bot_engine,
+    group_room,
+    start_bot,
+    users,
+)
 from tests.synapse import Synapse, synapse
 
 __all__ = ["bot_engine", "synapse", "users"]
@@ -94,17 +101,24 @@ async def test_escalations_due_while_the_homeserver_is_down_arrive_once_when_it_
         await bot.stop()
 
 
+async def nordby(users: dict[str, MatrixUser], bot: Running) -> str:
+    """A group room with Nordby set up in it: anna (police rep) and bo (social lead)."""
+    room = await group_room(users, bot)
+    admin, anna, bo = users["admin"], users["anna"], users["bo"]
+    await admin.ask(bot.user_id, room, "!psp group setup Nordby")
+    await admin.ask(bot.user_id, room, f"!psp member add {anna.user_id} police rep")
+    await admin.ask(bot.user_id, room, f"!psp member add {bo.user_id} social lead")
+    return room
+
+
 async def test_a_room_that_removed_the_bot_drops_its_alert_and_the_lead_hears_of_it(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
     clock = FakeClock(datetime.now(UTC))
     bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot", clock=clock)
     try:
-        room = await group_room(users, bot)
+        room = await nordby(users, bot)
         admin, anna, bo = users["admin"], users["anna"], users["bo"]
-        await admin.ask(bot.user_id, room, "!psp group setup Nordby")
-        await admin.ask(bot.user_id, room, f"!psp member add {anna.user_id} police rep")
-        await admin.ask(bot.user_id, room, f"!psp member add {bo.user_id} social lead")
         second = await admin.create_room(encrypted=True, invite=[bot.user_id])
         await admin.wait_joined(second, bot.user_id)
         assert "Nordby" in (await admin.ask(bot.user_id, second, "!psp group setup Nordby")).body
@@ -135,6 +149,63 @@ async def test_a_room_that_removed_the_bot_drops_its_alert_and_the_lead_hears_of
         assert (
             second in told.body and bo.user_id in told.source["content"]["m.mentions"]["user_ids"]
         )
+        assert await router.delivery.tell_leads() == 0
+    finally:
+        await bot.stop()
+
+
+async def test_a_room_the_bot_is_not_in_is_dropped_after_its_retries_and_the_lead_told(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    """A room bound to the group that the bot never joined (the client does not know it, so
+    nio cannot encrypt for it): retried a few times, then dropped with a reason instead of
+    retried for ever; the other room gets its alert and the lead is told."""
+    from adapters.matrix.sender import NOT_IN_ROOM, NOT_IN_ROOM_ATTEMPTS
+    from bot.domain import DetailLevel, Platform, RoomPurpose
+
+    clock = FakeClock(datetime.now(UTC))
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot", clock=clock)
+    try:
+        room = await nordby(users, bot)
+        admin, anna, bo = users["admin"], users["anna"], users["bo"]
+        elsewhere = await admin.create_room(encrypted=True, invite=[])  # the bot is not in it
+        router = bot.service.router
+        async with router.uow_factory() as uow:
+            group = await uow.groups.get_by_name("Nordby")
+            assert group is not None
+            await uow.groups.bind(
+                group_id=group.id,
+                platform=Platform.MATRIX,
+                room_id=elsewhere,
+                detail=DetailLevel.FULL,
+                purpose=RoomPurpose.OPERATIVE,
+            )
+            await uow.commit()
+
+        mark = len(bo.notices)
+        await anna.say(room, "!psp flag acute Neighbour threatened with a knife")
+        await bo.wait_notice(lambda n: "PSP-" in n.body and "knife" in n.body, after=mark)
+
+        async def undelivered() -> list[tuple[str, str, int, str | None]]:
+            async with router.uow_factory() as uow:
+                rows = await uow.outbox.listing(
+                    statuses=[OutboxStatus.PENDING, OutboxStatus.DROPPED], limit=10
+                )
+            return [(r.status.value, r.room_id, r.attempts, r.reason) for r in rows]
+
+        mark = len(bo.notices)
+        for _ in range(NOT_IN_ROOM_ATTEMPTS + 2):  # every backoff passes on the bot's clock
+            clock.advance(timedelta(minutes=10))
+            await router.delivery.run_once()
+        assert await undelivered() == [("dropped", elsewhere, NOT_IN_ROOM_ATTEMPTS, NOT_IN_ROOM)]
+        # The group's lead is told in the room that works (by the worker's own check, or
+        # this one), once.
+        await router.delivery.tell_leads()
+        await router.delivery.run_once()
+        told = await bo.wait_notice(
+            lambda n: n.sender == bot.user_id and "could not be delivered" in n.body, after=mark
+        )
+        assert elsewhere in told.body
         assert await router.delivery.tell_leads() == 0
     finally:
         await bot.stop()

@@ -121,9 +121,49 @@ def test_policy_defaults_and_bad_values() -> None:
         h.NOTIFICATIONS: 90,
         h.ALERT_STATE: 365,
         h.OUTBOX: 7,
+        h.OUTBOX_DROPPED: 30,
     }
+    assert housekeeping_policy({"outbox_dropped_days": 0}).keep_days[h.OUTBOX_DROPPED] == 0
     assert (policy.batch, policy.every_minutes) == (1000, 60)
     with pytest.raises(ConfigError, match=r"\[housekeeping\] batch: must be between"):
         housekeeping_policy({"batch": 1})
     with pytest.raises(ConfigError, match=r"\[housekeeping\] keep_days: unknown key"):
         housekeeping_policy({"keep_days": 3})
+
+
+async def test_delivered_and_dropped_outbox_rows_go_after_their_own_periods(
+    harness: Harness, engine: AsyncEngine, clock: FakeClock
+) -> None:
+    """Delivered rows after `outbox_days`, dropped ones after `outbox_dropped_days`: an
+    operator has a month to see and retry what could not be delivered. Pending rows stay
+    however old; the pruning is counted in `psp_housekeeping_pruned_total`."""
+    from adapters.ops.metrics import PrometheusMetrics
+    from bot.domain import Platform
+    from bot.ports.delivery import Dropped, Retry
+    from bot.ports.outbox import OutboxStatus
+    from tests.delivery_support import FlakySender, bind_rooms, outbox
+
+    sender = FlakySender()
+    harness.router.attach(Platform.MATRIX, sender)
+    await bind_rooms(harness, "!gone:test", "!down:test")
+    sender.refuse_always("!gone:test", Dropped(reason="M_FORBIDDEN"))
+    sender.refuse_always("!down:test", Retry(reason="http-503"))
+    await harness.say("anna", "flag normal Borger har brug for hjælp")  # console, !gone, !down
+    statuses = sorted(r.status.value for r in await outbox(harness))
+    assert statuses == ["delivered", "dropped", "pending"]
+
+    metrics = PrometheusMetrics()
+    policy = housekeeping_policy(None)
+    clock.advance(timedelta(days=8))
+    pruned = await run_housekeeping(SqlAlchemyHousekeeper(engine), clock, policy, metrics)
+    assert (pruned[h.OUTBOX], pruned[h.OUTBOX_DROPPED]) == (1, 0)
+    clock.advance(timedelta(days=30))
+    pruned = await run_housekeeping(SqlAlchemyHousekeeper(engine), clock, policy, metrics)
+    assert (pruned[h.OUTBOX], pruned[h.OUTBOX_DROPPED]) == (0, 1)
+    assert [r.status for r in await outbox(harness)] == [OutboxStatus.PENDING]
+    samples = {
+        s.labels["what"]: s.value
+        for s in metrics.pruned.collect()[0].samples
+        if s.name == "psp_housekeeping_pruned_total"
+    }
+    assert (samples["outbox"], samples["outbox_dropped"]) == (1, 1)

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.ops.metrics import PrometheusMetrics
+from bot.ports.delivery import Sent
 from tests.matrix_support import MatrixUser, bot_engine, bot_in_room, start_bot, users
 from tests.synapse import Synapse, synapse
 
@@ -117,6 +119,8 @@ async def test_a_message_the_bot_cannot_read_is_not_acted_on_and_the_sender_told
 ) -> None:
     admin = users["admin"]
     async with bot_in_room(synapse, tmp_path, bot_engine, admin, "pspbot") as (bot, room):
+        metrics = PrometheusMetrics()
+        bot.service.router.observe(metrics)
         assert "Nordby" in (await admin.ask(bot.user_id, room, "!psp group setup Nordby")).body
         # Withhold the room key from the bot: its device is blacklisted in the admin's client.
         if admin.client.should_query_keys:
@@ -134,6 +138,10 @@ async def test_a_message_the_bot_cannot_read_is_not_acted_on_and_the_sender_told
             await asyncio.wait_for(bot.service.synced.wait(), 30)
         assert sum("could not read" in n.body for n in admin.notices[mark:]) == 1
         assert not any("Secret" in n.body for n in admin.notices[mark:])
+        # What operations sees: one undecryptable event, the command's sync lag, the syncs.
+        assert metrics.undecryptable._value.get() == 1
+        assert metrics.matrix_lag._sum.get() > 0  # the command reached the bot a bit later
+        assert metrics.matrix_last_sync._value.get() > time.time() - 60
 
 
 async def test_an_unread_message_is_remembered_across_a_restart(
@@ -197,7 +205,7 @@ async def test_retract_removes_one_of_the_bots_messages(
     async with bot_in_room(synapse, tmp_path, bot_engine, admin, "pspbot") as (bot, room):
         answer = await admin.ask(bot.user_id, room, "!psp help")
         assert bot.service.sender is not None
-        assert await bot.service.sender.retract(room, answer.event_id)
+        assert await bot.service.sender.retract(room, answer.event_id) == Sent()
         _status, event = await admin.api(
             "GET", f"/_matrix/client/v3/rooms/{room}/event/{answer.event_id}"
         )

@@ -19,6 +19,7 @@ from bot.cli import main
 from bot.clock import FakeClock
 from storage.audit_chain import AUDIT, GENESIS, LEGACY, canonical, chain_hash
 from storage.audit_verify import check_checkpoint, sign_checkpoint, verify_chain
+from storage.maintenance import AUDIT_CHECKPOINT, AUDIT_VERIFY, last_successes
 from tests.conftest import Harness
 
 COLUMNS = ("at", "action", "actor_member_id", "group_id", "case_id", "binding_id", "detail")
@@ -232,10 +233,15 @@ async def test_cli_verify_and_a_checkpoint_catch_a_rewrite_of_a_whole_chain(
     outside = tmp_path / "outside"
     outside.mkdir()
     signing_key, checkpoints = outside / "audit-signing.key", outside / "checkpoints.jsonl"
+    assert harness.engine is not None
+    assert set((await last_successes(harness.engine)).values()) == {None}
     assert await cli(cli_config, "audit", "verify") == 0
     assert "audit chains intact" in capsys.readouterr().out
     sign = ("audit", "checkpoint", "--signing-key", str(signing_key), "--out", str(checkpoints))
     assert await cli(cli_config, *sign) == 0
+    # Each success is recorded for the running bot's metric (the CLI ran in cron, say).
+    runs = await last_successes(harness.engine)
+    assert runs[AUDIT_VERIFY] is not None and runs[AUDIT_CHECKPOINT] is not None
     public_key = capsys.readouterr().out.split("public key ")[1].split()[0]
     await harness.text("anna", "show PSP-2026-0001")
     assert await cli(cli_config, *sign) == 0
@@ -247,8 +253,10 @@ async def test_cli_verify_and_a_checkpoint_catch_a_rewrite_of_a_whole_chain(
     # The chain alone looks fine after a full rewrite; the checkpoints do not.
     assert await cli(cli_config, "audit", "verify") == 0
     capsys.readouterr()
+    verified = (await last_successes(harness.engine))[AUDIT_VERIFY]
     assert await cli(cli_config, *check) == 1
     assert "the log was rewritten" in capsys.readouterr().out
+    assert (await last_successes(harness.engine))[AUDIT_VERIFY] == verified  # not a success
 
 
 async def test_cli_verify_reports_the_broken_row(

@@ -17,13 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import main
 from bot.clock import FakeClock
+from bot.ports.delivery import Dropped, Retry, SendResult, Sent
+from bot.ports.outbox import OutboxStatus
 from bot.retention import RetentionPolicy, RetentionService, run_retention
 from storage.audit_chain import AUDIT
 from storage.audit_verify import verify_chain
 from storage.models import AcknowledgementRow, CaseRow, DecisionRow, NoteRow, PostedMessageRow
 from storage.retention import SqlAlchemyRetentionStore
 from tests.conftest import Harness
-from tests.protection_support import RetractingSender, secure_harness
+from tests.delivery_support import outbox
+from tests.protection_support import TEST_CODEC, RetractingSender, secure_harness
 
 POLICY = RetentionPolicy(closed_case_days=365, stale_open_days=90)
 OLD, OPEN, RECENT = "PSP-2026-0001", "PSP-2026-0002", "PSP-2026-0003"
@@ -56,16 +59,25 @@ async def three_cases(engine: AsyncEngine, clock: FakeClock) -> tuple[Harness, R
     return h, sender
 
 
-async def retention(h: Harness, **kwargs: bool) -> object:
-    return await run_retention(
+def store(engine: AsyncEngine) -> SqlAlchemyRetentionStore:
+    return SqlAlchemyRetentionStore(engine, TEST_CODEC)
+
+
+async def retention(h: Harness, *, deliver: bool = True, **kwargs: bool) -> object:
+    """A retention pass, then (unless `deliver` is False) the delivery worker's pass that
+    sends the retractions it queued."""
+    report = await run_retention(
         router=h.router,
-        store=SqlAlchemyRetentionStore(h.engine),
+        store=store(h.engine),
         uow_factory=h.uow_factory,
         clock=h.clock,
         policy=POLICY,
         locale="en",
         **kwargs,
     )
+    if deliver:
+        await h.router.delivery.run_once()
+    return report
 
 
 async def rows(engine: AsyncEngine, table: object, **where: object) -> list[object]:
@@ -108,8 +120,13 @@ async def test_purge_keeps_the_skeleton_and_removes_the_rest(
     assert (decision.text, decision.fallback, decision.by_member) == ("", None, None)
     assert decision.owner == "police"
     assert all(a.member_id is None for a in await rows(engine, AcknowledgementRow, case_id=old.id))
-    # The bot's messages about it were retracted, and only those.
+    # The bot's messages about it were retracted, and only those: through the outbox, as
+    # rows written in the purge's transaction and now delivered.
+    assert report.retractions == len(old_messages)  # type: ignore[attr-defined]
     assert {m for _room, m in sender.retracted} == old_messages
+    retractions = [r for r in await outbox(h) if r.kind == "retraction"]
+    assert len(retractions) == len(old_messages)
+    assert {r.status for r in retractions} == {OutboxStatus.DELIVERED}
     assert await rows(engine, PostedMessageRow, case_id=old.id) == []
     shown = await h.text("erik", f"show {OLD}")
     assert SECRET not in shown and "acute" in shown
@@ -125,15 +142,17 @@ async def test_purge_keeps_the_skeleton_and_removes_the_rest(
     assert len(purge_rows) == 1 and SECRET not in purge_rows[0].detail
     async with engine.connect() as conn:
         assert (await verify_chain(conn)).intact
-    # A second run purges nothing again; it only takes back the `show` answer posted above.
+    # A second run purges nothing again; it only takes back the `show` answer posted above
+    # (posted after the purge, about the purged case).
     again = await retention(h)
-    assert again.purged == [] and again.retracted == 1  # type: ignore[attr-defined]
+    assert again.purged == [] and again.retractions == 1  # type: ignore[attr-defined]
+    assert len(sender.retracted) == len(old_messages) + 1
 
 
 AuditRow_ = type("AuditRow_", (), {"__table__": AUDIT})
 
 
-async def test_messages_the_cli_could_not_retract_are_retracted_by_the_bot(
+async def test_retractions_the_cli_queued_are_sent_by_the_running_bot(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
     h, sender = await three_cases(engine, clock)
@@ -142,17 +161,21 @@ async def test_messages_the_cli_could_not_retract_are_retracted_by_the_bot(
     offline = Router(bot=h.core, uow_factory=h.uow_factory, clock=clock)  # no senders
     report = await run_retention(
         router=offline,
-        store=SqlAlchemyRetentionStore(engine),
+        store=store(engine),
         uow_factory=h.uow_factory,
         clock=clock,
         policy=POLICY,
         report_stale=False,
     )
-    assert report.purged == [OLD] and report.pending_messages >= 5
+    await offline.delivery.run_once()  # the CLI cannot send them
+    assert report.purged == [OLD] and report.retractions >= 5
     assert sender.retracted == []
-    later = await retention(h)
-    assert later.retracted == report.pending_messages  # type: ignore[attr-defined]
-    assert later.pending_messages == 0  # type: ignore[attr-defined]
+    pending = [r for r in await outbox(h, OutboxStatus.PENDING) if r.kind == "retraction"]
+    assert len(pending) == report.retractions
+    await h.router.delivery.run_once()  # the running bot's worker
+    assert len(sender.retracted) == report.retractions
+    assert [r for r in await outbox(h, OutboxStatus.PENDING) if r.kind == "retraction"] == []
+    assert (await retention(h)).retractions == 0  # type: ignore[attr-defined]
 
 
 async def test_a_stale_open_case_is_reported_to_the_lead_once(
@@ -294,7 +317,7 @@ async def test_cli_purge_dry_run_then_purge(
     assert await cli(cli_config, "purge") == 0
     out = capsys.readouterr().out
     assert f"purged 1 closed cases: {old}" in out
-    assert "will be retracted by the running bot" in out
+    assert "queued in the outbox; the running bot takes them back" in out
     (case,) = await rows(engine, CaseRow, ref=old)
     assert case.purged_at is not None and case.summary == ""
     (kept,) = await rows(engine, CaseRow, ref=recent)
@@ -328,15 +351,17 @@ async def test_the_daily_service_purges_unless_another_process_leads(
     h, sender = await three_cases(engine, clock)
     common = {
         "router": h.router,
-        "store": SqlAlchemyRetentionStore(engine),
+        "store": store(engine),
         "uow_factory": h.uow_factory,
         "clock": clock,
         "policy": POLICY,
         "locale": "da",
     }
     assert await RetentionService(**common, leader=Follower()).run_once() is None  # type: ignore[arg-type]
+    await h.router.delivery.run_once()
     assert sender.retracted == []
     report = await RetentionService(**common).run_once()  # type: ignore[arg-type]
+    await h.router.delivery.run_once()
     assert report is not None and report.purged == [OLD] and sender.retracted
     assert "Til tovholderen" in h.sent[-1].text  # the stale notice, in the group's language
 
@@ -358,26 +383,40 @@ async def test_a_purged_case_reopened_and_closed_again_is_purged_again(
     assert await rows(engine, NoteRow, case_id=case.id) == []
 
 
-async def test_a_failed_retraction_is_tried_again_on_the_next_pass(
+async def test_a_failed_retraction_is_retried_by_the_outbox_and_a_refused_one_dropped(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
     h, sender = await three_cases(engine, clock)
-    answers = iter([False, RuntimeError("homeserver down")])
+    answers: list[SendResult | Exception] = [
+        Retry(reason="http-503"),
+        RuntimeError("homeserver down"),
+        Dropped(reason="M_FORBIDDEN"),
+    ]
 
-    async def refuse(room_id: str, message_id: str) -> bool:
-        answer = next(answers, True)
+    async def flaky(room_id: str, message_id: str) -> SendResult:
+        answer = answers.pop(0) if answers else Sent()
         if isinstance(answer, Exception):
             raise answer
-        sender.retracted.append((room_id, message_id))
+        if isinstance(answer, Sent):
+            sender.retracted.append((room_id, message_id))
         return answer
 
-    sender.retract = refuse  # type: ignore[method-assign]
+    sender.retract = flaky  # type: ignore[method-assign]
     first = await retention(h)
-    assert first.purged == [OLD] and first.pending_messages == 2  # type: ignore[attr-defined]
-    second = await retention(h)
-    assert (second.retracted, second.pending_messages) == (2, 0)  # type: ignore[attr-defined]
+    queued = first.retractions  # type: ignore[attr-defined]
+    assert first.purged == [OLD] and queued >= 5  # type: ignore[attr-defined]
+    assert sender.retracted == []  # the first waits for its retry; the room's others wait too
     (case,) = await rows(engine, CaseRow, ref=OLD)
-    assert await rows(engine, PostedMessageRow, case_id=case.id) == []
+    assert await rows(engine, PostedMessageRow, case_id=case.id) == []  # the outbox has them
+    for _ in range(3):
+        clock.advance(timedelta(minutes=10))
+        await h.router.delivery.run_once()
+    retractions = [r for r in await outbox(h) if r.kind == "retraction"]
+    statuses = sorted(r.status.value for r in retractions)
+    assert statuses == ["delivered"] * (queued - 1) + ["dropped"]
+    (dropped,) = [r for r in retractions if r.status is OutboxStatus.DROPPED]
+    assert (dropped.reason, dropped.attempts) == ("M_FORBIDDEN", 3)
+    assert len(sender.retracted) == queued - 1
 
 
 async def test_with_several_processes_on_postgresql_one_runs_the_daily_job(
@@ -398,7 +437,7 @@ async def test_with_several_processes_on_postgresql_one_runs_the_daily_job(
             uow_factory=h.uow_factory,
             clock=clock,
             scheduler_leader=scheduler_leader(settings, engine),
-            retention_store=SqlAlchemyRetentionStore(engine),
+            retention_store=store(engine),
             retention_leader=retention_leader(settings, engine),
         ).retention
 

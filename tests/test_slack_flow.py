@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from adapters.slack import modals
+from bot.ports.delivery import Sent
 from bot.ports.outbox import OutboxListing, OutboxStatus
 from tests.slack_standin import (
     PRIVATE,
@@ -345,7 +346,7 @@ async def test_an_archived_channel_drops_the_alert_with_its_reason(rig: SlackRig
 
 
 async def test_retract_deletes_a_posted_message(rig: SlackRig) -> None:
-    assert await rig.adapter.sender.retract(PRIVATE, "1700000000.000001") is True
+    assert await rig.adapter.sender.retract(PRIVATE, "1700000000.000001") == Sent()
     assert rig.standin.of("chat.delete") == [{"channel": PRIVATE, "ts": "1700000000.000001"}]
 
 
@@ -403,3 +404,14 @@ async def test_a_channel_the_bot_was_not_invited_to_gets_a_hint(rig: SlackRig) -
     rig.standin.hidden_channels.clear()
     rig.standin.private_channels.add("GHIDDEN")
     assert "created" in await answered(rig, "UADMIN", "group setup Nord", channel="GHIDDEN")
+
+
+async def test_the_acknowledgement_latency_of_each_request_is_measured(rig: SlackRig) -> None:
+    from adapters.ops.metrics import PrometheusMetrics
+
+    metrics = PrometheusMetrics()
+    rig.router.observe(metrics)
+    await set_up_group(rig)  # five slash commands, each acknowledged after its commit
+    observed = metrics.slack_ack_seconds.collect()[0].samples
+    count = next(s.value for s in observed if s.name == "psp_slack_ack_seconds_count")
+    assert count == 1 + len(MEMBERS)

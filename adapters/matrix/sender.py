@@ -34,6 +34,10 @@ PrepareRoom = Callable[[str], Awaitable[None]]
 # Refusals a retry cannot cure: the row is dropped with the code as its reason.
 PERMANENT_REFUSALS = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_BAD_JSON", "M_TOO_LARGE"})
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, TimeoutError)
+# A room the synced client does not know: dropped at this attempt (about a minute of
+# backoff: 2, 4, 8, 16, 32 s), with this reason.
+NOT_IN_ROOM_ATTEMPTS = 6
+NOT_IN_ROOM = "not-in-room"
 
 
 class MatrixSender:
@@ -44,8 +48,11 @@ class MatrixSender:
         *,
         locale: str,
         prepare_room: PrepareRoom | None = None,
+        synced: Callable[[], bool] | None = None,
     ) -> None:
         self._client = client
+        # Has the client finished a sync since it started (so that it knows its rooms)?
+        self._synced = synced or (lambda: bool(client.next_batch))
         self._router = router
         self._locale = locale
         self._prepare_room = prepare_room
@@ -58,7 +65,8 @@ class MatrixSender:
         # The row's idempotency key is the transaction id: a send retried after a timeout
         # or a crash makes Synapse return the first event instead of posting it twice.
         content = render_outgoing(message)
-        result = await self._post(room_id, content, f"psp-{message.idempotency_key}")
+        tx_id = f"psp-{message.idempotency_key}"
+        result = await self._post(room_id, content, tx_id, attempt=message.attempt)
         first_post = reply.kind is ReplyKind.ALERT and message.edit_target is None
         if isinstance(result, Sent) and first_post and reply.case_ref:
             await self._router.save_state(ALERT_STATE + str(result.message_id), reply.case_ref)
@@ -90,8 +98,10 @@ class MatrixSender:
                 return result
         return text
 
-    async def _post(self, room_id: str, content: dict[str, object], tx_id: str) -> SendResult:
-        for _attempt in range(2):
+    async def _post(
+        self, room_id: str, content: dict[str, object], tx_id: str, *, attempt: int = 1
+    ) -> SendResult:
+        for _check in range(2):
             try:
                 if self._prepare_room is not None and room_id in self._client.encrypted_rooms:
                     await self._prepare_room(room_id)
@@ -102,24 +112,25 @@ class MatrixSender:
                 # A device appeared between the trust check and the send: check again.
                 continue
             except LocalProtocolError:
-                # A room the client has not synced yet (or no longer knows): later.
-                return Retry(reason="room-not-synced")
+                return self._unknown_room(attempt)
             except NETWORK_ERRORS as exc:
                 log.warning("sending to a Matrix room failed: %s", type(exc).__name__)
                 return Retry(reason="network")
             if isinstance(answer, RoomSendResponse):
                 return Sent(str(answer.event_id))
             assert isinstance(answer, RoomSendError)
-            code = str(answer.status_code or "unknown")
-            log.warning("Matrix refused a message: %s", code)
-            if code in PERMANENT_REFUSALS:
-                return Dropped(reason=code)  # retrying cannot help (e.g. the bot was removed)
-            if code == "M_LIMIT_EXCEEDED":
-                wait_ms = getattr(answer, "retry_after_ms", None)
-                return Retry(reason=code, after=wait_ms / 1000 if wait_ms else None)
-            return Retry(reason=code)
+            return refusal(answer)
         log.warning("a room kept gaining unchecked devices; message not sent")
         return Retry(reason="unchecked-devices")
+
+    def _unknown_room(self, attempt: int) -> SendResult:
+        """The client does not know the room (nio refuses to encrypt for it). Before the
+        first sync that is a matter of time; after it, the bot is not in the room (never
+        invited, removed, the room gone): retried a few times, then dropped, and the group's
+        lead is told (bot/delivery/leads.py)."""
+        if self._synced() and attempt >= NOT_IN_ROOM_ATTEMPTS:
+            return Dropped(reason=NOT_IN_ROOM)
+        return Retry(reason="room-not-synced")
 
     async def _redact_source(self, room_id: str, event_id: str) -> None:
         """The CPR guard: remove the offending message; if we may not, say so once."""
@@ -141,9 +152,31 @@ class MatrixSender:
         # We are inside a send to this very room: the notice follows through the outbox.
         await self._router.enqueue([notice])
 
-    async def retract(self, room_id: str, message_id: str) -> bool:
-        """Redact one of the bot's own messages (the data-protection purge calls this)."""
-        answer = await self._client.room_redact(
-            room_id, message_id, reason="retention", tx_id=f"psp-retract-{message_id}"
-        )
-        return isinstance(answer, RoomRedactResponse)
+    async def retract(self, room_id: str, message_id: str) -> SendResult:
+        """Redact one of the bot's own messages (a retention RETRACTION row). The
+        transaction id is the message's: a retry cannot redact twice."""
+        try:
+            answer = await self._client.room_redact(
+                room_id, message_id, reason="retention", tx_id=f"psp-retract-{message_id}"
+            )
+        except NETWORK_ERRORS as exc:
+            log.warning("redacting in a Matrix room failed: %s", type(exc).__name__)
+            return Retry(reason="network")
+        if isinstance(answer, RoomRedactResponse):
+            return Sent()
+        assert isinstance(answer, RoomRedactError)
+        if answer.status_code == "M_NOT_FOUND":
+            return Sent()  # already gone
+        return refusal(answer)
+
+
+def refusal(answer: RoomSendError | RoomRedactError) -> SendResult:
+    """A homeserver's refusal as the delivery contract's answer."""
+    code = str(answer.status_code or "unknown")
+    log.warning("Matrix refused: %s", code)
+    if code in PERMANENT_REFUSALS:
+        return Dropped(reason=code)  # retrying cannot help (e.g. the bot was removed)
+    if code == "M_LIMIT_EXCEEDED":
+        wait_ms = getattr(answer, "retry_after_ms", None)
+        return Retry(reason=code, after=wait_ms / 1000 if wait_ms else None)
+    return Retry(reason=code)

@@ -142,7 +142,11 @@ class MatrixService:
                     self.client, self.config, self.router, locale=self.locale, vault=vault
                 )
                 self.sender = MatrixSender(
-                    self.client, self.router, locale=self.locale, prepare_room=trust.prepare_room
+                    self.client,
+                    self.router,
+                    locale=self.locale,
+                    prepare_room=trust.prepare_room,
+                    synced=lambda: self.last_sync is not None,
                 )
                 self.router.attach(Platform.MATRIX, self.sender)
                 await trust.bootstrap_cross_signing()
@@ -202,6 +206,7 @@ class MatrixService:
             await self.router.save_state(self._checkpoint_key, answer.next_batch)
             since, first_ever, full_state = answer.next_batch, False, False
             self.last_sync = time.monotonic()
+            self.router.metrics.matrix_synced()
             self.synced.set()
             self.synced.clear()
 
@@ -301,6 +306,7 @@ class MatrixService:
             # Never acted on unread: ask for the key and look again after later syncs.
             if event.event_id not in self._undecryptable:
                 self._undecryptable[event.event_id] = (room, event, time.time())
+                self.router.metrics.matrix_undecryptable()
                 await self._save_undecryptable()
             with contextlib.suppress(LocalProtocolError):  # already requested
                 await client.request_room_key(event)
@@ -318,6 +324,9 @@ class MatrixService:
             text = f"ack {ref}"
         else:
             return  # m.notice (other bots), edits, everything else
+        received = getattr(event, "server_timestamp", None)
+        if isinstance(received, int) and received > 0:
+            self.router.metrics.matrix_sync(time.time() - received / 1000)
         incoming = Incoming(
             platform=Platform.MATRIX,
             room=room.room_id,

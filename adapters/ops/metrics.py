@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
 
 
 class PrometheusMetrics:
@@ -63,6 +64,41 @@ class PrometheusMetrics:
             ["platform", "reason", "result"],
             registry=r,
         )
+        self.delivered_total = Counter(
+            "psp_delivered",
+            "Messages that reached their room, by kind (alert, escalation, reminder, answer …)"
+            " and whether they arrived late (more than a minute after they were decided)",
+            ["platform", "kind", "late"],
+            registry=r,
+        )
+        self.matrix_lag = Histogram(
+            "psp_matrix_sync_lag_seconds",
+            "From the homeserver receiving an event to the bot handling it",
+            buckets=LAG_BUCKETS,
+            registry=r,
+        )
+        self.matrix_last_sync = Gauge(
+            "psp_matrix_last_sync_timestamp_seconds",
+            "When the Matrix client's last successful sync was handled (Unix time)",
+            registry=r,
+        )
+        self.undecryptable = Counter(
+            "psp_matrix_undecryptable_events",
+            "Encrypted events the bot could not decrypt (keys missing or withheld)",
+            registry=r,
+        )
+        self.slack_ack_seconds = Histogram(
+            "psp_slack_ack_seconds",
+            "From a Slack request's arrival to its acknowledgement (Slack allows 3 s)",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.audit_age = Gauge(
+            "psp_audit_last_success_age_seconds",
+            "Seconds since the last successful `audit verify` or `audit checkpoint` (-1: never)",
+            ["task"],
+            registry=r,
+        )
         self.pruned = Counter(
             "psp_housekeeping_pruned",
             "Rows pruned by housekeeping, by kind",
@@ -93,11 +129,33 @@ class PrometheusMetrics:
     def delivery_failure(self, platform: str, reason: str, *, dropped: bool) -> None:
         self.delivery_failures.labels(platform, reason, "dropped" if dropped else "retry").inc()
 
+    def delivered(self, platform: str, kind: str, *, late: bool) -> None:
+        self.delivered_total.labels(platform, kind, "yes" if late else "no").inc()
+
+    def matrix_sync(self, lag_seconds: float) -> None:
+        self.matrix_lag.observe(max(0.0, lag_seconds))
+
+    def matrix_synced(self) -> None:
+        self.matrix_last_sync.set_to_current_time()
+
+    def matrix_undecryptable(self) -> None:
+        self.undecryptable.inc()
+
+    def slack_ack(self, seconds: float) -> None:
+        self.slack_ack_seconds.observe(seconds)
+
+    # Gauges read at scrape time (bot/cli_ops_listener.py)
+
     def outbox_backlog(self, backlog: Mapping[str, tuple[int, float]]) -> None:
-        """Per platform: replies waiting, and the age in seconds of the oldest."""
+        """Per platform: replies waiting, and the age in seconds of the oldest. A platform
+        with nothing waiting any more reads 0, not its last value."""
         for platform, (pending, oldest_seconds) in backlog.items():
             self.outbox_pending.labels(platform).set(pending)
             self.outbox_oldest.labels(platform).set(oldest_seconds)
+
+    def audit_last_success(self, ages: Mapping[str, float | None]) -> None:
+        for task, age in ages.items():
+            self.audit_age.labels(task).set(-1 if age is None else age)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

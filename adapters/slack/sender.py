@@ -161,13 +161,13 @@ class SlackSender:
             blocks=blocks,
         )
 
-    async def retract(self, room_id: str, message_id: str) -> bool:
-        """Delete a message the bot posted (the purge of a case). True if it is gone."""
+    async def retract(self, room_id: str, message_id: str) -> SendResult:
+        """Delete a message the bot posted (a retention RETRACTION row)."""
         try:
-            await self.api.call("chat.delete", channel=room_id, ts=message_id)
+            await self.api.call_once("chat.delete", channel=room_id, ts=message_id)
         except SlackCallError as exc:
             if exc.code == "message_not_found":
-                return True
+                return Sent()  # already gone
             log.warning("could not delete a message (%s)", exc.code)
-            return False
-        return True
+            return outcome(exc)
+        return Sent()

@@ -24,17 +24,20 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot.delivery.attempts import Attempt, message_kind, reason_code, retract
 from bot.delivery.leads import tell_leads_of_stuck_rooms
 from bot.delivery.policy import DeliveryPolicy
 from bot.domain import CaseId, Platform
 from bot.i18n import translate
 from bot.messages import Reply, ReplyKind, RoomRef
-from bot.ports import Clock, NotificationKey, UnitOfWorkFactory
+from bot.metrics import Metrics, NoMetrics
+from bot.ports import Clock, NotificationKey, UnitOfWork, UnitOfWorkFactory
 from bot.ports.delivery import ChatSender, Dropped, Outgoing, Retry, SendResult, Sent
 from bot.ports.outbox import OutboxEntry
 
@@ -43,6 +46,9 @@ log = logging.getLogger(__name__)
 CLAIM_LIMIT = 50
 DUE_ROOMS_LIMIT = 200
 IDLE_WAIT_SECONDS = 60.0
+# Answers of a room's sends are recorded together (one transaction, the delivered rows in one
+# statement) at the end of the room's batch, or once the oldest unrecorded answer is this old.
+SETTLE_AFTER_SECONDS = 0.25
 
 
 class DeliveryWorker:
@@ -69,6 +75,7 @@ class DeliveryWorker:
         self._stopping = False
         self._fresh: set[Platform] = set()
         self._next_stuck_check: datetime | None = None
+        self.metrics: Metrics = NoMetrics()
 
     # --- wiring --------------------------------------------------------------------------
 
@@ -122,20 +129,30 @@ class DeliveryWorker:
 
     async def deliver_claimed(self, entries: Sequence[OutboxEntry]) -> None:
         """Send rows the caller wrote and leased in its own transaction (a command's
-        replies to rooms that had nothing pending), without claiming them again."""
+        replies to rooms that had nothing pending), without claiming them again: the rooms
+        at once, each in order, and the answers recorded together in one transaction."""
         by_room: dict[RoomRef, list[OutboxEntry]] = {}
         for entry in entries:
             by_room.setdefault(entry.reply.room, []).append(entry)
-        for room, mine in by_room.items():
-            sender = self._senders.get(room.platform)
-            if sender is None or room.platform in self._background:
-                # No adapter for it here (leave the rows to a process with one), or one the
-                # background loop sends.
-                await self._release(mine)
-                self.wake()
-                continue
-            async with self._lock(room):
-                await self._send_entries(sender, mine)
+        # No adapter for it here (leave the rows to a process with one), or one the
+        # background loop sends (the pager): given back, and the loop woken.
+        inline = {p for p in self._senders if p not in self._background}
+        orphans = [e for room, mine in by_room.items() if room.platform not in inline for e in mine]
+        rooms = sorted(
+            (room for room in by_room if room.platform in inline),
+            key=lambda r: (r.platform.value, r.room_id),
+        )
+        async with contextlib.AsyncExitStack() as held:
+            for room in rooms:  # always in the same order: two commands cannot deadlock
+                await held.enter_async_context(self._lock(room))
+            answers = await asyncio.gather(
+                *(self._attempt_room(self._senders[r.platform], by_room[r]) for r in rooms)
+            )
+            done = [attempt for room_done, _rest in answers for attempt in room_done]
+            untried = [entry for _done, rest in answers for entry in rest]
+            await self._settle(done, release=[*orphans, *untried])
+        if any(room.platform in self._background for room in by_room):
+            self.wake()  # the rows are given back: the loop sends them
 
     async def send_unsaved(self, replies: Sequence[Reply]) -> None:
         """Replies that could not be written to the outbox (the database is away: "try again
@@ -175,87 +192,131 @@ class DeliveryWorker:
     async def _send_entries(self, sender: ChatSender, entries: Sequence[OutboxEntry]) -> bool:
         """One room's leased rows, in order. False if the room must wait for a retry (the
         rest are given back)."""
+        done, rest = await self._attempt_room(sender, entries)
+        await self._settle(done, release=rest)
+        return not (done and isinstance(done[-1].result, Retry))
+
+    async def _attempt_room(
+        self, sender: ChatSender, entries: Sequence[OutboxEntry]
+    ) -> tuple[list[Attempt], list[OutboxEntry]]:
+        """Send one room's rows in order until one must wait. Returns the answers not yet
+        recorded and the rows not tried. Answers are recorded in batches, and once the
+        oldest unrecorded one is `SETTLE_AFTER_SECONDS` old (a backlog after an outage):
+        a crash can repeat only the sends of that last fraction of a second."""
         posted: dict[str, str] = {}
+        done: list[Attempt] = []
+        since = 0.0
         for index, entry in enumerate(entries):
-            if not await self._send_entry(sender, entry, posted):
-                await self._release(entries[index + 1 :])
-                return False
-        return True
+            attempt = await self._attempt(sender, entry, posted)
+            if not done:
+                since = time.monotonic()
+            done.append(attempt)
+            if isinstance(attempt.result, Retry):
+                return done, list(entries[index + 1 :])
+            if time.monotonic() - since >= SETTLE_AFTER_SECONDS:
+                await self._settle(done, release=())
+                done = []
+        return done, []
 
     async def _release(self, entries: Sequence[OutboxEntry]) -> None:
-        if entries:
-            async with self._uow_factory() as uow:
-                await uow.outbox.release([e.id for e in entries])
-                await uow.commit()
+        await self._settle([], release=entries)
 
-    async def _send_entry(
+    async def _attempt(
         self, sender: ChatSender, entry: OutboxEntry, posted: dict[str, str]
-    ) -> bool:
-        """One row: send it and record the answer. False if the room must wait (Retry)."""
-        outgoing = await self._outgoing(entry, posted)
+    ) -> Attempt:
+        """One row handed to its sender; the answer, not yet recorded."""
+        reply = entry.reply
+        late = self._clock.now() - entry.created_at > timedelta(
+            seconds=self.policy.late_after_seconds
+        )
+        result: SendResult
         try:
-            result: SendResult = await sender.send(outgoing)
+            if reply.kind is ReplyKind.RETRACTION:
+                result = await retract(sender, reply)
+            else:
+                result = await sender.send(await self._outgoing(entry, posted, late=late))
         except Exception as exc:  # a sender's defect must not stop the room for good
             log.exception("outbox row %d: the sender failed", entry.id)
             result = Retry(reason=f"error:{type(exc).__name__}")
-        now = self._clock.now()
-        reply = entry.reply
-        async with self._uow_factory() as uow:
-            if isinstance(result, Sent):
-                await uow.outbox.mark_delivered(entry.id, at=now)
-                if result.message_id and reply.kind is not ReplyKind.ERROR:
-                    await uow.messages.record(
-                        platform=reply.room.platform,
-                        room_id=reply.room.room_id,
-                        message_id=result.message_id,
-                        case_id=CaseId(reply.case_id) if reply.case_id is not None else None,
-                        message_key=reply.message_key,
-                        at=now,
-                    )
-                    if reply.message_key:
-                        posted[reply.message_key] = result.message_id
-            elif isinstance(result, Dropped):
-                log.warning(
-                    "outbox row %d to %s room %s dropped: %s",
-                    entry.id,
-                    reply.room.platform.value,
-                    reply.room.room_id,
-                    result.reason,
-                )
-                await uow.outbox.mark_dropped(entry.id, reason=result.reason, at=now)
-            else:
-                wait = result.after
-                if wait is None:
-                    wait = self.policy.backoff(entry.attempts + 1, self._random)
-                log.warning("outbox row %d: retry in %.0f s (%s)", entry.id, wait, result.reason)
-                await uow.outbox.mark_retry(
-                    entry.id,
-                    next_attempt_at=now + timedelta(seconds=wait),
-                    reason=result.reason,
-                )
-            settled = False
-            if not isinstance(result, Retry) and entry.ledger_key is not None:
-                settled = await uow.outbox.ledger_settled(entry.ledger_key)
-                if settled:
-                    await uow.ledger.mark_sent(NotificationKey.decode(entry.ledger_key), at=now)
-            await uow.commit()
-        if not settled and not isinstance(result, Retry) and entry.ledger_key is not None:
-            # Two rooms of one key settled at once (PostgreSQL, READ COMMITTED): each saw the
-            # other still pending inside its own transaction. Looked at again after the
-            # commit, the later one sees both, so the key is never left claimed (which the
-            # scheduler would take for a crashed send and build again: a second page).
-            async with self._uow_factory() as uow:
-                if await uow.outbox.ledger_settled(entry.ledger_key):
-                    await uow.ledger.mark_sent(NotificationKey.decode(entry.ledger_key), at=now)
-                    await uow.commit()
-        return not isinstance(result, Retry)
+        if isinstance(result, Sent) and result.message_id and reply.message_key:
+            posted[reply.message_key] = result.message_id
+        return Attempt(entry, result, late)
 
-    async def _outgoing(self, entry: OutboxEntry, posted: dict[str, str]) -> Outgoing:
+    async def _settle(self, done: Sequence[Attempt], *, release: Sequence[OutboxEntry]) -> None:
+        """Record a batch of answers in one transaction: the delivered rows in one
+        statement, their message ids, drops with their reason, retries with their backoff,
+        untried rows given back, and ledger keys whose rows are all settled."""
+        if not done and not release:
+            return
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            delivered = [a.entry.id for a in done if isinstance(a.result, Sent)]
+            if delivered:
+                await uow.outbox.mark_delivered(delivered, at=now)
+            for attempt in done:
+                await self._record(uow, attempt, now)
+            if release:
+                await uow.outbox.release([e.id for e in release])
+            settled_keys = {
+                a.entry.ledger_key
+                for a in done
+                if a.entry.ledger_key is not None and not isinstance(a.result, Retry)
+            }
+            for key in sorted(k for k in settled_keys if k is not None):
+                if await uow.outbox.ledger_settled(key):
+                    await uow.ledger.mark_sent(NotificationKey.decode(key), at=now)
+            await uow.commit()
+        for attempt in done:
+            self._count(attempt)
+
+    async def _record(self, uow: UnitOfWork, attempt: Attempt, now: datetime) -> None:
+        entry, result, reply = attempt.entry, attempt.result, attempt.entry.reply
+        if isinstance(result, Sent):
+            remembered = reply.kind not in (ReplyKind.ERROR, ReplyKind.RETRACTION)
+            if result.message_id and remembered:
+                await uow.messages.record(
+                    platform=reply.room.platform,
+                    room_id=reply.room.room_id,
+                    message_id=result.message_id,
+                    case_id=CaseId(reply.case_id) if reply.case_id is not None else None,
+                    message_key=reply.message_key,
+                    at=now,
+                )
+        elif isinstance(result, Dropped):
+            log.warning(
+                "outbox row %d to %s room %s dropped: %s",
+                entry.id,
+                reply.room.platform.value,
+                reply.room.room_id,
+                result.reason,
+            )
+            await uow.outbox.mark_dropped(entry.id, reason=result.reason, at=now)
+        else:
+            wait = result.after
+            if wait is None:
+                wait = self.policy.backoff(entry.attempts + 1, self._random)
+            log.warning("outbox row %d: retry in %.0f s (%s)", entry.id, wait, result.reason)
+            await uow.outbox.mark_retry(
+                entry.id, next_attempt_at=now + timedelta(seconds=wait), reason=result.reason
+            )
+
+    def _count(self, attempt: Attempt) -> None:
+        """Metrics by platform, message kind and reason code: never a room or a text."""
+        platform = attempt.entry.reply.room.platform.value
+        result = attempt.result
+        if isinstance(result, Sent):
+            self.metrics.delivered(platform, message_kind(attempt.entry), late=attempt.late)
+        else:
+            dropped = isinstance(result, Dropped)
+            self.metrics.delivery_failure(platform, reason_code(result.reason), dropped=dropped)
+
+    async def _outgoing(
+        self, entry: OutboxEntry, posted: dict[str, str], *, late: bool
+    ) -> Outgoing:
         reply = entry.reply
         edit_target = await self._resolve(reply.room, reply.edit_of, posted)
         thread_root = await self._resolve(reply.room, reply.thread_of, posted)
-        late = self._clock.now() - entry.created_at
-        if late > timedelta(seconds=self.policy.late_after_seconds) and edit_target is None:
+        if late and edit_target is None:
             line = translate(
                 self._locale, "delivery.late", when=entry.due_at.strftime("%Y-%m-%d %H:%M")
             )

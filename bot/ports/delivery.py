@@ -15,7 +15,7 @@ time, in order per room, and the sender answers with a value, never a swallowed 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.messages import Reply
 
@@ -55,3 +55,12 @@ class Outgoing:
 
 class ChatSender(Protocol):
     async def send(self, message: Outgoing) -> SendResult: ...
+
+
+@runtime_checkable
+class Retracting(Protocol):
+    """A sender that can take one of the bot's own messages back (a RETRACTION row: Matrix
+    redacts, Slack deletes). A platform without it has nothing to take back: the row counts
+    as delivered. Answers like `send`: Sent once the message is gone (or was already)."""
+
+    async def retract(self, room_id: str, message_id: str) -> SendResult: ...

@@ -9,7 +9,10 @@ from typing import Protocol
 PROCESSED_EVENTS = "processed_events"  # event ids kept to answer a re-delivery once
 NOTIFICATIONS = "sent_notifications"  # the scheduler's ledger of past occurrences
 ALERT_STATE = "alert_state"  # per-alert adapter state (which chat message shows a case)
-OUTBOX = "outbox"  # replies delivered (or dropped) long ago
+OUTBOX = "outbox"  # messages delivered long ago
+# Messages dropped long ago: kept longer than delivered ones, for `psp-bot outbox` and its
+# `retry` after an outage an operator fixes later.
+OUTBOX_DROPPED = "outbox_dropped"
 
 
 class Housekeeper(Protocol):

@@ -19,6 +19,7 @@ from bot.messages import Action, Attachment, Mention, Reply, ReplyKind, RoomRef
 
 # Reply is part of this port's contract: storage reads it from here.
 __all__ = [
+    "OutboxBacklog",
     "OutboxEntry",
     "OutboxListing",
     "OutboxRepository",
@@ -28,6 +29,7 @@ __all__ = [
     "StuckRoom",
     "decode_reply",
     "encode_reply",
+    "retraction",
 ]
 
 
@@ -65,6 +67,15 @@ class OutboxListing:
     next_attempt_at: datetime
     reason: str | None
     group_id: GroupId | None
+
+
+@dataclass(frozen=True)
+class OutboxBacklog:
+    """Pending rows of one platform (metrics, `/readyz`): never a room or a text."""
+
+    platform: Platform
+    pending: int
+    oldest_created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -122,8 +133,9 @@ class OutboxRepository(Protocol):
         """Give leased rows back untried (due at once for the next taker)."""
         ...
 
-    async def mark_delivered(self, entry_id: int, *, at: datetime) -> None:
-        """Delivered: the row's text is erased (it is in the room now), its metadata kept."""
+    async def mark_delivered(self, entry_ids: Sequence[int], *, at: datetime) -> None:
+        """Delivered, all in one statement: the rows' text is erased (it is in the room now),
+        their metadata kept."""
         ...
 
     async def mark_retry(
@@ -136,6 +148,10 @@ class OutboxRepository(Protocol):
         ...
 
     async def pending_count(self) -> int: ...
+    async def backlog(self) -> Sequence[OutboxBacklog]:
+        """Per platform with pending rows: how many, and when the oldest was written."""
+        ...
+
     async def hurry(self, platforms: Sequence[Platform], *, now: datetime) -> None:
         """Make every pending row that waits for a retry due now (a fresh start)."""
         ...
@@ -173,6 +189,7 @@ def encode_reply(reply: Reply) -> str:
         "edit_of": reply.edit_of,
         "thread_of": reply.thread_of,
         "reply_context": reply.reply_context,
+        "retracts": reply.retracts,
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -195,4 +212,10 @@ def decode_reply(raw: str) -> Reply:
         edit_of=data.get("edit_of"),
         thread_of=data.get("thread_of"),
         reply_context=data.get("reply_context"),
+        retracts=data.get("retracts"),
     )
+
+
+def retraction(room: RoomRef, message_id: str) -> Reply:
+    """The outbox row that takes one of the bot's own messages back (retention)."""
+    return Reply(room=room, text="", kind=ReplyKind.RETRACTION, retracts=message_id)

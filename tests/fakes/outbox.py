@@ -10,7 +10,13 @@ from datetime import datetime
 
 from bot.domain import GroupId, Platform
 from bot.messages import Reply, RoomRef
-from bot.ports.outbox import OutboxEntry, OutboxListing, OutboxStatus, StuckRoom
+from bot.ports.outbox import (
+    OutboxBacklog,
+    OutboxEntry,
+    OutboxListing,
+    OutboxStatus,
+    StuckRoom,
+)
 from tests.fakes.store import OutboxRow, Transaction
 
 PENDING, DELIVERED, DROPPED = OutboxStatus.PENDING, OutboxStatus.DELIVERED, OutboxStatus.DROPPED
@@ -107,8 +113,9 @@ class FakeOutboxRepository:
             )
         )
 
-    async def mark_delivered(self, entry_id: int, *, at: datetime) -> None:
-        self._settle(entry_id, DELIVERED, at, None)
+    async def mark_delivered(self, entry_ids: Sequence[int], *, at: datetime) -> None:
+        for entry_id in entry_ids:
+            self._settle(entry_id, DELIVERED, at, None)
 
     async def mark_retry(self, entry_id: int, *, next_attempt_at: datetime, reason: str) -> None:
         row = self._tx.tables.outbox[entry_id]
@@ -129,6 +136,13 @@ class FakeOutboxRepository:
 
     async def pending_count(self) -> int:
         return sum(r.status is PENDING for r in self._rows())
+
+    async def backlog(self) -> Sequence[OutboxBacklog]:
+        oldest: dict[Platform, list[datetime]] = {}
+        for row in self._rows():
+            if row.status is PENDING:
+                oldest.setdefault(row.room.platform, []).append(row.entry.created_at)
+        return [OutboxBacklog(p, len(times), min(times)) for p, times in oldest.items()]
 
     async def hurry(self, platforms: Sequence[Platform], *, now: datetime) -> None:
         for row in self._rows():

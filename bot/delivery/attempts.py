@@ -1,0 +1,40 @@
+"""One send of an outbox row and its answer, before the worker records it; and the labels
+the metrics count deliveries by (fixed vocabularies only)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.messages import Reply
+from bot.ports import NotificationKey
+from bot.ports.delivery import ChatSender, Retracting, SendResult, Sent
+from bot.ports.outbox import OutboxEntry
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A row's send and its answer, before it is recorded."""
+
+    entry: OutboxEntry
+    result: SendResult
+    late: bool
+
+
+def message_kind(entry: OutboxEntry) -> str:
+    """A metrics label: the scheduler's notice kind (escalation, reminder, followup,
+    fallback) for a ledger row, else the reply's kind (alert, update, answer …)."""
+    if entry.ledger_key is not None:
+        return NotificationKey.decode(entry.ledger_key).kind
+    return entry.reply.kind.value
+
+
+def reason_code(reason: str) -> str:
+    """A reason as a metrics label: a platform's error code, never free text."""
+    return re.sub(r"[^A-Za-z0-9_.:-]", "_", reason)[:40] or "unknown"
+
+
+async def retract(sender: ChatSender, reply: Reply) -> SendResult:
+    if reply.retracts is None or not isinstance(sender, Retracting):
+        return Sent()  # a platform that cannot take messages back has nothing to do
+    return await sender.retract(reply.room.room_id, reply.retracts)

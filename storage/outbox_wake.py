@@ -1,0 +1,119 @@
+"""Hearing of outbox rows another process wrote (the `purge` or `outbox retry` CLI, a second
+bot process), so that the delivery worker sends them at once instead of at its next timer.
+
+PostgreSQL: the outbox's triggers (migration 0010_ops) NOTIFY `psp_outbox` when rows are
+written or made pending again; a dedicated connection LISTENs and wakes the worker on each
+notification (delivered at the writer's commit). After a lost connection it reconnects
+with backoff and wakes the worker once, in case it missed something.
+
+SQLite: no notifications; every `poll_seconds` it reads `PRAGMA data_version` on a
+connection of its own and wakes the worker when another connection has committed since.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "psp_outbox"
+POLL_SECONDS = 0.25
+MAX_BACKOFF_SECONDS = 30.0
+
+
+class OutboxWake:
+    """A service of `psp-bot run`: calls `wake` whenever the outbox may hold new work."""
+
+    def __init__(
+        self, engine: AsyncEngine, wake: Callable[[], None], *, poll_seconds: float = POLL_SECONDS
+    ) -> None:
+        self._engine = engine
+        self._wake = wake
+        self._poll_seconds = poll_seconds
+        self.listening = asyncio.Event()  # set once notifications (or polls) are running
+
+    async def run(self) -> None:
+        if self._engine.dialect.name == "postgresql":
+            await self._listen()
+        else:
+            await self._poll()
+
+    async def _listen(self) -> None:
+        delay = 1.0
+        while True:
+            try:
+                await self._listen_once()
+                delay = 1.0
+                log.warning("outbox notifications: the connection was lost; reconnecting")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("outbox notifications unavailable (%s)", type(exc).__name__)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+
+    async def _listen_once(self) -> None:
+        """LISTEN on a connection of its own until that connection is lost."""
+        lost = asyncio.Event()
+
+        def notified(*_args: Any) -> None:
+            self._wake()
+
+        def terminated(*_args: Any) -> None:
+            lost.set()
+
+        async with self._engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+            assert raw is not None
+            await raw.add_listener(CHANNEL, notified)
+            raw.add_termination_listener(terminated)
+            self._wake()  # whatever was written while nobody listened
+            self.listening.set()
+            try:
+                await lost.wait()
+            finally:
+                self.listening.clear()
+                if not raw.is_closed():
+                    await raw.remove_listener(CHANNEL, notified)
+                    raw.remove_termination_listener(terminated)
+
+    async def _poll(self) -> None:
+        """Hold one connection and read SQLite's `PRAGMA data_version`, which changes when
+        any other connection (another process, or another of this process's own) commits
+        to the file: exact, no lock taken, and at most one extra worker pass a second."""
+        delay = self._poll_seconds
+        while True:
+            try:
+                async with self._engine.connect() as conn:
+                    raw = (await conn.get_raw_connection()).driver_connection
+                    assert raw is not None
+                    seen = await _data_version(raw)
+                    self._wake()  # whatever was written while nobody looked
+                    self.listening.set()
+                    delay = self._poll_seconds
+                    while True:
+                        await asyncio.sleep(self._poll_seconds)
+                        now = await _data_version(raw)
+                        if now != seen:
+                            seen = now
+                            self._wake()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the file may be away; the worker says so too
+                self.listening.clear()
+                log.warning("outbox poll failed (%s); trying again", type(exc).__name__)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+
+
+async def _data_version(raw: Any) -> int:
+    """Read on the driver's connection itself: no transaction, so no `BEGIN IMMEDIATE`."""
+    cursor = await raw.execute("PRAGMA data_version")
+    row = await cursor.fetchone()
+    await cursor.close()
+    return int(row[0])

@@ -1,0 +1,96 @@
+"""Rows another process writes to the outbox (the `purge` CLI, `psp-bot outbox retry`, a
+second bot process) are sent at once, not at the worker's next timer (up to a minute): on
+PostgreSQL by LISTEN/NOTIFY on the outbox's triggers, on SQLite by a quarter-second poll of
+`PRAGMA data_version`. Measured here: the time from the other process's commit to delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain import Platform
+from bot.messages import Reply, RoomRef
+from bot.ports.delivery import Dropped
+from bot.ports.outbox import OutboxStatus
+from storage.engine import make_engine
+from storage.outbox_wake import OutboxWake
+from storage.uow import SqlAlchemyUnitOfWorkFactory
+from tests.conftest import Harness
+from tests.delivery_support import FlakySender, outbox
+
+ROOM = RoomRef(Platform.MATRIX, "!elsewhere:test")
+
+
+@contextlib.asynccontextmanager
+async def running_bot(harness: Harness) -> AsyncIterator[FlakySender]:
+    """The harness's worker running as in `psp-bot run`, with the wake service beside it."""
+    assert harness.engine is not None
+    sender = FlakySender()
+    harness.router.attach(Platform.MATRIX, sender)
+    wake = OutboxWake(harness.engine, harness.router.delivery.wake)
+    tasks = [
+        asyncio.create_task(harness.router.delivery.run()),
+        asyncio.create_task(wake.run()),
+    ]
+    try:
+        async with asyncio.timeout(10):
+            await wake.listening.wait()
+            while harness.router.delivery._wake.is_set():  # noqa: ASYNC110 (first pass done)
+                await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # and it waits on its (60 s) timer now
+        yield sender
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def until(condition: object, limit: float = 10.0) -> float:
+    """Seconds until `condition()` holds (failing after `limit`: far below the 60 s timer)."""
+    started = time.monotonic()
+    async with asyncio.timeout(limit):
+        while not condition():  # type: ignore[operator]  # noqa: ASYNC110 (a sender's list)
+            await asyncio.sleep(0.005)
+    return time.monotonic() - started
+
+
+async def test_a_row_written_by_another_process_is_sent_at_once(
+    harness: Harness, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other: AsyncEngine = make_engine(database_url)  # another process's connections
+    try:
+        async with running_bot(harness) as sender:
+            delays = []
+            for n in range(3):
+                async with SqlAlchemyUnitOfWorkFactory(other)() as uow:
+                    await uow.outbox.add([Reply(ROOM, f"from the CLI {n}")], at=harness.clock.now())
+                    await uow.commit()
+                delays.append(await until(lambda n=n: len(sender.delivered) == n + 1))
+            assert [r.text for r in sender.delivered] == [f"from the CLI {n}" for n in range(3)]
+
+            # A dropped row made pending again by `psp-bot outbox retry` elsewhere.
+            sender.refuse_always(ROOM.room_id, Dropped(reason="M_FORBIDDEN"))
+            async with SqlAlchemyUnitOfWorkFactory(other)() as uow:
+                await uow.outbox.add([Reply(ROOM, "refused at first")], at=harness.clock.now())
+                await uow.commit()
+            await until(lambda: len(sender.attempts) == 4)
+            (dropped,) = await outbox(harness, OutboxStatus.DROPPED)
+            sender.recover(ROOM.room_id)
+            async with SqlAlchemyUnitOfWorkFactory(other)() as uow:
+                assert await uow.outbox.requeue(ids=[dropped.id], now=harness.clock.now()) == 1
+                await uow.commit()
+            delays.append(await until(lambda: len(sender.delivered) == 4))
+            assert sender.delivered[-1].text == "refused at first"
+    finally:
+        await other.dispose()
+    with capsys.disabled():
+        dialect = database_url.split(":")[0]
+        print(
+            f"\n  cross-process wake on {dialect}: "
+            + ", ".join(f"{d * 1000:.0f} ms" for d in delays)
+        )
