@@ -10,9 +10,12 @@ from typing import cast
 from sqlalchemy import (
     Table,
     and_,
+    bindparam,
     case,
+    exists,
     func,
     insert,
+    null,
     or_,
     select,
     tuple_,
@@ -53,6 +56,32 @@ def _due(now: datetime) -> ColumnElement[bool]:
     )
 
 
+# One statement, built once (so compiled once): the row's own lease unless its room already
+# has a pending row. Sent as one multi-row INSERT (SQLAlchemy's insertmanyvalues).
+_INSERT_CLAIMING = (
+    insert(OUTBOX)
+    .values(
+        leased_until=case(
+            (
+                exists().where(
+                    OUTBOX.c.status == PENDING,
+                    OUTBOX.c.platform == bindparam("busy_platform"),
+                    OUTBOX.c.room_id == bindparam("busy_room"),
+                ),
+                null(),
+            ),
+            else_=bindparam("leased_until", type_=UtcDateTime()),
+        )
+    )
+    .returning(
+        OUTBOX.c.id,
+        OUTBOX.c.idempotency_key,
+        OUTBOX.c.leased_until,
+        sort_by_parameter_order=True,
+    )
+)
+
+
 class SqlAlchemyOutboxRepository:
     def __init__(self, conn: AsyncConnection, codec: TextCodec) -> None:
         self._conn = conn
@@ -70,52 +99,79 @@ class SqlAlchemyOutboxRepository:
     ) -> Sequence[OutboxEntry]:
         if not replies:
             return []
-        rooms = list(dict.fromkeys(r.room for r in replies))
-        free = set(rooms) if claim_until is None else await self._rooms_without_backlog(rooms)
-        rows = []
-        for reply in replies:
-            key = uuid.uuid4().hex
-            claimed = claim_until is not None and reply.room in free
-            rows.append(
-                {
-                    "platform": reply.room.platform.value,
-                    "room_id": reply.room.room_id,
-                    "kind": reply.kind.value,
-                    "payload": self._codec.seal(encode_reply(reply), aad=payload_aad(key)),
-                    "idempotency_key": key,
-                    "group_id": group_id,
-                    "case_id": reply.case_id,
-                    "ledger_key": ledger_key,
-                    "status": PENDING,
-                    "created_at": at,
-                    "due_at": due_at or at,
-                    "attempts": 0,
-                    "next_attempt_at": at,
-                    "leased_until": claim_until if claimed else None,
-                }
-            )
+        keys = [uuid.uuid4().hex for _ in replies]
+        rows: list[dict[str, object]] = [
+            {
+                "platform": reply.room.platform.value,
+                "room_id": reply.room.room_id,
+                "kind": reply.kind.value,
+                "payload": self._codec.seal(encode_reply(reply), aad=payload_aad(key)),
+                "idempotency_key": key,
+                "group_id": group_id,
+                "case_id": reply.case_id,
+                "ledger_key": ledger_key,
+                "status": PENDING,
+                "created_at": at,
+                "due_at": due_at or at,
+                "attempts": 0,
+                "next_attempt_at": at,
+                "leased_until": None,
+            }
+            for reply, key in zip(replies, keys, strict=True)
+        ]
         if claim_until is None:
             await self._conn.execute(insert(OUTBOX), rows)
             return []
-        ids = (
-            await self._conn.execute(
-                insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True), rows
-            )
-        ).scalars()
+        if self._conn.dialect.name == "postgresql":
+            leased = await self._insert_claiming(rows, claim_until)
+        else:
+            leased = await self._insert_claimed(rows, replies, claim_until)
         return [
             OutboxEntry(
-                id=entry_id,
+                id=leased[key],
                 reply=reply,
-                idempotency_key=str(row["idempotency_key"]),
+                idempotency_key=key,
                 created_at=at,
                 due_at=due_at or at,
                 attempts=0,
                 ledger_key=ledger_key,
                 group_id=group_id,
             )
-            for entry_id, reply, row in zip(ids, replies, rows, strict=True)
-            if row["leased_until"] is not None
+            for reply, key in zip(replies, keys, strict=True)
+            if key in leased
         ]
+
+    async def _insert_claimed(
+        self, rows: list[dict[str, object]], replies: Sequence[Reply], claim_until: datetime
+    ) -> dict[str, int]:
+        """SQLite (statements cost no round trip): find the rooms without a backlog, then
+        insert with their rows leased. The ids of the leased rows by idempotency key."""
+        free = await self._rooms_without_backlog(list(dict.fromkeys(r.room for r in replies)))
+        for row, reply in zip(rows, replies, strict=True):
+            if reply.room in free:
+                row["leased_until"] = claim_until
+        ids = (
+            await self._conn.execute(
+                insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True), rows
+            )
+        ).scalars()
+        return {
+            str(row["idempotency_key"]): entry_id
+            for entry_id, row in zip(ids, rows, strict=True)
+            if row["leased_until"] is not None
+        }
+
+    async def _insert_claiming(
+        self, rows: list[dict[str, object]], claim_until: datetime
+    ) -> dict[str, int]:
+        """PostgreSQL: one statement, one round trip. Each row is leased unless its room
+        already has a pending row (the subquery sees the table as it was before this
+        statement, so a command's own rows do not make their room busy)."""
+        for row in rows:
+            row["leased_until"] = claim_until
+            row["busy_platform"], row["busy_room"] = row["platform"], row["room_id"]
+        answer = await self._conn.execute(_INSERT_CLAIMING, rows)
+        return {r.idempotency_key: r.id for r in answer if r.leased_until is not None}
 
     async def _rooms_without_backlog(self, rooms: Sequence[RoomRef]) -> set[RoomRef]:
         """The rooms with no pending row yet: new rows there may go out at once."""

@@ -63,10 +63,15 @@ class SqlAlchemyUnitOfWork:
     outbox: SqlAlchemyOutboxRepository
     minutes: SqlAlchemyMinutesRepository
 
-    def __init__(self, engine: AsyncEngine, codec: TextCodec | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, codec: TextCodec | None = None, *, autocommit: bool = False
+    ) -> None:
         self._engine = engine
         self._codec = codec or PlainTextCodec()
         self._conn: AsyncConnection | None = None
+        # PostgreSQL only: SQLite's BEGIN IMMEDIATE (storage/engine.py) is what queues its
+        # writers, and its transactions cost no round trips.
+        self._autocommit = autocommit and engine.dialect.name == "postgresql"
 
     @property
     def connection(self) -> AsyncConnection:
@@ -76,7 +81,10 @@ class SqlAlchemyUnitOfWork:
     async def __aenter__(self) -> Self:
         try:
             self._conn = await self._engine.connect()
-            await self._conn.begin()
+            if self._autocommit:
+                await self._conn.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                await self._conn.begin()
         except Exception as exc:
             conn, self._conn = self._conn, None
             if conn is not None:
@@ -177,3 +185,6 @@ class SqlAlchemyUnitOfWorkFactory:
 
     def __call__(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine, self.codec)
+
+    def autocommit(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.engine, self.codec, autocommit=True)

@@ -97,6 +97,13 @@ async def test_new_rows_come_back_leased_only_where_nothing_waits(backend: Backe
             [reply(ROOM, "b"), reply(OTHER, "c")], at=T0, claim_until=lease, ledger_key="k"
         )
         assert [e.reply.text for e in second] == ["c"]
+        # A command's own rows do not make their room busy for each other.
+        fresh = RoomRef(Platform.MATRIX, "!fresh")
+        both = await uow.outbox.add(
+            [reply(fresh, "x"), reply(fresh, "y")], at=T0, claim_until=lease
+        )
+        assert [e.reply.text for e in both] == ["x", "y"]
+        await uow.outbox.mark_delivered([e.id for e in both], at=T0)  # in one statement
         assert await uow.outbox.add([reply(OTHER, "d")], at=T0) == []
         await uow.commit()
     async with factory() as uow:

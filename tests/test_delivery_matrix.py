@@ -209,3 +209,58 @@ async def test_a_room_the_bot_is_not_in_is_dropped_after_its_retries_and_the_lea
         assert await router.delivery.tell_leads() == 0
     finally:
         await bot.stop()
+
+
+async def test_a_purged_cases_messages_are_redacted_through_the_outbox(
+    synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
+) -> None:
+    """Retention on a real homeserver: the purge queues one retraction per message of the
+    case in its transaction; the delivery worker redacts them, and the room shows them
+    gone."""
+    from bot.retention import RetentionPolicy, run_retention
+    from storage.retention import SqlAlchemyRetentionStore
+
+    clock = FakeClock(datetime.now(UTC))
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot", clock=clock)
+    try:
+        room = await nordby(users, bot)
+        admin, anna = users["admin"], users["anna"]
+        mark = len(admin.notices)
+        await anna.say(room, "!psp flag normal Borger har brug for en bolig")
+        alert = await admin.wait_notice(lambda n: "bolig" in n.body, after=mark)
+        ref = alert.body.split("PSP-")[1][:9]
+        await anna.ask(bot.user_id, room, f"!psp take PSP-{ref}")
+        closed = await anna.ask(
+            bot.user_id, room, f"!psp close PSP-{ref} Borgeren har fået en bolig --outcome other"
+        )
+        assert "closed" in closed.body.lower()
+        router = bot.service.router
+        clock.advance(timedelta(days=400))
+        factory = router.uow_factory
+        report = await run_retention(
+            router=router,
+            store=SqlAlchemyRetentionStore(bot_engine, factory.codec),  # type: ignore[attr-defined]
+            uow_factory=factory,
+            clock=clock,
+            policy=RetentionPolicy(closed_case_days=365),
+            report_stale=False,
+        )
+        assert report.purged == [f"PSP-{ref}"] and report.retractions >= 3
+        async with asyncio.timeout(30):  # the worker (woken by the purge) redacts them
+            while True:
+                async with factory() as uow:
+                    pending = await uow.outbox.listing(statuses=[OutboxStatus.PENDING], limit=50)
+                if not pending:
+                    break
+                await asyncio.sleep(0.1)
+        async with factory() as uow:
+            rows = await uow.outbox.listing(statuses=list(OutboxStatus), limit=200)
+        retractions = [r for r in rows if r.kind == "retraction"]
+        assert len(retractions) == report.retractions
+        assert {r.status for r in retractions} == {OutboxStatus.DELIVERED}
+        _status, event = await admin.api(
+            "GET", f"/_matrix/client/v3/rooms/{room}/event/{alert.event_id}"
+        )
+        assert event["content"] == {}  # the alert, with the citizen's summary, is gone
+    finally:
+        await bot.stop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.messages import Reply
+from bot.messages import Reply, ReplyKind
 from bot.ports import NotificationKey
 from bot.ports.delivery import ChatSender, Retracting, SendResult, Sent
 from bot.ports.outbox import OutboxEntry
@@ -38,3 +38,13 @@ async def retract(sender: ChatSender, reply: Reply) -> SendResult:
     if reply.retracts is None or not isinstance(sender, Retracting):
         return Sent()  # a platform that cannot take messages back has nothing to do
     return await sender.retract(reply.room.room_id, reply.retracts)
+
+
+def remembered(attempt: Attempt) -> bool:
+    """A delivered message whose platform id is kept (for edits, threads and retraction)."""
+    result, kind = attempt.result, attempt.entry.reply.kind
+    return (
+        isinstance(result, Sent)
+        and bool(result.message_id)
+        and kind not in (ReplyKind.ERROR, ReplyKind.RETRACTION)
+    )

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.delivery.attempts import Attempt, message_kind, reason_code, retract
+from bot.delivery.attempts import Attempt, message_kind, reason_code, remembered, retract
 from bot.delivery.leads import tell_leads_of_stuck_rooms
 from bot.delivery.policy import DeliveryPolicy
 from bot.domain import CaseId, Platform
@@ -249,7 +249,14 @@ class DeliveryWorker:
         if not done and not release:
             return
         now = self._clock.now()
-        async with self._uow_factory() as uow:
+        # The common case, a command's answers delivered with nothing else to record, is
+        # one statement: on PostgreSQL it needs no transaction around it.
+        single = not release and all(
+            isinstance(a.result, Sent) and a.entry.ledger_key is None and not remembered(a)
+            for a in done
+        )
+        unit = self._uow_factory.autocommit() if single else self._uow_factory()
+        async with unit as uow:
             delivered = [a.entry.id for a in done if isinstance(a.result, Sent)]
             if delivered:
                 await uow.outbox.mark_delivered(delivered, at=now)
@@ -272,8 +279,7 @@ class DeliveryWorker:
     async def _record(self, uow: UnitOfWork, attempt: Attempt, now: datetime) -> None:
         entry, result, reply = attempt.entry, attempt.result, attempt.entry.reply
         if isinstance(result, Sent):
-            remembered = reply.kind not in (ReplyKind.ERROR, ReplyKind.RETRACTION)
-            if result.message_id and remembered:
+            if result.message_id and remembered(attempt):
                 await uow.messages.record(
                     platform=reply.room.platform,
                     room_id=reply.room.room_id,

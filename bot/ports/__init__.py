@@ -344,3 +344,8 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+    def autocommit(self) -> UnitOfWork:
+        """A unit of work for a caller that writes exactly one statement: on PostgreSQL the
+        statement commits by itself (no BEGIN and COMMIT round trips); elsewhere an ordinary
+        transaction. The caller still calls `commit()`."""
+        ...

@@ -112,3 +112,6 @@ class FakeUnitOfWorkFactory:
 
     def __call__(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.database)
+
+    def autocommit(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.database)
