@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from bot.ports import ConcurrentUpdateError, DatabaseBusyError, DatabaseUnavailable
+
 # Outcomes of one incoming message.
 OK = "ok"
 REFUSED = "refused"  # the bot's own one-line refusal (rules, permissions, unknown case)
@@ -17,6 +19,17 @@ UNAVAILABLE = "unavailable"  # the database could not be reached; nothing done
 CONFLICT = "conflict"  # concurrent updates every time it ran
 ERROR = "error"  # a defect; rolled back
 DUPLICATE = "duplicate"  # a re-delivered event, answered before
+
+
+def database_error_kind(error: BaseException) -> str | None:
+    """The `database_error` label of a failure, if it is the database's."""
+    if isinstance(error, DatabaseUnavailable):
+        return "unavailable"
+    if isinstance(error, DatabaseBusyError):
+        return "busy"
+    if isinstance(error, ConcurrentUpdateError):
+        return "conflict"
+    return None
 
 
 class Metrics(Protocol):

@@ -36,7 +36,7 @@ from bot.delivery.policy import DeliveryPolicy
 from bot.domain import CaseId, Platform
 from bot.i18n import translate
 from bot.messages import Reply, ReplyKind, RoomRef
-from bot.metrics import Metrics, NoMetrics
+from bot.metrics import Metrics, NoMetrics, database_error_kind
 from bot.ports import Clock, NotificationKey, UnitOfWork, UnitOfWorkFactory
 from bot.ports.delivery import ChatSender, Dropped, Outgoing, Retry, SendResult, Sent
 from bot.ports.outbox import OutboxEntry
@@ -364,8 +364,10 @@ class DeliveryWorker:
                 await self.start()
                 next_at = await self.run_once()
                 await self._check_stuck_rooms()
-            except Exception:  # the database may be away: the rows are safe, try later
+            except Exception as exc:  # the database may be away: the rows are safe, try later
                 log.exception("delivery pass failed; trying again shortly")
+                if kind := database_error_kind(exc):
+                    self.metrics.database_error(kind)
                 next_at = self._clock.now() + timedelta(seconds=5)
             wait = IDLE_WAIT_SECONDS
             if next_at is not None:

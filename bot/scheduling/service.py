@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.metrics import Metrics, NoMetrics
+from bot.metrics import Metrics, NoMetrics, database_error_kind
 from bot.outage import OutageLog
 from bot.ports import Clock, DatabaseUnavailable, LeaderElection, UnitOfWorkFactory
 from bot.scheduling.config import SchedulerConfig
@@ -93,10 +93,13 @@ class SchedulerService:
                 self.is_leader = await self._leader.acquire()
             except DatabaseUnavailable:
                 self._outage.down()
+                self.metrics.database_error("unavailable")
                 self.is_leader = False
                 return None
-            except Exception:
+            except Exception as exc:
                 log.exception("leader election failed; skipping this tick")
+                if kind := database_error_kind(exc):
+                    self.metrics.database_error(kind)
                 self.is_leader = False
                 return None
             if not self.is_leader:
@@ -106,9 +109,12 @@ class SchedulerService:
                 report = await self._tick.run()
             except DatabaseUnavailable:
                 self._outage.down()  # one line per outage, not a traceback per tick
+                self.metrics.database_error("unavailable")
                 return None
-            except Exception:
+            except Exception as exc:
                 log.exception("a scheduler tick failed; the next tick retries")
+                if kind := database_error_kind(exc):
+                    self.metrics.database_error(kind)
                 return None
             self._outage.up()
             self.last_report = report
