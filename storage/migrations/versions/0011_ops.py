@@ -1,8 +1,8 @@
 """operations: when maintenance tasks last succeeded; on PostgreSQL, a notification on the
 outbox so that every bot process hears of rows another process wrote
 
-Revision ID: 0010_ops
-Revises: 0009_guests
+Revision ID: 0011_ops
+Revises: 0010_meeting_record
 Create Date: 2026-11-30
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_ops"
-down_revision = "0009_guests"
+revision = "0011_ops"
+down_revision = "0010_meeting_record"
 branch_labels = None
 depends_on = None
 
