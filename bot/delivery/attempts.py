@@ -4,11 +4,14 @@ the metrics count deliveries by (fixed vocabularies only)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.messages import Reply, ReplyKind
-from bot.ports import NotificationKey
-from bot.ports.delivery import ChatSender, Retracting, SendResult, Sent
+from bot.metrics import Metrics
+from bot.ports import NotificationKey, UnitOfWork
+from bot.ports.delivery import ChatSender, Dropped, Retracting, SendResult, Sent
 from bot.ports.outbox import OutboxEntry
 
 
@@ -48,3 +51,26 @@ def remembered(attempt: Attempt) -> bool:
         and bool(result.message_id)
         and kind not in (ReplyKind.ERROR, ReplyKind.RETRACTION)
     )
+
+
+async def mark_settled_keys(uow: UnitOfWork, keys: Iterable[str], now: datetime) -> set[str]:
+    """Mark sent the scheduler's ledger keys none of whose rows is pending any more; the
+    others come back."""
+    left: set[str] = set()
+    for key in sorted(keys):
+        if await uow.outbox.ledger_settled(key):
+            await uow.ledger.mark_sent(NotificationKey.decode(key), at=now)
+        else:
+            left.add(key)
+    return left
+
+
+def count(metrics: Metrics, attempt: Attempt) -> None:
+    """Metrics by platform, message kind and reason code: never a room or a text."""
+    platform = attempt.entry.reply.room.platform.value
+    result = attempt.result
+    if isinstance(result, Sent):
+        metrics.delivered(platform, message_kind(attempt.entry), late=attempt.late)
+    else:
+        dropped = isinstance(result, Dropped)
+        metrics.delivery_failure(platform, reason_code(result.reason), dropped=dropped)

@@ -30,14 +30,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.delivery.attempts import Attempt, message_kind, reason_code, remembered, retract
+from bot.delivery.attempts import (
+    Attempt,
+    count,
+    mark_settled_keys,
+    remembered,
+    retract,
+)
 from bot.delivery.leads import tell_leads_of_stuck_rooms
 from bot.delivery.policy import DeliveryPolicy
 from bot.domain import CaseId, Platform
 from bot.i18n import translate
 from bot.messages import Reply, ReplyKind, RoomRef
 from bot.metrics import Metrics, NoMetrics, database_error_kind
-from bot.ports import Clock, NotificationKey, UnitOfWork, UnitOfWorkFactory
+from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.ports.delivery import ChatSender, Dropped, Outgoing, Retry, SendResult, Sent
 from bot.ports.outbox import OutboxEntry
 
@@ -267,14 +273,20 @@ class DeliveryWorker:
             settled_keys = {
                 a.entry.ledger_key
                 for a in done
-                if a.entry.ledger_key is not None and not isinstance(a.result, Retry)
+                if not isinstance(a.result, Retry) and a.entry.ledger_key is not None
             }
-            for key in sorted(k for k in settled_keys if k is not None):
-                if await uow.outbox.ledger_settled(key):
-                    await uow.ledger.mark_sent(NotificationKey.decode(key), at=now)
+            unsettled = await mark_settled_keys(uow, settled_keys, now)
             await uow.commit()
+        if unsettled:
+            # Two transactions settling rows of one key at once (PostgreSQL, READ COMMITTED)
+            # each see the other's row still pending. Looked at again after the commit, the
+            # later one sees both, so a key is never left claimed (which the scheduler would
+            # take for a crashed send and build again).
+            async with self._uow_factory() as uow:
+                await mark_settled_keys(uow, unsettled, now)
+                await uow.commit()
         for attempt in done:
-            self._count(attempt)
+            count(self.metrics, attempt)
 
     async def _record(self, uow: UnitOfWork, attempt: Attempt, now: datetime) -> None:
         entry, result, reply = attempt.entry, attempt.result, attempt.entry.reply
@@ -305,16 +317,6 @@ class DeliveryWorker:
             await uow.outbox.mark_retry(
                 entry.id, next_attempt_at=now + timedelta(seconds=wait), reason=result.reason
             )
-
-    def _count(self, attempt: Attempt) -> None:
-        """Metrics by platform, message kind and reason code: never a room or a text."""
-        platform = attempt.entry.reply.room.platform.value
-        result = attempt.result
-        if isinstance(result, Sent):
-            self.metrics.delivered(platform, message_kind(attempt.entry), late=attempt.late)
-        else:
-            dropped = isinstance(result, Dropped)
-            self.metrics.delivery_failure(platform, reason_code(result.reason), dropped=dropped)
 
     async def _outgoing(
         self, entry: OutboxEntry, posted: dict[str, str], *, late: bool
