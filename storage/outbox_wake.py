@@ -1,7 +1,7 @@
 """Hearing of outbox rows another process wrote (the `purge` or `outbox retry` CLI, a second
 bot process), so that the delivery worker sends them at once instead of at its next timer.
 
-PostgreSQL: the outbox's triggers (migration 0011_ops) NOTIFY `psp_outbox` when rows are
+PostgreSQL: the outbox's triggers (migration 0012_ops) NOTIFY `psp_outbox` when rows are
 written or made pending again; a dedicated connection LISTENs and wakes the worker on each
 notification (delivered at the writer's commit). After a lost connection it reconnects
 with backoff and wakes the worker once, in case it missed something.

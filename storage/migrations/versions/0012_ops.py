@@ -1,8 +1,8 @@
 """operations: when maintenance tasks last succeeded; on PostgreSQL, a notification on the
 outbox so that every bot process hears of rows another process wrote
 
-Revision ID: 0011_ops
-Revises: 0010_meeting_record
+Revision ID: 0012_ops
+Revises: 0011_absence
 Create Date: 2026-11-30
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_ops"
-down_revision = "0010_meeting_record"
+revision = "0012_ops"
+down_revision = "0011_absence"
 branch_labels = None
 depends_on = None
 
