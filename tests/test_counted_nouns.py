@@ -1,5 +1,5 @@
 """A count of one reads as one in both languages: "1 handling", "… og 1 mere", "1 linje mere
-er udeladt", "1 minut". On the in-memory fakes (unit tier)."""
+er udeladt". On the in-memory fakes (unit tier)."""
 
 from __future__ import annotations
 
