@@ -80,9 +80,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{ref} is taken off the agenda.",
     ),
     "agenda.running": (
-        "📋 Dagsorden for mødet i gang (referat nr. {number}): {done} af {total} sager taget op",
-        "📋 Agenda of the running meeting (minutes no. {number}): {done} of {total} cases "
-        "taken up",
+        "📋 Dagsorden for mødet i gang (referat nr. {number}): {done} af {cases} taget op",
+        "📋 Agenda of the running meeting (minutes no. {number}): {done} of {cases} taken up",
     ),
     "agenda.running_row": (
         "{mark} {ref} {urgency} — ansvar: {responsible}: {summary}",

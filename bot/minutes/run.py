@@ -235,7 +235,8 @@ async def running_agenda(ctx: Context, held: HeldMeeting, *, cap: int) -> tuple[
     meeting got: at most `cap` cases, those still to come first."""
     items = await ctx.uow.minutes.items(held.id)
     taken = sum(1 for i in items if i.state is not ItemState.PENDING)
-    head = ctx.t("agenda.running", number=held.number, done=taken, total=len(items))
+    cases = plural(ctx.locale, "count.cases", len(items))
+    head = ctx.t("agenda.running", number=held.number, done=taken, cases=cases)
     order = {ItemState.CURRENT: 0, ItemState.PENDING: 1, ItemState.SKIPPED: 2}
     shown = sorted(items, key=lambda i: (order.get(i.state, 3), i.position))[:cap]
     full = [head]
