@@ -8,9 +8,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "⏳ Delayed: written {when} UTC, delivered now.",
     ),
     "delivery.stuck": (
-        "⚠️ Beskeder til {platform}-rummet {room} har ikke kunnet leveres i {minutes} "
-        "minutter. Tjek at botten stadig er medlem; `psp-bot outbox` viser dem.",
-        "⚠️ Messages to the {platform} room {room} could not be delivered for {minutes} "
-        "minutes. Check that the bot is still a member; `psp-bot outbox` lists them.",
+        "⚠️ Beskeder til {platform}-rummet {room} har ikke kunnet leveres i {minutes}. "
+        "Tjek at botten stadig er medlem; `psp-bot outbox` viser dem.",
+        "⚠️ Messages to the {platform} room {room} could not be delivered for {minutes}. "
+        "Check that the bot is still a member; `psp-bot outbox` lists them.",
     ),
 }

@@ -149,9 +149,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "have been paged.",
     ),
     "delivery.stuck_pager": (
-        "⚠️ Personsøgningen af {target} er ikke kommet igennem gatewayen i {minutes} minutter; "
+        "⚠️ Personsøgningen af {target} er ikke kommet igennem gatewayen i {minutes}; "
         "ring direkte. `psp-bot outbox` viser den.",
-        "⚠️ The page to {target} has not got through the gateway for {minutes} minutes; "
+        "⚠️ The page to {target} has not got through the gateway for {minutes}; "
         "phone them. `psp-bot outbox` lists it.",
     ),
     "page.target_lead": ("tovholderen", "the lead"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.domain import Platform, Role
-from bot.i18n import translate
+from bot.i18n import plural, translate
 from bot.messages import Mention, Reply, ReplyKind, RoomRef
 from bot.paging import pager_target_name
 from bot.ports import UnitOfWorkFactory
@@ -27,7 +27,8 @@ async def tell_leads_of_stuck_rooms(
             if await uow.state.get(key) == outage:
                 continue
             leads = [m for m in await uow.members.list(stuck.group_id) if m.role is Role.LEAD]
-            minutes = int((now - stuck.since).total_seconds() // 60)
+            waited = int((now - stuck.since).total_seconds() // 60)
+            minutes = plural(locale, "count.minutes", waited)
             if stuck.platform is Platform.PAGER:
                 text = translate(
                     locale,
