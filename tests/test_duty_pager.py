@@ -268,3 +268,46 @@ def test_loopback_http_and_the_secret_from_the_environment(monkeypatch: pytest.M
     config = parse_pager_config({"kind": "webhook", "url": "http://127.0.0.1:9/p"})
     assert config is not None and config.secret == "abc" and config.after_seconds == 600
     assert parse_pager_config(None) is None
+
+
+async def test_an_sms_gateway_gets_the_number_and_text_with_the_token(
+    engine: AsyncEngine,
+) -> None:
+    got: list[tuple[str, str, str]] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        got.append(
+            (
+                request.query["to"],
+                request.query["text"],
+                request.headers.get("Authorization", ""),
+            )
+        )
+        return web.Response(status=200)
+
+    app = web.Application()
+    app.router.add_post("/send", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    try:
+        clock = FakeClock(FRIDAY_NIGHT)
+        h = pager_harness(engine, clock, Receiver(url="http://127.0.0.1:9/unused"))
+        config = PagerConfig(
+            kind="sms",
+            url=f"http://{host}:{port}/send?to={{to}}&text={{text}}",
+            token="tok-123",
+            numbers={"lead": "+4533445566"},
+            timeout_seconds=0.5,
+        )
+        h.router.attach(Platform.PAGER, PagerSender(config), inline=False)
+        await ensure_demo_group(h.uow_factory, clock)
+        assert "queued" in await h.text("erik", "page test")
+        assert "queued" in await h.text("erik", "page test police")
+        await pump(h)
+        # The lead has a number; the police duty desk has none: dropped with its reason.
+        assert got == [("+4533445566", "PSP Demo: test page. Nothing to do.", "Bearer tok-123")]
+    finally:
+        await runner.cleanup()
