@@ -9,13 +9,10 @@ from before it started is acted on.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
 import time
 from typing import Any
 
-import aiohttp
 from nio import (
     AsyncClient,
     InviteMemberEvent,
@@ -23,7 +20,6 @@ from nio import (
     MatrixRoom,
     MegolmEvent,
     ReactionEvent,
-    RoomGetEventResponse,
     RoomLeaveError,
     RoomMemberEvent,
     RoomMessagesResponse,
@@ -31,20 +27,19 @@ from nio import (
     SyncError,
     SyncResponse,
 )
-from nio.exceptions import EncryptionError, LocalProtocolError
 
 from adapters.matrix.config import CRYPTO_STATE_DATABASE, MatrixConfig
 from adapters.matrix.mentions import message_command, room_people
 from adapters.matrix.rendering import ACK_REACTIONS
 from adapters.matrix.sender import ALERT_STATE, MatrixSender
-from adapters.matrix.session import SessionError, open_client
+from adapters.matrix.session import NETWORK_ERRORS, SessionError, open_client
 from adapters.matrix.standby import serve_while_holding
 from adapters.matrix.trust import TrustPolicy
+from adapters.matrix.undecryptable import UnreadMessages
 from adapters.matrix.vault import open_vault
 from bot.config import Settings
 from bot.domain import Platform
-from bot.i18n import translate
-from bot.messages import Incoming, Mention, Reply, ReplyKind, RoomRef
+from bot.messages import Incoming
 from bot.runtime import Router
 from bot.shutdown import unless_set
 
@@ -57,7 +52,6 @@ SYNC_FILTER: dict[str, Any] = {
 }
 MAX_BACKOFF_S = 60.0
 DISPATCH_ATTEMPTS = 8  # 1+2+4+…+60 s: about four minutes
-NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
 
 class MatrixService:
@@ -71,11 +65,7 @@ class MatrixService:
         self.synced = asyncio.Event()  # set after every handled batch (tests wait on it)
         self.last_sync: float | None = None  # time.monotonic() of the last handled batch
         self._checkpoint_key = f"matrix:since:{config.user_id}"
-        # Messages we could not read yet: event id -> (room, event, first seen, epoch seconds).
-        # Persisted, so that a restart neither forgets them nor tells the sender twice.
-        self._undecryptable: dict[str, tuple[MatrixRoom, MegolmEvent, float]] = {}
-        self._undecryptable_key = f"matrix:undecryptable:{config.user_id}"
-        self._restored = False
+        self._unread: UnreadMessages | None = None  # per client: what it could not decrypt
         self._invites_seen: set[str] = set()
         self._stopping = asyncio.Event()  # stop() was called
         self._halt = asyncio.Event()  # stop serving: stop() or the device lease was lost
@@ -133,10 +123,10 @@ class MatrixService:
 
     async def _serve(self) -> None:
         vault = open_vault(self.config)
-        # What the last holder of the device could not decrypt is read from the database.
-        self._undecryptable, self._restored = {}, False
         try:
             self.client = await open_client(self.config, vault)
+            # What the last holder of the device could not decrypt is read from the database.
+            self._unread = UnreadMessages(self.client, self.router, self.config, self.locale)
             try:
                 self.trust = trust = TrustPolicy(
                     self.client, self.config, self.router, locale=self.locale, vault=vault
@@ -197,7 +187,8 @@ class MatrixService:
             if not first_ever:
                 for room_id, info in answer.rooms.join.items():
                     await self._handle_room(room_id, info.timeline, since)
-            await self._retry_undecryptable()
+            assert self._unread is not None
+            await self._unread.retry(self._on_event)
             if full_state and self.trust is not None:
                 await self.trust.announce_new_device(list(self.client.rooms))
             # Rooms the client had not synced yet may have replies waiting for them.
@@ -303,13 +294,8 @@ class MatrixService:
         if getattr(event, "sender", None) == client.user_id:
             return
         if isinstance(event, MegolmEvent):
-            # Never acted on unread: ask for the key and look again after later syncs.
-            if event.event_id not in self._undecryptable:
-                self._undecryptable[event.event_id] = (room, event, time.time())
-                self.router.metrics.matrix_undecryptable()
-                await self._save_undecryptable()
-            with contextlib.suppress(LocalProtocolError):  # already requested
-                await client.request_room_key(event)
+            assert self._unread is not None
+            await self._unread.note(room, event)
             return
         if isinstance(event, RoomMessageText):
             # `!psp …` or a message that begins with the bot's pill; pills read as user ids.
@@ -357,63 +343,3 @@ class MatrixService:
     async def dispatch(self, incoming: Incoming) -> None:
         """Handle one command; its replies are in the outbox until they are delivered."""
         await self.router.process(incoming)
-
-    # --- messages we could not decrypt -----------------------------------------------------
-
-    async def _retry_undecryptable(self) -> None:
-        client = self.client
-        assert client is not None
-        if not self._restored:
-            self._restored = True
-            await self._restore_undecryptable()
-        now = time.time()
-        before = set(self._undecryptable)
-        for event_id, (room, event, first_seen) in list(self._undecryptable.items()):
-            try:
-                decrypted = client.decrypt_event(event)
-            except EncryptionError:
-                if now - first_seen < self.config.undecryptable_wait_seconds:
-                    continue
-                del self._undecryptable[event_id]
-                await self._tell_undecryptable(room, event)
-                continue
-            del self._undecryptable[event_id]
-            await self._on_event(room, decrypted)
-        if set(self._undecryptable) != before:
-            await self._save_undecryptable()
-
-    async def _save_undecryptable(self) -> None:
-        pending = {e: [room.room_id, seen] for e, (room, _ev, seen) in self._undecryptable.items()}
-        await self.router.save_state(self._undecryptable_key, json.dumps(pending))
-
-    async def _restore_undecryptable(self) -> None:
-        """After a restart: fetch the messages still unread before the crash, and look again."""
-        client = self.client
-        assert client is not None
-        raw = await self.router.load_state(self._undecryptable_key)
-        for event_id, (room_id, first_seen) in (json.loads(raw) if raw else {}).items():
-            room = client.rooms.get(room_id)
-            if room is None or event_id in self._undecryptable:
-                continue
-            try:
-                answer = await client.room_get_event(room_id, event_id)
-            except NETWORK_ERRORS:
-                continue
-            if not isinstance(answer, RoomGetEventResponse):
-                continue
-            if isinstance(answer.event, MegolmEvent):
-                self._undecryptable[event_id] = (room, answer.event, float(first_seen))
-            else:  # its key arrived meanwhile
-                await self._on_event(room, answer.event)
-
-    async def _tell_undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
-        assert self.sender is not None
-        name = room.user_name(event.sender) or event.sender
-        reply = Reply(
-            room=RoomRef(Platform.MATRIX, room.room_id),
-            text=translate(self.locale, "matrix.undecryptable", user=name),
-            kind=ReplyKind.ERROR,
-            mentions=(Mention(event.sender, name),),
-            in_reply_to=event.event_id,
-        )
-        await self.router.post([reply])

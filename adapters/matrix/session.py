@@ -9,6 +9,7 @@ bot with a message telling the operator how to start over as a new device.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import aiohttp
 from aiohttp import ClientResponse
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse, LoginError, WhoamiError
 
@@ -30,6 +32,8 @@ class SessionError(Exception):
 
 
 MAX_RETRY_AFTER_S = 3600
+# What a request to the homeserver raises when the network or the server is away.
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
 
 def retry_after_ms(header: str | None) -> int | None:
