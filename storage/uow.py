@@ -18,6 +18,7 @@ from storage.cases import SqlAlchemyCaseRepository
 from storage.codec import PlainTextCodec, TextCodec
 from storage.escalations import SqlAlchemyEscalationRepository
 from storage.followup import SqlAlchemyFollowUpQueries
+from storage.member_repository import SqlAlchemyMemberRepository
 from storage.minutes import SqlAlchemyMinutesRepository
 from storage.outage import is_connection_failure
 from storage.outbox import SqlAlchemyOutboxRepository
@@ -26,7 +27,6 @@ from storage.processed_events import SqlAlchemyEventLog
 from storage.repositories import (
     MemberCache,
     SqlAlchemyGroupRepository,
-    SqlAlchemyMemberRepository,
 )
 from storage.scheduling import (
     SqlAlchemyMeetingRepository,

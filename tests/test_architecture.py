@@ -256,3 +256,19 @@ def test_every_module_the_readme_architecture_names_exists() -> None:
     paths = readme_architecture_paths()
     assert len(paths) > 20
     assert [path for path in paths if not (ROOT / path).exists()] == []
+
+
+MAX_MODULE_LINES = 400
+
+
+@pytest.mark.unit
+def test_no_product_module_grows_past_400_lines() -> None:
+    """A module past 400 lines holds more than one idea: split it where the ideas part."""
+    too_long = {
+        str(path.relative_to(ROOT)): lines
+        for package in ("bot", "adapters", "storage")
+        for path in modules(package)
+        if "migrations" not in path.parts
+        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert too_long == {}

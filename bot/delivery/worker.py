@@ -30,21 +30,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.delivery.attempts import (
-    Attempt,
-    count,
-    mark_settled_keys,
-    remembered,
-    retract,
-)
+from bot.delivery.attempts import Attempt, retract
 from bot.delivery.leads import tell_leads_of_stuck_rooms
 from bot.delivery.policy import DeliveryPolicy
-from bot.domain import CaseId, Platform
+from bot.delivery.settle import settle
+from bot.domain import Platform
 from bot.i18n import translate
 from bot.messages import Reply, ReplyKind, RoomRef
 from bot.metrics import Metrics, NoMetrics, database_error_kind
-from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from bot.ports.delivery import ChatSender, Dropped, Outgoing, Retry, SendResult, Sent
+from bot.ports import Clock, UnitOfWorkFactory
+from bot.ports.delivery import ChatSender, Outgoing, Retry, SendResult, Sent
 from bot.ports.outbox import OutboxEntry
 
 log = logging.getLogger(__name__)
@@ -249,74 +244,14 @@ class DeliveryWorker:
         return Attempt(entry, result, late)
 
     async def _settle(self, done: Sequence[Attempt], *, release: Sequence[OutboxEntry]) -> None:
-        """Record a batch of answers in one transaction: the delivered rows in one
-        statement, their message ids, drops with their reason, retries with their backoff,
-        untried rows given back, and ledger keys whose rows are all settled."""
-        if not done and not release:
-            return
-        now = self._clock.now()
-        # The common case, a command's answers delivered with nothing else to record, is
-        # one statement: on PostgreSQL it needs no transaction around it.
-        single = not release and all(
-            isinstance(a.result, Sent) and a.entry.ledger_key is None and not remembered(a)
-            for a in done
+        await settle(
+            self._uow_factory,
+            done,
+            release=release,
+            now=self._clock.now(),
+            backoff=lambda attempts: self.policy.backoff(attempts, self._random),
+            metrics=self.metrics,
         )
-        unit = self._uow_factory.autocommit() if single else self._uow_factory()
-        async with unit as uow:
-            delivered = [a.entry.id for a in done if isinstance(a.result, Sent)]
-            if delivered:
-                await uow.outbox.mark_delivered(delivered, at=now)
-            for attempt in done:
-                await self._record(uow, attempt, now)
-            if release:
-                await uow.outbox.release([e.id for e in release])
-            settled_keys = {
-                a.entry.ledger_key
-                for a in done
-                if not isinstance(a.result, Retry) and a.entry.ledger_key is not None
-            }
-            unsettled = await mark_settled_keys(uow, settled_keys, now)
-            await uow.commit()
-        if unsettled:
-            # Two transactions settling rows of one key at once (PostgreSQL, READ COMMITTED)
-            # each see the other's row still pending. Looked at again after the commit, the
-            # later one sees both, so a key is never left claimed (which the scheduler would
-            # take for a crashed send and build again).
-            async with self._uow_factory() as uow:
-                await mark_settled_keys(uow, unsettled, now)
-                await uow.commit()
-        for attempt in done:
-            count(self.metrics, attempt)
-
-    async def _record(self, uow: UnitOfWork, attempt: Attempt, now: datetime) -> None:
-        entry, result, reply = attempt.entry, attempt.result, attempt.entry.reply
-        if isinstance(result, Sent):
-            if result.message_id and remembered(attempt):
-                await uow.messages.record(
-                    platform=reply.room.platform,
-                    room_id=reply.room.room_id,
-                    message_id=result.message_id,
-                    case_id=CaseId(reply.case_id) if reply.case_id is not None else None,
-                    message_key=reply.message_key,
-                    at=now,
-                )
-        elif isinstance(result, Dropped):
-            log.warning(
-                "outbox row %d to %s room %s dropped: %s",
-                entry.id,
-                reply.room.platform.value,
-                reply.room.room_id,
-                result.reason,
-            )
-            await uow.outbox.mark_dropped(entry.id, reason=result.reason, at=now)
-        else:
-            wait = result.after
-            if wait is None:
-                wait = self.policy.backoff(entry.attempts + 1, self._random)
-            log.warning("outbox row %d: retry in %.0f s (%s)", entry.id, wait, result.reason)
-            await uow.outbox.mark_retry(
-                entry.id, next_attempt_at=now + timedelta(seconds=wait), reason=result.reason
-            )
 
     async def _outgoing(
         self, entry: OutboxEntry, posted: dict[str, str], *, late: bool

@@ -5,103 +5,34 @@ stored copy: case text is not kept outside its sealed columns)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.domain import (
     Agency,
     Case,
     CaseId,
     CaseStatus,
-    DetailLevel,
     Group,
     GroupId,
     Member,
-    Role,
-    RoomPurpose,
 )
-from bot.domain.routing import present, route_escalation
+from bot.domain.routing import route_escalation
 from bot.evaluation.yearly import YEARLY, yearly_notice
 from bot.i18n import translate
-from bot.messages import Action, Mention, Reply, ReplyKind, RoomRef
+from bot.messages import Action
 from bot.paging import page_replies
 from bot.ports import NotificationKey, UnitOfWork
 from bot.scheduling import planner as p
 from bot.scheduling.config import SchedulerConfig
+from bot.scheduling.followups import followup_notice
+from bot.scheduling.notice_base import Notice, message_key, reachable, to_group
 from bot.scheduling.texts import (
-    COUNT_UP_TO,
     agency_name,
     build_agenda,
-    counted,
-    counted_plural,
     duration,
-    more_line,
     when,
 )
 from bot.scheduling.timing import to_instant, to_local
-
-# The daily decision follow-up stays one chat message with room to spare: at most these many
-# decisions under "due soon" and under "overdue" (the most overdue first), then how many more.
-FOLLOWUP_ROWS = 15
-FOLLOWUP_FALLBACKS = 10
-
-
-@dataclass(frozen=True)
-class Notice:
-    replies: list[Reply]
-    audit_action: str
-    audit_detail: str
-    case_id: int | None = None
-    group_id: GroupId | None = None
-
-
-async def to_group(
-    uow: UnitOfWork,
-    group: Group,
-    *,
-    full: str,
-    minimal: str,
-    mention: Sequence[Member],
-    message_key: str,
-    case_ref: str | None = None,
-    case_id: int | None = None,
-    actions: tuple[Action, ...] = (),
-) -> list[Reply]:
-    """One reply per operative room of the group; minimal rooms get the minimal text."""
-    replies = []
-    for binding in await uow.groups.bindings(group.id):
-        if binding.purpose is not RoomPurpose.OPERATIVE:
-            continue
-        replies.append(
-            Reply(
-                room=RoomRef(binding.platform, binding.room_id),
-                text=minimal if binding.detail is DetailLevel.MINIMAL else full,
-                kind=ReplyKind.REMINDER,
-                mentions=tuple(
-                    Mention(m.user_id, m.display_name)
-                    for m in mention
-                    if m.platform is binding.platform
-                ),
-                actions=actions,
-                case_ref=case_ref,
-                case_id=case_id,
-                message_key=message_key,
-            )
-        )
-    return replies
-
-
-def reachable(
-    wanted: Sequence[Member], members: Sequence[Member], *, now: datetime, timezone: str
-) -> list[Member]:
-    """Who a reminder or follow-up mentions: not the duty contacts (an out-of-hours function
-    has no meetings), and an absent member's stand-in instead of them (bot.domain.routing)."""
-    chosen = [m for m in wanted if m.role is not Role.DUTY]
-    return list(present(chosen, members, to_local(now, timezone))[0])
-
-
-def _message_key(key: NotificationKey) -> str:
-    return ":".join(("sched", key.kind, key.subject, key.occurrence, key.step))
 
 
 async def build_notice(
@@ -122,7 +53,7 @@ async def build_notice(
     if key.kind == p.ESCALATION:
         return await _escalation(uow, key, now=now, late=late, locale=locale, config=config)
     if key.kind == p.FOLLOWUP:
-        return await _followup(uow, key, now=now, locale=locale, config=config)
+        return await followup_notice(uow, key, now=now, locale=locale, config=config)
     if key.kind == YEARLY:
         found = await yearly_notice(uow, key, now=now, locale=locale, config=config)
         if found is None:
@@ -187,7 +118,7 @@ async def _reminder(
         full=full,
         minimal=minimal,
         mention=reachable(members, members, now=now, timezone=group.timezone),
-        message_key=_message_key(key),
+        message_key=message_key(key),
     )
     return Notice(
         replies,
@@ -252,7 +183,7 @@ async def _escalation(
         full=text,
         minimal=text,
         mention=route.reached,
-        message_key=_message_key(key),
+        message_key=message_key(key),
         case_ref=case.ref,
         case_id=case.id,
         actions=(
@@ -292,7 +223,7 @@ async def page_notice(
         full=told,
         minimal=told,
         mention=(),
-        message_key=_message_key(key),
+        message_key=message_key(key),
         case_ref=case.ref,
         case_id=case.id,
     )
@@ -304,101 +235,12 @@ async def page_notice(
         targets=[agency, None],
         step=key.step,
         locale=locale,
-        message_key=_message_key(key),
+        message_key=message_key(key),
     )
     return Notice(
         replies,
         "case.page",
         f"agency={agency.value} targets={agency.value},lead",
         case_id=case.id,
-        group_id=group.id,
-    )
-
-
-async def _followup(
-    uow: UnitOfWork,
-    key: NotificationKey,
-    *,
-    now: datetime,
-    locale: str,
-    config: SchedulerConfig,
-) -> Notice | None:
-    group = await uow.groups.get(GroupId(int(key.subject)))
-    if group is None:
-        return None
-    today = date.fromisoformat(key.occurrence)
-    _first, last = p.due_soon_window(today, config.hours)
-    items = await uow.followup.open_decisions(group.id, due_by=last, limit=COUNT_UP_TO + 1)
-    overdue = [i for i in items if i.decision.due is not None and i.decision.due < today]
-    soon = [i for i in items if i.decision.due is not None and i.decision.due > today]
-    if not overdue and not soon:
-        return Notice([], "decision.followup", f"date={today.isoformat()} empty", group_id=group.id)
-    members = await uow.members.list(group.id)
-    owners = {i.decision.owner for i in overdue + soon}
-    lines = [translate(locale, "followup.title", date=today.isoformat())]
-    for title, chosen in (("followup.due_soon", soon), ("followup.overdue", overdue)):
-        if chosen:
-            lines.append(translate(locale, title))
-            lines.extend(
-                translate(
-                    locale,
-                    "followup.row",
-                    ref=i.case_ref,
-                    number=i.decision.number,
-                    owner=agency_name(locale, i.decision.owner),
-                    due=i.decision.due.isoformat() if i.decision.due else "-",
-                    text=i.decision.text,
-                )
-                for i in chosen[:FOLLOWUP_ROWS]
-            )
-            lines.extend(more_line(locale, len(chosen), FOLLOWUP_ROWS))
-    # A fallback is announced once, the first day its decision is overdue (or, past the
-    # day's FOLLOWUP_FALLBACKS, on one of the next days: the agenda shows them meanwhile).
-    with_fallback = [i for i in overdue if i.decision.fallback]
-    told = await uow.ledger.known(
-        p.FALLBACK, [f"{i.case_id}:{i.decision.number}" for i in with_fallback]
-    )
-    announced: list[NotificationKey] = []
-    for item in with_fallback:
-        fkey = p.fallback_key(item.case_id, item.decision.number)
-        if fkey in told:
-            continue
-        if len(announced) == FOLLOWUP_FALLBACKS:
-            break
-        fallback_owner = item.decision.fallback_owner or item.decision.owner
-        owners.add(fallback_owner)
-        lines.append(
-            translate(
-                locale,
-                "followup.fallback",
-                ref=item.case_ref,
-                number=item.decision.number,
-                owner=agency_name(locale, fallback_owner),
-                fallback=item.decision.fallback,
-            )
-        )
-        announced.append(fkey)
-    await uow.ledger.record_sent(announced, group_id=group.id, at=now)
-    minimal = translate(
-        locale,
-        "followup.minimal",
-        date=today.isoformat(),
-        due=counted_plural(locale, "count.decisions", len(soon), over=len(items)),
-        overdue=counted(locale, len(overdue), over=len(items)),
-    )
-    replies = await to_group(
-        uow,
-        group,
-        full="\n".join(lines),
-        minimal=minimal,
-        mention=reachable(
-            [m for m in members if m.agency in owners], members, now=now, timezone=group.timezone
-        ),
-        message_key=_message_key(key),
-    )
-    return Notice(
-        replies,
-        "decision.followup",
-        f"date={today.isoformat()} due={len(soon)} overdue={len(overdue)}",
         group_id=group.id,
     )
