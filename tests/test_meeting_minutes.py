@@ -260,7 +260,7 @@ async def test_who_changes_the_agenda_and_how_it_reads(core: Harness) -> None:
     assert ref(2) not in await h.text("bo", "meeting agenda")
     # While a meeting runs, the commands change its agenda.
     h.clock.advance(timedelta(days=35))
-    assert "1 cases on the agenda" in await h.text("erik", "meeting start")
+    assert "1 case on the agenda" in await h.text("erik", "meeting start")
     assert "added last to the meeting's agenda (2 cases)" in await h.text(
         "bo", f"meeting agenda add {ref(2)}"
     )

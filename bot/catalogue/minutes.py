@@ -110,9 +110,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{ref} has already been discussed at the meeting and cannot be postponed.",
     ),
     "meeting.started": (
-        "▶️ Mødet er åbnet af {who} (referat nr. {number}); {cases} sager på dagsordenen.",
-        "▶️ The meeting is opened by {who} (minutes no. {number}); {cases} cases on the "
-        "agenda.",
+        "▶️ Mødet er åbnet af {who} (referat nr. {number}); {cases} på dagsordenen.",
+        "▶️ The meeting is opened by {who} (minutes no. {number}); {cases} on the agenda.",
     ),
     "meeting.started_scheduled": (
         "Planlagt som møde nr. {number} {when}.",

@@ -92,7 +92,7 @@ async def start_meeting(ctx: Context, cmd: StartMeeting) -> None:
             "meeting.started",
             number=held.number,
             who=member.display_name,
-            cases=len(agenda),
+            cases=plural(ctx.locale, "count.cases", len(agenda)),
         )
     ]
     if number is not None and occurrence is not None:
