@@ -144,20 +144,19 @@ class DatabaseVault:
         DeviceSecret.replace(user_id=self._user_id, name=name, sealed=sealed).execute()
 
     def has_store(self, device_id: str) -> bool:
-        tables = set(self._db.get_tables(schema=SCHEMA))
-        if "accounts" not in tables:
-            return False
-        cursor = self._db.execute_sql(
-            "SELECT 1 FROM accounts WHERE user_id = %s AND device_id = %s",
-            (self._user_id, device_id),
-        )
-        return cursor.fetchone() is not None
+        return self._has_account(device_id)
 
     def has_any_store(self) -> bool:
+        return self._has_account(None)
+
+    def _has_account(self, device_id: str | None) -> bool:
+        """Whether nio's store holds an Olm account of the bot (of this device, or any)."""
         if "accounts" not in set(self._db.get_tables(schema=SCHEMA)):
             return False
-        cursor = self._db.execute_sql("SELECT 1 FROM accounts WHERE user_id = %s", (self._user_id,))
-        return cursor.fetchone() is not None
+        sql, params = "SELECT 1 FROM accounts WHERE user_id = %s", [self._user_id]
+        if device_id is not None:
+            sql, params = sql + " AND device_id = %s", [*params, device_id]
+        return self._db.execute_sql(sql, params).fetchone() is not None
 
     def store_class(self) -> type[SqliteStore]:
         return store_class(self._url)
