@@ -105,6 +105,13 @@ class SqlAlchemyMinutesRepository:
         )
         return [self._held(r) for r in rows]
 
+    async def held_before(
+        self, group_ids: Sequence[GroupId], end: datetime
+    ) -> Sequence[HeldMeeting]:
+        query = select(HELD).where(HELD.c.group_id.in_(list(group_ids)), HELD.c.started_at < end)
+        rows = await self._conn.execute(query.order_by(HELD.c.started_at, HELD.c.id))
+        return [self._held(r) for r in rows]
+
     async def last_start(self, group_id: GroupId) -> datetime | None:
         row = (
             await self._conn.execute(

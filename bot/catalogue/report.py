@@ -37,6 +37,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Working time follows the bot's configured working hours in the group's time zone; "
         "90 %: the time within which 9 of 10 cases stayed.",
     ),
+    "report.note.meetings": (
+        "Afholdte møder: hvert møde holdt fra chatten (møde start … møde slut) i perioden; "
+        "før gruppens første møde holdt fra chatten tæller hver planlagt, ikke aflyst mødegang, "
+        "der er forbi.",
+        "Meetings held: every meeting run from chat (meeting start … meeting end) in the "
+        "period; before the group's first meeting run from chat, every scheduled occurrence "
+        "that is past and not cancelled.",
+    ),
     "report.note.source": (
         "Alle tal er talt i registreringen (hastegrad, myndigheder, karakteristika, udfald, "
         "tidspunkter); ingen sagstekst, ingen navne, ingen sagsnumre.",

@@ -124,7 +124,12 @@ def build_document(
         period=period_text(evaluation, t),
         generated=t("report.generated", at=generated_at.strftime("%Y-%m-%d %H:%M UTC")),
         summary=summary_figures(stats, t),
-        notes=(t("report.note.suppression"), t("report.note.working"), t("report.note.source")),
+        notes=(
+            t("report.note.suppression"),
+            t("report.note.working"),
+            t("report.note.meetings"),
+            t("report.note.source"),
+        ),
         charts=tuple(charts.all_charts(stats, t)),
         tables=tuple(tables),
     )

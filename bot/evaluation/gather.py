@@ -42,10 +42,17 @@ async def gather(
     meetings: dict[GroupId, Sequence[MeetingRecord]] = {}
     for group in groups:
         meetings[group.id] = await uow.meetings.list(group.id, include_cancelled=True)
+    held = await uow.minutes.held_before(ids, period.end)
     zones = {g.id: g.timezone for g in groups}
     every_meeting = [m for g in groups for m in meetings[g.id]]
     overall = compute(
-        facts, period=period, zones=zones, hours=hours, meetings=every_meeting, now=now
+        facts,
+        period=period,
+        zones=zones,
+        hours=hours,
+        meetings=every_meeting,
+        held=held,
+        now=now,
     )
     per_group: list[tuple[Group, Statistics]] = []
     if each_group:
@@ -57,6 +64,7 @@ async def gather(
                 zones={group.id: group.timezone},
                 hours=hours,
                 meetings=meetings[group.id],
+                held=[h for h in held if h.group_id == group.id],
                 now=now,
             )
             per_group.append((group, stats))

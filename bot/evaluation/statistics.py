@@ -16,6 +16,7 @@ from bot.domain.outcome import Outcome
 from bot.evaluation.worktime import working_seconds
 from bot.ports import MeetingRecord
 from bot.ports.evaluation import Period, PeriodFacts
+from bot.ports.minutes import HeldMeeting
 from bot.scheduling.timing import WorkingHours, occurrences, to_local
 
 _T = TypeVar("_T")
@@ -115,6 +116,7 @@ def compute(
     zones: Mapping[GroupId, str],
     hours: WorkingHours,
     meetings: Sequence[MeetingRecord] = (),
+    held: Sequence[HeldMeeting] = (),
     now: datetime,
 ) -> Statistics:
     """The figures of the groups in `zones` over `period`, as the record stood at `now`."""
@@ -225,7 +227,7 @@ def compute(
         done_on_time=on_time,
         overdue=overdue,
         fallbacks_in_force=sum(n for (kind, _step), n in notices.items() if kind == "fallback"),
-        meetings=meeting_figures(meetings, period=period, now=now),
+        meetings=meeting_figures(meetings, period=period, now=now, held=held),
         systemic_raised=len(facts.escalations),
         systemic_answered=sum(1 for e in facts.escalations if e.answered_at is not None),
         open_at_end=len(open_at_end),
@@ -234,17 +236,39 @@ def compute(
 
 
 def meeting_figures(
-    meetings: Sequence[MeetingRecord], *, period: Period, now: datetime
+    meetings: Sequence[MeetingRecord],
+    *,
+    period: Period,
+    now: datetime,
+    held: Sequence[HeldMeeting] = (),
 ) -> MeetingFigures:
-    """Meetings held (occurrences past, not cancelled), cancelled (occurrences and whole
-    meetings called off in the period) and the themes of those held."""
-    held = 0
-    cancelled = 0
+    """Meetings held, cancelled (occurrences and whole meetings called off in the period) and
+    the themes of those held.
+
+    A meeting run from chat (`meeting start` … `meeting end`) is the record: every one that
+    began in the period counts as held, with its theme. A scheduled occurrence with no such
+    record counts as held only if it is past, not cancelled, and began before the group's
+    first meeting run from chat (`held` holds the groups' runs that began before the
+    period's end): years before the bot ran meetings keep their count, and once a group runs
+    its meetings from chat an occurrence nobody started was not held."""
+    first_run: dict[GroupId, datetime] = {}
+    linked: set[tuple[GroupId, int | None, datetime | None]] = set()
     themes: Counter[str] = Counter()
+    held_count = 0
+    for run in held:
+        first_run.setdefault(run.group_id, run.started_at)
+        linked.add((run.group_id, run.meeting_number, run.occurrence))
+        if period.start <= run.started_at < period.end:
+            held_count += 1
+            if run.theme and run.theme.strip():
+                themes[run.theme.strip()] += 1
+    cancelled = 0
     for meeting in meetings:
         after = datetime.combine(period.first_day, datetime.min.time())
         until = datetime.combine(period.last_day + timedelta(days=1), datetime.min.time())
         stop = to_local(now, meeting.timezone)
+        if meeting.group_id in first_run:
+            stop = min(stop, to_local(first_run[meeting.group_id], meeting.timezone))
         if meeting.cancelled:
             stop = min(stop, to_local(meeting.updated_at, meeting.timezone))
             if period.start <= meeting.updated_at < period.end:
@@ -253,14 +277,14 @@ def meeting_figures(
         for start in occurrences(
             meeting.start_local, meeting.rule, after=after, until=min(until, stop)
         ):
-            if start in meeting.exdates:
+            if start in meeting.exdates or (meeting.group_id, meeting.number, start) in linked:
                 continue
             count += 1
         cancelled += sum(1 for d in meeting.exdates if after <= d < until)
-        held += count
+        held_count += count
         if count and meeting.theme:
             themes[meeting.theme.strip()] += count
-    return MeetingFigures(held, cancelled, dict(themes))
+    return MeetingFigures(held_count, cancelled, dict(themes))
 
 
 def _bucket(items: Iterable[_T], key: Callable[[_T], GroupId | None]) -> dict[GroupId, list[_T]]:

@@ -110,6 +110,13 @@ class MinutesRepository(Protocol):
         """The group's latest meetings held (or running), newest first."""
         ...
 
+    async def held_before(
+        self, group_ids: Sequence[GroupId], end: datetime
+    ) -> Sequence[HeldMeeting]:
+        """Every meeting the groups ran from chat that began before `end`, oldest first
+        (the evaluation counts meetings held from them)."""
+        ...
+
     async def last_start(self, group_id: GroupId) -> datetime | None:
         """When the group's latest meeting began (what is "new" on the next agenda)."""
         ...

@@ -39,6 +39,19 @@ class FakeMinutesRepository:
     async def recent(self, group_id: GroupId, *, limit: int) -> Sequence[HeldMeeting]:
         return self._of_group(group_id)[::-1][:limit]
 
+    async def held_before(
+        self, group_ids: Sequence[GroupId], end: datetime
+    ) -> Sequence[HeldMeeting]:
+        chosen = set(group_ids)
+        return sorted(
+            (
+                h
+                for h in self._tx.tables.held.values()
+                if h.group_id in chosen and h.started_at < end
+            ),
+            key=lambda h: (h.started_at, h.id),
+        )
+
     async def last_start(self, group_id: GroupId) -> datetime | None:
         held = self._of_group(group_id)
         return held[-1].started_at if held else None
