@@ -17,7 +17,6 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    tuple_,
     type_coerce,
     update,
 )
@@ -67,13 +66,26 @@ _INSERT_CLAIMING = (
             else_=bindparam("leased_until", type_=UtcDateTime()),
         )
     )
-    .returning(
-        OUTBOX.c.id,
-        OUTBOX.c.idempotency_key,
-        OUTBOX.c.leased_until,
-        sort_by_parameter_order=True,
-    )
+    .returning(OUTBOX.c.id, OUTBOX.c.idempotency_key, OUTBOX.c.leased_until)
 )
+# SQLite: a room has a backlog if any of its rows is pending; the first one found answers.
+_ROOM_BUSY = (
+    select(OUTBOX.c.id)
+    .where(
+        OUTBOX.c.status == PENDING,
+        OUTBOX.c.platform == bindparam("platform"),
+        OUTBOX.c.room_id == bindparam("room_id"),
+    )
+    .limit(1)
+)
+_INSERT_RETURNING_KEYS = insert(OUTBOX).returning(OUTBOX.c.id, OUTBOX.c.idempotency_key)
+_INSERT = insert(OUTBOX)
+
+
+def _one_or_many(rows: list[dict[str, object]]) -> dict[str, object] | list[dict[str, object]]:
+    """A lone row as a single execution (the common case: one answer), cheaper than a batch
+    of one. The rows' ids come back with their idempotency keys, in whatever order."""
+    return rows[0] if len(rows) == 1 else rows
 
 
 class SqlAlchemyOutboxRepository(OutboxOverview):
@@ -114,7 +126,7 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
             for reply, key in zip(replies, keys, strict=True)
         ]
         if claim_until is None:
-            await self._conn.execute(insert(OUTBOX), rows)
+            await self._conn.execute(_INSERT, rows)
             return []
         if self._conn.dialect.name == "postgresql":
             leased = await self._insert_claiming(rows, claim_until)
@@ -144,16 +156,12 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
         for row, reply in zip(rows, replies, strict=True):
             if reply.room in free:
                 row["leased_until"] = claim_until
-        ids = (
-            await self._conn.execute(
-                insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True), rows
-            )
-        ).scalars()
-        return {
-            str(row["idempotency_key"]): entry_id
-            for entry_id, row in zip(ids, rows, strict=True)
-            if row["leased_until"] is not None
-        }
+        leased = {str(r["idempotency_key"]) for r in rows if r["leased_until"] is not None}
+        if not leased:
+            await self._conn.execute(_INSERT, _one_or_many(rows))
+            return {}
+        answer = await self._conn.execute(_INSERT_RETURNING_KEYS, _one_or_many(rows))
+        return {r.idempotency_key: r.id for r in answer if r.idempotency_key in leased}
 
     async def _insert_claiming(
         self, rows: list[dict[str, object]], claim_until: datetime
@@ -164,22 +172,19 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
         for row in rows:
             row["leased_until"] = claim_until
             row["busy_platform"], row["busy_room"] = row["platform"], row["room_id"]
-        answer = await self._conn.execute(_INSERT_CLAIMING, rows)
+        answer = await self._conn.execute(_INSERT_CLAIMING, _one_or_many(rows))
         return {r.idempotency_key: r.id for r in answer if r.leased_until is not None}
 
     async def _rooms_without_backlog(self, rooms: Sequence[RoomRef]) -> set[RoomRef]:
-        """The rooms with no pending row yet: new rows there may go out at once."""
-        busy = await self._conn.execute(
-            select(OUTBOX.c.platform, OUTBOX.c.room_id)
-            .where(
-                OUTBOX.c.status == PENDING,
-                tuple_(OUTBOX.c.platform, OUTBOX.c.room_id).in_(
-                    [(r.platform.value, r.room_id) for r in rooms]
-                ),
-            )
-            .distinct()
-        )
-        return set(rooms) - {RoomRef(Platform(b.platform), b.room_id) for b in busy}
+        """The rooms with no pending row yet: new rows there may go out at once. One look
+        per room (a command answers in one or a few) that stops at the first pending row,
+        however long the room's backlog."""
+        free = set()
+        for room in rooms:
+            params = {"platform": room.platform.value, "room_id": room.room_id}
+            if (await self._conn.execute(_ROOM_BUSY, params)).first() is None:
+                free.add(room)
+        return free
 
     async def claim_room(
         self,
