@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Agency, CaseId, GroupId, GuestGrant, Member, MemberId, Platform, Role
@@ -24,6 +24,27 @@ CASES = cast(Table, CaseRow.__table__)
 MEMBERS = cast(Table, MemberRow.__table__)
 BINDINGS = cast(Table, RoomBindingRow.__table__)
 GUESTS = cast(Table, CaseGuestRow.__table__)
+
+# Built once: every alert and rewrite of a case asks for its guests, and every command from
+# someone who is no member asks whether they are a guest.
+_LIVE_GRANT = (GUESTS.c.ended_at.is_(None), GUESTS.c.expires_at > bindparam("at"))
+_CASE_GUESTS = (
+    select(GUESTS, *(c.label(f"m_{c.name}") for c in MEMBERS.c))
+    .join(MEMBERS, MEMBERS.c.id == GUESTS.c.member_id)
+    .where(GUESTS.c.case_id == bindparam("case_id"), *_LIVE_GRANT)
+    .order_by(GUESTS.c.id)
+)
+_GUEST_CASES = (
+    select(GUESTS.c.case_id, *(c.label(f"m_{c.name}") for c in MEMBERS.c))
+    .join(MEMBERS, MEMBERS.c.id == GUESTS.c.member_id)
+    .where(
+        MEMBERS.c.group_id == bindparam("group_id"),
+        MEMBERS.c.platform == bindparam("platform"),
+        MEMBERS.c.user_id == bindparam("user_id"),
+        MEMBERS.c.role == Role.GUEST.value,
+        *_LIVE_GRANT,
+    )
+)
 
 
 class SqlAlchemyAccessRepository:
@@ -181,16 +202,7 @@ class SqlAlchemyAccessRepository:
         return bool(result.rowcount)
 
     async def case_guests(self, case_id: CaseId, *, at: datetime) -> Sequence[GuestGrant]:
-        rows = await self._conn.execute(
-            select(GUESTS, *(c.label(f"m_{c.name}") for c in MEMBERS.c))
-            .join(MEMBERS, MEMBERS.c.id == GUESTS.c.member_id)
-            .where(
-                GUESTS.c.case_id == case_id,
-                GUESTS.c.ended_at.is_(None),
-                GUESTS.c.expires_at > at,
-            )
-            .order_by(GUESTS.c.id)
-        )
+        rows = await self._conn.execute(_CASE_GUESTS, {"case_id": case_id, "at": at})
         return [
             GuestGrant(
                 case_id=CaseId(r.case_id),
@@ -205,20 +217,8 @@ class SqlAlchemyAccessRepository:
     async def guest_cases(
         self, group_id: GroupId, platform: Platform, user_id: str, *, at: datetime
     ) -> tuple[Member, frozenset[CaseId]] | None:
-        rows = (
-            await self._conn.execute(
-                select(GUESTS.c.case_id, *(c.label(f"m_{c.name}") for c in MEMBERS.c))
-                .join(MEMBERS, MEMBERS.c.id == GUESTS.c.member_id)
-                .where(
-                    MEMBERS.c.group_id == group_id,
-                    MEMBERS.c.platform == platform.value,
-                    MEMBERS.c.user_id == user_id,
-                    MEMBERS.c.role == Role.GUEST.value,
-                    GUESTS.c.ended_at.is_(None),
-                    GUESTS.c.expires_at > at,
-                )
-            )
-        ).all()
+        params = {"group_id": group_id, "platform": platform.value, "user_id": user_id, "at": at}
+        rows = (await self._conn.execute(_GUEST_CASES, params)).all()
         if not rows:
             return None
         return member_from(rows[0], "m_"), frozenset(CaseId(r.case_id) for r in rows)

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -44,6 +44,8 @@ PICKS = cast(Table, AgendaPickRow.__table__)
 CASES = cast(Table, CaseRow.__table__)
 
 _LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+# Built once: every note and decision asks whether a meeting is running.
+_RUNNING = select(HELD).where(HELD.c.group_id == bindparam("group_id"), HELD.c.ended_at.is_(None))
 
 
 def theme_aad(group_id: int, number: int) -> str:
@@ -81,11 +83,7 @@ class SqlAlchemyMinutesRepository:
         )
 
     async def running(self, group_id: GroupId) -> HeldMeeting | None:
-        row = (
-            await self._conn.execute(
-                select(HELD).where(HELD.c.group_id == group_id, HELD.c.ended_at.is_(None))
-            )
-        ).first()
+        row = (await self._conn.execute(_RUNNING, {"group_id": group_id})).first()
         return self._held(row) if row else None
 
     async def get(self, group_id: GroupId, number: int) -> HeldMeeting | None:

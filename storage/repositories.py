@@ -145,6 +145,12 @@ def member_from(row: Row[Any], prefix: str = "") -> Member:
 
 
 _ROOM_CONTEXT = _room_context_query()
+_NEXT_NUMBER = (
+    update(SEQUENCES)
+    .where(SEQUENCES.c.group_id == bindparam("b_group"), SEQUENCES.c.year == bindparam("b_year"))
+    .values(last=SEQUENCES.c.last + 1)
+    .returning(SEQUENCES.c.last)
+)
 _GROUP_BINDINGS = (
     select(BINDINGS).where(BINDINGS.c.group_id == bindparam("group_id")).order_by(BINDINGS.c.id)
 )
@@ -290,12 +296,7 @@ class SqlAlchemyGroupRepository:
         return RoomBinding(result.scalar_one(), group_id, platform, room_id, detail, purpose)
 
     async def next_case_number(self, group_id: GroupId, year: int) -> int:
-        result = await self._conn.execute(
-            update(SEQUENCES)
-            .where(SEQUENCES.c.group_id == group_id, SEQUENCES.c.year == year)
-            .values(last=SEQUENCES.c.last + 1)
-            .returning(SEQUENCES.c.last)
-        )
+        result = await self._conn.execute(_NEXT_NUMBER, {"b_group": group_id, "b_year": year})
         number = result.scalar_one_or_none()
         if number is not None:
             return int(number)
