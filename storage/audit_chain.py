@@ -16,8 +16,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, text
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, bindparam, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import LargeBinary
 
@@ -92,16 +91,20 @@ _PG_APPEND = text(
     """
 ).bindparams(bindparam("content", type_=LargeBinary))
 
-_SQLITE_HEAD = select(HEADS.c.length, HEADS.c.hash).where(HEADS.c.chain_id == bindparam("c"))
-_sqlite_upsert = sqlite_insert(HEADS)
-_SQLITE_MOVE_HEAD = _sqlite_upsert.on_conflict_do_update(
-    index_elements=[HEADS.c.chain_id],
-    set_={
-        "length": _sqlite_upsert.excluded.length,
-        "prev_hash": _sqlite_upsert.excluded.prev_hash,
-        "hash": _sqlite_upsert.excluded.hash,
-    },
-)
+# SQLite does the same in two statements (it has no INSERT in a WITH): the head row is moved
+# and its old and new hashes returned, the hash computed by chain_hash() itself, registered
+# on every connection as the SQL function psp_chain_hash (storage/engine.py); then the row.
+# BEGIN IMMEDIATE (storage/engine.py) already holds the database's write lock.
+SQLITE_HASH_FUNCTION = "psp_chain_hash"
+_SQLITE_MOVE_HEAD = text(
+    f"""
+    INSERT INTO audit_heads (chain_id, length, prev_hash, hash)
+    VALUES (:chain_id, 1, :genesis, :first_hash)
+    ON CONFLICT (chain_id) DO UPDATE
+        SET length = length + 1, prev_hash = hash, hash = {SQLITE_HASH_FUNCTION}(hash, :content)
+    RETURNING prev_hash, hash
+    """
+).bindparams(bindparam("content", type_=LargeBinary))
 _SQLITE_APPEND = insert(AUDIT)
 
 
@@ -141,17 +144,10 @@ async def append(
         detail=detail,
         chain_id=chain_id,
     )
+    first_hash = chain_hash(GENESIS, content)  # if this is the chain's first row
+    heads = {"chain_id": chain_id, "content": content, "genesis": GENESIS, "first_hash": first_hash}
     if conn.dialect.name == "postgresql":
-        first_hash = chain_hash(GENESIS, content)  # if this is the chain's first row
-        await conn.execute(
-            _PG_APPEND, {**row, "content": content, "genesis": GENESIS, "first_hash": first_hash}
-        )
+        await conn.execute(_PG_APPEND, {**row, **heads})
         return
-    head = (await conn.execute(_SQLITE_HEAD, {"c": chain_id})).first()
-    length, prev_hash = (int(head.length), str(head.hash)) if head else (0, GENESIS)
-    digest = chain_hash(prev_hash, content)
-    await conn.execute(
-        _SQLITE_MOVE_HEAD,
-        {"chain_id": chain_id, "length": length + 1, "prev_hash": prev_hash, "hash": digest},
-    )
-    await conn.execute(_SQLITE_APPEND, {**row, "prev_hash": prev_hash, "hash": digest})
+    head = (await conn.execute(_SQLITE_MOVE_HEAD, heads)).one()
+    await conn.execute(_SQLITE_APPEND, {**row, "prev_hash": head.prev_hash, "hash": head.hash})

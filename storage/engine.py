@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage.audit_chain import SQLITE_HASH_FUNCTION, chain_hash
 from storage.sqlite_driver import connector
 
 # How long a command waits for SQLite's write lock held by another process (an admin
@@ -70,6 +71,9 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # The audit chain's hash in SQL, so that appending a row moves the head in one
+        # statement (storage/audit_chain.py).
+        dbapi_connection.create_function(SQLITE_HASH_FUNCTION, 2, chain_hash, deterministic=True)
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
