@@ -98,12 +98,19 @@ async def open_bot(url: str, *, group: str, room: str, migrate: bool) -> Bot:
     return Bot(bot, engine, room, datetime.now(UTC).year)
 
 
-async def timed(count: int, step: Callable[[int], Awaitable[None]]) -> list[float]:
+async def timed(
+    count: int, step: Callable[[int], Awaitable[None]], cpu: list[float] | None = None
+) -> list[float]:
+    """Wall-clock milliseconds of each step; with `cpu`, the CPU milliseconds this process
+    spent per step on average are appended to it."""
     samples = []
+    cpu_start = time.process_time()
     for i in range(count):
         start = time.perf_counter()
         await step(i)
         samples.append((time.perf_counter() - start) * 1000)
+    if cpu is not None:
+        cpu.append((time.process_time() - cpu_start) / count * 1000)
     return samples
 
 
@@ -244,16 +251,22 @@ async def run_database(
     for _ in range(20):  # warm-up: connection pool, statement caches
         await d.say("anna", "list")
     results: dict[str, list[float]] = {}
+    kinds = ("flag", "ack", "assign", "decide", "show", "list")
+    cpu: dict[str, list[float]] = {kind: [] for kind in kinds}
     results["flag"] = await timed(
-        n, lambda i: d.say("anna", f"flag acute Borger {i} truer #threat")
+        n, lambda i: d.say("anna", f"flag acute Borger {i} truer #threat"), cpu["flag"]
     )
-    results["ack"] = await timed(n, lambda i: d.say("bo", f"ack {d.ref(i + 1)}"))
-    results["assign"] = await timed(n, lambda i: d.say("anna", f"assign {d.ref(i + 1)} psychiatry"))
+    results["ack"] = await timed(n, lambda i: d.say("bo", f"ack {d.ref(i + 1)}"), cpu["ack"])
+    results["assign"] = await timed(
+        n, lambda i: d.say("anna", f"assign {d.ref(i + 1)} psychiatry"), cpu["assign"]
+    )
     results["decide"] = await timed(
-        n, lambda i: d.say("carl", f"decide {d.ref(i + 1)} 'Besøg i morgen' --fallback 'Politi'")
+        n,
+        lambda i: d.say("carl", f"decide {d.ref(i + 1)} 'Besøg i morgen' --fallback 'Politi'"),
+        cpu["decide"],
     )
-    results["show"] = await timed(n, lambda i: d.say("bo", f"show {d.ref(i + 1)}"))
-    results[f"list open ({n} cases)"] = await timed(n, lambda i: d.say("bo", "list"))
+    results["show"] = await timed(n, lambda i: d.say("bo", f"show {d.ref(i + 1)}"), cpu["show"])
+    results[f"list open ({n} cases)"] = await timed(n, lambda i: d.say("bo", "list"), cpu["list"])
     floor = await floor_ms(url, n, sqlite_path)
     flag_again = await timed(n, lambda i: d.say("anna", f"flag urgent Borger {i} #housing"))
     cpu_start = time.process_time()
@@ -267,6 +280,9 @@ async def run_database(
     # On a machine shared with other work the wall clock says more about the neighbours
     # than about the bot; the CPU the bot's process spent per command does not.
     out["CPU ms per mixed command (bot process)"] = f"{cpu_ms:.2f} (≈ {1000 / cpu_ms:.0f}/s a core)"
+    out["CPU ms per command by kind (bot process)"] = ", ".join(
+        f"{kind} {spent[0]:.2f}" for kind, spent in cpu.items()
+    )
     await d.engine.dispose()
     if sqlite_path is None and not args.skip_processes:
         one = await processes(url, 1, seconds)
