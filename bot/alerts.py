@@ -4,7 +4,8 @@ An alert is derived from the stored case each time (summary, who flagged it, whi
 acknowledged and which are awaited, who holds responsibility, open or closed), never kept in
 an adapter's memory: a rewrite after a restart reads exactly like one before. `flag` posts it
 once per operative room (message key `alert:<ref>`); every later change of the case rewrites
-it in place (`edit_of`) and posts its own line in the alert's thread (`thread_of`)."""
+it in place (`edit_of`) and posts its own line in the alert's thread (`thread_of`): both are
+sent by `bot.announcing.alerts`, from the texts made here."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from bot.context import Context
 from bot.domain import Agency, Case, CaseStatus, Member, Role, pending_acknowledgements
-from bot.domain.routing import Route, alert_routes, present, reached_by
-from bot.messages import Action, ReplyKind
+from bot.domain.routing import Route, alert_routes, present
+from bot.messages import Action
 from bot.rendering import URGENCY_ICON, headline, member_name, tag_names, urgency_name
 
 
@@ -136,40 +137,3 @@ def render_alert(
         full += "\n" + headline(ctx, case)
         minimal += "\n" + headline(ctx, case)
     return full, minimal
-
-
-async def post_alert(ctx: Context, case: Case) -> None:
-    """The first alert of a newly flagged case, mentioning whoever the routing rule reaches in
-    each other agency (bot.domain.routing)."""
-    await _broadcast_alert(ctx, case, rewrite=False)
-
-
-async def rewrite_alert(ctx: Context, case: Case) -> None:
-    """Rewrite the alert in every operative room from the case as it stands now, with the
-    same mentions (an edit notifies nobody) and buttons as the first post, none once closed."""
-    await _broadcast_alert(ctx, case, rewrite=True)
-
-
-async def _broadcast_alert(ctx: Context, case: Case, *, rewrite: bool) -> None:
-    assert ctx.group is not None
-    members = await ctx.uow.members.list(ctx.group.id)
-    routes = routes_of(ctx, case, members)
-    full, minimal = render_alert(
-        ctx,
-        case,
-        members=members,
-        acknowledged=await acknowledged_agencies(ctx, case),
-        routes=routes,
-    )
-    await ctx.broadcast(
-        full=full,
-        minimal=minimal,
-        kind=ReplyKind.ALERT,
-        case=case,
-        mention=in_order(members, reached_by(routes)),
-        actions=case_actions(ctx, case) if case.status is CaseStatus.OPEN else (),
-        # Each rewrite is a message of its own (its version), editing the first post.
-        message_key=f"{alert_key(case)}:v{case.version}" if rewrite else alert_key(case),
-        edit_of=alert_key(case) if rewrite else None,
-        answer_here=not rewrite,
-    )

@@ -15,6 +15,7 @@ from typing import Any
 from bot import commands as c
 from bot import logfields
 from bot import metrics as m
+from bot.announcing import publish
 from bot.context import Context, Refusal
 from bot.delivery.policy import DeliveryPolicy
 from bot.domain import CaseId, Platform
@@ -279,6 +280,7 @@ class PspBot:
             if not isinstance(command, _UNBOUND_OK):
                 ctx.require_group(guest_ok=isinstance(command, guests.GUEST_COMMANDS))
             await handler(ctx, command)
+            await publish(ctx)  # what the command changed, told as replies
             replies = _with_context(incoming, ctx.replies)
             claimed = await uow.outbox.add(
                 replies,

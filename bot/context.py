@@ -21,6 +21,7 @@ from bot.domain import (
     RoomPurpose,
     normalise_case_ref,
 )
+from bot.domain.events import Event
 from bot.domain.hours import WorkingHours
 from bot.i18n import translate
 from bot.messages import Action, Incoming, Mention, Reply, ReplyKind, RoomRef
@@ -58,6 +59,9 @@ class Context:
     hours: WorkingHours = field(default_factory=WorkingHours)
     # Whether a `[pager]` gateway is configured (`page test`, the acute escalation's last step).
     pager: bool = False
+    # What the command changed, in order (bot.domain.events); `bot.announcing` turns them into
+    # replies before the unit of work commits.
+    events: list[Event] = field(default_factory=list)
 
     # --- language --------------------------------------------------------------------
 
@@ -152,6 +156,12 @@ class Context:
             binding_id=self.binding.id if self.binding else None,
             detail=detail,
         )
+
+    # --- what happened ----------------------------------------------------------------
+
+    def emit(self, event: Event) -> None:
+        """Record that something happened; the group is told of it by `bot.announcing`."""
+        self.events.append(event)
 
     # --- replies ----------------------------------------------------------------------
 

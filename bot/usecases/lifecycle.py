@@ -1,28 +1,20 @@
 """Use cases that move a case through its life: flag, acknowledge, close and reopen (placing
 responsibility is in `responsibility.py`). Each loads, asks the rules in `bot.domain.rules`,
-saves, and tells the group; it runs inside the caller's unit of work and never commits."""
+saves, and emits what happened (bot.domain.events: `bot.announcing` tells the group); it runs
+inside the caller's unit of work and never commits."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot import commands as c
-from bot.alerts import acknowledged_agencies, alert_key, post_alert, rewrite_alert
 from bot.context import Context, Refusal
-from bot.domain import (
-    Case,
-    CaseStatus,
-    Member,
-    format_case_ref,
-    pending_acknowledgements,
-)
+from bot.domain import Case, CaseStatus, Member, format_case_ref
+from bot.domain import events as ev
 from bot.domain import rules as rule
 from bot.domain.outcome import outcome_choices
-from bot.messages import ReplyKind
 from bot.minutes import links
-from bot.rendering import headline
 from bot.usecases.access import group_authorities
 
 
@@ -35,24 +27,6 @@ def require_open(case: Case) -> None:
 async def save_case(ctx: Context, case: Case, **changes: object) -> Case:
     updated = dataclasses.replace(case, updated_at=ctx.now, **changes)  # type: ignore[arg-type]
     return await ctx.uow.cases.save(updated, expected_version=case.version)
-
-
-async def announce(
-    ctx: Context, case: Case, key: str, *, mention: Sequence[Member] = (), **params: str
-) -> None:
-    """A state change, told to every operative room of the group in the alert's thread (the
-    headline is all a minimal room gets, and all it needs), and the alert rewritten."""
-    line = ctx.t(key, ref=case.ref, **params)
-    await ctx.broadcast(
-        full=f"{line}\n{headline(ctx, case)}",
-        minimal=f"{line}\n{headline(ctx, case)}",
-        kind=ReplyKind.UPDATE,
-        case=case,
-        mention=mention,
-        message_key=f"{key}:{case.ref}:{case.version}",
-        thread_of=alert_key(case),
-    )
-    await rewrite_alert(ctx, case)
 
 
 async def flag_case(ctx: Context, cmd: c.FlagCase) -> None:
@@ -74,7 +48,7 @@ async def flag_case(ctx: Context, cmd: c.FlagCase) -> None:
         case.id, agency=member.agency, member_id=member.id, at=ctx.now
     )
     await ctx.audit("case.flag", case=case, detail=f"urgency={cmd.urgency.value}")
-    await post_alert(ctx, case)
+    ctx.emit(ev.CaseFlagged(case.id))
 
 
 async def acknowledge_for(ctx: Context, case: Case, member: Member) -> bool:
@@ -89,7 +63,7 @@ async def acknowledge_for(ctx: Context, case: Case, member: Member) -> bool:
 
 
 async def acknowledge_case(ctx: Context, cmd: c.AcknowledgeCase) -> None:
-    group, member, case = await ctx.case(cmd.ref, guest_ok=True)
+    _group, member, case = await ctx.case(cmd.ref, guest_ok=True)
     require_open(case)
     if not await acknowledge_for(ctx, case, member):
         ctx.answer(
@@ -99,17 +73,7 @@ async def acknowledge_case(ctx: Context, cmd: c.AcknowledgeCase) -> None:
         return
     case = await save_case(ctx, case)
     await ctx.audit("case.ack", case=case, detail=f"agency={member.agency.value}")
-    members = await ctx.uow.members.list(group.id)
-    acked = await acknowledged_agencies(ctx, case)
-    waiting = pending_acknowledgements(frozenset(m.agency for m in members), acked)
-    await announce(
-        ctx,
-        case,
-        "ack.done",
-        agency=ctx.agency_name(member.agency),
-        who=member.display_name,
-        waiting=ctx.agency_list(waiting),
-    )
+    ctx.emit(ev.AcknowledgementRecorded(case.id, member.agency, member.id))
 
 
 async def close_case(ctx: Context, cmd: c.CloseCase) -> None:
@@ -127,7 +91,7 @@ async def close_case(ctx: Context, cmd: c.CloseCase) -> None:
     await links.in_meeting(
         ctx, case, links.CLOSE, resolution=cmd.resolution, outcome=cmd.outcome.value
     )
-    await announce(ctx, case, "close.done", who=member.display_name)
+    ctx.emit(ev.CaseClosed(case.id, member.id))
 
 
 async def reopen_case(ctx: Context, cmd: c.ReopenCase) -> None:
@@ -140,4 +104,4 @@ async def reopen_case(ctx: Context, cmd: c.ReopenCase) -> None:
     )
     await ctx.audit("case.reopen", case=case)
     await links.in_meeting(ctx, case, links.REOPEN, reason=cmd.reason)
-    await announce(ctx, case, "reopen.done", who=member.display_name)
+    ctx.emit(ev.CaseReopened(case.id, member.id))

@@ -1,17 +1,17 @@
 """Use cases that place action responsibility: assign (or propose), accept, decline, take.
 The rules (who can hold it, who answers a proposal, when the lead's word is final) are in
-`bot.domain.rules`; these load, ask, save and tell the group."""
+`bot.domain.rules`; these load, ask, save and emit what happened (bot.domain.events)."""
 
 from __future__ import annotations
 
 from bot import commands as c
-from bot.alerts import on_duty
 from bot.context import Context, Refusal
 from bot.domain import Agency, Case, Member, PlaceNow, Refused, ResponsibilityChange
+from bot.domain import events as ev
 from bot.domain import rules as rule
 from bot.minutes import links
 from bot.usecases.access import group_authorities
-from bot.usecases.lifecycle import acknowledge_for, announce, save_case
+from bot.usecases.lifecycle import acknowledge_for, save_case
 from bot.usecases.members import resolve_member
 
 
@@ -75,38 +75,23 @@ async def assign_case(ctx: Context, cmd: c.AssignCase) -> None:
     outcome = rule.decide_assignment(case, member, cmd.agency, await group_authorities(ctx))
     if isinstance(outcome, Refused):
         raise ctx.refusal(outcome)
-    mention = [target] if target else on_duty(ctx, receivers, {cmd.agency})
+    asked = target.id if target else None
     if isinstance(outcome, PlaceNow):
         case = await _place(ctx, case, member, outcome)
-        await announce(
-            ctx,
-            case,
-            "assign.done",
-            mention=mention,
-            agency=ctx.agency_name(cmd.agency),
-            who=member.display_name,
-        )
+        ctx.emit(ev.ResponsibilityPlaced(case.id, outcome.agency, member.id, "assign", asked))
         return
     case = await save_case(
         ctx,
         case,
         proposed=outcome.agency,
         proposed_by=member.id,
-        proposed_member=target.id if target else None,
+        proposed_member=asked,
     )
     await ctx.audit("case.propose", case=case, detail=f"agency={outcome.agency.value}")
     await links.in_meeting(
         ctx, case, links.RESPONSIBILITY, move="propose", agency=outcome.agency.value, previous=""
     )
-    await announce(
-        ctx,
-        case,
-        "assign.proposed",
-        mention=mention,
-        agency=ctx.agency_name(outcome.agency),
-        who=member.display_name,
-        current=ctx.agency_name(case.responsible),
-    )
+    ctx.emit(ev.ResponsibilityProposed(case.id, outcome.agency, member.id, asked))
 
 
 async def accept_assignment(ctx: Context, cmd: c.AcceptAssignment) -> None:
@@ -115,9 +100,7 @@ async def accept_assignment(ctx: Context, cmd: c.AcceptAssignment) -> None:
     if isinstance(outcome, Refused):
         raise ctx.refusal(outcome)
     case = await _place(ctx, case, member, outcome)
-    await announce(
-        ctx, case, "accept.done", agency=ctx.agency_name(outcome.agency), who=member.display_name
-    )
+    ctx.emit(ev.ResponsibilityPlaced(case.id, outcome.agency, member.id, "accept"))
 
 
 async def decline_assignment(ctx: Context, cmd: c.DeclineAssignment) -> None:
@@ -137,14 +120,7 @@ async def decline_assignment(ctx: Context, cmd: c.DeclineAssignment) -> None:
     await links.in_meeting(
         ctx, case, links.RESPONSIBILITY, move="decline", agency=agency.value, previous=""
     )
-    await announce(
-        ctx,
-        case,
-        "decline.done",
-        agency=ctx.agency_name(agency),
-        who=member.display_name,
-        current=ctx.agency_name(case.responsible),
-    )
+    ctx.emit(ev.ProposalDeclined(case.id, agency, member.id))
 
 
 async def take_case(ctx: Context, cmd: c.TakeCase) -> None:
@@ -153,6 +129,4 @@ async def take_case(ctx: Context, cmd: c.TakeCase) -> None:
     if isinstance(outcome, Refused):
         raise ctx.refusal(outcome)
     case = await _place(ctx, case, member, outcome)
-    await announce(
-        ctx, case, "take.done", agency=ctx.agency_name(member.agency), who=member.display_name
-    )
+    ctx.emit(ev.ResponsibilityPlaced(case.id, outcome.agency, member.id, "take"))

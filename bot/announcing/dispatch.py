@@ -1,0 +1,37 @@
+"""The one dispatcher: each event a command emitted, in order, to its handler, which appends
+the replies that tell of it. Runs inside the command's unit of work before the commit, so the
+outbox stores the replies with the change they tell of."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from bot.announcing import cases
+from bot.announcing.announcer import Announcer
+from bot.context import Context
+from bot.domain import events as ev
+
+EventHandler = Callable[[Announcer, Any], Awaitable[None]]
+
+HANDLERS: Mapping[type[ev.Event], EventHandler] = {
+    ev.CaseFlagged: cases.flagged,
+    ev.AcknowledgementRecorded: cases.acknowledged,
+    ev.CaseClosed: cases.closed,
+    ev.CaseReopened: cases.reopened,
+    ev.ResponsibilityProposed: cases.proposed,
+    ev.ResponsibilityPlaced: cases.placed,
+    ev.ProposalDeclined: cases.declined,
+}
+
+
+async def publish(ctx: Context) -> None:
+    """Tell of every event the command emitted; an event nobody handles is a defect."""
+    if not ctx.events:
+        return
+    announcer = Announcer(ctx)
+    for event in ctx.events:
+        handler = HANDLERS.get(type(event))
+        if handler is None:
+            raise LookupError(f"no handler for {type(event).__name__}")
+        await handler(announcer, event)
