@@ -3,7 +3,7 @@ plus the helpers every use case shares for refusals, audit rows and replies."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,7 +24,7 @@ from bot.domain import (
 from bot.domain.events import Event
 from bot.domain.hours import WorkingHours
 from bot.i18n import translate
-from bot.messages import Action, Incoming, Mention, Reply, ReplyKind, RoomRef
+from bot.messages import Incoming, Reply, ReplyKind
 from bot.ports import UnitOfWork
 
 
@@ -180,54 +180,3 @@ class Context:
                 in_reply_to=self.incoming.event_id,
             )
         )
-
-    async def broadcast(
-        self,
-        *,
-        full: str,
-        minimal: str,
-        kind: ReplyKind,
-        case: Case | None,
-        mention: Sequence[Member] = (),
-        actions: Sequence[Action] = (),
-        message_key: str | None = None,
-        purpose: RoomPurpose = RoomPurpose.OPERATIVE,
-        edit_of: str | None = None,
-        thread_of: str | None = None,
-        answer_here: bool = True,
-    ) -> None:
-        """Post to every room of the group with this purpose; the room the command came
-        from gets it as the answer (unless `answer_here` is False: a rewrite of an earlier
-        message answers nobody). Minimal-detail rooms get the minimal text. `edit_of` and
-        `thread_of` name an earlier message of the bot in each room (bot.messages.Reply)."""
-        assert self.group is not None
-        if case is not None:
-            # A case's guests hear of it by mention, in the rooms where they are.
-            guests = await self.uow.access.case_guests(case.id, at=self.now)
-            mention = [*mention, *(g.member for g in guests)]
-        for binding in await self.uow.groups.bindings(self.group.id):
-            if binding.purpose is not purpose:
-                continue
-            room = RoomRef(binding.platform, binding.room_id)
-            here = room == self.incoming.room_ref
-            self.replies.append(
-                Reply(
-                    room=room,
-                    text=fit_message(
-                        minimal if binding.detail is DetailLevel.MINIMAL else full, self.locale
-                    ),
-                    kind=kind,
-                    mentions=tuple(
-                        Mention(m.user_id, m.display_name)
-                        for m in mention
-                        if m.platform is binding.platform
-                    ),
-                    actions=tuple(actions),
-                    case_ref=case.ref if case else None,
-                    case_id=case.id if case else None,
-                    in_reply_to=self.incoming.event_id if here and answer_here else None,
-                    message_key=message_key,
-                    edit_of=edit_of,
-                    thread_of=thread_of,
-                )
-            )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,7 +15,7 @@ from bot import announcing, app
 from bot.clock import FakeClock
 from bot.context import Context
 from bot.demo import ensure_demo_group
-from bot.domain import Agency, CaseId, Platform
+from bot.domain import Agency, CaseId, Group, Platform
 from bot.domain import events as ev
 from bot.messages import Incoming, Reply, ReplyKind
 from tests.conftest import Harness, build_harness
@@ -327,3 +328,126 @@ async def test_an_assignment_mentions_the_agency_asked(h: Harness) -> None:
 
 async def test_nothing_emitted_tells_nothing(h: Harness) -> None:
     assert await told(h, "anna") == []
+
+
+# --- the case's record -------------------------------------------------------------------
+
+
+async def test_decisions_and_notes_emit_their_numbers(h: Harness, recorded: Recorded) -> None:
+    await flagged(h)
+    case, anna = await case_id(h), await member_id(h, "anna")
+    decide = f'decide {REF} "Opsøgende besøg" --due 2026-12-01'
+    assert await emitted(h, recorded, "anna", decide) == [ev.DecisionRecorded(case, 1, anna)]
+    assert await emitted(h, recorded, "anna", f"done {REF} 1") == [ev.DecisionDone(case, 1, anna)]
+    assert await emitted(h, recorded, "anna", f"done {REF} 1") == []  # already done
+    assert await emitted(h, recorded, "bo", f"note {REF} Ringet til borger") == [
+        ev.NoteAdded(case, 1)
+    ]
+    assert await emitted(h, recorded, "bo", f"done {REF} 7") == []  # refused
+
+
+async def test_an_escalation_emits_its_number_and_words(h: Harness, recorded: Recorded) -> None:
+    group = (await context_group(h)).id
+    assert await emitted(h, recorded, "erik", "escalate Regler er uklare") == [
+        ev.ProblemEscalated(group, 1, await member_id(h, "erik"), "Regler er uklare")
+    ]
+
+
+async def context_group(h: Harness) -> Group:
+    async with h.uow_factory() as uow:
+        group = await uow.groups.get_by_name("Demo")
+        assert group is not None
+        return group
+
+
+async def test_a_decision_is_told_in_full_and_as_a_headline(rooms: Harness) -> None:
+    await flagged(rooms)
+    await rooms.say("anna", f'decide {REF} "Opsøgende besøg" --due 2026-12-01')
+    event = ev.DecisionRecorded(await case_id(rooms), 1, await member_id(rooms, "anna"))
+    seen = by_room(await told(rooms, "anna", event))
+    assert set(seen) == {"console", "vagt"}
+    full, minimal = seen["console"][0], seen["vagt"][0]
+    assert "Opsøgende besøg" in full.text and "Opsøgende besøg" not in minimal.text
+    assert full.thread_of == minimal.thread_of == f"alert:{REF}"
+    assert full.message_key == f"decision:{REF}:1"
+
+
+async def test_a_note_is_the_answer_only(rooms: Harness) -> None:
+    await flagged(rooms)
+    await rooms.say("bo", f"note {REF} Ringet til borger")
+    replies = await told(rooms, "bo", ev.NoteAdded(await case_id(rooms), 1))
+    assert [(r.room.room_id, r.kind, r.in_reply_to) for r in replies] == [
+        ("console", ReplyKind.ANSWER, "$cmd")
+    ]
+
+
+async def test_an_escalation_goes_to_the_steering_rooms(rooms: Harness) -> None:
+    await rooms.say("erik", "escalate Regler er uklare")
+    group = await context_group(rooms)
+    erik = await member_id(rooms, "erik")
+    event = ev.ProblemEscalated(group.id, 1, erik, "Regler er uklare")
+    replies = await told(rooms, "erik", event)
+    assert [(r.room.room_id, r.kind) for r in replies] == [
+        ("styre", ReplyKind.ESCALATION),
+        ("console", ReplyKind.ANSWER),
+    ]
+    assert "Regler er uklare" in replies[0].text and "Regler" not in replies[1].text
+
+
+# --- meetings -----------------------------------------------------------------------------
+
+MEETING_DAY = datetime(2026, 12, 1, 8, 5, tzinfo=UTC)  # 09:05 in Copenhagen
+
+
+async def test_scheduling_and_cancelling_emit_the_meeting(h: Harness, recorded: Recorded) -> None:
+    group = (await context_group(h)).id
+    schedule = "meeting schedule 2026-12-01 09:00 --every month --theme 'Unge i bolig'"
+    assert await emitted(h, recorded, "erik", schedule) == [ev.MeetingScheduled(group, 1)]
+    assert await emitted(h, recorded, "anna", schedule) == []  # the lead's
+    assert await emitted(h, recorded, "erik", "meeting cancel 1 2026-12-01") == [
+        ev.MeetingCancelled(group, 1, 1, datetime(2026, 12, 1, 9, 0))
+    ]
+    assert await emitted(h, recorded, "erik", "meeting cancel 1 2026-12-01") == []  # already
+    assert await emitted(h, recorded, "erik", "meeting cancel 1 all") == [
+        ev.MeetingCancelled(group, 1, 2)
+    ]
+
+
+async def test_running_a_meeting_emits_its_start_and_each_case(
+    h: Harness, recorded: Recorded
+) -> None:
+    group, erik = (await context_group(h)).id, await member_id(h, "erik")
+    await h.say("erik", "meeting schedule 2026-12-01 09:00 --theme 'Unge i bolig'")
+    await flagged(h)
+    h.clock.set(MEETING_DAY)
+    assert await emitted(h, recorded, "erik", "meeting start") == [
+        ev.MeetingStarted(group, 1, erik, 1)
+    ]
+    assert await emitted(h, recorded, "anna", "next") == [
+        ev.CasePresented(group, 1, await case_id(h), 1, 1)
+    ]
+    assert await emitted(h, recorded, "anna", "next") == []  # no more: an answer only
+
+
+async def test_a_meeting_is_told_in_the_operative_rooms(rooms: Harness) -> None:
+    h = rooms
+    await h.say("erik", "meeting schedule 2026-12-01 09:00 --theme 'Unge i bolig'")
+    await flagged(h)
+    h.clock.set(MEETING_DAY)
+    await h.say("erik", "meeting start")
+    group, erik = (await context_group(h)).id, await member_id(h, "erik")
+    seen = by_room(await told(h, "erik", ev.MeetingScheduled(group, 1)))
+    assert set(seen) == {"console", "vagt"}
+    assert seen["console"][0].text == seen["vagt"][0].text  # nothing in it is the case's
+    assert seen["console"][0].message_key == f"meeting:{group}:1:0"
+    seen = by_room(await told(h, "erik", ev.MeetingStarted(group, 1, erik, 1)))
+    assert "Unge i bolig" in seen["console"][0].text
+    assert "Unge i bolig" not in seen["vagt"][0].text
+    await h.say("erik", "next")
+    seen = by_room(await told(h, "erik", ev.CasePresented(group, 1, await case_id(h), 1, 1)))
+    assert "Borger truer naboer" in seen["console"][0].text
+    assert "Borger truer naboer" not in seen["vagt"][0].text
+    assert REF in seen["vagt"][0].text
+    cancelled = await told(h, "erik", ev.MeetingCancelled(group, 1, 1))
+    assert [r.room.room_id for r in cancelled] == ["console", "vagt"]
+    assert cancelled[0].message_key == f"meeting:{group}:1:1"

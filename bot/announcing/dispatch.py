@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from bot.announcing import cases
+from bot.announcing import cases, meetings, records
 from bot.announcing.announcer import Announcer
 from bot.context import Context
 from bot.domain import events as ev
@@ -22,6 +22,14 @@ HANDLERS: Mapping[type[ev.Event], EventHandler] = {
     ev.ResponsibilityProposed: cases.proposed,
     ev.ResponsibilityPlaced: cases.placed,
     ev.ProposalDeclined: cases.declined,
+    ev.DecisionRecorded: records.decision_recorded,
+    ev.DecisionDone: records.decision_done,
+    ev.NoteAdded: records.note_added,
+    ev.ProblemEscalated: records.problem_escalated,
+    ev.MeetingScheduled: meetings.scheduled,
+    ev.MeetingCancelled: meetings.cancelled,
+    ev.MeetingStarted: meetings.started,
+    ev.CasePresented: meetings.case_presented,
 }
 
 

@@ -10,8 +10,9 @@ detail levels, mentions, buttons, threads and edits of the alert. Standard libra
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot.domain.model import Agency, CaseId, MemberId
+from bot.domain.model import Agency, CaseId, GroupId, MemberId
 
 
 @dataclass(frozen=True)
@@ -77,3 +78,78 @@ class ProposalDeclined(Event):
     case_id: CaseId
     agency: Agency
     by: MemberId
+
+
+# --- the case's record ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionRecorded(Event):
+    case_id: CaseId
+    number: int
+    by: MemberId
+
+
+@dataclass(frozen=True)
+class DecisionDone(Event):
+    case_id: CaseId
+    number: int
+    by: MemberId
+
+
+@dataclass(frozen=True)
+class NoteAdded(Event):
+    case_id: CaseId
+    number: int
+
+
+@dataclass(frozen=True)
+class ProblemEscalated(Event):
+    """A problem of the group put to its steering level (`text` is the member's own words,
+    as recorded)."""
+
+    group_id: GroupId
+    number: int
+    by: MemberId
+    text: str
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingScheduled(Event):
+    group_id: GroupId
+    number: int
+
+
+@dataclass(frozen=True)
+class MeetingCancelled(Event):
+    """The whole meeting (or series), or only its `occurrence` (naive local start);
+    `sequence` is the meeting's revision after the cancellation."""
+
+    group_id: GroupId
+    number: int
+    sequence: int
+    occurrence: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MeetingStarted(Event):
+    """A meeting (minutes `number`) began with `cases` cases on its agenda."""
+
+    group_id: GroupId
+    number: int
+    by: MemberId
+    cases: int
+
+
+@dataclass(frozen=True)
+class CasePresented(Event):
+    """The running meeting (minutes `number`) took up a case: `position` of `total`."""
+
+    group_id: GroupId
+    number: int
+    case_id: CaseId
+    position: int
+    total: int

@@ -7,18 +7,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.alerts import acknowledged_agencies
 from bot.context import Context, Refusal
-from bot.domain import Group, pending_acknowledgements
+from bot.domain import Group
+from bot.domain import events as ev
 from bot.i18n import plural
-from bot.messages import ReplyKind
 from bot.minutes.commands import MarkDiscussed, NextCase, RecordAttendance, SkipCase, StartMeeting
 from bot.minutes.document import attendance_lines, gather
 from bot.minutes.links import running_meeting
 from bot.minutes.prepare import COUNT_UP_TO, MEETING_CASES, origin_of
 from bot.ports.minutes import HeldMeeting, ItemOrigin, ItemState
-from bot.rendering import headline, render_decision
-from bot.scheduling.texts import when
 from bot.scheduling.timing import occurrences, to_local
 from bot.usecases.members import resolve_member
 
@@ -87,28 +84,7 @@ async def start_meeting(ctx: Context, cmd: StartMeeting) -> None:
         held.id, member_id=member.id, agency=member.agency, by=member.id, at=ctx.now
     )
     await ctx.audit("meeting.start", detail=f"minutes={held.number} cases={len(agenda)}")
-    lines = [
-        ctx.t(
-            "meeting.started",
-            number=held.number,
-            who=member.display_name,
-            cases=plural(ctx.locale, "count.cases", len(agenda)),
-        )
-    ]
-    if number is not None and occurrence is not None:
-        lines.append(ctx.t("meeting.started_scheduled", number=number, when=when(occurrence)))
-    hint = ctx.t("meeting.started_hint")
-    # The theme is the group's own text: not for minimal-detail rooms.
-    minimal = "\n".join([*lines, hint])
-    if theme:
-        lines.append(ctx.t("agenda.theme", theme=theme))
-    await ctx.broadcast(
-        full="\n".join([*lines, hint]),
-        minimal=minimal,
-        kind=ReplyKind.UPDATE,
-        case=None,
-        message_key=f"held:{group.id}:{held.number}:start",
-    )
+    ctx.emit(ev.MeetingStarted(group.id, held.number, member.id, len(agenda)))
 
 
 async def record_attendance(ctx: Context, cmd: RecordAttendance) -> None:
@@ -134,34 +110,6 @@ async def record_attendance(ctx: Context, cmd: RecordAttendance) -> None:
     ctx.answer("\n".join(lines))
 
 
-async def _present_case(ctx: Context, held: HeldMeeting, position: int, total: int) -> None:
-    items = {i.position: i for i in await ctx.uow.minutes.items(held.id)}
-    item = items[position]
-    case = await ctx.uow.cases.get(item.case_id)
-    assert case is not None and ctx.group is not None
-    members = await ctx.uow.members.list(ctx.group.id)
-    waiting = pending_acknowledgements(
-        frozenset(m.agency for m in members), await acknowledged_agencies(ctx, case)
-    )
-    step = ctx.t("meeting.next_case", done=position, total=total)
-    full = [f"{step} {headline(ctx, case)}", ctx.t("show.summary", summary=case.summary)]
-    open_decisions = [d for d in await ctx.uow.cases.decisions(case.id) if d.done_at is None]
-    if open_decisions:
-        full.append(ctx.t("show.decisions"))
-        full.extend(render_decision(ctx, d) for d in open_decisions)
-    if waiting:
-        full.append(ctx.t("meeting.next_waiting", agencies=ctx.agency_list(waiting)))
-    if case.proposed is not None:
-        full.append(ctx.t("show.proposed", agency=ctx.agency_name(case.proposed)))
-    await ctx.broadcast(
-        full="\n".join(full),
-        minimal=f"{step} {headline(ctx, case)}",
-        kind=ReplyKind.UPDATE,
-        case=case,
-        message_key=f"held:{ctx.group.id}:{held.number}:next:{case.ref}:{ctx.now.isoformat()}",
-    )
-
-
 async def next_case(ctx: Context, cmd: NextCase) -> None:
     _group, held = await require_running(ctx)
     _group, member = ctx.require_group()
@@ -182,7 +130,8 @@ async def next_case(ctx: Context, cmd: NextCase) -> None:
     await ctx.uow.minutes.set_current(held.id, item.case_id)
     case = await ctx.uow.cases.get(item.case_id)
     await ctx.audit("meeting.next", case=case, detail=f"minutes={held.number}")
-    await _present_case(ctx, held, item.position, len(items))
+    assert case is not None
+    ctx.emit(ev.CasePresented(held.group_id, held.number, case.id, item.position, len(items)))
 
 
 async def _mark(ctx: Context, ref: str, state: ItemState) -> None:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.context import Context, Refusal
 from bot.domain import Group
+from bot.domain import events as ev
 from bot.i18n import plural
 from bot.messages import Attachment, Reply, ReplyKind
 from bot.minutes.run import running_agenda
@@ -20,7 +21,7 @@ from bot.scheduling.calendar import MEDIA_TYPE, build_calendar
 from bot.scheduling.config import SchedulerConfig
 from bot.scheduling.planner import plan_meeting
 from bot.scheduling.texts import build_agenda, repeat_text, when
-from bot.scheduling.timing import format_offset, next_occurrence, occurrences, to_instant, to_local
+from bot.scheduling.timing import next_occurrence, occurrences, to_instant, to_local
 
 Handler = Callable[[Context, Any], Awaitable[None]]
 # `meeting list` names the latest minutes, so that `meeting minutes <no>` can be found.
@@ -52,10 +53,6 @@ async def refresh_next_due(ctx: Context, meeting: MeetingRecord, config: Schedul
     await ctx.uow.meetings.set_next_due(meeting.id, next_at)
 
 
-async def _tell_group(ctx: Context, text: str, key: str) -> None:
-    await ctx.broadcast(full=text, minimal=text, kind=ReplyKind.UPDATE, case=None, message_key=key)
-
-
 def meeting_handlers(config: SchedulerConfig) -> dict[type, Handler]:
     """The dispatch entries of the meeting commands, bound to the scheduler's config."""
 
@@ -79,16 +76,7 @@ def meeting_handlers(config: SchedulerConfig) -> dict[type, Handler]:
         )
         await refresh_next_due(ctx, meeting, config)
         await ctx.audit("meeting.schedule", detail=f"meeting={meeting.number}")
-        text = ctx.t(
-            "meeting.scheduled",
-            number=meeting.number,
-            when=when(cmd.start),
-            repeat=repeat_text(ctx.locale, cmd.rule),
-            remind=", ".join(format_offset(o) for o in remind) or ctx.t("word.none"),
-        )
-        if cmd.theme:
-            text += "\n" + ctx.t("agenda.theme", theme=cmd.theme)
-        await _tell_group(ctx, text, f"meeting:{group.id}:{meeting.number}:0")
+        ctx.emit(ev.MeetingScheduled(group.id, meeting.number))
 
     async def list_meetings(ctx: Context, cmd: mc.ListMeetings) -> None:
         group, _member = ctx.require_group()
@@ -193,7 +181,7 @@ def meeting_handlers(config: SchedulerConfig) -> dict[type, Handler]:
                 sequence=meeting.sequence + 1,
                 updated_at=ctx.now,
             )
-            text = ctx.t("meeting.cancelled_one", number=meeting.number, when=when(found))
+            occurrence: datetime | None = found
             detail = f"meeting={meeting.number} occurrence={found.date().isoformat()}"
         else:
             if cmd.occurrence is not None and cmd.occurrence.date() != meeting.start_local.date():
@@ -205,12 +193,12 @@ def meeting_handlers(config: SchedulerConfig) -> dict[type, Handler]:
             changed = dataclasses.replace(
                 meeting, cancelled=True, sequence=meeting.sequence + 1, updated_at=ctx.now
             )
-            text = ctx.t("meeting.cancelled_all", number=meeting.number)
+            occurrence = None
             detail = f"meeting={meeting.number} all"
         await ctx.uow.meetings.save(changed)
         await refresh_next_due(ctx, changed, config)
         await ctx.audit("meeting.cancel", detail=detail)
-        await _tell_group(ctx, text, f"meeting:{group.id}:{meeting.number}:{changed.sequence}")
+        ctx.emit(ev.MeetingCancelled(group.id, meeting.number, changed.sequence, occurrence))
 
     async def export_calendar(ctx: Context, cmd: mc.ExportCalendar) -> None:
         group, _member = ctx.require_group()

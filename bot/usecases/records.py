@@ -1,4 +1,5 @@
-"""Use cases that add to a case's record (decisions, notes) and the group's escalations."""
+"""Use cases that add to a case's record (decisions, notes) and the group's escalations. Each
+emits what it added (bot.domain.events); `bot.announcing.records` tells the group."""
 
 from __future__ import annotations
 
@@ -6,12 +7,10 @@ import dataclasses
 from zoneinfo import ZoneInfo
 
 from bot import commands as c
-from bot.alerts import alert_key
 from bot.context import Context, Refusal
-from bot.domain import Agency, RoomPurpose
-from bot.messages import Reply, ReplyKind, RoomRef
+from bot.domain import Agency
+from bot.domain import events as ev
 from bot.minutes import links
-from bot.rendering import headline, render_decision
 from bot.usecases.lifecycle import require_open
 
 
@@ -46,16 +45,7 @@ async def record_decision(ctx: Context, cmd: c.RecordDecision) -> None:
     )
     await ctx.audit("decision.add", case=case, detail=f"number={decision.number}")
     await links.in_meeting(ctx, case, links.DECISION, **links.decision_facts(decision))
-    line = ctx.t("decide.done", ref=case.ref, number=decision.number, who=member.display_name)
-    await ctx.broadcast(
-        full=f"{line}\n{render_decision(ctx, decision)}",
-        minimal=f"{line}\n{headline(ctx, case)}",
-        kind=ReplyKind.UPDATE,
-        case=case,
-        message_key=f"decision:{case.ref}:{decision.number}",
-        # In the alert's thread; the alert itself shows nothing a decision changes.
-        thread_of=alert_key(case),
-    )
+    ctx.emit(ev.DecisionRecorded(case.id, decision.number, member.id))
 
 
 async def complete_decision(ctx: Context, cmd: c.CompleteDecision) -> None:
@@ -85,15 +75,7 @@ async def complete_decision(ctx: Context, cmd: c.CompleteDecision) -> None:
         text=decision.text,
         owner=decision.owner.value,
     )
-    line = ctx.t("done.done", ref=case.ref, number=cmd.number, who=member.display_name)
-    await ctx.broadcast(
-        full=line,
-        minimal=line,
-        kind=ReplyKind.UPDATE,
-        case=case,
-        message_key=f"done:{case.ref}:{cmd.number}",
-        thread_of=alert_key(case),
-    )
+    ctx.emit(ev.DecisionDone(case.id, cmd.number, member.id))
 
 
 async def add_note(ctx: Context, cmd: c.AddNote) -> None:
@@ -104,7 +86,7 @@ async def add_note(ctx: Context, cmd: c.AddNote) -> None:
     )
     await ctx.audit("note.add", case=case, detail=f"number={note.number}")
     await links.in_meeting(ctx, case, links.NOTE, number=str(note.number), text=cmd.text)
-    ctx.answer(ctx.t("note.done", ref=case.ref, number=note.number), case=case)
+    ctx.emit(ev.NoteAdded(case.id, note.number))
 
 
 async def escalate_problem(ctx: Context, cmd: c.EscalateProblem) -> None:
@@ -114,40 +96,7 @@ async def escalate_problem(ctx: Context, cmd: c.EscalateProblem) -> None:
     )
     await ctx.audit("escalation.add", detail=f"number={number}")
     await links.in_meeting(ctx, None, links.ESCALATION, number=str(number), text=cmd.text)
-    steering = [
-        b for b in await ctx.uow.groups.bindings(group.id) if b.purpose is RoomPurpose.STEERING
-    ]
-    text = ctx.t(
-        "escalate.post",
-        number=number,
-        group=group.name,
-        agency=ctx.agency_name(member.agency),
-        who=member.display_name,
-        text=cmd.text,
-    )
-    await ctx.broadcast(
-        full=text,
-        minimal=ctx.t("escalate.minimal", number=number, group=group.name),
-        kind=ReplyKind.ESCALATION,
-        case=None,
-        purpose=RoomPurpose.STEERING,
-        message_key=f"escalation:{group.id}:{number}",
-    )
-    linked = await ctx.uow.steering.of_group(group.id)
-    if linked is not None:
-        # The steering group this group belongs to gets it in its own room as well.
-        ctx.replies.append(
-            Reply(
-                room=RoomRef(linked.platform, linked.room_id),
-                text=text,
-                kind=ReplyKind.ESCALATION,
-                message_key=f"escalation:{group.id}:{number}:steering",
-            )
-        )
-    here_is_steering = ctx.binding is not None and ctx.binding.purpose is RoomPurpose.STEERING
-    if not here_is_steering:
-        key = "escalate.sent" if steering or linked else "escalate.recorded"
-        ctx.answer(ctx.t(key, number=number))
+    ctx.emit(ev.ProblemEscalated(group.id, number, member.id, cmd.text))
 
 
 async def mark_escalation_handled(ctx: Context, cmd: c.MarkEscalationHandled) -> None:
