@@ -1,18 +1,24 @@
 """`audit verify` and `audit checkpoint`: walk every audit chain, name the first broken row of
 each, and sign or check each chain's head (Ed25519, key kept outside the database).
 
-The walk is one pass over the table in id order with a little state per chain, inside one
-snapshot (REPEATABLE READ on PostgreSQL) so that rows committed while it runs cannot make a
-chain look broken. It changes nothing and needs no encryption key.
+The walk is one pass over the table in id order, every chain at once with a little state per
+chain, inside one snapshot (REPEATABLE READ on PostgreSQL, a deferred read transaction on
+SQLite) so that rows committed while it runs cannot make a chain look broken, and the bot's
+commands are not held up by it. Rows stream in batches (a server-side cursor on PostgreSQL)
+as plain tuples; the row's canonical content is written out inline and hashed with hashlib,
+and canonical() itself decides whenever that quick check fails (storage/audit_walk.py). It
+changes nothing and needs no encryption key.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -27,10 +33,10 @@ from storage.audit_chain import (
     HEADS,
     INSTALLATION,
     LEGACY,
-    canonical,
-    chain_hash,
     utc_stamp,
 )
+from storage.audit_walk import ChainState, content_holds, stamper, time_reader, walk
+from storage.engine import READ_ONLY_SNAPSHOT
 
 BATCH = 20_000
 _PROBLEMS = {
@@ -97,10 +103,13 @@ class AuditReport:
 
 @asynccontextmanager
 async def audit_snapshot(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A connection whose reads all see one moment of the database."""
+    """A connection whose reads all see one moment of the database, without holding up the
+    bot's writes: REPEATABLE READ on PostgreSQL, a deferred transaction on SQLite (WAL)."""
     async with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execution_options(isolation_level="REPEATABLE READ")
+        else:
+            await conn.execution_options(**{READ_ONLY_SNAPSHOT: True})
         yield conn
 
 
@@ -112,39 +121,24 @@ def _in_chain(chain_id: int) -> ColumnElement[bool]:
     return AUDIT.c.chain_id.is_(None) if chain_id == LEGACY else AUDIT.c.chain_id == chain_id
 
 
-async def _judge_link(conn: AsyncConnection, chain: ChainReport, row: Any) -> tuple[str, int]:
+async def _judge_link(
+    conn: AsyncConnection, chain_id: int, row_id: int, prev_hash: Any
+) -> tuple[str, int]:
     """A row whose own hash holds but which does not follow the row before it in its chain:
     its predecessor is earlier (rows were slipped in after it), later (reordered), or gone."""
     holder = (
-        await conn.execute(
-            select(AUDIT.c.id).where(_in_chain(chain.chain_id), AUDIT.c.hash == row.prev_hash)
-        )
+        await conn.execute(select(AUDIT.c.id).where(_in_chain(chain_id), AUDIT.c.hash == prev_hash))
     ).scalar_one_or_none()
     if holder is None:
-        return "deleted", row.id
-    if holder > row.id:
-        return "reordered", row.id
+        return "deleted", row_id
+    if holder > row_id:
+        return "reordered", row_id
     first_after = (
         await conn.execute(
-            select(func.min(AUDIT.c.id)).where(_in_chain(chain.chain_id), AUDIT.c.id > holder)
+            select(func.min(AUDIT.c.id)).where(_in_chain(chain_id), AUDIT.c.id > holder)
         )
     ).scalar_one()
     return "inserted", int(first_after)
-
-
-_WALK = select(
-    AUDIT.c.id,
-    AUDIT.c.at,
-    AUDIT.c.action,
-    AUDIT.c.actor_member_id,
-    AUDIT.c.group_id,
-    AUDIT.c.case_id,
-    AUDIT.c.binding_id,
-    AUDIT.c.detail,
-    AUDIT.c.chain_id,
-    AUDIT.c.prev_hash,
-    AUDIT.c.hash,
-)
 
 
 async def verify_chain(
@@ -153,77 +147,89 @@ async def verify_chain(
     progress: Callable[[int], object] | None = None,
     watch: Collection[int] = (),
 ) -> AuditReport:
-    """Walk every chain in id order; for each, the first broken row or its length and head.
-    Watched row ids get their chain position recorded (for checking checkpoints)."""
+    """Walk every chain in one pass over the table in id order; for each, the first broken
+    row or its length and head. Watched row ids get their chain position recorded (for
+    checking checkpoints)."""
     heads = {
         int(r.chain_id): int(r.length)
         for r in await conn.execute(select(HEADS.c.chain_id, HEADS.c.length))
     }
-    chains: dict[int, ChainReport] = {}
-    report = AuditReport(chains)
+    report = AuditReport({})
     watched = set(watch)
-    pending: dict[int, Any] = {}  # chain -> a row whose own hash failed, judged by its successor
-    beyond_head: dict[int, int] = {}  # chain -> first row past the length its head records
-    last_id, walked = -1, 0
-    while True:
-        rows = (
-            await conn.execute(_WALK.where(AUDIT.c.id > last_id).order_by(AUDIT.c.id).limit(BATCH))
-        ).all()
-        if not rows:
-            break
+    stamp, to_datetime = stamper(conn.dialect), time_reader(conn.dialect)
+    chains: dict[int | None, ChainState] = {}  # by the stored chain_id (NULL: the legacy chain)
+    by_id: dict[int, ChainState] = {}
+    unlinked: list[tuple[ChainState, int, Any]] = []  # judged after the walk
+    sha256, quote = hashlib.sha256, encode_basestring
+    walked = 0
+    result = await conn.stream(walk(conn.dialect), execution_options={"yield_per": BATCH})
+    async for rows in result.partitions():
         for row in rows:
-            chain_id = LEGACY if row.chain_id is None else row.chain_id
-            chain = chains.get(chain_id)
+            row_id, at, action, actor, group, case, binding, detail, stored_chain, prev, digest = (
+                row
+            )
+            chain = chains.get(stored_chain)
             if chain is None:
-                chain = chains[chain_id] = ChainReport(chain_id)
+                chain_id = LEGACY if stored_chain is None else stored_chain
+                chain = chains[stored_chain] = by_id.setdefault(
+                    chain_id, ChainState(chain_id, heads.get(chain_id, 0))
+                )
             if chain.problem is not None:
                 continue
-            failed = pending.pop(chain_id, None)
-            if failed is not None:
+            if chain.failed is not None:
                 # The successor links past the failed row: that row was slipped in.
-                chain.problem = "inserted" if row.prev_hash == chain.head_hash else "altered"
-                chain.row_id = failed.id
+                chain.problem = "inserted" if prev == chain.head_hash else "altered"
+                chain.row_id = chain.failed
                 continue
-            content = canonical(
-                at=row.at,
-                action=row.action,
-                actor_member_id=row.actor_member_id,
-                group_id=row.group_id,
-                case_id=row.case_id,
-                binding_id=row.binding_id,
-                detail=row.detail,
-                chain_id=chain_id,
-            )
-            content_ok = (
-                row.hash is not None and chain_hash(row.prev_hash or "", content) == row.hash
-            )
-            if not content_ok:
-                pending[chain_id] = row
-            elif row.prev_hash != chain.head_hash:
-                chain.problem, chain.row_id = await _judge_link(conn, chain, row)
+            # canonical() and chain_hash() written out for speed; _content_holds() has the
+            # last word when they disagree with the stored hash.
+            try:
+                content = (
+                    f'{prev}\n{chain.prefix}{stamp(at)}",{quote(action)},'
+                    f"{'null' if actor is None else actor},{'null' if group is None else group},"
+                    f"{'null' if case is None else case},"
+                    f"{'null' if binding is None else binding},{quote(detail)}]"
+                )
+                holds = digest == sha256(content.encode()).hexdigest()
+            except (TypeError, ValueError):
+                holds = False
+            if not holds and not content_holds(chain, row, to_datetime):
+                chain.failed = row_id
+            elif prev != chain.head_hash:
+                chain.problem = "unlinked"
+                unlinked.append((chain, row_id, prev))
             else:
-                chain.head_hash, chain.head_id = row.hash, row.id
+                chain.head_hash, chain.head_id = digest, row_id
                 chain.length += 1
-                if chain.length == heads.get(chain_id, 0) + 1:
-                    beyond_head[chain_id] = row.id
-                if row.id in watched:
-                    report.positions[row.id] = (chain_id, chain.length, row.hash)
+                if chain.length == chain.recorded + 1:
+                    chain.beyond = row_id
+                if watched and row_id in watched:
+                    report.positions[row_id] = (chain.chain_id, chain.length, digest)
         walked += len(rows)
-        last_id = rows[-1].id
         if progress is not None:
             progress(walked)
-    for chain_id, failed in pending.items():
-        chains[chain_id].problem, chains[chain_id].row_id = "altered", failed.id
-    for chain_id, chain in chains.items():
-        if chain.problem is not None:
-            continue
-        if chain_id not in heads:
-            chain.problem, chain.row_id = "headless", beyond_head[chain_id]
-        elif chain.length > heads[chain_id]:
-            chain.problem, chain.row_id = "inserted", beyond_head[chain_id]
-        elif chain.length < heads[chain_id]:
-            chain.problem, chain.row_id = "truncated", chain.head_id
+    for chain, row_id, prev in unlinked:
+        chain.problem, chain.row_id = await _judge_link(conn, chain.chain_id, row_id, prev)
+    for chain_id, chain in sorted(by_id.items()):
+        report.chains[chain_id] = _judged(chain, chain_id in heads)
     return report
+
+
+def _judged(chain: ChainState, has_head: bool) -> ChainReport:
+    """The chain's report, once the walk is over: rows past or short of its head."""
+    problem, row_id = chain.problem, chain.row_id
+    if problem is None:
+        if chain.failed is not None:
+            problem, row_id = "altered", chain.failed
+        elif not has_head:
+            problem, row_id = "headless", chain.beyond
+        elif chain.length > chain.recorded:
+            problem, row_id = "inserted", chain.beyond
+        elif chain.length < chain.recorded:
+            problem, row_id = "truncated", chain.head_id
+    return ChainReport(
+        chain.chain_id, chain.length, chain.head_id, chain.head_hash, problem, row_id
+    )
 
 
 # --- signed checkpoints -----------------------------------------------------------------

@@ -14,6 +14,10 @@ from storage.sqlite_driver import connector
 # command, a backup) before it answers "busy, try again": well inside Slack's and a
 # person's patience, and the whole command stays under five seconds.
 SQLITE_LOCK_WAIT_SECONDS = 4.0
+# Execution option of a connection that only reads, from one snapshot (`audit verify`): on
+# SQLite it begins a deferred transaction, which takes no write lock, so with WAL the bot's
+# commands go on while it reads.
+READ_ONLY_SNAPSHOT = "psp_read_only_snapshot"
 
 
 def async_url(url: str) -> str:
@@ -77,4 +81,7 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY_SNAPSHOT):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

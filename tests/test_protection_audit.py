@@ -18,7 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.cli import main
 from bot.clock import FakeClock
 from storage.audit_chain import AUDIT, GENESIS, LEGACY, canonical, chain_hash
-from storage.audit_verify import check_checkpoint, sign_checkpoint, verify_chain
+from storage.audit_verify import (
+    audit_snapshot,
+    check_checkpoint,
+    count_audit_rows,
+    sign_checkpoint,
+    verify_chain,
+)
+from storage.engine import make_engine
 from storage.maintenance import AUDIT_CHECKPOINT, AUDIT_VERIFY, last_successes
 from tests.conftest import Harness
 
@@ -350,3 +357,60 @@ async def test_the_single_chain_of_older_versions_still_verifies(
     async with engine.begin() as conn:
         await conn.execute(update(AUDIT).where(AUDIT.c.id == head.id - 2).values(detail="x"))
     assert await broken(engine) == {LEGACY: ("altered", head.id - 2)}
+
+
+async def test_commands_go_on_while_the_log_is_verified(
+    harness: Harness, database_url: str
+) -> None:
+    """`audit verify` reads one snapshot and takes no lock that the bot's commands wait on
+    (on SQLite no write lock): a command in the middle of a verification is answered, and
+    its audit row, committed after the snapshot began, does not make a chain look broken."""
+    await activity(harness)
+    verifier = make_engine(database_url)
+    try:
+        async with audit_snapshot(verifier) as conn:
+            rows_before = await count_audit_rows(conn)  # the snapshot begins here
+            answer = await harness.text("anna", "show PSP-2026-0001")
+            report = await verify_chain(conn)
+    finally:
+        await verifier.dispose()
+    assert "PSP-2026-0001" in answer and "busy" not in answer
+    assert report.intact and report.length == rows_before
+    assert await broken(harness.engine) == {}
+
+
+@pytest.mark.parametrize(
+    "detail",
+    ['quote " and backslash \\', "line\nbreak\ttab\x01", "Ærø Å ø 🚓", "", "u\u2028v"],
+)
+async def test_rows_with_any_text_and_time_verify_and_their_alteration_is_found(
+    harness: Harness, detail: str
+) -> None:
+    """The walk's quick hashing agrees with canonical() for whatever a row holds: escapes,
+    Danish letters, missing ids, a time on the whole second; a change to such a row is found."""
+    from storage.audit_chain import append
+
+    await activity(harness)
+    times = (
+        datetime(2026, 5, 1, 8, 0, 0, tzinfo=UTC),
+        datetime(2026, 5, 1, 8, 0, 1, 5, tzinfo=UTC),
+    )
+    async with harness.engine.begin() as conn:
+        for at in times:
+            await append(
+                conn,
+                at=at,
+                action="case.note",
+                actor_member_id=None,
+                group_id=OTHER,
+                case_id=2**40,
+                binding_id=None,
+                detail=detail,
+            )
+    assert await broken(harness.engine) == {}
+    written = (await chain_rows(harness.engine, OTHER))[-2]
+    async with harness.engine.begin() as conn:
+        await conn.execute(
+            update(AUDIT).where(AUDIT.c.id == written.id).values(detail=detail + "!")
+        )
+    assert await broken(harness.engine) == {OTHER: ("altered", written.id)}
