@@ -23,7 +23,7 @@ from bot.domain.hours import WorkingHours
 from bot.evaluation.handlers import UNBOUND_OK as EVALUATION_UNBOUND_OK
 from bot.evaluation.handlers import evaluation_handlers
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, translate
-from bot.messages import Incoming, Reply, ReplyKind
+from bot.messages import Incoming, RefusedCommand, Reply, ReplyKind
 from bot.minutes.handlers import minutes_handlers
 from bot.outage import OutageLog
 from bot.parsing import ParseError, parse
@@ -117,11 +117,14 @@ MAX_ATTEMPTS = 5
 class Handled:
     """A message's replies. `claimed`: those of their outbox rows leased to the caller to
     send at once (see OutboxRepository.add). `unsaved`: the replies could not be written to
-    the outbox (the database is away or busy); the caller sends them once, best effort."""
+    the outbox (the database is away or busy); the caller sends them once, best effort.
+    `refused`: the refusal handed back to an adapter that shows it itself
+    (`Incoming.keep_refusal`); nothing was written."""
 
     replies: list[Reply]
     claimed: Sequence[OutboxEntry] = ()
     unsaved: bool = False
+    refused: RefusedCommand | None = None
 
 
 @dataclass(frozen=True)
@@ -210,11 +213,11 @@ class PspBot:
             logfields.add(outcome=m.CPR_REFUSED if screened.redact else m.REFUSED)
             # Never echo the text; a CPR number also asks the adapter to redact the message.
             error = self._error(incoming, locale, screened.key, redact=screened.redact)
-            return await self._refuse(incoming, error)
+            return await self._refuse(incoming, error, screened.key)
         if isinstance(command, ParseError):
             logfields.add(outcome=m.PARSE_ERROR)
             error = self._parse_error(incoming, locale, command)
-            return await self._refuse(incoming, error)
+            return await self._refuse(incoming, error, command.key)
         logfields.add(verb=type(command).__name__)
         handler = self._handlers.get(type(command))
         if handler is None:
@@ -253,7 +256,8 @@ class PspBot:
             except Refusal as refusal:
                 logfields.add(outcome=m.REFUSED)
                 text = translate(locale, refusal.key, **refusal.params)
-                return await self._refuse(incoming, self._reply_error(incoming, text))
+                error = self._reply_error(incoming, text)
+                return await self._refuse(incoming, error, refusal.key, refusal.about)
             except Exception:
                 # A defect must not take the bot down, nor put the message into the log: the
                 # transaction was rolled back, so nothing half-done is kept.
@@ -317,9 +321,15 @@ class PspBot:
             pager=self._settings.pager,
         )
 
-    async def _refuse(self, incoming: Incoming, error: Reply) -> Handled:
+    async def _refuse(
+        self, incoming: Incoming, error: Reply, key: str, about: str | None = None
+    ) -> Handled:
         """A refusal changes nothing, but its event is remembered too, so that a re-delivery
-        is not answered twice."""
+        is not answered twice. An adapter that shows refusals itself gets it back as a value,
+        with nothing written and the event free for the mended form."""
+        if incoming.keep_refusal:
+            (reply,) = _with_context(incoming, [error])
+            return Handled([reply], refused=RefusedCommand(key, reply, about))
         return await self._answer_only(incoming, error, claim_event=True)
 
     async def _answer_only(

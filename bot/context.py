@@ -32,9 +32,12 @@ class Refusal(Exception):
     """A command the bot will not carry out. Becomes a one-line localized reply; the unit of
     work is rolled back, so nothing the command did is kept."""
 
-    def __init__(self, key: str, **params: str) -> None:
+    def __init__(self, key: str, *, about: str | None = None, **params: str) -> None:
         super().__init__(key)
         self.key = key
+        # The part of the command the refusal concerns (a field of the parsed command, e.g.
+        # "due"), where it is one: a form shows the line under that field.
+        self.about = about
         self.params = params
 
 

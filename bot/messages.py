@@ -36,6 +36,10 @@ class Incoming:
     # The room's people as (platform user id, display name), where the platform tells them
     # (Matrix): an argument naming a person may then be a display name unique in the room.
     people: tuple[tuple[str, str], ...] = ()
+    # The adapter shows a refusal itself (a Slack form keeps it under the field it concerns):
+    # the core hands it back as a `RefusedCommand` instead of sending it, stores nothing and
+    # does not claim the event, so that the mended form can come again.
+    keep_refusal: bool = False
 
     @property
     def room_ref(self) -> RoomRef:
@@ -106,3 +110,21 @@ class Reply:
     # A RETRACTION: the platform's id of the bot's own message to take back (Matrix redacts,
     # Slack deletes). Written by the retention purge in its transaction (storage/retention.py).
     retracts: str | None = None
+
+
+@dataclass(frozen=True)
+class RefusedCommand:
+    """A command the core refused, as a value for an adapter that shows it itself (see
+    `Incoming.keep_refusal`). `key`: the catalogue key of the refusal; `about`: the part of the
+    command it concerns, by the parsed command's field name ("due", "owner",
+    "fallback_owner" …), None for the command as a whole; `reply`: the one-line answer,
+    localized, that the core would have sent (never quoting a CPR number), for the adapter to
+    post when it cannot show it where it wanted to."""
+
+    key: str
+    reply: Reply
+    about: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.reply.text

@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from bot.app import PspBot
+from bot.app import Handled, PspBot
 from bot.delivery import DeliveryWorker
 from bot.domain import GroupId, Platform
-from bot.messages import Incoming, Reply
+from bot.messages import Incoming, RefusedCommand, Reply
 from bot.metrics import Metrics, NoMetrics
 from bot.ports import Clock, LeaderElection, SingleProcessLeader, UnitOfWorkFactory
 from bot.ports.delivery import ChatSender
@@ -78,15 +78,27 @@ class Router:
         that can go out now have gone out (the rest are retried by the delivery worker)."""
         with self.in_flight.track():
             handled = await self._bot.handle_for_delivery(incoming)
-            if handled.unsaved:  # the database is away: one best-effort attempt
-                await self.delivery.send_unsaved(handled.replies)
-                return handled.replies
-            await self.delivery.deliver_claimed(handled.claimed)
-            claimed = {entry.reply.room for entry in handled.claimed}
-            await self.delivery.deliver_rooms(
-                r.room for r in handled.replies if r.room not in claimed
-            )
+            await self._deliver(handled)
         return handled.replies
+
+    async def submit(self, incoming: Incoming) -> RefusedCommand | None:
+        """`process` for an adapter that shows refusals itself (a form, with
+        `incoming.keep_refusal`): a refusal comes back as a value, stored nowhere and sent
+        nowhere; everything else is delivered as `process` delivers it."""
+        with self.in_flight.track():
+            handled = await self._bot.handle_for_delivery(incoming)
+            if handled.refused is not None:
+                return handled.refused
+            await self._deliver(handled)
+        return None
+
+    async def _deliver(self, handled: Handled) -> None:
+        if handled.unsaved:  # the database is away: one best-effort attempt
+            await self.delivery.send_unsaved(handled.replies)
+            return
+        await self.delivery.deliver_claimed(handled.claimed)
+        claimed = {entry.reply.room for entry in handled.claimed}
+        await self.delivery.deliver_rooms(r.room for r in handled.replies if r.room not in claimed)
 
     async def home(
         self, platform: Platform, user_id: str, *, locale: str | None = None

@@ -28,11 +28,13 @@ import adapters.slack.home as home
 import adapters.slack.modals as modals
 from adapters.slack.config import SlackConfig
 from adapters.slack.dedupe import Deduplicator, TtlMap
+from adapters.slack.forms import FormAnswers
+from adapters.slack.library_logs import quiet_library_logs
 from adapters.slack.sender import Requester, SlackSender
 from adapters.slack.webapi import SlackApi, SlackCallError
 from bot.domain import Platform
 from bot.i18n import translate
-from bot.messages import Incoming, Reply, ReplyKind, RoomRef
+from bot.messages import Incoming, RefusedCommand, Reply, ReplyKind, RoomRef
 from bot.parsing import strip_prefix
 from bot.runtime import Router
 
@@ -45,28 +47,6 @@ NO_RETRY = {"X-Slack-No-Retry": "1"}
 RETRY_LATER = {"Retry-After": "5"}
 CHANNEL_CACHE_SECONDS = 300.0
 _LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
-
-
-class _Redact(logging.Filter):
-    """slack-bolt and slack_sdk put request bodies into some of their log lines; keep the
-    level and the logger, drop the words (data protection rule 5)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = f"slack library {record.levelname.lower()} (details withheld)"
-        record.args = ()
-        record.exc_info = None
-        record.exc_text = None
-        return True
-
-
-def quiet_library_logs() -> logging.Logger:
-    bolt_logger = logging.getLogger("psp_bot.slack.bolt")
-    for name in ("psp_bot.slack.bolt", "slack_bolt", "slack_sdk"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _Redact) for f in logger.filters):
-            logger.addFilter(_Redact())
-        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
-    return bolt_logger
 
 
 def delivery_key(body: dict[str, Any]) -> str | None:
@@ -94,6 +74,7 @@ class SlackAdapter:
         self._private: TtlMap[bool] = TtlMap(CHANNEL_CACHE_SECONDS)
         self._auth: AuthorizeResult | None = None
         self.refused = 0
+        self.forms = FormAnswers(router)
         # False once the bot is stopping: new deliveries are refused, so Slack sends them
         # again later (HTTP: 503 with Retry-After; Socket Mode: no ack).
         self.accepting = True
@@ -143,13 +124,14 @@ class SlackAdapter:
 
         async def flag_form(ack: AsyncAck, body: Body, view: Body) -> None:
             errors = modals.flag_errors(adapter.config.locale, view)
-            await adapter._submit_form(ack, body, view, errors, modals.flag_command(view))
+            text = modals.flag_command(view)
+            await adapter._submit_form(ack, body, view, errors, text, modals.FLAG_CALLBACK)
 
         async def decide_form(ack: AsyncAck, body: Body, view: Body) -> None:
             errors = modals.decide_errors(adapter.config.locale, view)
             ref = modals.metadata(view).get("ref", "")
             text = modals.decide_command(view, ref)
-            await adapter._submit_form(ack, body, view, errors, text)
+            await adapter._submit_form(ack, body, view, errors, text, modals.DECIDE_CALLBACK)
 
         async def flag_message(ack: AsyncAck, body: Body) -> None:
             await adapter._then_ack(ack, body, adapter._on_flag_message(body))
@@ -219,12 +201,15 @@ class SlackAdapter:
         try:
             await work
         except Exception as exc:
-            log.error("a Slack command failed: %s", type(exc).__name__)
-            key = delivery_key(body)
-            if key is not None:
-                self.dedupe.forget(key)
+            self._failed(body, exc)
             raise
         await ack()
+
+    def _failed(self, body: dict[str, Any], exc: Exception) -> None:
+        log.error("a Slack command failed: %s", type(exc).__name__)
+        key = delivery_key(body)
+        if key is not None:
+            self.dedupe.forget(key)
 
     async def _on_command(self, body: dict[str, Any]) -> None:
         # `/psp` alone is a request for help, as a user would expect from a slash command.
@@ -297,14 +282,22 @@ class SlackAdapter:
         view: dict[str, Any],
         errors: dict[str, str],
         text: str,
+        callback: str,
     ) -> None:
-        """A field refused keeps the form open, the error under that field and the typed
-        text kept; nothing reaches the core. Otherwise the form closes once the command
-        committed."""
+        """A field refused by the form's own checks keeps the form open, the error under that
+        field and the typed text kept; nothing reaches the core. A command the core refuses
+        does the same, its one line under the field the refusal concerns (else under the main
+        text), and nothing is stored. Otherwise the form closes once the command committed
+        (adapters/slack/forms.py: within Slack's deadline)."""
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-        await self._then_ack(ack, body, self._submit(body, view, text))
+        await self.forms.answer(
+            ack,
+            callback,
+            self._submit(body, view, text),
+            failed=lambda exc: self._failed(body, exc),
+        )
 
     async def _on_flag_message(self, body: dict[str, Any]) -> None:
         """The message shortcut "Flag as PSP case": the flag form, holding the message."""
@@ -318,16 +311,19 @@ class SlackAdapter:
         )
         await self._open(body, view)
 
-    async def _submit(self, body: dict[str, Any], view: dict[str, Any], text: str) -> None:
+    async def _submit(
+        self, body: dict[str, Any], view: dict[str, Any], text: str
+    ) -> RefusedCommand | None:
         channel = modals.metadata(view).get("channel")
         if not channel:
-            return
-        await self.process(
+            return None
+        return await self.process(
             channel=channel,
             user=str((body.get("user") or {}).get("id") or ""),
             text=text,
             event_id=f"view:{view.get('id')}",
             response_url=None,
+            form=True,
         )
 
     # --- into the core --------------------------------------------------------------------
@@ -359,9 +355,12 @@ class SlackAdapter:
         event_id: str,
         response_url: Any,
         display_name: Any = None,
-    ) -> None:
+        form: bool = False,
+    ) -> RefusedCommand | None:
+        """Into the core. `form`: a form's submission, whose refusal comes back as a value
+        for the form to show instead of being sent."""
         if not channel or not user:
-            return
+            return None
         requester = Requester(
             user, channel, response_url if isinstance(response_url, str) else None
         )
@@ -378,16 +377,19 @@ class SlackAdapter:
                 reply_context=requester.to_context(),
             )
             await self.router.post([reply])
-            return
-        await self.router.process(
-            Incoming(
-                platform=Platform.SLACK,
-                room=channel,
-                sender=user,
-                text=text,
-                event_id=event_id,
-                room_secure=private,
-                display_name=display_name if isinstance(display_name, str) else None,
-                reply_context=requester.to_context(),
-            )
+            return None
+        incoming = Incoming(
+            platform=Platform.SLACK,
+            room=channel,
+            sender=user,
+            text=text,
+            event_id=event_id,
+            room_secure=private,
+            display_name=display_name if isinstance(display_name, str) else None,
+            reply_context=requester.to_context(),
+            keep_refusal=form,
         )
+        if form:
+            return await self.router.submit(incoming)
+        await self.router.process(incoming)
+        return None

@@ -5,7 +5,8 @@ A submitted form is checked field by field first (a CPR number, unreadable chara
 summary of blanks): a refusal keeps the form open with the error under the field and the typed
 text kept (Slack's `response_action: "errors"`). What passes becomes the same text command a
 user could have typed, so the core parses and checks it like any other (one grammar, one set
-of refusals, the CPR guard once more)."""
+of refusals, the CPR guard once more); a refusal of the core is shown the same way, under the
+field it concerns (`refusal_field`)."""
 
 from __future__ import annotations
 
@@ -231,6 +232,29 @@ def decide_errors(locale: str, view: dict[str, Any]) -> dict[str, str]:
     ):
         errors["fallback"] = translate(locale, "slack.modal.error.fallback_needed")
     return errors
+
+
+# Where a refusal of the core goes in each form: under the field of the part of the command
+# it names (`RefusedCommand.about`), else under the form's main text field.
+_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
+    FLAG_CALLBACK: ("summary", {"urgency": "urgency", "text": "summary", "tags": "tags"}),
+    DECIDE_CALLBACK: (
+        "decision",
+        {
+            "text": "decision",
+            "owner": "owner",
+            "due": "due",
+            "fallback": "fallback",
+            "fallback_owner": "fallback_owner",
+        },
+    ),
+}
+
+
+def refusal_field(callback: str, about: str | None) -> str:
+    """The block id under which the form shows a refusal of the core."""
+    main, fields = _FIELDS.get(callback, ("summary", {}))
+    return fields.get(about or "", main)
 
 
 def flag_command(view: dict[str, Any]) -> str:

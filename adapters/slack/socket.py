@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from adapters.slack.bolt_app import SlackAdapter, quiet_library_logs
+from adapters.slack.bolt_app import SlackAdapter
+from adapters.slack.library_logs import quiet_library_logs
 
 
 def make_socket_handler(

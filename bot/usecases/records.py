@@ -24,12 +24,13 @@ async def record_decision(ctx: Context, cmd: c.RecordDecision) -> None:
     require_open(case)
     owner = cmd.owner or case.responsible or member.agency
     present = await _agencies_in_group(ctx)
-    for agency in (owner, cmd.fallback_owner):
+    for field, agency in (("owner", owner), ("fallback_owner", cmd.fallback_owner)):
         if agency is not None and agency not in present:
-            raise Refusal("error.agency_not_in_group", agency=ctx.agency_name(agency))
+            name = ctx.agency_name(agency)
+            raise Refusal("error.agency_not_in_group", about=field, agency=name)
     today = ctx.now.astimezone(ZoneInfo(group.timezone)).date()
     if cmd.due is not None and cmd.due < today:
-        raise Refusal("error.due_in_past", due=cmd.due.isoformat())
+        raise Refusal("error.due_in_past", about="due", due=cmd.due.isoformat())
     decision = await ctx.uow.cases.add_decision(
         case.id,
         text=cmd.text,

@@ -93,8 +93,15 @@ def block_action(
 
 
 def view_submission(
-    view: dict[str, Any], values: dict[str, Any], *, user: str, team: str = TEAM
+    view: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    user: str,
+    team: str = TEAM,
+    view_id: str | None = None,
 ) -> dict[str, Any]:
+    """A form sent; `view_id`: the form's id, which Slack keeps while the form stays open
+    (each submission of it has a trigger id of its own)."""
     return {
         "type": "view_submission",
         "team": {"id": team, "domain": "psp"},
@@ -103,7 +110,7 @@ def view_submission(
         "trigger_id": uuid.uuid4().hex,
         "view": {
             **view,
-            "id": "V" + uuid.uuid4().hex[:8].upper(),
+            "id": view_id or "V" + uuid.uuid4().hex[:8].upper(),
             "team_id": team,
             "hash": uuid.uuid4().hex,
             "state": {"values": values},
