@@ -17,9 +17,10 @@ from storage.models import AdapterStateRow, ProcessedEventRow
 from storage.models_outbox import OutboxRow
 from storage.models_scheduling import SentNotificationRow
 
-# Per-alert adapter state: which chat message shows a case (edited in place on changes).
+# Per-message adapter state: which chat message shows a case (edited in place on changes),
+# and how far a Slack message with files got (needed only while its outbox row is owed).
 # Other adapter state (sync checkpoints, pinned keys) is never pruned.
-ALERT_STATE_PREFIXES = ("matrix:alert:", "slack.alert:")
+ALERT_STATE_PREFIXES = ("matrix:alert:", "slack.alert:", "slack.upload:")
 # Once-only notices whose subject can stay open for ever (a decision's fallback plan): the
 # ledger row is what keeps them from being sent again.
 KEEP_KINDS = ("fallback",)

@@ -93,6 +93,7 @@ def test_the_manifest_asks_for_the_command_and_the_least_scopes() -> None:
         "channels:read",
         "groups:read",
         "files:write",
+        "files:read",
     }
     assert "user" not in manifest["oauth_config"]["scopes"]  # no user token, ever
     settings = manifest["settings"]

@@ -68,7 +68,7 @@ class SlackAdapter:
         self.config = config
         self.router = router
         self.api = api
-        self.sender = SlackSender(api)
+        self.sender = SlackSender(api, progress=router)
         router.attach(Platform.SLACK, self.sender)
         self.dedupe = Deduplicator()
         self._private: TtlMap[bool] = TtlMap(CHANNEL_CACHE_SECONDS)

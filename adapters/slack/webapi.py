@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
@@ -32,7 +33,18 @@ Sleep = Callable[[float], Awaitable[None]]
 MAX_RETRY_AFTER = 120.0
 MAX_ATTEMPTS = 30
 # Methods Slack documents as taking form or query arguments only (no JSON body).
-_FORM_METHODS = frozenset({"conversations.info", "auth.test", "apps.connections.open"})
+_FORM_METHODS = frozenset(
+    {
+        "conversations.info",
+        "auth.test",
+        "apps.connections.open",
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+        "files.info",
+    }
+)
+# Sending a file's bytes to the URL Slack gave for it.
+_UPLOAD_TIMEOUT = aiohttp.ClientTimeout(total=60)
 
 
 # Set while `call_once` runs: its 429 goes back to the caller instead of being waited out.
@@ -157,34 +169,63 @@ class SlackApi:
         finally:
             _NO_WAIT.reset(token)
 
-    async def upload(
-        self, channel: str, files: list[tuple[str, bytes]], *, thread_ts: str | None = None
-    ) -> None:
-        """Share files in a channel (files.getUploadURLExternal, the upload, then
-        files.completeUploadExternal: slack_sdk's `files_upload_v2`). Like `call_once`, a
-        429 goes back to the delivery worker with its Retry-After."""
-        token = _NO_WAIT.set(True)
-        try:
-            await self.client.files_upload_v2(
-                channel=channel,
-                file_uploads=[
-                    {"content": data, "filename": name, "title": name} for name, data in files
-                ],
-                thread_ts=thread_ts,
+    async def stage(self, files: list[tuple[str, bytes]]) -> list[str]:
+        """Hand files to Slack without showing them anywhere yet: files.getUploadURLExternal
+        for each, then its bytes to the URL given. Their ids, for `share`; a file staged and
+        never shared is seen by nobody."""
+        ids: list[str] = []
+        for name, data in files:
+            answer = await self.call_once(
+                "files.getUploadURLExternal", filename=name, length=len(data)
             )
-        except SlackApiError as exc:
-            if exc.response.status_code == 429:
-                self.deferred += 1
-                wait = retry_after(exc.response.headers)
-                raise SlackCallError("files.upload", "ratelimited", retry_after=wait) from None
-            code = exc.response.get("error") if isinstance(exc.response.data, dict) else None
-            raise SlackCallError("files.upload", str(code or exc.response.status_code)) from None
-        except SlackRequestError:
-            raise SlackCallError("files.upload", "upload-refused") from None
-        except NETWORK_ERRORS:
-            raise SlackCallError("files.upload", "network") from None
-        finally:
-            _NO_WAIT.reset(token)
+            url, file_id = answer.get("upload_url"), answer.get("file_id")
+            if not isinstance(url, str) or not isinstance(file_id, str):
+                raise SlackCallError("files.getUploadURLExternal", "no-upload-url")
+            try:
+                async with (
+                    aiohttp.ClientSession() as session,
+                    session.post(url, data=data, timeout=_UPLOAD_TIMEOUT) as response,
+                ):
+                    status = response.status
+            except NETWORK_ERRORS:
+                raise SlackCallError("files.upload", "network") from None
+            if status != 200:
+                raise SlackCallError("files.upload", str(status))
+            ids.append(file_id)
+        return ids
+
+    async def share(
+        self, channel: str, files: list[tuple[str, str]], *, thread_ts: str | None = None
+    ) -> None:
+        """files.completeUploadExternal: the staged files (id, title) appear in the channel,
+        in the thread of `thread_ts` if given."""
+        params: dict[str, Any] = {
+            "files": json.dumps([{"id": file_id, "title": title} for file_id, title in files]),
+            "channel_id": channel,
+        }
+        if thread_ts:
+            params["thread_ts"] = thread_ts
+        await self.call_once("files.completeUploadExternal", **params)
+
+    async def shared_in(self, file_id: str, channel: str) -> bool | None:
+        """Whether a staged file is shared in the channel (files.info): True, False (staged,
+        not shared), None (Slack no longer has it: never shared, discarded)."""
+        try:
+            answer = await self.call_once("files.info", file=file_id)
+        except SlackCallError as exc:
+            if exc.code == "file_not_found":
+                return None
+            raise
+        info = answer.get("file") or {}
+        shares = info.get("shares") or {}
+        where = {
+            *(info.get("channels") or ()),
+            *(info.get("groups") or ()),
+            *(info.get("ims") or ()),
+            *(shares.get("public") or {}),
+            *(shares.get("private") or {}),
+        }
+        return channel in where
 
     async def respond(self, response_url: str, body: dict[str, Any]) -> None:
         """Answer through a slash command's or button's response_url (needs no channel

@@ -55,6 +55,12 @@ class SlackStandIn:
     posted_at: list[tuple[float, str]] = field(default_factory=list)
     # Files uploaded through files.getUploadURLExternal: id -> (name, content).
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # Each time files.completeUploadExternal showed a file in a channel: (channel, file id).
+    # Completing a file already shared shows it again (the pessimistic reading of Slack).
+    shares: list[tuple[str, str]] = field(default_factory=list)
+    # A method whose answer is lost: Slack does what it was asked, then the answer waits
+    # until the test sets the event (the app dies meanwhile, or gives up).
+    answers_lost: dict[str, asyncio.Event] = field(default_factory=dict)
     _ts: int = 0
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition | None = None
@@ -138,6 +144,8 @@ class SlackStandIn:
             self.posted_at.append((time.perf_counter(), str(params.get("text", ""))))
         result = self._answer(method, params)
         await self._notify()
+        if method in self.answers_lost:
+            await self.answers_lost[method].wait()
         return web.json_response(result)
 
     def _next_ts(self) -> str:
@@ -188,7 +196,28 @@ class SlackStandIn:
             wanted = _files(params)
             if any(f.get("id") not in self.files for f in wanted):
                 return {"ok": False, "error": "file_not_found"}
+            channel = str(params.get("channel_id") or "")
+            if channel:
+                self.shares.extend((channel, str(f["id"])) for f in wanted)
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in wanted]}
+        if method == "files.info":
+            file_id = str(params.get("file"))
+            if file_id not in self.files:
+                return {"ok": False, "error": "file_not_found"}
+            where = sorted({c for c, f in self.shares if f == file_id})
+            private = {c: [{"ts": self._next_ts()}] for c in where if c in self.private_channels}
+            public = {c: [{"ts": self._next_ts()}] for c in where if c not in private}
+            return {
+                "ok": True,
+                "file": {
+                    "id": file_id,
+                    "name": self.files[file_id][0],
+                    "channels": [c for c in where if c in public],
+                    "groups": [c for c in where if c in private],
+                    "ims": [],
+                    "shares": {"public": public, "private": private},
+                },
+            }
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
         return {"ok": False, "error": "unknown_method"}
@@ -200,6 +229,10 @@ class SlackStandIn:
         self.files[file_id] = (self.files[file_id][0], await request.read())
         await self._notify()
         return web.Response(text="OK - " + str(len(self.files[file_id][1])))
+
+    def shared(self, channel: str) -> list[str]:
+        """The names of the files shown in a channel, once for each time they were shown."""
+        return sorted(self.files[f][0] for c, f in self.shares if c == channel)
 
     def uploaded(self) -> dict[str, bytes]:
         """What the app shared in channels: file name -> content (completed uploads)."""
