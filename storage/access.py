@@ -16,7 +16,7 @@ from bot.ports import KnownMember, MemberAction
 from storage.member_rows import insert_member_row
 from storage.models import AuditRow, CaseRow, MemberRow, RoomBindingRow
 from storage.models_access import CaseGuestRow, GroupAuthorityRow
-from storage.repositories import member_from
+from storage.repositories import UnitCache, member_from
 
 AUTHORITIES = cast(Table, GroupAuthorityRow.__table__)
 AUDIT = cast(Table, AuditRow.__table__)
@@ -48,8 +48,9 @@ _GUEST_CASES = (
 
 
 class SqlAlchemyAccessRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, known: UnitCache | None = None) -> None:
         self._conn = conn
+        self._known = known or UnitCache()
 
     async def authorities(self, group_id: GroupId) -> tuple[Agency, ...] | None:
         rows = await self._conn.execute(
@@ -129,6 +130,7 @@ class SqlAlchemyAccessRepository:
         display_name: str,
         agency: Agency,
     ) -> Member:
+        self._known.members_changed()
         known = await self.known_member(group_id, platform, user_id)
         if known is not None:
             await self._conn.execute(
@@ -158,6 +160,7 @@ class SqlAlchemyAccessRepository:
         at: datetime,
         expires_at: datetime,
     ) -> None:
+        self._known.forget_guests()
         current = (
             await self._conn.execute(
                 select(GUESTS.c.id).where(
@@ -189,6 +192,7 @@ class SqlAlchemyAccessRepository:
     async def end_grant(
         self, case_id: CaseId, member_id: MemberId, *, by_member: MemberId, at: datetime
     ) -> bool:
+        self._known.forget_guests()
         result = await self._conn.execute(
             update(GUESTS)
             .where(
@@ -202,6 +206,15 @@ class SqlAlchemyAccessRepository:
         return bool(result.rowcount)
 
     async def case_guests(self, case_id: CaseId, *, at: datetime) -> Sequence[GuestGrant]:
+        if case_id in self._known.created:
+            return []  # created in this unit of work, and no grant since
+        known = self._known.guests.get((case_id, at))
+        if known is None:
+            known = await self._read_case_guests(case_id, at)
+            self._known.guests[(case_id, at)] = known
+        return list(known)
+
+    async def _read_case_guests(self, case_id: CaseId, at: datetime) -> list[GuestGrant]:
         rows = await self._conn.execute(_CASE_GUESTS, {"case_id": case_id, "at": at})
         return [
             GuestGrant(

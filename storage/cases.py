@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, select, update
@@ -34,6 +34,7 @@ from storage.repositories import (
     ACKS,
     DECISIONS,
     NOTES,
+    UnitCache,
     agency_or_none,
     member_id_or_none,
 )
@@ -58,9 +59,12 @@ def decision_from_row(r: Row[Any], codec: TextCodec) -> Decision:
 
 
 class SqlAlchemyCaseRepository:
-    def __init__(self, conn: AsyncConnection, codec: TextCodec) -> None:
+    def __init__(
+        self, conn: AsyncConnection, codec: TextCodec, known: UnitCache | None = None
+    ) -> None:
         self._conn = conn
         self._codec = codec
+        self._known = known or UnitCache()
 
     def _case(self, row: Row[Any]) -> Case:
         resolution = (
@@ -116,9 +120,11 @@ class SqlAlchemyCaseRepository:
             "updated_at": at,
             "version": 1,
         }
-        result = await self._conn.execute(st.INSERT_CASE, values)
+        case_id = CaseId((await self._conn.execute(st.INSERT_CASE, values)).scalar_one())
+        self._known.created.add(case_id)
+        self._known.acknowledgements[case_id] = []
         return Case(
-            id=CaseId(result.scalar_one()),
+            id=case_id,
             group_id=group_id,
             ref=ref,
             urgency=urgency,
@@ -173,10 +179,15 @@ class SqlAlchemyCaseRepository:
         return replace(case, version=expected_version + 1)
 
     async def acknowledgements(self, case_id: CaseId) -> Sequence[Acknowledgement]:
-        rows = await self._conn.execute(st.ACKS_OF_CASE, {"case_id": case_id})
-        return [
-            Acknowledgement(Agency(r.agency), member_id_or_none(r.member_id), r.at) for r in rows
-        ]
+        known = self._known.acknowledgements.get(case_id)
+        if known is None:
+            rows = await self._conn.execute(st.ACKS_OF_CASE, {"case_id": case_id})
+            known = [
+                Acknowledgement(Agency(r.agency), member_id_or_none(r.member_id), r.at)
+                for r in rows
+            ]
+            self._known.acknowledgements[case_id] = known
+        return list(known)
 
     async def add_acknowledgement(
         self, case_id: CaseId, *, agency: Agency, member_id: MemberId | None, at: datetime
@@ -185,6 +196,9 @@ class SqlAlchemyCaseRepository:
             st.INSERT_ACK,
             {"case_id": case_id, "agency": agency.value, "member_id": member_id, "at": at},
         )
+        known = self._known.acknowledgements.get(case_id)
+        if known is not None:  # as a read would now return it, in the order of insertion
+            known.append(Acknowledgement(agency, member_id, at.astimezone(UTC)))
 
     async def history(self, case_id: CaseId) -> Sequence[ResponsibilityChange]:
         rows = await self._conn.execute(st.HISTORY_OF_CASE, {"case_id": case_id})

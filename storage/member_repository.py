@@ -1,5 +1,5 @@
 """The members of groups (the MemberRepository port): who represents which agency in what
-role, and who is away until when. Reads share the unit of work's MemberCache with the room
+role, and who is away until when. Reads share the unit of work's UnitCache with the room
 context query of storage/repositories.py."""
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Agency, GroupId, Member, MemberId, Platform, Role
 from storage.member_rows import insert_member_row
-from storage.repositories import MEMBERS, MemberCache, member_from
+from storage.repositories import MEMBERS, UnitCache, member_from
 
 
 class SqlAlchemyMemberRepository:
-    def __init__(self, conn: AsyncConnection, cache: MemberCache | None = None) -> None:
+    def __init__(self, conn: AsyncConnection, cache: UnitCache | None = None) -> None:
         self._conn = conn
-        self._cache = cache or MemberCache()
+        self._cache = cache or UnitCache()
 
     @staticmethod
     def _member(row: Row[Any]) -> Member:
@@ -78,7 +78,7 @@ class SqlAlchemyMemberRepository:
         agency: Agency,
         role: Role,
     ) -> Member:
-        self._cache.by_group.pop(group_id, None)
+        self._cache.members_changed()
         # A removed member who comes back gets their old row (and id) back.
         old = (
             await self._conn.execute(
@@ -116,7 +116,7 @@ class SqlAlchemyMemberRepository:
         return Member(member_id, group_id, platform, user_id, display_name, agency, role)
 
     async def update(self, member_id: MemberId, *, agency: Agency, role: Role) -> Member:
-        self._cache.by_group.clear()
+        self._cache.members_changed()
         await self._conn.execute(
             update(MEMBERS)
             .where(MEMBERS.c.id == member_id)
@@ -129,7 +129,7 @@ class SqlAlchemyMemberRepository:
     async def set_absence(
         self, member_id: MemberId, *, until: date | None, deputy: MemberId | None
     ) -> Member:
-        self._cache.by_group.clear()
+        self._cache.members_changed()
         await self._conn.execute(
             update(MEMBERS)
             .where(MEMBERS.c.id == member_id)
@@ -140,7 +140,7 @@ class SqlAlchemyMemberRepository:
         return member
 
     async def remove(self, member_id: MemberId) -> None:
-        self._cache.by_group.clear()
+        self._cache.members_changed()
         # Kept as inactive: the case history still names who did what.
         await self._conn.execute(
             update(MEMBERS).where(MEMBERS.c.id == member_id).values(active=False)

@@ -24,11 +24,14 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import (
+    Acknowledgement,
     Agency,
+    CaseId,
     DetailLevel,
     Group,
     GroupId,
     GroupKind,
+    GuestGrant,
     Member,
     MemberId,
     Platform,
@@ -121,13 +124,32 @@ def _room_context_query() -> CompoundSelect[Any]:
     return union_all(members, rooms)
 
 
-class MemberCache:
-    """A group's members and room bindings, read once per unit of work (with the room's
-    context) and forgotten on any change."""
+class UnitCache:
+    """What one unit of work has read, kept to the end of its transaction:
+    - a group's members and room bindings, read once (with the room's context) and
+      forgotten on any change of a member or binding;
+    - a case's acknowledgements and guests. A command renders a case's alert after
+      recording on it (a flag, an ack), and each rendering read back what the command had
+      just written. The cases repository keeps the acknowledgements it read up to date as it
+      adds one; a change of a grant or of a member forgets every guest list; a case created
+      in this unit of work has none of either until they are added here.
+    Other transactions cannot change what a command saves in between: an ack saves its case
+    under the case's version, SQLite serialises writers."""
 
     def __init__(self) -> None:
         self.by_group: dict[GroupId, list[Member]] = {}
         self.bindings: dict[GroupId, list[RoomBinding]] = {}
+        self.acknowledgements: dict[CaseId, list[Acknowledgement]] = {}
+        self.guests: dict[tuple[CaseId, datetime], list[GuestGrant]] = {}
+        self.created: set[CaseId] = set()
+
+    def members_changed(self) -> None:
+        self.by_group.clear()
+        self.forget_guests()
+
+    def forget_guests(self) -> None:
+        self.guests.clear()
+        self.created.clear()
 
 
 def member_from(row: Row[Any], prefix: str = "") -> Member:
@@ -165,9 +187,9 @@ def member_id_or_none(value: int | None) -> MemberId | None:
 
 
 class SqlAlchemyGroupRepository:
-    def __init__(self, conn: AsyncConnection, members: MemberCache | None = None) -> None:
+    def __init__(self, conn: AsyncConnection, members: UnitCache | None = None) -> None:
         self._conn = conn
-        self._members = members or MemberCache()
+        self._members = members or UnitCache()
 
     @staticmethod
     def _group(row: Row[Any]) -> Group:

@@ -25,8 +25,8 @@ from storage.outbox import SqlAlchemyOutboxRepository
 from storage.posted_messages import SqlAlchemyPostedMessageLog
 from storage.processed_events import SqlAlchemyEventLog
 from storage.repositories import (
-    MemberCache,
     SqlAlchemyGroupRepository,
+    UnitCache,
 )
 from storage.scheduling import (
     SqlAlchemyMeetingRepository,
@@ -97,10 +97,10 @@ class SqlAlchemyUnitOfWork:
                 raise translated from exc
             raise
         conn, codec = self._conn, self._codec
-        members = MemberCache()
-        self.groups = SqlAlchemyGroupRepository(conn, members)
-        self.members = SqlAlchemyMemberRepository(conn, members)
-        self.cases = SqlAlchemyCaseRepository(conn, codec)
+        known = UnitCache()
+        self.groups = SqlAlchemyGroupRepository(conn, known)
+        self.members = SqlAlchemyMemberRepository(conn, known)
+        self.cases = SqlAlchemyCaseRepository(conn, codec, known)
         self.escalations = SqlAlchemyEscalationRepository(conn, codec)
         self.audit = SqlAlchemyAuditRepository(conn)
         self.events = SqlAlchemyEventLog(conn)
@@ -109,7 +109,7 @@ class SqlAlchemyUnitOfWork:
         self.meetings = SqlAlchemyMeetingRepository(conn, codec)
         self.ledger = SqlAlchemyNotificationLedger(conn)
         self.followup = SqlAlchemyFollowUpQueries(conn, codec)
-        self.access = SqlAlchemyAccessRepository(conn)
+        self.access = SqlAlchemyAccessRepository(conn, known)
         self.statistics = SqlAlchemyStatisticsQueries(conn)
         self.outcomes = SqlAlchemyOutcomeLog(conn)
         self.steering = SqlAlchemySteeringRepository(conn, codec)
