@@ -128,7 +128,7 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
         if claim_until is None:
             await self._conn.execute(_INSERT, rows)
             return []
-        if self._conn.dialect.name == "postgresql":
+        if self._conn.dialect.name == "postgresql" or len(rows) == 1:
             leased = await self._insert_claiming(rows, claim_until)
         else:
             leased = await self._insert_claimed(rows, replies, claim_until)
@@ -150,8 +150,8 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
     async def _insert_claimed(
         self, rows: list[dict[str, object]], replies: Sequence[Reply], claim_until: datetime
     ) -> dict[str, int]:
-        """SQLite (statements cost no round trip): find the rooms without a backlog, then
-        insert with their rows leased. The ids of the leased rows by idempotency key."""
+        """SQLite, several rows: find the rooms without a backlog, then insert with their
+        rows leased. The ids of the leased rows by idempotency key."""
         free = await self._rooms_without_backlog(list(dict.fromkeys(r.room for r in replies)))
         for row, reply in zip(rows, replies, strict=True):
             if reply.room in free:
@@ -166,9 +166,10 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
     async def _insert_claiming(
         self, rows: list[dict[str, object]], claim_until: datetime
     ) -> dict[str, int]:
-        """PostgreSQL: one statement, one round trip. Each row is leased unless its room
-        already has a pending row (the subquery sees the table as it was before this
-        statement, so a command's own rows do not make their room busy)."""
+        """One statement (on PostgreSQL one round trip): each row is leased unless its room
+        already has a pending row. On PostgreSQL the subquery sees the table as it was before
+        the statement, so a command's own rows do not make their room busy; SQLite makes no
+        such promise, so there it serves a lone row only."""
         for row in rows:
             row["leased_until"] = claim_until
             row["busy_platform"], row["busy_room"] = row["platform"], row["room_id"]
