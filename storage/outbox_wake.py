@@ -4,7 +4,10 @@ bot process), so that the delivery worker sends them at once instead of at its n
 PostgreSQL: the outbox's triggers (migration 0012_ops) NOTIFY `psp_outbox` when rows are
 written or made pending again; a dedicated connection LISTENs and wakes the worker on each
 notification (delivered at the writer's commit). After a lost connection it reconnects
-with backoff and wakes the worker once, in case it missed something.
+with backoff and wakes the worker once, in case it missed something. Notifications from the
+engine's own connections are not for it: whoever writes rows in this process sends them or
+wakes the worker itself (a command's replies, a tick's notices), and every command would
+otherwise cost the worker a pass over the outbox that finds nothing.
 
 SQLite: no notifications; every `poll_seconds` it reads `PRAGMA data_version` on a
 connection of its own and wakes the worker when another connection has committed since.
@@ -17,6 +20,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -24,6 +28,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "psp_outbox"
 POLL_SECONDS = 0.25
 MAX_BACKOFF_SECONDS = 30.0
+_PID = "psp_server_pid"
 
 
 class OutboxWake:
@@ -36,6 +41,28 @@ class OutboxWake:
         self._wake = wake
         self._poll_seconds = poll_seconds
         self.listening = asyncio.Event()  # set once notifications (or polls) are running
+        # The server process ids behind the engine's connections (PostgreSQL), learnt as
+        # each is taken from the pool, so before anything is written on it.
+        self._own: set[int] = set()
+        if engine.dialect.name == "postgresql":
+            pool = engine.sync_engine.pool
+            event.listen(pool, "checkout", self._taken)
+            event.listen(pool, "close", self._closed)
+            event.listen(pool, "close_detached", self._closed_detached)
+
+    def _taken(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if _PID not in record.info:
+            pid = dbapi_connection.driver_connection.get_server_pid()
+            record.info[_PID] = pid
+            self._own.add(pid)
+
+    def _closed(self, _dbapi_connection: Any, record: Any) -> None:
+        self._own.discard(record.info.pop(_PID, None))
+
+    def _closed_detached(self, dbapi_connection: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        if driver is not None:
+            self._own.discard(driver.get_server_pid())
 
     async def run(self) -> None:
         if self._engine.dialect.name == "postgresql":
@@ -61,8 +88,9 @@ class OutboxWake:
         """LISTEN on a connection of its own until that connection is lost."""
         lost = asyncio.Event()
 
-        def notified(*_args: Any) -> None:
-            self._wake()
+        def notified(_connection: Any, pid: int, _channel: str, _payload: str) -> None:
+            if pid not in self._own:
+                self._wake()
 
         def terminated(*_args: Any) -> None:
             lost.set()

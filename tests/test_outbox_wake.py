@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.clock import FakeClock
+from bot.demo import ensure_demo_group
 from bot.domain import Platform
 from bot.messages import Reply, RoomRef
 from bot.ports.delivery import Dropped
@@ -20,7 +22,7 @@ from bot.ports.outbox import OutboxStatus
 from storage.engine import make_engine
 from storage.outbox_wake import OutboxWake
 from storage.uow import SqlAlchemyUnitOfWorkFactory
-from tests.conftest import Harness
+from tests.conftest import Harness, build_harness
 from tests.delivery_support import FlakySender, outbox
 
 ROOM = RoomRef(Platform.MATRIX, "!elsewhere:test")
@@ -94,3 +96,35 @@ async def test_a_row_written_by_another_process_is_sent_at_once(
             f"\n  cross-process wake on {dialect}: "
             + ", ".join(f"{d * 1000:.0f} ms" for d in delays)
         )
+
+
+async def test_the_bots_own_commands_do_not_wake_its_worker_again(
+    pg_database: str, clock: FakeClock
+) -> None:
+    """A command's replies go out in the command's own task; the notification its rows
+    raise must not send the worker over the outbox once more. Another process's rows still
+    wake it. Notifications arrive in commit order, so once the other process's has, the
+    command's own would have too."""
+    engine = make_engine(pg_database)
+    wakes: list[str] = []
+    wake = OutboxWake(engine, lambda: wakes.append("woken"))
+    other: AsyncEngine = make_engine(pg_database)
+    task = asyncio.create_task(wake.run())
+    try:
+        harness = build_harness(engine, clock)
+        await ensure_demo_group(harness.uow_factory, clock)
+        async with asyncio.timeout(10):
+            await wake.listening.wait()
+        wakes.clear()  # the wake-up of whatever was written before it listened
+        for n in range(3):
+            assert await harness.say("anna", f"flag urgent Borger {n} har brug for hjælp")
+        async with SqlAlchemyUnitOfWorkFactory(other)() as uow:
+            await uow.outbox.add([Reply(ROOM, "from the CLI")], at=clock.now())
+            await uow.commit()
+        await until(lambda: wakes)
+        assert wakes == ["woken"]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await other.dispose()
+        await engine.dispose()
