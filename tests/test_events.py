@@ -71,11 +71,11 @@ async def member_id(h: Harness, user: str) -> int:
         return found[2].id
 
 
-async def case_id(h: Harness, ref: str = REF) -> CaseId:
+async def case_id(h: Harness, ref: str = REF, *, group: str = "Demo") -> CaseId:
     async with h.uow_factory() as uow:
-        group = await uow.groups.get_by_name("Demo")
-        assert group is not None
-        case = await uow.cases.get_by_ref(group.id, ref)
+        found = await uow.groups.get_by_name(group)
+        assert found is not None
+        case = await uow.cases.get_by_ref(found.id, ref)
         assert case is not None
         return case.id
 
@@ -451,3 +451,88 @@ async def test_a_meeting_is_told_in_the_operative_rooms(rooms: Harness) -> None:
     cancelled = await told(h, "erik", ev.MeetingCancelled(group, 1, 1))
     assert [r.room.room_id for r in cancelled] == ["console", "vagt"]
     assert cancelled[0].message_key == f"meeting:{group}:1:1"
+
+
+# --- the end of a meeting, and what passes between groups --------------------------------
+
+
+async def test_ending_a_meeting_emits_it_and_posts_the_minutes(rooms: Harness) -> None:
+    h = rooms
+    await h.say("erik", "meeting schedule 2026-12-01 09:00")
+    await flagged(h)
+    h.clock.set(MEETING_DAY)
+    await h.say("erik", "meeting start")
+    group = (await context_group(h)).id
+    replies = await told(h, "erik", ev.MeetingEnded(group, 1))
+    seen = by_room(replies)
+    assert set(seen) == {"console", "vagt"}
+    assert seen["console"][0].attachments and not seen["vagt"][0].attachments
+    assert seen["console"][0].message_key == f"minutes:{group}:1"
+
+
+async def test_meeting_end_emits_meeting_ended(h: Harness, recorded: Recorded) -> None:
+    await h.say("erik", "meeting schedule 2026-12-01 09:00")
+    h.clock.set(MEETING_DAY)
+    await h.say("erik", "meeting start")
+    group = (await context_group(h)).id
+    assert await emitted(h, recorded, "erik", "meeting end") == [ev.MeetingEnded(group, 1)]
+    assert await emitted(h, recorded, "erik", "meeting end") == []  # none running
+    assert await emitted(h, recorded, "erik", "meeting minutes 1") == []  # a query
+
+
+async def other_group(h: Harness) -> Group:
+    await h.say("admin", "group setup Vest --prefix VST", room="vest")
+    await h.say("admin", "member add vera social lead", room="vest")
+    async with h.uow_factory() as uow:
+        group = await uow.groups.get_by_name("Vest")
+        assert group is not None
+        return group
+
+
+async def test_a_transfer_emits_its_request_and_its_acceptance(
+    h: Harness, recorded: Recorded
+) -> None:
+    vest = await other_group(h)
+    await flagged(h)
+    source = await case_id(h)
+    assert await emitted(h, recorded, "erik", f"transfer {REF} Vest") == [
+        ev.TransferRequested(source, vest.id)
+    ]
+    assert await emitted(h, recorded, "anna", f"transfer {REF} Vest") == []  # the lead's
+    before = len(recorded.commands)
+    await h.say("vera", f"transfer accept {REF}", room="vest")
+    assert len(recorded.commands) == before + 1
+    demo = (await context_group(h)).id
+    assert recorded.last == [
+        ev.TransferAccepted(source, demo, await case_id(h, "VST-2026-0001", group="Vest"))
+    ]
+
+
+async def test_a_transfer_is_told_to_the_other_group(h: Harness) -> None:
+    vest = await other_group(h)
+    await flagged(h)
+    await h.say("erik", f"transfer {REF} Vest")
+    replies = await told(h, "erik", ev.TransferRequested(await case_id(h), vest.id))
+    assert [(r.room.room_id, r.kind) for r in replies] == [
+        ("vest", ReplyKind.UPDATE),
+        ("console", ReplyKind.ANSWER),
+    ]
+    assert "Borger truer naboer" not in replies[0].text  # never the summary to another group
+
+
+async def test_a_steering_answer_emits_and_tells_the_group(
+    h: Harness, recorded: Recorded
+) -> None:
+    await h.say("admin", "steering setup Styregruppe Nord", room="styregruppe")
+    await h.say("admin", "steering add Demo", room="styregruppe")
+    await h.say("erik", "escalate Reglerne er uklare")
+    group = (await context_group(h)).id
+    before = len(recorded.commands)
+    replies = await h.say(
+        "kirsten", "escalate answer 1 Vi tager det op --group Demo", room="styregruppe"
+    )
+    assert recorded.commands[before:] == [[ev.EscalationAnswered(group, 1, "Vi tager det op")]]
+    assert [(r.room.room_id, r.kind) for r in replies] == [
+        ("console", ReplyKind.ESCALATION),
+        ("styregruppe", ReplyKind.ANSWER),
+    ]

@@ -92,6 +92,29 @@ class Announcer:
 
     # --- rooms ------------------------------------------------------------------------
 
+    async def tell_group(
+        self,
+        group_id: GroupId,
+        text: str,
+        *,
+        kind: ReplyKind,
+        message_key: str,
+        case: Case | None = None,
+    ) -> None:
+        """A message to every operative room of a group other than the caller's."""
+        for binding in await self.bindings(group_id):
+            if binding.purpose is RoomPurpose.OPERATIVE:
+                self.ctx.replies.append(
+                    Reply(
+                        room=RoomRef(binding.platform, binding.room_id),
+                        text=text,
+                        kind=kind,
+                        case_ref=case.ref if case else None,
+                        case_id=case.id if case else None,
+                        message_key=message_key,
+                    )
+                )
+
     def answer(self, text: str, *, case: Case | None = None) -> None:
         """The answer in the room the command came from."""
         self.ctx.answer(text, case=case)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from bot.announcing import cases, meetings, records
+from bot.announcing import cases, groups, meetings, minutes, records
 from bot.announcing.announcer import Announcer
 from bot.context import Context
 from bot.domain import events as ev
@@ -30,6 +30,10 @@ HANDLERS: Mapping[type[ev.Event], EventHandler] = {
     ev.MeetingCancelled: meetings.cancelled,
     ev.MeetingStarted: meetings.started,
     ev.CasePresented: meetings.case_presented,
+    ev.MeetingEnded: minutes.ended,
+    ev.TransferRequested: groups.transfer_requested,
+    ev.TransferAccepted: groups.transfer_accepted,
+    ev.EscalationAnswered: groups.escalation_answered,
 }
 
 

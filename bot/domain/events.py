@@ -153,3 +153,42 @@ class CasePresented(Event):
     case_id: CaseId
     position: int
     total: int
+
+
+@dataclass(frozen=True)
+class MeetingEnded(Event):
+    """The running meeting (minutes `number`) ended: its minutes are the record."""
+
+    group_id: GroupId
+    number: int
+
+
+# --- between groups -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransferRequested(Event):
+    """The case is offered to another group; it moves when that group's lead accepts."""
+
+    case_id: CaseId
+    target_group_id: GroupId
+
+
+@dataclass(frozen=True)
+class TransferAccepted(Event):
+    """The source case was closed as transferred; `moved_case_id` is its successor in the
+    accepting group."""
+
+    source_case_id: CaseId
+    source_group_id: GroupId
+    moved_case_id: CaseId
+
+
+@dataclass(frozen=True)
+class EscalationAnswered(Event):
+    """The steering level answered escalation `number` of a group (`text`: its own words,
+    as recorded)."""
+
+    group_id: GroupId
+    number: int
+    text: str

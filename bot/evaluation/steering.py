@@ -4,9 +4,9 @@ receives their escalations and answers them, and sees their statistics, never a 
 from __future__ import annotations
 
 from bot.context import Context, Refusal
-from bot.domain import Case, Group, GroupId, RoomPurpose
+from bot.domain import Group, GroupId
+from bot.domain import events as ev
 from bot.evaluation import commands as ec
-from bot.messages import Reply, ReplyKind, RoomRef
 from bot.ports.evaluation import SteeringGroup
 
 
@@ -111,35 +111,4 @@ async def answer_escalation(ctx: Context, cmd: ec.AnswerEscalation) -> None:
     if not answered:
         raise Refusal("error.escalation_answered", number=str(cmd.number))
     await _audit(ctx, "escalation.answer", group_id=group.id, detail=f"number={cmd.number}")
-    await tell_group(
-        ctx,
-        group.id,
-        ctx.t("escalate.answer_post", number=cmd.number, name=steering.name, text=cmd.text),
-        kind=ReplyKind.ESCALATION,
-        message_key=f"escalation-answer:{group.id}:{cmd.number}",
-    )
-    ctx.answer(ctx.t("escalate.answered", number=cmd.number, group=group.name))
-
-
-async def tell_group(
-    ctx: Context,
-    group_id: GroupId,
-    text: str,
-    *,
-    kind: ReplyKind,
-    message_key: str,
-    case: Case | None = None,
-) -> None:
-    """A message to every operative room of a group other than the caller's."""
-    for binding in await ctx.uow.groups.bindings(group_id):
-        if binding.purpose is RoomPurpose.OPERATIVE:
-            ctx.replies.append(
-                Reply(
-                    room=RoomRef(binding.platform, binding.room_id),
-                    text=text,
-                    kind=kind,
-                    case_ref=case.ref if case else None,
-                    case_id=case.id if case else None,
-                    message_key=message_key,
-                )
-            )
+    ctx.emit(ev.EscalationAnswered(group.id, cmd.number, cmd.text))

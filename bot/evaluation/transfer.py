@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.context import Context, Refusal
 from bot.domain import CaseStatus, GroupId, ResponsibilityChange, format_case_ref
+from bot.domain import events as ev
 from bot.domain.outcome import Outcome
 from bot.evaluation import commands as ec
-from bot.evaluation.steering import tell_group
-from bot.messages import ReplyKind
 from bot.usecases.lifecycle import require_open, save_case
 
 
@@ -41,16 +40,7 @@ async def request_transfer(ctx: Context, cmd: ec.RequestTransfer) -> None:
         at=ctx.now,
     )
     await ctx.audit("case.transfer_request", case=case, detail=f"target={target.id}")
-    text = ctx.t(
-        "transfer.asked",
-        group=group.name,
-        ref=case.ref,
-        urgency=ctx.t(f"urgency.{case.urgency.value}"),
-    )
-    await tell_group(
-        ctx, target.id, text, kind=ReplyKind.UPDATE, message_key=f"transfer:{case.id}:{target.id}"
-    )
-    ctx.answer(ctx.t("transfer.requested", ref=case.ref, group=target.name), case=case)
+    ctx.emit(ev.TransferRequested(case.id, target.id))
 
 
 async def accept_transfer(ctx: Context, cmd: ec.AcceptTransfer) -> None:
@@ -138,12 +128,4 @@ async def accept_transfer(ctx: Context, cmd: ec.AcceptTransfer) -> None:
         binding_id=None,
         detail=f"target={moved.id} outcome=transferred",
     )
-    await tell_group(
-        ctx,
-        source_group.id,
-        ctx.t("transfer.done_source", ref=source.ref, new=moved.ref, group=group.name),
-        kind=ReplyKind.UPDATE,
-        message_key=f"transfer-done:{source.id}",
-        case=closed,
-    )
-    ctx.answer(ctx.t("transfer.accepted", ref=moved.ref, source=source.ref), case=moved)
+    ctx.emit(ev.TransferAccepted(closed.id, source_group.id, moved.id))
