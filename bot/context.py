@@ -65,6 +65,9 @@ class Context:
     # What the command changed, in order (bot.domain.events); `bot.announcing` turns them into
     # replies before the unit of work commits.
     events: list[Event] = field(default_factory=list)
+    # The newest record of each case the command wrote (`remember`): telling of it needs no
+    # second read.
+    cases: dict[CaseId, Case] = field(default_factory=dict)
 
     # --- language --------------------------------------------------------------------
 
@@ -165,6 +168,12 @@ class Context:
     def emit(self, event: Event) -> None:
         """Record that something happened; the group is told of it by `bot.announcing`."""
         self.events.append(event)
+
+    def remember(self, case: Case) -> Case:
+        """Keep the case's record as this command left it (every write of a case goes
+        through here, see `bot.usecases.lifecycle.save_case`); returns it."""
+        self.cases[case.id] = case
+        return case
 
     # --- replies ----------------------------------------------------------------------
 

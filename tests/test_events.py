@@ -15,7 +15,7 @@ from bot import announcing, app
 from bot.clock import FakeClock
 from bot.context import Context
 from bot.demo import ensure_demo_group
-from bot.domain import Agency, CaseId, Group, Platform
+from bot.domain import Agency, CaseId, Decision, Group, Platform
 from bot.domain import events as ev
 from bot.messages import Incoming, Reply, ReplyKind
 from tests.conftest import Harness, build_harness
@@ -337,7 +337,9 @@ async def test_decisions_and_notes_emit_their_numbers(h: Harness, recorded: Reco
     await flagged(h)
     case, anna = await case_id(h), await member_id(h, "anna")
     decide = f'decide {REF} "Opsøgende besøg" --due 2026-12-01'
-    assert await emitted(h, recorded, "anna", decide) == [ev.DecisionRecorded(case, 1, anna)]
+    assert await emitted(h, recorded, "anna", decide) == [
+        ev.DecisionRecorded(case, await decision(h, case, 1), anna)
+    ]
     assert await emitted(h, recorded, "anna", f"done {REF} 1") == [ev.DecisionDone(case, 1, anna)]
     assert await emitted(h, recorded, "anna", f"done {REF} 1") == []  # already done
     assert await emitted(h, recorded, "bo", f"note {REF} Ringet til borger") == [
@@ -353,6 +355,11 @@ async def test_an_escalation_emits_its_number_and_words(h: Harness, recorded: Re
     ]
 
 
+async def decision(h: Harness, case: CaseId, number: int) -> Decision:
+    async with h.uow_factory() as uow:
+        return {d.number: d for d in await uow.cases.decisions(case)}[number]
+
+
 async def context_group(h: Harness) -> Group:
     async with h.uow_factory() as uow:
         group = await uow.groups.get_by_name("Demo")
@@ -363,7 +370,8 @@ async def context_group(h: Harness) -> Group:
 async def test_a_decision_is_told_in_full_and_as_a_headline(rooms: Harness) -> None:
     await flagged(rooms)
     await rooms.say("anna", f'decide {REF} "Opsøgende besøg" --due 2026-12-01')
-    event = ev.DecisionRecorded(await case_id(rooms), 1, await member_id(rooms, "anna"))
+    case, anna = await case_id(rooms), await member_id(rooms, "anna")
+    event = ev.DecisionRecorded(case, await decision(rooms, case, 1), anna)
     seen = by_room(await told(rooms, "anna", event))
     assert set(seen) == {"console", "vagt"}
     full, minimal = seen["console"][0], seen["vagt"][0]

@@ -43,6 +43,8 @@ class Announcer:
     # --- the record as it stands ------------------------------------------------------
 
     async def case(self, case_id: CaseId) -> Case:
+        if case_id in self.ctx.cases:
+            return self.ctx.cases[case_id]
         if case_id not in self._cases:
             case = await self.ctx.uow.cases.get(case_id)
             assert case is not None, "an event names a case that exists"

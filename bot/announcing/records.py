@@ -14,15 +14,14 @@ from bot.rendering import headline, render_decision
 
 async def decision_recorded(a: Announcer, event: ev.DecisionRecorded) -> None:
     case = await a.case(event.case_id)
-    decisions = {d.number: d for d in await a.ctx.uow.cases.decisions(case.id)}
-    decision = decisions[event.number]
-    line = a.t("decide.done", ref=case.ref, number=event.number, who=await a.name_of(event.by))
+    decision = event.decision
+    line = a.t("decide.done", ref=case.ref, number=decision.number, who=await a.name_of(event.by))
     await a.broadcast(
         full=f"{line}\n{render_decision(a.ctx, decision)}",
         minimal=f"{line}\n{headline(a.ctx, case)}",
         kind=ReplyKind.UPDATE,
         case=case,
-        message_key=f"decision:{case.ref}:{event.number}",
+        message_key=f"decision:{case.ref}:{decision.number}",
         # In the alert's thread; the alert itself shows nothing a decision changes.
         thread_of=alert_key(case),
     )

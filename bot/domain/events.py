@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.model import Agency, CaseId, GroupId, MemberId
+from bot.domain.model import Agency, CaseId, Decision, GroupId, MemberId
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,10 @@ class ProposalDeclined(Event):
 
 @dataclass(frozen=True)
 class DecisionRecorded(Event):
+    """A decision was added to the case's record, as `decision` holds it."""
+
     case_id: CaseId
-    number: int
+    decision: Decision
     by: MemberId
 
 

@@ -66,6 +66,7 @@ async def accept_transfer(ctx: Context, cmd: ec.AcceptTransfer) -> None:
         flagging_agency=source.flagging_agency,
         at=ctx.now,
     )
+    ctx.remember(moved)
     for ack in await ctx.uow.cases.acknowledgements(source.id):
         await ctx.uow.cases.add_acknowledgement(
             moved.id, agency=ack.agency, member_id=None, at=ack.at

@@ -131,6 +131,7 @@ async def next_case(ctx: Context, cmd: NextCase) -> None:
     case = await ctx.uow.cases.get(item.case_id)
     await ctx.audit("meeting.next", case=case, detail=f"minutes={held.number}")
     assert case is not None
+    ctx.remember(case)
     ctx.emit(ev.CasePresented(held.group_id, held.number, case.id, item.position, len(items)))
 
 

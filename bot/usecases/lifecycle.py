@@ -26,7 +26,7 @@ def require_open(case: Case) -> None:
 
 async def save_case(ctx: Context, case: Case, **changes: object) -> Case:
     updated = dataclasses.replace(case, updated_at=ctx.now, **changes)  # type: ignore[arg-type]
-    return await ctx.uow.cases.save(updated, expected_version=case.version)
+    return ctx.remember(await ctx.uow.cases.save(updated, expected_version=case.version))
 
 
 async def flag_case(ctx: Context, cmd: c.FlagCase) -> None:
@@ -43,6 +43,7 @@ async def flag_case(ctx: Context, cmd: c.FlagCase) -> None:
         flagging_agency=member.agency,
         at=ctx.now,
     )
+    ctx.remember(case)
     # The flagging agency has by definition seen its own flag.
     await ctx.uow.cases.add_acknowledgement(
         case.id, agency=member.agency, member_id=member.id, at=ctx.now

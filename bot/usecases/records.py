@@ -3,7 +3,6 @@ emits what it added (bot.domain.events); `bot.announcing.records` tells the grou
 
 from __future__ import annotations
 
-import dataclasses
 from zoneinfo import ZoneInfo
 
 from bot import commands as c
@@ -11,7 +10,7 @@ from bot.context import Context, Refusal
 from bot.domain import Agency
 from bot.domain import events as ev
 from bot.minutes import links
-from bot.usecases.lifecycle import require_open
+from bot.usecases.lifecycle import require_open, save_case
 
 
 async def _agencies_in_group(ctx: Context) -> frozenset[Agency]:
@@ -41,12 +40,10 @@ async def record_decision(ctx: Context, cmd: c.RecordDecision) -> None:
         by_member=member.id,
         at=ctx.now,
     )
-    case = await ctx.uow.cases.save(
-        dataclasses.replace(case, updated_at=ctx.now), expected_version=case.version
-    )
+    case = await save_case(ctx, case)
     await ctx.audit("decision.add", case=case, detail=f"number={decision.number}")
     await links.in_meeting(ctx, case, links.DECISION, **links.decision_facts(decision))
-    ctx.emit(ev.DecisionRecorded(case.id, decision.number, member.id))
+    ctx.emit(ev.DecisionRecorded(case.id, decision, member.id))
 
 
 async def complete_decision(ctx: Context, cmd: c.CompleteDecision) -> None:
@@ -64,9 +61,7 @@ async def complete_decision(ctx: Context, cmd: c.CompleteDecision) -> None:
             "error.not_owner", number=str(cmd.number), agency=ctx.agency_name(decision.owner)
         )
     await ctx.uow.cases.mark_decision_done(case.id, cmd.number, at=ctx.now)
-    case = await ctx.uow.cases.save(
-        dataclasses.replace(case, updated_at=ctx.now), expected_version=case.version
-    )
+    case = await save_case(ctx, case)
     await ctx.audit("decision.done", case=case, detail=f"number={cmd.number}")
     await links.in_meeting(
         ctx,
@@ -82,9 +77,7 @@ async def complete_decision(ctx: Context, cmd: c.CompleteDecision) -> None:
 async def add_note(ctx: Context, cmd: c.AddNote) -> None:
     _group, member, case = await ctx.case(cmd.ref, guest_ok=True)
     note = await ctx.uow.cases.add_note(case.id, text=cmd.text, by_member=member.id, at=ctx.now)
-    case = await ctx.uow.cases.save(
-        dataclasses.replace(case, updated_at=ctx.now), expected_version=case.version
-    )
+    case = await save_case(ctx, case)
     await ctx.audit("note.add", case=case, detail=f"number={note.number}")
     await links.in_meeting(ctx, case, links.NOTE, number=str(note.number), text=cmd.text)
     ctx.emit(ev.NoteAdded(case.id, note.number))
