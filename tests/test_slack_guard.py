@@ -15,7 +15,7 @@ from adapters.slack import modals
 from tests.conftest import Harness
 from tests.slack_standin import PRIVATE, SlackRig, app_mention, rig, standin, view_submission
 from tests.snapshot import snapshot
-from tests.test_slack_flow import flag, set_up_group
+from tests.test_slack_flow import answered, flag, set_up_group
 
 __all__ = ["rig", "standin"]  # the fixtures
 
@@ -92,6 +92,22 @@ async def test_a_cpr_number_in_the_decision_forms_fallback_is_refused(
     refusal = await refused_in_the_form(rig, view, values, "UERIK", "fallback")
     assert "CPR" in refusal and "1234" not in refusal
     assert len(rig.standin.of("chat.postMessage")) == posted
+    assert await snapshot(harness.engine) == before
+
+
+@pytest.mark.parametrize("ref", ["010190-1234", "0101901234"])
+async def test_a_cpr_number_written_as_the_case_opens_no_form(
+    rig: SlackRig, harness: Harness, ref: str
+) -> None:
+    """`/psp decide <case>` alone opens the decision form, which names the case: never a CPR
+    number. The core refuses the command instead, privately, without repeating it."""
+    await set_up_group(rig)
+    before = await settled(harness)
+    refusal = await answered(rig, "UERIK", f"decide {ref}")
+    assert "CPR" in refusal and "\n" not in refusal
+    assert rig.standin.of("views.open") == []
+    assert "1234" not in json.dumps([c.params for c in rig.standin.calls])
+    assert "1234" not in json.dumps(rig.standin.responses)
     assert await snapshot(harness.engine) == before
 
 

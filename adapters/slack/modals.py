@@ -128,7 +128,11 @@ def message_flag_view(locale: str, *, channel: str, text: str) -> dict[str, Any]
 
 def form_for(locale: str, text: str, *, channel: str) -> dict[str, Any] | None:
     """The form a slash command's text asks for, if any: a flag verb or alias alone
-    (`flag`, `akut`, `haster`, `normal`, or `flag <urgency>`), or `decide <case>` alone."""
+    (`flag`, `akut`, `haster`, `normal`, or `flag <urgency>`), or `decide <case>` alone. Text
+    the guard refuses (a CPR number written as the case) opens no form, which would show it:
+    it goes to the core, which refuses it without repeating it."""
+    if screen_command(text) is not None:
+        return None
     words = text.split()
     verb = WORD_TO_VERB.get(words[0].lower()) if words else None
     if verb == "flag" and len(words) == 1:
