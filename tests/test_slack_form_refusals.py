@@ -129,6 +129,26 @@ async def test_a_refusal_of_no_single_field_goes_under_the_main_text(
     assert await snapshot(harness) == before
 
 
+async def test_a_form_from_a_channel_the_bot_is_not_in_says_how_to_fix_it(
+    rig: SlackRig, harness: Harness
+) -> None:
+    """A person types `/psp flag` in a private channel the bot was never invited to: the form
+    opens, but the bot can post nothing there. The form itself says how to fix it."""
+    await set_up_group(rig)
+    rig.standin.hidden_channels.add("GHIDDEN")
+    before, quiet = await snapshot(harness), said(rig)
+    before_open = len(rig.standin.of("views.open"))
+    assert await rig.command("UANNA", "flag", channel="GHIDDEN") == 200
+    await rig.standin.wait_for(lambda s: len(s.of("views.open")) > before_open)
+    view = rig.standin.of("views.open")[before_open]["view"]
+    _status, answer = await submit(rig, view, flag_values("Borger truer"), user="UANNA")
+    line = translate("en", "slack.invite_first")
+    assert answer == {"response_action": "errors", "errors": {"summary": line}}
+    assert "/invite @psp-bot" in line
+    assert said(rig) == quiet
+    assert await snapshot(harness) == before
+
+
 async def test_a_closed_case_is_refused_in_the_bots_language(
     rig: SlackRig, harness: Harness
 ) -> None:

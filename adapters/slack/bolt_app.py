@@ -376,6 +376,8 @@ class SlackAdapter:
                 in_reply_to=event_id,
                 reply_context=requester.to_context(),
             )
+            if form:  # the form says it (a message could not reach this channel anyway)
+                return RefusedCommand("slack.invite_first", reply)
             await self.router.post([reply])
             return None
         incoming = Incoming(
