@@ -16,6 +16,7 @@ from bot.domain import (
     Acknowledgement,
     Agency,
     Case,
+    CaseDetails,
     CaseId,
     CaseStatus,
     CaseSummaryRow,
@@ -29,6 +30,7 @@ from bot.domain import (
 )
 from bot.ports import ConcurrentUpdateError
 from storage import case_statements as st
+from storage.case_details import DETAILS, details_from_rows
 from storage.codec import TextCodec, case_aad, numbered_aad
 from storage.repositories import (
     ACKS,
@@ -177,6 +179,10 @@ class SqlAlchemyCaseRepository:
         if result.rowcount != 1:
             raise ConcurrentUpdateError()
         return replace(case, version=expected_version + 1)
+
+    async def details(self, case: Case) -> CaseDetails:
+        rows = await self._conn.execute(DETAILS, {"case_id": case.id})
+        return details_from_rows(case, rows, self._codec)
 
     async def acknowledgements(self, case_id: CaseId) -> Sequence[Acknowledgement]:
         known = self._known.acknowledgements.get(case_id)

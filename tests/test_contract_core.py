@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain import (
     Agency,
     Case,
+    CaseDetails,
     CaseStatus,
     DetailLevel,
     Group,
@@ -303,6 +304,49 @@ async def test_what_is_recorded_on_a_case_comes_back_in_order_and_numbered(
             await uow.cases.add_acknowledgement(
                 case.id, agency=Agency.SOCIAL, member_id=anna, at=T0
             )
+
+
+async def test_a_cases_details_in_one_read_are_what_the_separate_reads_give(
+    backend: Backend,
+) -> None:
+    factory, _ = backend
+    async with factory() as uow:
+        group = await a_group(uow)
+        anna = await a_member(uow, group, "anna", Agency.POLICE)
+        case = await a_case(uow, group, 1, by=anna)
+        empty = await uow.cases.details(case)
+        await uow.cases.add_acknowledgement(case.id, agency=Agency.SOCIAL, member_id=None, at=T0)
+        await uow.cases.add_history(
+            case.id, ResponsibilityChange(None, Agency.POLICE, anna, "x", T0)
+        )
+        for n, due in enumerate((date(2026, 12, 1), None), start=1):
+            await uow.cases.add_decision(
+                case.id,
+                text=f"Beslutning {n}",
+                owner=Agency.POLICE,
+                due=due,
+                fallback="Ledsag" if due else None,
+                fallback_owner=Agency.SOCIAL if due else None,
+                by_member=anna,
+                at=T0 + timedelta(minutes=n),
+            )
+        await uow.cases.mark_decision_done(case.id, 2, at=T0 + timedelta(hours=1))
+        for text in ("første", "anden"):
+            await uow.cases.add_note(case.id, text=text, by_member=None, at=T0)
+        await uow.commit()
+    assert empty == CaseDetails(case)
+    async with factory() as uow:
+        details = await uow.cases.details(case)
+        assert details == CaseDetails(
+            case,
+            tuple(await uow.cases.acknowledgements(case.id)),
+            tuple(await uow.cases.history(case.id)),
+            tuple(await uow.cases.decisions(case.id)),
+            tuple(await uow.cases.notes(case.id)),
+        )
+    assert [len(d) for d in (details.acknowledgements, details.history)] == [1, 1]
+    assert [d.number for d in details.decisions] == [1, 2]
+    assert [n.text for n in details.notes] == ["første", "anden"]
 
 
 async def test_the_case_list_is_by_urgency_then_age_with_a_total(backend: Backend) -> None:

@@ -15,6 +15,7 @@ from bot.domain import (
     AuditEntry,
     BindingId,
     Case,
+    CaseDetails,
     CaseId,
     CaseStatus,
     CaseSummaryRow,
@@ -169,6 +170,11 @@ class CaseRepository(Protocol):
     async def save(self, case: Case, *, expected_version: int) -> Case:
         """Write the case's mutable fields if its stored version is still `expected_version`
         (raises ConcurrentUpdateError otherwise) and return it with the version raised."""
+        ...
+
+    async def details(self, case: Case) -> CaseDetails:
+        """The case with its acknowledgements, responsibility history, decisions and notes,
+        each in the order it was recorded."""
         ...
 
     async def acknowledgements(self, case_id: CaseId) -> Sequence[Acknowledgement]: ...

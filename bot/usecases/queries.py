@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot import commands as c
 from bot.context import Context, Refusal
-from bot.domain import CaseDetails, CaseStatus, CaseSummaryRow
+from bot.domain import CaseStatus, CaseSummaryRow
 from bot.i18n import normalise_locale, plural
 from bot.parsing import VERB_WORDS
 from bot.rendering import render_details, render_list_row
@@ -26,13 +26,7 @@ PEOPLE_VERBS = frozenset({"member", "assign", "guest", "audit"})
 async def show_case(ctx: Context, cmd: c.ShowCase) -> None:
     group, _member, case = await ctx.case(cmd.ref, guest_ok=True)
     uow = ctx.uow
-    details = CaseDetails(
-        case=case,
-        acknowledgements=tuple(await uow.cases.acknowledgements(case.id)),
-        history=tuple(await uow.cases.history(case.id)),
-        decisions=tuple(await uow.cases.decisions(case.id)),
-        notes=tuple(await uow.cases.notes(case.id)),
-    )
+    details = await uow.cases.details(case)
     members = await uow.members.list(group.id)
     # Everyone the record names, also guests and members removed since.
     named = {k.member.id: k.member for k in await uow.access.known_members(group.id)}

@@ -12,6 +12,7 @@ from bot.domain import (
     Agency,
     BindingId,
     Case,
+    CaseDetails,
     CaseId,
     CaseStatus,
     CaseSummaryRow,
@@ -273,6 +274,15 @@ class FakeCaseRepository:
             version=expected_version + 1,
         )
         return replace(case, version=expected_version + 1)
+
+    async def details(self, case: Case) -> CaseDetails:
+        return CaseDetails(
+            case,
+            tuple(await self.acknowledgements(case.id)),
+            tuple(await self.history(case.id)),
+            tuple(await self.decisions(case.id)),
+            tuple(await self.notes(case.id)),
+        )
 
     async def acknowledgements(self, case_id: CaseId) -> Sequence[Acknowledgement]:
         found = [v for (cid, _), v in self._tx.tables.acknowledgements.items() if cid == case_id]
