@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Agency, CaseId, GroupId, GuestGrant, Member, MemberId, Platform, Role
 from bot.ports import KnownMember, MemberAction
+from storage.audit_log import flush_pending
 from storage.member_rows import insert_member_row
 from storage.models import AuditRow, CaseRow, MemberRow, RoomBindingRow
 from storage.models_access import CaseGuestRow, GroupAuthorityRow
@@ -76,6 +77,7 @@ class SqlAlchemyAccessRepository:
     async def actions_of(
         self, group_id: GroupId, member: Member, *, since: datetime | None, limit: int
     ) -> tuple[Sequence[MemberAction], int]:
+        await flush_pending(self._conn, self._known.audit)
         where = [AUDIT.c.group_id == group_id, AUDIT.c.actor_member_id == member.id]
         if since is not None:
             where.append(AUDIT.c.at >= since)

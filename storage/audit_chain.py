@@ -73,23 +73,26 @@ def chain_hash(prev_hash: str, content: bytes) -> str:
 # takes the head's old and new hashes. ON CONFLICT DO UPDATE always works on the newest row
 # version, so this is correct under READ COMMITTED without an advisory lock.
 _PG_HASH = "encode(sha256(convert_to({prev}, 'UTF8') || '\\x0a'::bytea || :content), 'hex')"
-_PG_APPEND = text(
-    f"""
-    WITH head AS (
+_PG_HEAD = f"""
+    head AS (
         INSERT INTO audit_heads AS h (chain_id, length, prev_hash, hash)
         VALUES (:chain_id, 1, :genesis, :first_hash)
         ON CONFLICT (chain_id) DO UPDATE
             SET length = h.length + 1, prev_hash = h.hash, hash = {_PG_HASH.format(prev="h.hash")}
         RETURNING prev_hash, hash
-    )
+    )"""
+_PG_ROW = """
     INSERT INTO audit_log
         (at, action, actor_member_id, group_id, case_id, binding_id, detail, chain_id,
          prev_hash, hash)
     SELECT :at, :action, :actor_member_id, :group_id, :case_id, :binding_id, :detail,
            :chain_id, head.prev_hash, head.hash
-    FROM head
-    """
-).bindparams(bindparam("content", type_=LargeBinary))
+    FROM head"""
+_PG_APPEND = text(f"WITH {_PG_HEAD} {_PG_ROW}").bindparams(bindparam("content", type_=LargeBinary))
+# The same append as two WITH clauses of another statement (a command's outbox INSERT,
+# storage/outbox.py): PostgreSQL runs a data-modifying WITH whether or not the statement
+# reads it. Its parameters are those of appended_row().
+PG_APPEND_CLAUSES = f"{_PG_HEAD}, audited AS ({_PG_ROW})"
 
 # SQLite does the same in two statements (it has no INSERT in a WITH): the head row is moved
 # and its old and new hashes returned, the hash computed by chain_hash() itself, registered
@@ -108,8 +111,7 @@ _SQLITE_MOVE_HEAD = text(
 _SQLITE_APPEND = insert(AUDIT)
 
 
-async def append(
-    conn: AsyncConnection,
+def appended_row(
     *,
     at: datetime,
     action: str,
@@ -118,22 +120,9 @@ async def append(
     case_id: int | None,
     binding_id: int | None,
     detail: str,
-) -> None:
-    """Append one row to its group's chain (the only way the application writes audit rows).
-    The head is read under the transaction's write lock: BEGIN IMMEDIATE on SQLite, the head
-    row's lock on PostgreSQL. Do not run units of work at REPEATABLE READ or above: the head
-    must be the newest committed one."""
+) -> dict[str, Any]:
+    """The parameters that append one row to its group's chain (append_row)."""
     chain_id = chain_of(group_id)
-    row = {
-        "at": at,
-        "action": action,
-        "actor_member_id": actor_member_id,
-        "group_id": group_id,
-        "case_id": case_id,
-        "binding_id": binding_id,
-        "detail": detail,
-        "chain_id": chain_id,
-    }
     content = canonical(
         at=at,
         action=action,
@@ -144,10 +133,37 @@ async def append(
         detail=detail,
         chain_id=chain_id,
     )
-    first_hash = chain_hash(GENESIS, content)  # if this is the chain's first row
-    heads = {"chain_id": chain_id, "content": content, "genesis": GENESIS, "first_hash": first_hash}
+    return {
+        "at": at,
+        "action": action,
+        "actor_member_id": actor_member_id,
+        "group_id": group_id,
+        "case_id": case_id,
+        "binding_id": binding_id,
+        "detail": detail,
+        "chain_id": chain_id,
+        "content": content,
+        "genesis": GENESIS,
+        "first_hash": chain_hash(GENESIS, content),  # if this is the chain's first row
+    }
+
+
+async def append_row(conn: AsyncConnection, row: dict[str, Any]) -> None:
+    """Append one row to its group's chain (the only way the application writes audit rows).
+    The head is read under the transaction's write lock: BEGIN IMMEDIATE on SQLite, the head
+    row's lock on PostgreSQL. Do not run units of work at REPEATABLE READ or above: the head
+    must be the newest committed one."""
     if conn.dialect.name == "postgresql":
-        await conn.execute(_PG_APPEND, {**row, **heads})
+        await conn.execute(_PG_APPEND, row)
         return
-    head = (await conn.execute(_SQLITE_MOVE_HEAD, heads)).one()
-    await conn.execute(_SQLITE_APPEND, {**row, "prev_hash": head.prev_hash, "hash": head.hash})
+    head = (await conn.execute(_SQLITE_MOVE_HEAD, row)).one()
+    values = {k: v for k, v in row.items() if k not in _HEAD_ONLY}
+    await conn.execute(_SQLITE_APPEND, {**values, "prev_hash": head.prev_hash, "hash": head.hash})
+
+
+_HEAD_ONLY = frozenset({"content", "genesis", "first_hash"})
+
+
+async def append(conn: AsyncConnection, **fields: Any) -> None:
+    """Append one row at once; `fields` as for appended_row()."""
+    await append_row(conn, appended_row(**fields))

@@ -5,21 +5,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import AuditEntry, BindingId, CaseId, GroupId, MemberId
-from storage.audit_chain import append
+from storage.audit_chain import append_row, appended_row
 from storage.models import AuditRow
 
 AUDIT = cast(Table, AuditRow.__table__)
 
 
+async def flush_pending(conn: AsyncConnection, pending: list[dict[str, Any]] | None) -> None:
+    """Append a unit of work's recorded rows, oldest first (see SqlAlchemyAuditRepository)."""
+    while pending:
+        await append_row(conn, pending.pop(0))
+
+
 class SqlAlchemyAuditRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    """With `pending` (a PostgreSQL unit of work's list), rows are appended when the unit of
+    work writes its outbox rows (in the same statement) or commits, or before the log is
+    read: one round trip less per command, and the chain's head is locked for the last
+    moments of the transaction only. The rows and their order are the same."""
+
+    def __init__(self, conn: AsyncConnection, pending: list[dict[str, Any]] | None = None) -> None:
         self._conn = conn
+        self._pending = pending
 
     async def record(
         self,
@@ -33,8 +45,7 @@ class SqlAlchemyAuditRepository:
         detail: str = "",
     ) -> None:
         # Tamper evidence (storage/audit_chain.py): each row hashes the one before it.
-        await append(
-            self._conn,
+        row = appended_row(
             at=at,
             action=action,
             actor_member_id=actor_member_id,
@@ -43,8 +54,17 @@ class SqlAlchemyAuditRepository:
             binding_id=binding_id,
             detail=detail,
         )
+        if self._pending is None:
+            await append_row(self._conn, row)
+        else:
+            self._pending.append(row)
+
+    async def flush(self) -> None:
+        """Append the rows recorded so far."""
+        await flush_pending(self._conn, self._pending)
 
     async def for_case(self, case_id: CaseId, *, limit: int) -> Sequence[AuditEntry]:
+        await self.flush()
         rows = await self._conn.execute(
             select(AUDIT).where(AUDIT.c.case_id == case_id).order_by(AUDIT.c.id.desc()).limit(limit)
         )

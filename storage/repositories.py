@@ -142,6 +142,8 @@ class UnitCache:
         self.acknowledgements: dict[CaseId, list[Acknowledgement]] = {}
         self.guests: dict[tuple[CaseId, datetime], list[GuestGrant]] = {}
         self.created: set[CaseId] = set()
+        # Audit rows recorded and not yet appended (PostgreSQL; storage/audit_log.py).
+        self.audit: list[dict[str, Any]] = []
 
     def members_changed(self) -> None:
         self.by_group.clear()

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.ports import ConcurrentUpdateError, DatabaseBusyError, DatabaseUnavailable
 from storage.access import SqlAlchemyAccessRepository
 from storage.adapter_state import SqlAlchemyStateStore
-from storage.audit_log import SqlAlchemyAuditRepository
+from storage.audit_log import SqlAlchemyAuditRepository, flush_pending
 from storage.cases import SqlAlchemyCaseRepository
 from storage.codec import PlainTextCodec, TextCodec
 from storage.escalations import SqlAlchemyEscalationRepository
@@ -69,6 +69,7 @@ class SqlAlchemyUnitOfWork:
         self._engine = engine
         self._codec = codec or PlainTextCodec()
         self._conn: AsyncConnection | None = None
+        self._known = UnitCache()
         # PostgreSQL only: SQLite's BEGIN IMMEDIATE (storage/engine.py) is what queues its
         # writers, and its transactions cost no round trips.
         self._autocommit = autocommit and engine.dialect.name == "postgresql"
@@ -97,12 +98,16 @@ class SqlAlchemyUnitOfWork:
                 raise translated from exc
             raise
         conn, codec = self._conn, self._codec
-        known = UnitCache()
+        self._known = known = UnitCache()
+        # PostgreSQL, in a transaction: audit rows go out with the outbox rows or at COMMIT.
+        deferred = (
+            known.audit if conn.dialect.name == "postgresql" and not self._autocommit else None
+        )
         self.groups = SqlAlchemyGroupRepository(conn, known)
         self.members = SqlAlchemyMemberRepository(conn, known)
         self.cases = SqlAlchemyCaseRepository(conn, codec, known)
         self.escalations = SqlAlchemyEscalationRepository(conn, codec)
-        self.audit = SqlAlchemyAuditRepository(conn)
+        self.audit = SqlAlchemyAuditRepository(conn, deferred)
         self.events = SqlAlchemyEventLog(conn)
         self.messages = SqlAlchemyPostedMessageLog(conn)
         self.state = SqlAlchemyStateStore(conn, codec)
@@ -114,7 +119,7 @@ class SqlAlchemyUnitOfWork:
         self.outcomes = SqlAlchemyOutcomeLog(conn)
         self.steering = SqlAlchemySteeringRepository(conn, codec)
         self.transfers = SqlAlchemyTransferRepository(conn)
-        self.outbox = SqlAlchemyOutboxRepository(conn, codec)
+        self.outbox = SqlAlchemyOutboxRepository(conn, codec, known)
         self.minutes = SqlAlchemyMinutesRepository(conn, codec)
         return self
 
@@ -141,9 +146,11 @@ class SqlAlchemyUnitOfWork:
                 raise translated from exc
 
     async def commit(self) -> None:
+        await flush_pending(self.connection, self._known.audit)
         await self.connection.commit()
 
     async def rollback(self) -> None:
+        self._known.audit.clear()
         await self.connection.rollback()
 
 
