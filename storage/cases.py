@@ -125,7 +125,7 @@ class SqlAlchemyCaseRepository:
         case_id = CaseId((await self._conn.execute(st.INSERT_CASE, values)).scalar_one())
         self._known.created.add(case_id)
         self._known.acknowledgements[case_id] = []
-        return Case(
+        case = Case(
             id=case_id,
             group_id=group_id,
             ref=ref,
@@ -145,14 +145,28 @@ class SqlAlchemyCaseRepository:
             closed_at=None,
             version=1,
         )
+        return self._remember(case)
+
+    def _remember(self, case: Case) -> Case:
+        """Kept for the unit of work as a read would give it back (instants in UTC)."""
+        self._known.cases[case.id] = replace(
+            case,
+            created_at=case.created_at.astimezone(UTC),
+            updated_at=case.updated_at.astimezone(UTC),
+            closed_at=case.closed_at.astimezone(UTC) if case.closed_at else None,
+        )
+        return case
 
     async def get_by_ref(self, group_id: GroupId, ref: str) -> Case | None:
         row = (await self._conn.execute(st.BY_REF, {"group_id": group_id, "ref": ref})).first()
-        return self._case(row) if row else None
+        return self._remember(self._case(row)) if row else None
 
     async def get(self, case_id: CaseId) -> Case | None:
+        known = self._known.cases.get(case_id)
+        if known is not None:
+            return known
         row = (await self._conn.execute(st.BY_ID, {"case_id": case_id})).first()
-        return self._case(row) if row else None
+        return self._remember(self._case(row)) if row else None
 
     async def save(self, case: Case, *, expected_version: int) -> Case:
         resolution = (
@@ -178,7 +192,7 @@ class SqlAlchemyCaseRepository:
         )
         if result.rowcount != 1:
             raise ConcurrentUpdateError()
-        return replace(case, version=expected_version + 1)
+        return self._remember(replace(case, version=expected_version + 1))
 
     async def details(self, case: Case) -> CaseDetails:
         rows = await self._conn.execute(DETAILS, {"case_id": case.id})

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain import (
     Acknowledgement,
     Agency,
+    Case,
     CaseId,
     DetailLevel,
     Group,
@@ -128,6 +129,8 @@ class UnitCache:
     """What one unit of work has read, kept to the end of its transaction:
     - a group's members and room bindings, read once (with the room's context) and
       forgotten on any change of a member or binding;
+    - a case as read or last written by this unit of work (the announcer reads the case a
+      use case has just saved);
     - a case's acknowledgements and guests. A command renders a case's alert after
       recording on it (a flag, an ack), and each rendering read back what the command had
       just written. The cases repository keeps the acknowledgements it read up to date as it
@@ -139,6 +142,7 @@ class UnitCache:
     def __init__(self) -> None:
         self.by_group: dict[GroupId, list[Member]] = {}
         self.bindings: dict[GroupId, list[RoomBinding]] = {}
+        self.cases: dict[CaseId, Case] = {}
         self.acknowledgements: dict[CaseId, list[Acknowledgement]] = {}
         self.guests: dict[tuple[CaseId, datetime], list[GuestGrant]] = {}
         self.created: set[CaseId] = set()
