@@ -23,7 +23,7 @@ from bot.i18n import translate
 from bot.messages import Incoming, Reply, ReplyKind
 from storage.engine import make_engine
 from storage.migrate import upgrade
-from tests.conftest import Harness, _pg_execute, build_harness, pg_url
+from tests.conftest import Harness, _pg_execute, build_harness, create_test_database, pg_url
 from tests.cpr_corpus import ENCODINGS, LOOK_ALIKES
 from tests.snapshot import snapshot
 
@@ -124,7 +124,7 @@ def shared_url(
         return
     template: str = request.getfixturevalue("pg_template")
     name = f"psp_cpr_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_execute(f"CREATE DATABASE {name} TEMPLATE {template}"))
+    asyncio.run(create_test_database(name, template))
     yield pg_url(name)
     asyncio.run(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
