@@ -3,6 +3,7 @@ code uses exists."""
 
 from __future__ import annotations
 
+import ast
 import string
 from itertools import pairwise
 from pathlib import Path
@@ -118,20 +119,39 @@ def test_every_counted_noun_has_a_singular_and_a_plural_in_both_languages(key: s
 
 
 # Placeholders that hold a number.
-NUMBER_FIELDS = {"n", "count", "total", "lines", "minutes", "hours", "days", "max", "shown"}
+NUMBER_FIELDS = {
+    "n",
+    "count",
+    "total",
+    "lines",
+    "minutes",
+    "hours",
+    "days",
+    "max",
+    "shown",
+    "cases",
+    "decisions",
+}
 # Texts whose number is never one (a limit, a threshold, a page size), so their noun is
-# always plural; one whose fields are counted nouns already (plural() fills them); and one
-# whose word after the number is the same for every count.
+# always plural; and one whose word after the number is the same for every count.
 NEVER_ONE = {
     "error.too_long",  # at most {max} characters
     "error.name_too_long",
     "error.page_too_far",  # only the first {shown} cases can be paged through
     "report.age.over",  # over {days} days
     "audit.latest",  # the latest {count} (the page size) shown
-    "retention.stale",  # {cases}, {days}: "1 open case has", "30 days"
     "agenda.more",  # "… og 1 mere", "… og 3 mere": the same word for every count
     "home.partial",  # the {count} first open cases: the scan's limit
 }
+# Fields that hold a whole counted noun ("1 sag", "3 åbne sager"), not a bare number: the
+# code fills them with plural() (checked below, where the texts are filled in).
+COUNTED_NOUN_FIELDS = {
+    "retention.stale": {"cases", "days"},  # "1 open case has", "30 days"
+    "agenda.minimal": {"cases", "decisions"},  # "1 åben sag, 1 beslutning at følge op"
+    "agenda.running": {"cases"},  # "0 af 1 sag taget op"
+    "meeting.started": {"cases"},  # "1 sag på dagsordenen"
+}
+COUNTING = {"plural", "counted_plural"}
 
 
 def test_a_number_followed_by_a_word_is_a_counted_noun() -> None:
@@ -144,9 +164,60 @@ def test_a_number_followed_by_a_word_is_a_counted_noun() -> None:
         for text in texts:
             parts = list(string.Formatter().parse(text))
             for (_text, name, _spec, _conv), (after, *_next) in pairwise(parts):
+                if name in COUNTED_NOUN_FIELDS.get(key, ()):
+                    continue
                 if name in NUMBER_FIELDS and after[:1] == " " and after[1:2].isalpha():
                     bare.append((key, text))
     assert bare == []
+
+
+def _counted_values(function: ast.AST) -> set[str]:
+    """Names a function assigns from plural() (`cases = plural(...)`)."""
+    return {
+        target.id
+        for node in ast.walk(function)
+        if isinstance(node, ast.Assign) and _is_counting(node.value, set())
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def _is_counting(value: ast.expr, counted: set[str]) -> bool:
+    if isinstance(value, ast.Name):
+        return value.id in counted
+    return (
+        isinstance(value, ast.Call)
+        and getattr(value.func, "id", getattr(value.func, "attr", None)) in COUNTING
+    )
+
+
+def test_fields_that_hold_a_counted_noun_are_filled_by_plural() -> None:
+    """Where the code fills a text of COUNTED_NOUN_FIELDS, each such field is a plural()
+    (or a name assigned from one): a bare number there would read "1 sager"."""
+    filled: dict[str, int] = {}
+    wrong = []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            counted = _counted_values(function)
+            for call in ast.walk(function):
+                if not isinstance(call, ast.Call):
+                    continue
+                keys = [
+                    a.value
+                    for a in call.args
+                    if isinstance(a, ast.Constant) and a.value in COUNTED_NOUN_FIELDS
+                ]
+                for key in keys:  # t("agenda.running", …) or translate(locale, "…", …)
+                    filled[key] = filled.get(key, 0) + 1
+                    given = {k.arg: k.value for k in call.keywords if k.arg is not None}
+                    for name in COUNTED_NOUN_FIELDS[key]:
+                        if name not in given or not _is_counting(given[name], counted):
+                            wrong.append(f"{path.name}:{call.lineno} {key} {{{name}}}")
+    assert wrong == []
+    assert set(filled) == set(COUNTED_NOUN_FIELDS)  # every such text is filled somewhere
 
 
 def test_one_is_singular_and_every_other_count_plural() -> None:
