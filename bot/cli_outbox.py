@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError, Settings
+from bot.i18n import plural
 from bot.ports.outbox import OutboxListing, OutboxStatus
 
 LIST_LIMIT = 1000
@@ -44,7 +45,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 await uow.commit()
                 if ids is not None and count < len(set(ids)):
                     raise ConfigError("outbox retry: only dropped messages can be retried")
-                print(f"psp-bot: {count} dropped message(s) will be sent again")
+                print(f"psp-bot: {plural(settings.locale, 'count.requeued', count)}")
                 return 0
             rows = await uow.outbox.listing(
                 statuses=[OutboxStatus.PENDING, OutboxStatus.DROPPED], limit=LIST_LIMIT

@@ -33,6 +33,10 @@ async def demo() -> Harness:
         ("en", "count.more", 1, "1 more"),
         ("da", "count.more_lines", 1, "1 linje mere er udeladt"),
         ("en", "count.more_lines", 4, "4 more lines left out"),
+        ("da", "count.requeued", 1, "1 opgivet besked sendes igen"),
+        ("da", "count.requeued", 2, "2 opgivne beskeder sendes igen"),
+        ("en", "count.requeued", 1, "1 dropped message will be sent again"),
+        ("en", "count.requeued", 3, "3 dropped messages will be sent again"),
     ],
 )
 def test_singular_for_one_plural_otherwise(

@@ -27,6 +27,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "count.actions": ("{n} handling|{n} handlinger", "{n} action|{n} actions"),
     # "… og 1 mere", "… og 3 flere"; English does not inflect "more".
     "count.more": ("{n} mere|{n} flere", "{n} more|{n} more"),
+    # `psp-bot outbox retry`: what the operator made pending again.
+    "count.requeued": (
+        "{n} opgivet besked sendes igen|{n} opgivne beskeder sendes igen",
+        "{n} dropped message will be sent again|{n} dropped messages will be sent again",
+    ),
     "count.more_lines": (
         "{n} linje mere er udeladt|{n} linjer mere er udeladt",
         "{n} more line left out|{n} more lines left out",
