@@ -25,6 +25,8 @@ from tests.test_slack_service import free_port
 __all__ = ["standin"]
 
 BURST = 40
+# 429s before Slack takes alerts again: each holds the room's alerts back a second.
+REFUSALS = 5
 
 
 @dataclass
@@ -151,9 +153,10 @@ async def test_sigterm_during_a_burst_loses_no_case_and_no_alert(
         ):
             await slack.until_answered(command(line, user), line)
 
-        # Slack is busy: half of the alerts are first refused with 429 (Retry-After 1 s), so
-        # the SIGTERM finds commands and deliveries still under way.
-        standin.rate_limits["chat.postMessage"] = BURST // 2
+        # Slack is busy: the room's first alert is refused with 429 (Retry-After 1 s) a few
+        # times over, and the alerts behind it in the room wait their turn, so the SIGTERM
+        # finds commands and deliveries still under way and leaves alerts in the outbox.
+        standin.rate_limits["chat.postMessage"] = REFUSALS
         summaries = [f"Burst case {i:02d}" for i in range(BURST)]
         bodies = {s: command(f"flag normal {s}", "UANNA") for s in summaries}
         first_answers = asyncio.Event()
