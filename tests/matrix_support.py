@@ -78,7 +78,11 @@ class MatrixUser:
             self.synapse.url,
             user_id,
             store_path=str(self.store),
-            config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False),
+            # A person's client retries a lost connection within a second (nio's default
+            # doubles its wait up to a minute): a restarted homeserver is seen at once.
+            config=AsyncClientConfig(
+                encryption_enabled=True, store_sync_tokens=False, max_timeout_retry_wait_time=1
+            ),
         )
         await self.client.login(password, device_name=f"{self.localpart}-phone")
         await self.client.keys_upload()

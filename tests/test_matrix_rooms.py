@@ -118,7 +118,10 @@ async def test_a_message_the_bot_cannot_read_is_not_acted_on_and_the_sender_told
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
     admin = users["admin"]
-    async with bot_in_room(synapse, tmp_path, bot_engine, admin, "pspbot") as (bot, room):
+    # Short long-polls: "a few more syncs" below come quickly when nothing else happens.
+    async with bot_in_room(
+        synapse, tmp_path, bot_engine, admin, "pspbot", sync_timeout_ms=300
+    ) as (bot, room):
         metrics = PrometheusMetrics()
         bot.service.router.observe(metrics)
         assert "Nordby" in (await admin.ask(bot.user_id, room, "!psp group setup Nordby")).body
@@ -148,7 +151,10 @@ async def test_an_unread_message_is_remembered_across_a_restart(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
     admin = users["admin"]
-    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot", undecryptable_wait_seconds=8)
+    # The bot is stopped within about a second of seeing the message (two short syncs), long
+    # before it would tell the sender: the bot started next is the one that tells.
+    patience = {"undecryptable_wait_seconds": 5, "sync_timeout_ms": 300}
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot", **patience)
     room = await admin.create_room(encrypted=True, invite=[bot.user_id])
     await admin.wait_joined(room, bot.user_id)
     await admin.ask(bot.user_id, room, "!psp help")
@@ -159,7 +165,7 @@ async def test_an_unread_message_is_remembered_across_a_restart(
     for _ in range(2):  # the bot has seen it (and not read it)
         await asyncio.wait_for(bot.service.synced.wait(), 30)
     await bot.stop()
-    again = await start_bot(synapse, tmp_path, bot_engine, "pspbot", undecryptable_wait_seconds=8)
+    again = await start_bot(synapse, tmp_path, bot_engine, "pspbot", **patience)
     try:
         await admin.wait_notice(lambda n: "could not read" in n.body, after=mark)
         for _ in range(2):
