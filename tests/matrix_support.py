@@ -36,7 +36,6 @@ from bot.config import Settings
 from bot.domain import Platform
 from bot.ports import Clock
 from storage.engine import make_engine
-from storage.migrate import upgrade
 from tests.synapse import Synapse
 
 PICKLE_KEY = "test-pickle-key-0123456789"
@@ -367,7 +366,6 @@ async def bot_engine(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Asy
     target = tmp_path / "psp.sqlite3"
     shutil.copyfile(sqlite_template, target)  # migrated already
     engine = make_engine(f"sqlite:///{target}")
-    await upgrade(engine)
     yield engine
     await engine.dispose()
 

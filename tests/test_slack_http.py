@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from adapters.slack.signature import sign
-from tests.conftest import Harness
+from tests.conftest import Harness, sqlite_copy
 from tests.slack_standin import (
     PRIVATE,
     SECRET,
@@ -34,9 +34,9 @@ NOW = 1_800_000_000
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The front door does not care about the database: SQLite only, to keep this fast."""
-    return f"sqlite:///{tmp_path / 'psp.sqlite3'}"
+    return sqlite_copy(request, tmp_path)
 
 
 def body() -> bytes:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from adapters.slack import build_service, load_config
 from adapters.slack.signature import sign, verify
 from bot.config import parse_settings
-from tests.conftest import Harness
+from tests.conftest import Harness, sqlite_copy
 from tests.slack_standin import (
     PRIVATE,
     SECRET,
@@ -34,8 +34,9 @@ __all__ = ["standin"]  # the fixtures
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'psp.sqlite3'}"
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLite only: a copy of the migrated template."""
+    return sqlite_copy(request, tmp_path)
 
 
 def free_port() -> int:

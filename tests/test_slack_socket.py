@@ -16,15 +16,16 @@ from adapters.slack.bolt_app import SlackAdapter
 from adapters.slack.config import SlackConfig
 from adapters.slack.socket import make_socket_handler
 from adapters.slack.webapi import SlackApi
-from tests.conftest import Harness
+from tests.conftest import Harness, sqlite_copy
 from tests.slack_standin import PRIVATE, TEAM, SlackStandIn, command_body, standin
 
 __all__ = ["standin"]  # the fixtures
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'psp.sqlite3'}"
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLite only: a copy of the migrated template."""
+    return sqlite_copy(request, tmp_path)
 
 
 @pytest.fixture
