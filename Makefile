@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Processes for the second test tier: one per core.
 TEST_WORKERS ?= auto
+# Byte-code caches (__pycache__, ignored by git) even where the environment turns them off:
+# every test worker, bot process and CLI command the tests start would otherwise compile
+# psp-bot and the test modules again (pytest's collection alone takes twice as long).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test unit lint typecheck bench clean setup
 
