@@ -39,7 +39,8 @@ async def test_a_calendar_in_an_encrypted_room_is_an_encrypted_m_file(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
     admin, bo = users["admin"], users["bo"]
-    bot = await start_bot(synapse, tmp_path, bot_engine, "filebot")
+    # Short long-polls: the one sync awaited below comes quickly when nothing happens.
+    bot = await start_bot(synapse, tmp_path, bot_engine, "filebot", sync_timeout_ms=300)
     try:
         room = await group_room(users, bot)
         await admin.ask(bot.user_id, room, "!psp group setup Filby")

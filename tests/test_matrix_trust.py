@@ -115,7 +115,8 @@ async def test_device_tofu_policy_shares_with_unsigned_devices(
 async def test_changed_master_key_stops_key_sharing_and_warns_the_room_once(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
-    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot")
+    # Short long-polls: the bot's "two more syncs" below come quickly when nothing happens.
+    bot = await start_bot(synapse, tmp_path, bot_engine, "pspbot", sync_timeout_ms=300)
     try:
         admin, bo = users["admin"], users["bo"]
         room = await admin.create_room(encrypted=True, invite=[bot.user_id, bo.user_id])
@@ -147,6 +148,9 @@ async def test_changed_master_key_stops_key_sharing_and_warns_the_room_once(
         await bot.stop()
 
 
+QUICK = {"sync_timeout_ms": 300}
+
+
 async def test_start_over_with_a_new_store_tells_the_room_once_and_never_warns_about_the_bot(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -154,7 +158,8 @@ async def test_start_over_with_a_new_store_tells_the_room_once_and_never_warns_a
     new identity. Its own identity is never pinned, so there is no security warning about
     the bot; the room gets one neutral notice naming the new device."""
     admin, bo = users["admin"], users["bo"]
-    bot = await start_bot(synapse, tmp_path, bot_engine, "restartbot")
+    # Short long-polls: the bot's "two more syncs" below come quickly when nothing happens.
+    bot = await start_bot(synapse, tmp_path, bot_engine, "restartbot", **QUICK)
     try:
         room = await admin.create_room(encrypted=True, invite=[bot.user_id, bo.user_id])
         await bo.join(room)
@@ -166,7 +171,7 @@ async def test_start_over_with_a_new_store_tells_the_room_once_and_never_warns_a
         await bot.stop()
     bot.config.store_dir.rename(tmp_path / "bot-store-moved-away")
     mark = len(admin.notices)
-    bot = await start_bot(synapse, tmp_path, bot_engine, "restartbot")
+    bot = await start_bot(synapse, tmp_path, bot_engine, "restartbot", **QUICK)
     try:
         new_device = read_credentials(open_vault(bot.config))["device_id"]  # type: ignore[index]
         assert new_device != old_device
@@ -186,7 +191,7 @@ async def test_start_over_with_a_new_store_tells_the_room_once_and_never_warns_a
         await bot.stop()
     # A plain restart (the same store) says nothing more.
     mark = len(admin.notices)
-    bot = await start_bot(synapse, tmp_path, bot_engine, "restartbot")
+    bot = await start_bot(synapse, tmp_path, bot_engine, "restartbot", **QUICK)
     try:
         assert "flag" in (await admin.ask(bot.user_id, room, "!psp help")).body
         assert not any(new_device in n.body for n in admin.notices[mark:])
