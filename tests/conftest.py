@@ -34,6 +34,14 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 TEMPLATE_DB = f"psp_template_{os.getpid()}"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "people(*names): the Matrix users a test needs, of admin, anna, bo and carl (all by "
+        "default; tests/matrix_support.py)",
+    )
+
+
 async def _pg_execute(sql: str) -> None:
     import asyncpg
 

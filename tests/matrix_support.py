@@ -370,9 +370,18 @@ async def bot_engine(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Asy
     await engine.dispose()
 
 
+PEOPLE = ("admin", "anna", "bo", "carl")
+
+
 @pytest.fixture
-async def users(synapse: Synapse, tmp_path: Path) -> AsyncIterator[dict[str, MatrixUser]]:
-    names = ("admin", "anna", "bo", "carl")
+async def users(
+    synapse: Synapse, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[dict[str, MatrixUser]]:
+    """admin, anna, bo and carl, logged in and cross-signed; a test marked
+    `@pytest.mark.people("admin", …)` gets only those it names (each costs a login, keys
+    and a cross-signing identity on the homeserver)."""
+    marker = request.node.get_closest_marker("people")
+    names = PEOPLE if marker is None else marker.args
     people = {n: MatrixUser(synapse, n, tmp_path / f"user-{n}") for n in names}
     # Each logs in and sets up its keys on its own: together they wait on Synapse once.
     await asyncio.gather(*(person.start() for person in people.values()))

@@ -189,6 +189,7 @@ async def test_sigterm_exits_0_and_pending_replies_arrive_after_the_restart(
         print(bot_process.log()[-5000:])
 
 
+@pytest.mark.people("admin")
 async def test_a_retried_send_posts_one_message(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -213,6 +214,7 @@ async def test_a_retried_send_posts_one_message(
         assert sum(n.body == "retried update" for n in admin.notices) == 1
 
 
+@pytest.mark.people("admin")
 async def test_replies_parked_by_a_crash_are_delivered_after_restart(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -240,6 +242,7 @@ async def test_replies_parked_by_a_crash_are_delivered_after_restart(
         await again.stop()
 
 
+@pytest.mark.people("admin")
 async def test_bot_recovers_when_the_homeserver_restarts(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -269,6 +272,7 @@ async def throttle(synapse: Synapse, tmp_path: Path, user_id: str) -> None:
     assert status == 200
 
 
+@pytest.mark.people("admin")
 async def test_rate_limited_replies_wait_as_asked_and_all_arrive_once(
     synapse: Synapse,
     tmp_path: Path,
@@ -300,6 +304,7 @@ async def test_rate_limited_replies_wait_as_asked_and_all_arrive_once(
         assert any("429" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.people("admin")
 async def test_a_long_backlog_after_downtime_is_answered_completely_and_once(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -330,6 +335,7 @@ async def test_a_long_backlog_after_downtime_is_answered_completely_and_once(
         await again.stop()
 
 
+@pytest.mark.people("admin")
 async def test_replies_refused_by_the_rate_limit_wait_in_the_outbox_and_arrive_later(
     synapse: Synapse,
     tmp_path: Path,
@@ -353,6 +359,7 @@ async def test_replies_refused_by_the_rate_limit_wait_in_the_outbox_and_arrive_l
         assert any("retry in" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.people("admin")
 async def test_a_command_survives_a_short_database_outage(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:

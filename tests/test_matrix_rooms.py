@@ -37,6 +37,7 @@ async def wait_membership(user: MatrixUser, room_id: str, member: str, wanted: s
     raise AssertionError(f"{member} never reached {wanted}")
 
 
+@pytest.mark.people("admin")
 async def test_unencrypted_room_is_refused(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -53,6 +54,7 @@ async def test_unencrypted_room_is_refused(
         await bot.stop()
 
 
+@pytest.mark.people("admin", "anna")
 async def test_invitation_from_a_server_not_on_the_allowlist_is_rejected(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -74,6 +76,7 @@ async def test_invitation_from_a_server_not_on_the_allowlist_is_rejected(
         await bot.stop()
 
 
+@pytest.mark.people("admin", "anna")
 async def test_cpr_number_is_redacted_and_not_repeated(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -103,6 +106,7 @@ async def test_cpr_number_is_redacted_and_not_repeated(
         await bot.stop()
 
 
+@pytest.mark.people("admin")
 async def test_without_power_to_redact_the_bot_says_so_once(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -114,6 +118,7 @@ async def test_without_power_to_redact_the_bot_says_so_once(
         assert len(warnings) == 1
 
 
+@pytest.mark.people("admin")
 async def test_a_message_the_bot_cannot_read_is_not_acted_on_and_the_sender_told_once(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -147,6 +152,7 @@ async def test_a_message_the_bot_cannot_read_is_not_acted_on_and_the_sender_told
         assert metrics.matrix_last_sync._value.get() > time.time() - 60
 
 
+@pytest.mark.people("admin")
 async def test_an_unread_message_is_remembered_across_a_restart(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -175,6 +181,7 @@ async def test_an_unread_message_is_remembered_across_a_restart(
         await again.stop()
 
 
+@pytest.mark.people("admin", "anna")
 async def test_non_members_are_refused_and_other_bots_notices_ignored(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -204,6 +211,7 @@ async def test_non_members_are_refused_and_other_bots_notices_ignored(
         await bot.stop()
 
 
+@pytest.mark.people("admin")
 async def test_retract_removes_one_of_the_bots_messages(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -218,6 +226,7 @@ async def test_retract_removes_one_of_the_bots_messages(
         assert event["content"] == {}
 
 
+@pytest.mark.people("admin")
 async def test_the_bot_can_start_from_an_access_token(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:

@@ -53,6 +53,7 @@ async def cross_signing_of(observer: MatrixUser, user_id: str) -> dict[str, Any]
     return answer
 
 
+@pytest.mark.people("admin")
 async def test_bot_device_is_cross_signed_by_its_owner_and_stays_one_device(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -77,6 +78,7 @@ async def test_bot_device_is_cross_signed_by_its_owner_and_stays_one_device(
     assert later["master_keys"][bot.user_id] == master
 
 
+@pytest.mark.people("admin")
 async def test_unsigned_member_device_gets_no_room_key_under_the_default_policy(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -97,6 +99,7 @@ async def test_unsigned_member_device_gets_no_room_key_under_the_default_policy(
         await dave.stop()
 
 
+@pytest.mark.people()
 async def test_device_tofu_policy_shares_with_unsigned_devices(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -112,6 +115,7 @@ async def test_device_tofu_policy_shares_with_unsigned_devices(
         await dave.stop()
 
 
+@pytest.mark.people("admin", "bo")
 async def test_changed_master_key_stops_key_sharing_and_warns_the_room_once(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
@@ -151,6 +155,7 @@ async def test_changed_master_key_stops_key_sharing_and_warns_the_room_once(
 QUICK = {"sync_timeout_ms": 300}
 
 
+@pytest.mark.people("admin", "bo")
 async def test_start_over_with_a_new_store_tells_the_room_once_and_never_warns_about_the_bot(
     synapse: Synapse, tmp_path: Path, bot_engine: AsyncEngine, users: dict[str, MatrixUser]
 ) -> None:
