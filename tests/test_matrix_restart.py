@@ -178,6 +178,9 @@ async def test_sigterm_exits_0_and_pending_replies_arrive_after_the_restart(
             await asyncio.sleep(0.1)
         assert bot_process.terminate() == 0
 
+        # The homeserver is not busy any more: what was pending at the SIGTERM goes out at
+        # once after the restart, instead of a reply a second.
+        await throttle(synapse, tmp_path, bot, lift=True)
         bot_process.start()
         for summary in summaries:
             await anna.wait_notice(lambda n, s=summary: n.sender == bot and s in n.body, wait_s=90)
@@ -257,17 +260,20 @@ async def test_bot_recovers_when_the_homeserver_restarts(
         assert not bot.task.done()  # recovered by itself, no restart
 
 
-async def throttle(synapse: Synapse, tmp_path: Path, user_id: str) -> None:
-    """Synapse's per-user override: one message per second for this user from now on."""
+async def throttle(
+    synapse: Synapse, tmp_path: Path, user_id: str, *, lift: bool = False
+) -> None:
+    """Synapse's per-user override: one message per second for this user from now on (or,
+    with `lift`, back to the homeserver's own limits)."""
     _id, _pw, token = synapse.register("ratelimit-admin", admin=True)
     overrider = MatrixUser(synapse, "ratelimit-admin", tmp_path / "rl", cross_sign=False)
     overrider.client = AsyncClient(synapse.url, _id)
     overrider.client.access_token = token
-    status, _ = await overrider.api(
-        "POST",
-        f"/_synapse/admin/v1/users/{user_id}/override_ratelimit",
-        {"messages_per_second": 1, "burst_count": 1},
-    )
+    path = f"/_synapse/admin/v1/users/{user_id}/override_ratelimit"
+    if lift:
+        status, _ = await overrider.api("DELETE", path)
+    else:
+        status, _ = await overrider.api("POST", path, {"messages_per_second": 1, "burst_count": 1})
     await overrider.client.close()
     assert status == 200
 
