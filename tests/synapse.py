@@ -15,10 +15,11 @@ API (kept small on purpose; the Slack tests reuse it):
   shared-secret admin API; registering the same localpart twice logs in again instead
 - `synapse.stop()` / `synapse.start()`: restart on the same port and data (for outage tests)
 
-One Synapse for the whole test run (it takes ~1.5 s to start and is CPU-bound on two
-cores). It runs on SQLite in a temp directory, with bcrypt_rounds 4, logging at WARNING and
-the rate limits raised. Under CI=true a Synapse that cannot start fails the tests; elsewhere
-they are skipped.
+One Synapse per test module that imports the fixture, in each test process (pytest makes
+an imported fixture the module's own), for the rest of the run: it takes ~1.5 s to start
+and is CPU-bound on two cores. It runs on SQLite in a temp directory, with bcrypt_rounds 4,
+logging at WARNING and the rate limits raised. Under CI=true a Synapse that cannot start
+fails the tests; elsewhere they are skipped.
 """
 
 from __future__ import annotations
@@ -179,6 +180,13 @@ class Synapse:
             process.kill()
             process.wait()
 
+    def kill(self) -> None:
+        """SIGKILL: at the end of the run, nothing of this homeserver is needed any more."""
+        process, self._process = self._process, None
+        if process is not None:
+            process.kill()
+            process.wait()
+
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
@@ -248,11 +256,12 @@ def start_synapse(directory: Path) -> Synapse:
 
 @pytest.fixture(scope="session")
 def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
-    """One homeserver for the whole run, stopped at its end: starting one takes seconds.
-    Tests keep out of each other's way by their own rooms and users; the rate-limited bots
-    have names of their own, so their throttling touches no other test."""
+    """One homeserver for a module's tests (see the module docstring), killed at the end of
+    the run: starting one takes seconds. Tests keep out of each other's way by their own
+    rooms and users; the rate-limited bots have names of their own, so their throttling
+    touches no other test."""
     server = start_synapse(tmp_path_factory.mktemp("synapse"))
     try:
         yield server
     finally:
-        server.stop()
+        server.kill()  # a graceful stop takes a second or more, for a throwaway directory
