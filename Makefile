@@ -25,9 +25,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check bot adapters storage tests benchmarks
-	$(BIN)/mypy
 	# The unit tier first (no database, no network, seconds): stop at its first failure.
-	$(BIN)/pytest -q -p no:cacheprovider -m unit -x $(PYTEST_ARGS)
+	# mypy checks meanwhile on the other core; either one failing stops the run here.
+	$(BIN)/mypy & mypy=$$!; \
+	$(BIN)/pytest -q -p no:cacheprovider -m unit -x $(PYTEST_ARGS); unit=$$?; \
+	wait $$mypy && exit $$unit
 	# The rest on every core (pytest-xdist): each test has its own databases, files and ports,
 	# and each worker its own Synapse; idle workers take queued tests from busy ones.
 	$(BIN)/pytest -q -p no:cacheprovider -m "not unit" -n $(TEST_WORKERS) --dist worksteal --durations=10 $(PYTEST_ARGS)
