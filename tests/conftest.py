@@ -161,23 +161,35 @@ async def create_test_database(name: str, template: str) -> None:
     await _pg_execute(f"ALTER DATABASE {name} SET synchronous_commit = off")
 
 
+async def _drop_databases(names: list[str]) -> None:
+    """Together: the server's checkpoints serve all the drops at once."""
+    await asyncio.gather(
+        *(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)") for name in names)
+    )
+
+
 @pytest.fixture(scope="session")
-def pg_spare_databases(pg_template: str) -> Iterator[list[str]]:
+def pg_dropped_at_end() -> Iterator[list[str]]:
+    """PostgreSQL databases a test is done with, dropped when the run ends: each DROP
+    DATABASE waits for a checkpoint (seconds on a busy machine), and a test should not."""
+    names: list[str] = []
+    yield names
+    asyncio.run(_drop_databases(names))
+
+
+@pytest.fixture(scope="session")
+def pg_spare_databases(pg_template: str, pg_dropped_at_end: list[str]) -> Iterator[list[str]]:
     """Test databases handed back clean, for the next test: creating a database is quick,
     dropping one waits for a checkpoint (seconds on a busy machine)."""
     spare: list[str] = []
     yield spare
-
-    async def drop_all() -> None:  # together: the server's checkpoints serve them all at once
-        await asyncio.gather(
-            *(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)") for name in spare)
-        )
-
-    asyncio.run(drop_all())
+    pg_dropped_at_end.extend(spare)
 
 
 @pytest.fixture
-def pg_database(pg_template: str, pg_spare_databases: list[str]) -> Iterator[str]:
+def pg_database(
+    pg_template: str, pg_spare_databases: list[str], pg_dropped_at_end: list[str]
+) -> Iterator[str]:
     """A migrated PostgreSQL database with nothing in it, for one test: a fresh copy of the
     template, or one an earlier test used and that was emptied since (`_pg_reset`)."""
     if pg_spare_databases:
@@ -189,7 +201,7 @@ def pg_database(pg_template: str, pg_spare_databases: list[str]) -> Iterator[str
     if asyncio.run(_pg_reset(name)):
         pg_spare_databases.append(name)
     else:
-        asyncio.run(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        pg_dropped_at_end.append(name)
 
 
 @pytest.fixture(scope="session")

@@ -74,7 +74,9 @@ def _keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def empty_url(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
+async def empty_url(
+    database_url: str, tmp_path: Path, pg_dropped_at_end: list[str]
+) -> AsyncIterator[str]:
     """An empty database of the same kind, for the restore."""
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored' / 'psp.sqlite3'}"
@@ -84,7 +86,7 @@ async def empty_url(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
     try:
         yield pg_url(name)
     finally:
-        await _pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        pg_dropped_at_end.append(name)
 
 
 async def installed(site: Site) -> None:

@@ -23,7 +23,7 @@ from bot.i18n import translate
 from bot.messages import Incoming, Reply, ReplyKind
 from storage.engine import make_engine
 from storage.migrate import upgrade
-from tests.conftest import Harness, _pg_execute, build_harness, create_test_database, pg_url
+from tests.conftest import Harness, build_harness, create_test_database, pg_url
 from tests.cpr_corpus import ENCODINGS, LOOK_ALIKES
 from tests.snapshot import snapshot
 
@@ -126,7 +126,8 @@ def shared_url(
     name = f"psp_cpr_{uuid.uuid4().hex[:12]}"
     asyncio.run(create_test_database(name, template))
     yield pg_url(name)
-    asyncio.run(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    dropped: list[str] = request.getfixturevalue("pg_dropped_at_end")
+    dropped.append(name)
 
 
 @pytest.fixture

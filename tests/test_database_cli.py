@@ -18,12 +18,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def empty_pg_database() -> Iterator[str]:
+def empty_pg_database(pg_dropped_at_end: list[str]) -> Iterator[str]:
     require_postgres()
     name = f"psp_empty_{uuid.uuid4().hex[:10]}"
     asyncio.run(_pg_execute(f"CREATE DATABASE {name}"))
     yield pg_url(name)
-    asyncio.run(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    pg_dropped_at_end.append(name)
 
 
 def psp_bot(
