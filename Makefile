@@ -31,7 +31,7 @@ test: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider -m unit -x $(PYTEST_ARGS); unit=$$?; \
 	wait $$mypy && exit $$unit
 	# The rest on every core (pytest-xdist): each test has its own databases, files and ports,
-	# and each worker its own Synapse; idle workers take queued tests from busy ones.
+	# and each Matrix test module a Synapse of its own; idle workers take queued tests from busy ones.
 	$(BIN)/pytest -q -p no:cacheprovider -m "not unit" -n $(TEST_WORKERS) --dist worksteal --durations=10 $(PYTEST_ARGS)
 
 unit: $(STAMP)
