@@ -544,3 +544,50 @@ async def test_a_steering_answer_emits_and_tells_the_group(
         ("console", ReplyKind.ESCALATION),
         ("styregruppe", ReplyKind.ANSWER),
     ]
+
+
+# --- what only the caller hears ------------------------------------------------------------
+
+
+async def test_guests_are_invited_and_removed(h: Harness, recorded: Recorded) -> None:
+    await flagged(h)
+    case = await case_id(h)
+    invited = await emitted(h, recorded, "erik", f"guest add {REF} @gitte gp --until 2026-12-01")
+    assert [(type(e), getattr(e, "agency", None)) for e in invited] == [
+        (ev.GuestInvited, Agency.GP)
+    ]
+    assert isinstance(invited[0], ev.GuestInvited) and invited[0].case_id == case
+    assert await emitted(h, recorded, "anna", f"guest add {REF} @hans housing") == []  # refused
+    removed = await emitted(h, recorded, "erik", f"guest remove {REF} @gitte")
+    assert removed == [ev.GuestRemoved(case, invited[0].guest)]
+    replies = await told(h, "erik", invited[0])
+    assert [(r.room.room_id, r.kind) for r in replies] == [("console", ReplyKind.ANSWER)]
+    assert "gitte (GP) may now" in replies[0].text and "2026-12-01" in replies[0].text
+
+
+async def test_an_escalation_marked_handled(h: Harness, recorded: Recorded) -> None:
+    await h.say("erik", "escalate Regler er uklare")
+    group = (await context_group(h)).id
+    assert await emitted(h, recorded, "erik", "escalate handled 1") == [
+        ev.EscalationHandled(group, 1)
+    ]
+    assert await emitted(h, recorded, "erik", "escalate handled 1") == []  # already
+
+
+async def test_the_agenda_and_the_meeting_marks(h: Harness, recorded: Recorded) -> None:
+    await h.say("erik", "meeting schedule 2026-12-01 09:00")
+    await flagged(h)
+    case = await case_id(h)
+    assert await emitted(h, recorded, "erik", f"meeting agenda remove {REF}") == [
+        ev.AgendaChanged(case, added=False)
+    ]
+    assert await emitted(h, recorded, "erik", f"meeting agenda add {REF}") == [
+        ev.AgendaChanged(case, added=True)
+    ]
+    h.clock.set(MEETING_DAY)
+    await h.say("erik", "meeting start")
+    assert await emitted(h, recorded, "bo", f"discussed {REF}") == [
+        ev.CaseMarked(case, discussed=True, done=1, total=1)
+    ]
+    replies = await told(h, "erik", ev.AgendaChanged(case, added=True, running_cases=2))
+    assert [(r.room.room_id, r.kind) for r in replies] == [("console", ReplyKind.ANSWER)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from bot.announcing import cases, groups, meetings, minutes, records
+from bot.announcing import answers, cases, groups, meetings, minutes, records
 from bot.announcing.announcer import Announcer
 from bot.context import Context
 from bot.domain import events as ev
@@ -22,6 +22,11 @@ HANDLERS: Mapping[type[ev.Event], EventHandler] = {
     ev.ResponsibilityProposed: cases.proposed,
     ev.ResponsibilityPlaced: cases.placed,
     ev.ProposalDeclined: cases.declined,
+    ev.GuestInvited: answers.guest_invited,
+    ev.GuestRemoved: answers.guest_removed,
+    ev.EscalationHandled: answers.escalation_handled,
+    ev.AgendaChanged: answers.agenda_changed,
+    ev.CaseMarked: answers.case_marked,
     ev.DecisionRecorded: records.decision_recorded,
     ev.DecisionDone: records.decision_done,
     ev.NoteAdded: records.note_added,

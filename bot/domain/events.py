@@ -10,7 +10,7 @@ detail levels, mentions, buttons, threads and edits of the alert. Standard libra
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.domain.model import Agency, CaseId, Decision, GroupId, MemberId
 
@@ -80,6 +80,26 @@ class ProposalDeclined(Event):
     by: MemberId
 
 
+# --- the case's guests ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GuestInvited(Event):
+    """`guest` (a guest record) may see, note and acknowledge the case until the end of
+    `until`, for `agency`."""
+
+    case_id: CaseId
+    guest: MemberId
+    agency: Agency
+    until: date
+
+
+@dataclass(frozen=True)
+class GuestRemoved(Event):
+    case_id: CaseId
+    guest: MemberId
+
+
 # --- the case's record ----------------------------------------------------------------------
 
 
@@ -114,6 +134,14 @@ class ProblemEscalated(Event):
     number: int
     by: MemberId
     text: str
+
+
+@dataclass(frozen=True)
+class EscalationHandled(Event):
+    """The lead recorded that the steering level answered escalation `number`."""
+
+    group_id: GroupId
+    number: int
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -163,6 +191,26 @@ class MeetingEnded(Event):
 
     group_id: GroupId
     number: int
+
+
+@dataclass(frozen=True)
+class AgendaChanged(Event):
+    """The lead or the responsible agency put a case on the next agenda (`added`) or took it
+    off; `running_cases` is the running meeting's agenda size after an addition to it."""
+
+    case_id: CaseId
+    added: bool
+    running_cases: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseMarked(Event):
+    """The running meeting marked a case discussed (or postponed it): `done` of `total`."""
+
+    case_id: CaseId
+    discussed: bool
+    done: int
+    total: int
 
 
 # --- between groups -------------------------------------------------------------------------

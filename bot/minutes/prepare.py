@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.context import Context, Refusal
 from bot.domain import Case, CaseStatus
-from bot.i18n import plural
+from bot.domain import events as ev
 from bot.minutes.commands import AddToAgenda, RemoveFromAgenda
 from bot.ports.minutes import AgendaCase, ItemOrigin, ItemState, Pick
 
@@ -51,12 +51,11 @@ async def add_to_agenda(ctx: Context, cmd: AddToAgenda) -> None:
             held.id, case.id, origin=ItemOrigin.ADDED, state=ItemState.PENDING
         )
         await ctx.audit("meeting.agenda_add", case=case, detail=f"held={held.number}")
-        cases = plural(ctx.locale, "count.cases", len(items) + 1)
-        ctx.answer(ctx.t("agenda.added_running", ref=case.ref, cases=cases), case=case)
+        ctx.emit(ev.AgendaChanged(case.id, added=True, running_cases=len(items) + 1))
         return
     await ctx.uow.minutes.set_pick(group.id, case.id, Pick.ADD, by=member.id, at=ctx.now)
     await ctx.audit("meeting.agenda_add", case=case)
-    ctx.answer(ctx.t("agenda.added", ref=case.ref), case=case)
+    ctx.emit(ev.AgendaChanged(case.id, added=True))
 
 
 async def remove_from_agenda(ctx: Context, cmd: RemoveFromAgenda) -> None:
@@ -72,8 +71,8 @@ async def remove_from_agenda(ctx: Context, cmd: RemoveFromAgenda) -> None:
             raise Refusal("error.agenda_taken_up", ref=case.ref)
         await ctx.uow.minutes.remove_item(held.id, case.id)
         await ctx.audit("meeting.agenda_remove", case=case, detail=f"held={held.number}")
-        ctx.answer(ctx.t("agenda.removed", ref=case.ref), case=case)
+        ctx.emit(ev.AgendaChanged(case.id, added=False))
         return
     await ctx.uow.minutes.set_pick(group.id, case.id, Pick.REMOVE, by=member.id, at=ctx.now)
     await ctx.audit("meeting.agenda_remove", case=case)
-    ctx.answer(ctx.t("agenda.removed", ref=case.ref), case=case)
+    ctx.emit(ev.AgendaChanged(case.id, added=False))

@@ -158,9 +158,13 @@ async def _mark(ctx: Context, ref: str, state: ItemState) -> None:
         for i in items.values()
         if i.state in (ItemState.DISCUSSED, ItemState.SKIPPED) and i.case_id != case.id
     )
-    key = "meeting.marked_discussed" if state is ItemState.DISCUSSED else "meeting.marked_skipped"
-    ctx.answer(
-        ctx.t(key, ref=case.ref, done=done + 1, total=max(len(items), done + 1)), case=case
+    ctx.emit(
+        ev.CaseMarked(
+            case.id,
+            discussed=state is ItemState.DISCUSSED,
+            done=done + 1,
+            total=max(len(items), done + 1),
+        )
     )
 
 

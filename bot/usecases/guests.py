@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot import commands as c
 from bot.context import Context, Refusal
 from bot.domain import Refused, Role
+from bot.domain import events as ev
 from bot.domain import rules as rule
 from bot.usecases.members import named_user
 
@@ -50,16 +51,7 @@ async def add_guest(ctx: Context, cmd: c.AddGuest) -> None:
         case=case,
         detail=f"member={guest.id} agency={cmd.agency.value} until={last_day.isoformat()}",
     )
-    ctx.answer(
-        ctx.t(
-            "guest.added",
-            who=guest.display_name,
-            agency=ctx.agency_name(cmd.agency),
-            ref=case.ref,
-            until=last_day.isoformat(),
-        ),
-        case=case,
-    )
+    ctx.emit(ev.GuestInvited(case.id, guest.id, cmd.agency, last_day))
 
 
 async def remove_guest(ctx: Context, cmd: c.RemoveGuest) -> None:
@@ -77,7 +69,7 @@ async def remove_guest(ctx: Context, cmd: c.RemoveGuest) -> None:
     if not ended or known is None:
         raise Refusal("error.not_guest", user=cmd.user[:60], ref=case.ref)
     await ctx.audit("guest.remove", case=case, detail=f"member={known.member.id}")
-    ctx.answer(ctx.t("guest.removed", who=known.member.display_name, ref=case.ref), case=case)
+    ctx.emit(ev.GuestRemoved(case.id, known.member.id))
 
 
 async def list_guests(ctx: Context, cmd: c.ListGuests) -> None:

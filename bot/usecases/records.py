@@ -103,4 +103,4 @@ async def mark_escalation_handled(ctx: Context, cmd: c.MarkEscalationHandled) ->
         ctx.answer(ctx.t("escalate.already_handled", number=cmd.number))
         return
     await ctx.audit("escalation.handled", detail=f"number={cmd.number}")
-    ctx.answer(ctx.t("escalate.handled", number=cmd.number))
+    ctx.emit(ev.EscalationHandled(group.id, cmd.number))
