@@ -5,9 +5,11 @@ fakes of the ports: the unit tier."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import inspect
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -591,3 +593,52 @@ async def test_the_agenda_and_the_meeting_marks(h: Harness, recorded: Recorded) 
     ]
     replies = await told(h, "erik", ev.AgendaChanged(case, added=True, running_cases=2))
     assert [(r.room.room_id, r.kind) for r in replies] == [("console", ReplyKind.ANSWER)]
+
+
+# --- one place builds what the group reads ---------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Where a reply may still be built outside bot/announcing, and why: the core's refusals and
+# the caller's answer (`Context.answer`), answers that carry a file (a report, the calendar),
+# the outbox rebuilding its rows, and what the scheduler and the delivery worker send on
+# their own, when no command runs.
+REPLIES_ELSEWHERE = {
+    "bot/app.py",
+    "bot/context.py",
+    "bot/evaluation/reporting.py",
+    "bot/scheduling/meetings.py",
+    "bot/ports/outbox.py",
+    "bot/delivery/leads.py",
+    "bot/evaluation/yearly.py",
+    "bot/paging.py",
+    "bot/retention.py",
+    "bot/scheduling/notice_base.py",
+}
+
+
+def builds_replies(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "Reply":
+            return True
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "append"
+            and isinstance(func.value, ast.Attribute)
+            and func.value.attr == "replies"
+        ):
+            return True
+    return False
+
+
+def test_no_use_case_builds_a_reply_for_the_group() -> None:
+    """Use cases emit; rooms, texts and mentions are chosen in bot/announcing only."""
+    builders = {
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "bot").rglob("*.py"))
+        if "announcing" not in path.parts and builds_replies(path)
+    }
+    assert builders == REPLIES_ELSEWHERE
