@@ -253,8 +253,11 @@ class SqlAlchemyCaseRepository:
         return int(current or 0) + 1
 
     async def decisions(self, case_id: CaseId) -> Sequence[Decision]:
-        rows = await self._conn.execute(st.DECISIONS_OF_CASE, {"case_id": case_id})
-        return [self._decision(r) for r in rows]
+        known = self._known.decisions.get(case_id)
+        if known is None:
+            rows = await self._conn.execute(st.DECISIONS_OF_CASE, {"case_id": case_id})
+            known = self._known.decisions[case_id] = [self._decision(r) for r in rows]
+        return list(known)
 
     def _decision(self, r: Row[Any]) -> Decision:
         return decision_from_row(r, self._codec)
@@ -271,7 +274,9 @@ class SqlAlchemyCaseRepository:
         by_member: MemberId,
         at: datetime,
     ) -> Decision:
-        number = await self._next_number(DECISIONS, case_id)
+        # The case's decisions as they stand (one read, kept for whoever tells of them next)
+        # give the next number.
+        number = max((d.number for d in await self.decisions(case_id)), default=0) + 1
         aad = numbered_aad("decisions", case_id, number, "{}")
         await self._conn.execute(
             st.INSERT_DECISION,
@@ -291,7 +296,9 @@ class SqlAlchemyCaseRepository:
                 "created_at": at,
             },
         )
-        return Decision(number, text, owner, due, fallback, fallback_owner, None, at, by_member)
+        decision = Decision(number, text, owner, due, fallback, fallback_owner, None, at, by_member)
+        self._known.decisions[case_id].append(replace(decision, created_at=at.astimezone(UTC)))
+        return decision
 
     async def mark_decision_done(self, case_id: CaseId, number: int, *, at: datetime) -> None:
         await self._conn.execute(
@@ -299,6 +306,9 @@ class SqlAlchemyCaseRepository:
             .where(and_(DECISIONS.c.case_id == case_id, DECISIONS.c.number == number))
             .values(done_at=at)
         )
+        if (known := self._known.decisions.get(case_id)) is not None:
+            done = at.astimezone(UTC)
+            known[:] = [replace(d, done_at=done) if d.number == number else d for d in known]
 
     async def notes(self, case_id: CaseId) -> Sequence[Note]:
         rows = await self._conn.execute(st.NOTES_OF_CASE, {"case_id": case_id})

@@ -28,6 +28,7 @@ from bot.domain import (
     Agency,
     Case,
     CaseId,
+    Decision,
     DetailLevel,
     Group,
     GroupId,
@@ -131,11 +132,12 @@ class UnitCache:
       forgotten on any change of a member or binding;
     - a case as read or last written by this unit of work (the announcer reads the case a
       use case has just saved);
-    - a case's acknowledgements and guests. A command renders a case's alert after
+    - a case's acknowledgements, decisions and guests. A command renders a case's alert after
       recording on it (a flag, an ack), and each rendering read back what the command had
-      just written. The cases repository keeps the acknowledgements it read up to date as it
-      adds one; a change of a grant or of a member forgets every guest list; a case created
-      in this unit of work has none of either until they are added here.
+      just written. The cases repository keeps the acknowledgements and decisions it read up
+      to date as it adds or changes one; a change of a grant or of a member forgets every
+      guest list; a case created in this unit of work has no acknowledgements or guests
+      until they are added here.
     Other transactions cannot change what a command saves in between: an ack saves its case
     under the case's version, SQLite serialises writers."""
 
@@ -144,6 +146,7 @@ class UnitCache:
         self.bindings: dict[GroupId, list[RoomBinding]] = {}
         self.cases: dict[CaseId, Case] = {}
         self.acknowledgements: dict[CaseId, list[Acknowledgement]] = {}
+        self.decisions: dict[CaseId, list[Decision]] = {}
         self.guests: dict[tuple[CaseId, datetime], list[GuestGrant]] = {}
         self.created: set[CaseId] = set()
         # Audit rows recorded and not yet appended (PostgreSQL; storage/audit_log.py).
