@@ -123,10 +123,10 @@ def shared_url(
         yield f"sqlite:///{tmp_path_factory.mktemp('cpr') / 'psp.sqlite3'}"
         return
     template: str = request.getfixturevalue("pg_template")
+    dropped: list[str] = request.getfixturevalue("pg_dropped_at_end")
     name = f"psp_cpr_{uuid.uuid4().hex[:12]}"
     asyncio.run(create_test_database(name, template))
     yield pg_url(name)
-    dropped: list[str] = request.getfixturevalue("pg_dropped_at_end")
     dropped.append(name)
 
 
