@@ -184,6 +184,14 @@ async def test_look_alikes_are_never_taken_for_a_cpr_number(shared: Harness, fie
     for number, text in enumerate(LOOK_ALIKES):
         if field.accepts_look_alikes and number and field.prepare is not _new_case:
             ref = await field.prepare(h)  # the previous one used the case up (closed it)
+        # The case numbers depend on the order the module's tests ran in, and a ref such as
+        # PSP-2026-0101 followed by "320190-1234" really holds a spaced CPR number
+        # ("0101 320190"): the guard is right to refuse that, so such a look-alike gets a case
+        # whose ref does not combine with it (at most 31 numbers in a row do).
+        for _ in range(40):
+            if "{ref}" not in field.template or not contains_cpr(field.command(ref, text)):
+                break
+            ref = await field.prepare(h)
         room = f"{field.room}-alike-{number}" if field.room != "console" else "console"
         replies = await _say(h, field, ref, text, room)
         texts = [r.text for r in replies]
