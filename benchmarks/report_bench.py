@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from benchmarks import scratch
 from bot.domain import (
     Agency,
     Group,
@@ -53,8 +54,6 @@ from storage.models import (
 from storage.models_evaluation import CaseClosureRow
 from storage.uow import SqlAlchemyUnitOfWorkFactory
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-BENCH_DB = "psp_report_bench"
 YEAR = 2026
 AGENCIES = (Agency.POLICE, Agency.SOCIAL, Agency.PSYCHIATRY)
 
@@ -223,18 +222,9 @@ async def main() -> None:
     print("|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         await run(f"sqlite:///{tmp}/bench.sqlite3", "SQLite", groups, cases)
-    import asyncpg
-
-    admin = await asyncpg.connect(PG_ADMIN.replace("postgresql://", "postgres://"))
-    try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        await admin.execute(f"CREATE DATABASE {BENCH_DB}")
-        try:
-            await run(PG_ADMIN.rsplit("/", 1)[0] + f"/{BENCH_DB}", "PostgreSQL", groups, cases)
-        finally:
-            await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    finally:
-        await admin.close()
+    # A database of its own, uniquely named and dropped at the end, like every benchmark's.
+    async with scratch.scratch_database("report") as url:
+        await run(url, "PostgreSQL", groups, cases)
 
 
 if __name__ == "__main__":
