@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Agency, CaseId, GroupId, GuestGrant, Member, MemberId, Platform, Role
 from bot.ports import KnownMember, MemberAction
+from storage import direct
 from storage.audit_log import flush_pending
 from storage.member_rows import insert_member_row
 from storage.models import AuditRow, CaseRow, MemberRow, RoomBindingRow
@@ -217,7 +218,7 @@ class SqlAlchemyAccessRepository:
         return list(known)
 
     async def _read_case_guests(self, case_id: CaseId, at: datetime) -> list[GuestGrant]:
-        rows = await self._conn.execute(_CASE_GUESTS, {"case_id": case_id, "at": at})
+        rows = await direct.execute(self._conn, _CASE_GUESTS, {"case_id": case_id, "at": at})
         return [
             GuestGrant(
                 case_id=CaseId(r.case_id),
@@ -233,7 +234,7 @@ class SqlAlchemyAccessRepository:
         self, group_id: GroupId, platform: Platform, user_id: str, *, at: datetime
     ) -> tuple[Member, frozenset[CaseId]] | None:
         params = {"group_id": group_id, "platform": platform.value, "user_id": user_id, "at": at}
-        rows = (await self._conn.execute(_GUEST_CASES, params)).all()
+        rows = (await direct.execute(self._conn, _GUEST_CASES, params)).all()
         if not rows:
             return None
         return member_from(rows[0], "m_"), frozenset(CaseId(r.case_id) for r in rows)

@@ -20,6 +20,7 @@ from sqlalchemy import Table, bindparam, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import LargeBinary
 
+from storage import direct
 from storage.models import AuditCheckpointRow, AuditRow
 from storage.models_audit import AuditHeadRow
 
@@ -154,11 +155,13 @@ async def append_row(conn: AsyncConnection, row: dict[str, Any]) -> None:
     row's lock on PostgreSQL. Do not run units of work at REPEATABLE READ or above: the head
     must be the newest committed one."""
     if conn.dialect.name == "postgresql":
-        await conn.execute(_PG_APPEND, row)
+        await direct.execute(conn, _PG_APPEND, row)
         return
-    head = (await conn.execute(_SQLITE_MOVE_HEAD, row)).one()
+    head = (await direct.execute(conn, _SQLITE_MOVE_HEAD, row)).one()
     values = {k: v for k, v in row.items() if k not in _HEAD_ONLY}
-    await conn.execute(_SQLITE_APPEND, {**values, "prev_hash": head.prev_hash, "hash": head.hash})
+    await direct.execute(
+        conn, _SQLITE_APPEND, {**values, "prev_hash": head.prev_hash, "hash": head.hash}
+    )
 
 
 _HEAD_ONLY = frozenset({"content", "genesis", "first_hash"})

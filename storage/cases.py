@@ -30,6 +30,7 @@ from bot.domain import (
 )
 from bot.ports import ConcurrentUpdateError
 from storage import case_statements as st
+from storage import direct
 from storage.case_details import DETAILS, details_from_rows
 from storage.codec import TextCodec, case_aad, numbered_aad
 from storage.repositories import (
@@ -122,7 +123,7 @@ class SqlAlchemyCaseRepository:
             "updated_at": at,
             "version": 1,
         }
-        case_id = CaseId((await self._conn.execute(st.INSERT_CASE, values)).scalar_one())
+        case_id = CaseId((await direct.execute(self._conn, st.INSERT_CASE, values)).scalar_one())
         self._known.created.add(case_id)
         self._known.acknowledgements[case_id] = []
         case = Case(
@@ -158,14 +159,16 @@ class SqlAlchemyCaseRepository:
         return case
 
     async def get_by_ref(self, group_id: GroupId, ref: str) -> Case | None:
-        row = (await self._conn.execute(st.BY_REF, {"group_id": group_id, "ref": ref})).first()
+        row = (
+            await direct.execute(self._conn, st.BY_REF, {"group_id": group_id, "ref": ref})
+        ).first()
         return self._remember(self._case(row)) if row else None
 
     async def get(self, case_id: CaseId) -> Case | None:
         known = self._known.cases.get(case_id)
         if known is not None:
             return known
-        row = (await self._conn.execute(st.BY_ID, {"case_id": case_id})).first()
+        row = (await direct.execute(self._conn, st.BY_ID, {"case_id": case_id})).first()
         return self._remember(self._case(row)) if row else None
 
     async def save(self, case: Case, *, expected_version: int) -> Case:
@@ -174,7 +177,8 @@ class SqlAlchemyCaseRepository:
             if case.resolution is not None
             else None
         )
-        result = await self._conn.execute(
+        result = await direct.execute(
+            self._conn,
             st.SAVE,
             {
                 "case_id": case.id,
@@ -195,13 +199,13 @@ class SqlAlchemyCaseRepository:
         return self._remember(replace(case, version=expected_version + 1))
 
     async def details(self, case: Case) -> CaseDetails:
-        rows = await self._conn.execute(DETAILS, {"case_id": case.id})
+        rows = await direct.execute(self._conn, DETAILS, {"case_id": case.id})
         return details_from_rows(case, rows, self._codec)
 
     async def acknowledgements(self, case_id: CaseId) -> Sequence[Acknowledgement]:
         known = self._known.acknowledgements.get(case_id)
         if known is None:
-            rows = await self._conn.execute(st.ACKS_OF_CASE, {"case_id": case_id})
+            rows = await direct.execute(self._conn, st.ACKS_OF_CASE, {"case_id": case_id})
             known = [
                 Acknowledgement(Agency(r.agency), member_id_or_none(r.member_id), r.at)
                 for r in rows
@@ -212,7 +216,8 @@ class SqlAlchemyCaseRepository:
     async def add_acknowledgement(
         self, case_id: CaseId, *, agency: Agency, member_id: MemberId | None, at: datetime
     ) -> None:
-        await self._conn.execute(
+        await direct.execute(
+            self._conn,
             st.INSERT_ACK,
             {"case_id": case_id, "agency": agency.value, "member_id": member_id, "at": at},
         )
@@ -221,7 +226,7 @@ class SqlAlchemyCaseRepository:
             known.append(Acknowledgement(agency, member_id, at.astimezone(UTC)))
 
     async def history(self, case_id: CaseId) -> Sequence[ResponsibilityChange]:
-        rows = await self._conn.execute(st.HISTORY_OF_CASE, {"case_id": case_id})
+        rows = await direct.execute(self._conn, st.HISTORY_OF_CASE, {"case_id": case_id})
         return [
             ResponsibilityChange(
                 agency_or_none(r.agency),
@@ -234,7 +239,8 @@ class SqlAlchemyCaseRepository:
         ]
 
     async def add_history(self, case_id: CaseId, change: ResponsibilityChange) -> None:
-        await self._conn.execute(
+        await direct.execute(
+            self._conn,
             st.INSERT_HISTORY,
             {
                 "case_id": case_id,
@@ -248,14 +254,14 @@ class SqlAlchemyCaseRepository:
 
     async def _next_number(self, table: Table, case_id: CaseId) -> int:
         current = (
-            await self._conn.execute(st.LAST_NUMBER[table.name], {"case_id": case_id})
+            await direct.execute(self._conn, st.LAST_NUMBER[table.name], {"case_id": case_id})
         ).scalar_one_or_none()
         return int(current or 0) + 1
 
     async def decisions(self, case_id: CaseId) -> Sequence[Decision]:
         known = self._known.decisions.get(case_id)
         if known is None:
-            rows = await self._conn.execute(st.DECISIONS_OF_CASE, {"case_id": case_id})
+            rows = await direct.execute(self._conn, st.DECISIONS_OF_CASE, {"case_id": case_id})
             known = self._known.decisions[case_id] = [self._decision(r) for r in rows]
         return list(known)
 
@@ -278,7 +284,8 @@ class SqlAlchemyCaseRepository:
         # give the next number.
         number = max((d.number for d in await self.decisions(case_id)), default=0) + 1
         aad = numbered_aad("decisions", case_id, number, "{}")
-        await self._conn.execute(
+        await direct.execute(
+            self._conn,
             st.INSERT_DECISION,
             {
                 "case_id": case_id,
@@ -311,7 +318,7 @@ class SqlAlchemyCaseRepository:
             known[:] = [replace(d, done_at=done) if d.number == number else d for d in known]
 
     async def notes(self, case_id: CaseId) -> Sequence[Note]:
-        rows = await self._conn.execute(st.NOTES_OF_CASE, {"case_id": case_id})
+        rows = await direct.execute(self._conn, st.NOTES_OF_CASE, {"case_id": case_id})
         return [
             Note(
                 r.number,
@@ -326,7 +333,8 @@ class SqlAlchemyCaseRepository:
         self, case_id: CaseId, *, text: str, by_member: MemberId, at: datetime
     ) -> Note:
         number = await self._next_number(NOTES, case_id)
-        await self._conn.execute(
+        await direct.execute(
+            self._conn,
             st.INSERT_NOTE,
             {
                 "case_id": case_id,
@@ -355,7 +363,9 @@ class SqlAlchemyCaseRepository:
             "status": status.value if status else None,
             "responsible": responsible.value if responsible else None,
         }
-        rows = (await self._conn.execute(page, {**params, "limit": limit, "offset": offset})).all()
+        rows = (
+            await direct.execute(self._conn, page, {**params, "limit": limit, "offset": offset})
+        ).all()
         acknowledged: dict[int, set[Agency]] = {}
         if with_acknowledgements and rows:
             found = await self._conn.execute(
@@ -381,5 +391,7 @@ class SqlAlchemyCaseRepository:
             return result, offset + len(result)
         # Counted through the listing index, and no further than asked.
         up_to = 2**62 if count_up_to is None else count_up_to + 1
-        total = (await self._conn.execute(counting, {**params, "up_to": up_to})).scalar_one()
+        total = (
+            await direct.execute(self._conn, counting, {**params, "up_to": up_to})
+        ).scalar_one()
         return result, int(total)

@@ -24,6 +24,7 @@ from bot.ports.minutes import (
     MeetingItem,
     Pick,
 )
+from storage import direct
 from storage.codec import TextCodec, case_aad, numbered_aad
 from storage.minutes_agenda import agenda_page
 from storage.models import CaseRow
@@ -83,7 +84,7 @@ class SqlAlchemyMinutesRepository:
         )
 
     async def running(self, group_id: GroupId) -> HeldMeeting | None:
-        row = (await self._conn.execute(_RUNNING, {"group_id": group_id})).first()
+        row = (await direct.execute(self._conn, _RUNNING, {"group_id": group_id})).first()
         return self._held(row) if row else None
 
     async def get(self, group_id: GroupId, number: int) -> HeldMeeting | None:

@@ -35,6 +35,7 @@ from bot.ports.outbox import (
     decode_reply,
     encode_reply,
 )
+from storage import direct
 from storage.audit_chain import PG_APPEND_CLAUSES
 from storage.audit_log import flush_pending
 from storage.base import UtcDateTime
@@ -171,7 +172,7 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
             for reply, key in zip(replies, keys, strict=True)
         ]
         if claim_until is None:
-            await self._conn.execute(_INSERT, rows)
+            await direct.execute(self._conn, _INSERT, rows)
             return []
         if self._conn.dialect.name == "postgresql" or len(rows) == 1:
             leased = await self._insert_claiming(rows, claim_until)
@@ -203,9 +204,9 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
                 row["leased_until"] = claim_until
         leased = {str(r["idempotency_key"]) for r in rows if r["leased_until"] is not None}
         if not leased:
-            await self._conn.execute(_INSERT, _one_or_many(rows))
+            await direct.execute(self._conn, _INSERT, _one_or_many(rows))
             return {}
-        answer = await self._conn.execute(_INSERT_RETURNING_KEYS, _one_or_many(rows))
+        answer = await direct.execute(self._conn, _INSERT_RETURNING_KEYS, _one_or_many(rows))
         return {r.idempotency_key: r.id for r in answer if r.idempotency_key in leased}
 
     async def _insert_claiming(
@@ -224,14 +225,14 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
                 params[f"o{i}_busy_platform"] = row["platform"]
                 params[f"o{i}_busy_room"] = row["room_id"]
             statement = _claiming_with_audit(len(rows))
-            answer = await self._conn.execute(
-                statement, {**audit.pop(), **params, "lease": claim_until}
+            answer = await direct.execute(
+                self._conn, statement, {**audit.pop(), **params, "lease": claim_until}
             )
         else:
             for row in rows:
                 row["leased_until"] = claim_until
                 row["busy_platform"], row["busy_room"] = row["platform"], row["room_id"]
-            answer = await self._conn.execute(_INSERT_CLAIMING, _one_or_many(rows))
+            answer = await direct.execute(self._conn, _INSERT_CLAIMING, _one_or_many(rows))
         return {r.idempotency_key: r.id for r in answer if r.leased_until is not None}
 
     async def _rooms_without_backlog(self, rooms: Sequence[RoomRef]) -> set[RoomRef]:
@@ -241,7 +242,7 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
         free = set()
         for room in rooms:
             params = {"platform": room.platform.value, "room_id": room.room_id}
-            if (await self._conn.execute(_ROOM_BUSY, params)).first() is None:
+            if (await direct.execute(self._conn, _ROOM_BUSY, params)).first() is None:
                 free.add(room)
         return free
 

@@ -41,6 +41,7 @@ from bot.domain import (
     RoomBinding,
     RoomPurpose,
 )
+from storage import direct
 from storage.models import (
     AcknowledgementRow,
     CaseRow,
@@ -251,7 +252,7 @@ class SqlAlchemyGroupRepository:
         self, platform: Platform, room_id: str, user_id: str
     ) -> tuple[RoomBinding, Group, Member | None] | None:
         params = {"platform": platform.value, "room_id": room_id}
-        rows = (await self._conn.execute(_ROOM_CONTEXT, params)).all()
+        rows = (await direct.execute(self._conn, _ROOM_CONTEXT, params)).all()
         if not rows:
             return None
         first = rows[0]
@@ -298,7 +299,7 @@ class SqlAlchemyGroupRepository:
         cached = self._members.bindings.get(group_id)
         if cached is not None:
             return list(cached)
-        rows = await self._conn.execute(_GROUP_BINDINGS, {"group_id": group_id})
+        rows = await direct.execute(self._conn, _GROUP_BINDINGS, {"group_id": group_id})
         bindings = [self._binding(r) for r in rows]
         self._members.bindings[group_id] = bindings
         return list(bindings)
@@ -327,7 +328,9 @@ class SqlAlchemyGroupRepository:
         return RoomBinding(result.scalar_one(), group_id, platform, room_id, detail, purpose)
 
     async def next_case_number(self, group_id: GroupId, year: int) -> int:
-        result = await self._conn.execute(_NEXT_NUMBER, {"b_group": group_id, "b_year": year})
+        result = await direct.execute(
+            self._conn, _NEXT_NUMBER, {"b_group": group_id, "b_year": year}
+        )
         number = result.scalar_one_or_none()
         if number is not None:
             return int(number)
