@@ -36,6 +36,9 @@ _CASE_GUESTS = (
     .where(GUESTS.c.case_id == bindparam("case_id"), *_LIVE_GRANT)
     .order_by(GUESTS.c.id)
 )
+_GROUP_MEMBERS = (
+    select(MEMBERS).where(MEMBERS.c.group_id == bindparam("group_id")).order_by(MEMBERS.c.id)
+)
 _GUEST_CASES = (
     select(GUESTS.c.case_id, *(c.label(f"m_{c.name}") for c in MEMBERS.c))
     .join(MEMBERS, MEMBERS.c.id == GUESTS.c.member_id)
@@ -70,9 +73,7 @@ class SqlAlchemyAccessRepository:
             )
 
     async def known_members(self, group_id: GroupId) -> Sequence[KnownMember]:
-        rows = await self._conn.execute(
-            select(MEMBERS).where(MEMBERS.c.group_id == group_id).order_by(MEMBERS.c.id)
-        )
+        rows = await direct.execute(self._conn, _GROUP_MEMBERS, {"group_id": group_id})
         return [KnownMember(member_from(r), bool(r.active)) for r in rows]
 
     async def actions_of(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.util import await_
 
 from storage.audit_chain import SQLITE_HASH_FUNCTION, chain_hash
 from storage.sqlite_driver import connector
@@ -81,7 +83,14 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get(READ_ONLY_SNAPSHOT):
-            connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        statement = (
+            "BEGIN"
+            if connection.get_execution_options().get(READ_ONLY_SNAPSHOT)
+            else "BEGIN IMMEDIATE"
+        )
+        # Straight on the driver (storage/sqlite_driver.py), which waits for the lock off the
+        # event loop; through SQLAlchemy's execution this cost as much as a command's query.
+        try:
+            await_(connection.connection.driver_connection.execute(statement))
+        except sqlite3.Error as error:
+            connection._handle_dbapi_exception(error, statement, (), None, None)
