@@ -8,6 +8,7 @@ import functools
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.sql import Select
 
 from storage.repositories import ACKS, CASES, DECISIONS, HISTORY, NOTES
 
@@ -16,6 +17,44 @@ BY_REF = select(CASES).where(
 )
 BY_ID = select(CASES).where(CASES.c.id == bindparam("case_id"))
 INSERT_CASE = insert(CASES).returning(CASES.c.id)
+CASE_COLUMNS = (
+    "group_id",
+    "ref",
+    "urgency",
+    "urgency_rank",
+    "summary",
+    "tags",
+    "status",
+    "flagged_by",
+    "flagging_agency",
+    "created_at",
+    "updated_at",
+    "version",
+)
+
+
+def _insert_acknowledged_case() -> Select[Any]:
+    """PostgreSQL: the new case and its first acknowledgement in one statement (one round
+    trip); the acknowledgement's parameters are `ack_agency`, `ack_member_id` and `ack_at`."""
+    case = (
+        insert(CASES)
+        .values({name: bindparam(name, type_=CASES.c[name].type) for name in CASE_COLUMNS})
+        .returning(CASES.c.id)
+        .cte("new_case")
+    )
+    acknowledgement = insert(ACKS).from_select(
+        ["case_id", "agency", "member_id", "at"],
+        select(
+            case.c.id,
+            bindparam("ack_agency", type_=ACKS.c.agency.type),
+            bindparam("ack_member_id", type_=ACKS.c.member_id.type),
+            bindparam("ack_at", type_=ACKS.c.at.type),
+        ),
+    )
+    return select(case.c.id).add_cte(acknowledgement.cte("new_acknowledgement"))
+
+
+INSERT_ACKNOWLEDGED_CASE = _insert_acknowledged_case()
 SAVE = (
     update(CASES)
     .where(CASES.c.id == bindparam("case_id"), CASES.c.version == bindparam("expected"))

@@ -32,6 +32,7 @@ from bot.ports import ConcurrentUpdateError
 from storage import case_statements as st
 from storage import direct
 from storage.case_details import DETAILS, details_from_rows
+from storage.case_rows import as_read, case_from_row, decision_from_row
 from storage.codec import TextCodec, case_aad, numbered_aad
 from storage.repositories import (
     ACKS,
@@ -43,24 +44,6 @@ from storage.repositories import (
 )
 
 
-def decision_from_row(r: Row[Any], codec: TextCodec) -> Decision:
-    """A decisions row as the domain's Decision, its texts opened with the row's own AAD."""
-    aad = numbered_aad("decisions", r.case_id, r.number, "{}")
-    return Decision(
-        number=r.number,
-        text=codec.unseal(r.text, aad=aad.format("text")),
-        owner=Agency(r.owner),
-        due=r.due,
-        fallback=(
-            codec.unseal(r.fallback, aad=aad.format("fallback")) if r.fallback is not None else None
-        ),
-        fallback_owner=agency_or_none(r.fallback_owner),
-        done_at=r.done_at,
-        created_at=r.created_at,
-        by_member=member_id_or_none(r.by_member),
-    )
-
-
 class SqlAlchemyCaseRepository:
     def __init__(
         self, conn: AsyncConnection, codec: TextCodec, known: UnitCache | None = None
@@ -70,32 +53,7 @@ class SqlAlchemyCaseRepository:
         self._known = known or UnitCache()
 
     def _case(self, row: Row[Any]) -> Case:
-        resolution = (
-            self._codec.unseal(row.resolution, aad=case_aad(row.group_id, row.ref, "resolution"))
-            if row.resolution is not None
-            else None
-        )
-        return Case(
-            id=CaseId(row.id),
-            group_id=GroupId(row.group_id),
-            ref=row.ref,
-            urgency=Urgency(row.urgency),
-            summary=self._codec.unseal(row.summary, aad=case_aad(row.group_id, row.ref, "summary")),
-            tags=tuple(Tag(t) for t in row.tags.split()) if row.tags else (),
-            status=CaseStatus(row.status),
-            flagged_by=member_id_or_none(row.flagged_by),
-            flagging_agency=Agency(row.flagging_agency),
-            responsible=agency_or_none(row.responsible),
-            proposed=agency_or_none(row.proposed),
-            proposed_by=member_id_or_none(row.proposed_by),
-            proposed_member=member_id_or_none(row.proposed_member),
-            resolution=resolution,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            closed_at=row.closed_at,
-            version=row.version,
-            purged_at=row.purged_at,
-        )
+        return case_from_row(row, self._codec)
 
     async def add(
         self,
@@ -108,6 +66,7 @@ class SqlAlchemyCaseRepository:
         flagged_by: MemberId,
         flagging_agency: Agency,
         at: datetime,
+        acknowledged: Acknowledgement | None = None,
     ) -> Case:
         values: dict[str, Any] = {
             "group_id": group_id,
@@ -123,9 +82,25 @@ class SqlAlchemyCaseRepository:
             "updated_at": at,
             "version": 1,
         }
-        case_id = CaseId((await direct.execute(self._conn, st.INSERT_CASE, values)).scalar_one())
+        if acknowledged is not None and self._conn.dialect.name == "postgresql":
+            values["ack_agency"] = acknowledged.agency.value
+            values["ack_member_id"] = acknowledged.member_id
+            values["ack_at"] = acknowledged.at
+            inserted = await direct.execute(self._conn, st.INSERT_ACKNOWLEDGED_CASE, values)
+            case_id = CaseId(inserted.scalar_one())
+            self._known.acknowledgements[case_id] = [as_read(acknowledged)]
+        else:
+            inserted = await direct.execute(self._conn, st.INSERT_CASE, values)
+            case_id = CaseId(inserted.scalar_one())
+            self._known.acknowledgements[case_id] = []
+            if acknowledged is not None:
+                await self.add_acknowledgement(
+                    case_id,
+                    agency=acknowledged.agency,
+                    member_id=acknowledged.member_id,
+                    at=acknowledged.at,
+                )
         self._known.created.add(case_id)
-        self._known.acknowledgements[case_id] = []
         case = Case(
             id=case_id,
             group_id=group_id,
@@ -223,7 +198,7 @@ class SqlAlchemyCaseRepository:
         )
         known = self._known.acknowledgements.get(case_id)
         if known is not None:  # as a read would now return it, in the order of insertion
-            known.append(Acknowledgement(agency, member_id, at.astimezone(UTC)))
+            known.append(as_read(Acknowledgement(agency, member_id, at)))
 
     async def history(self, case_id: CaseId) -> Sequence[ResponsibilityChange]:
         rows = await direct.execute(self._conn, st.HISTORY_OF_CASE, {"case_id": case_id})

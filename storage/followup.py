@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Agency, CaseId, Decision, GroupId, Urgency
 from bot.ports import OpenDecision, OpenEscalation
-from storage.cases import decision_from_row
+from storage.case_rows import decision_from_row
 from storage.codec import TextCodec, numbered_aad
 from storage.scheduling import (
     CASES,

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain import (
+    Acknowledgement,
     Agency,
     Case,
     CaseDetails,
@@ -209,6 +210,47 @@ async def test_case_numbers_count_per_group_and_year(backend: Backend) -> None:
         ]
         await uow.commit()
     assert numbers == [1, 2, 1, 1]
+
+
+async def test_a_case_flagged_with_its_first_acknowledgement_has_it_now_and_later(
+    backend: Backend,
+) -> None:
+    factory, _ = backend
+    later = T0 + timedelta(minutes=3)
+    async with factory() as uow:
+        group = await a_group(uow)
+        anna = await a_member(uow, group, "anna", Agency.POLICE)
+        bo = await a_member(uow, group, "bo", Agency.SOCIAL)
+        case = await uow.cases.add(
+            group_id=group.id,
+            ref="PSP-2026-0001",
+            urgency=Urgency.ACUTE,
+            summary="s",
+            tags=(),
+            flagged_by=anna,
+            flagging_agency=Agency.POLICE,
+            at=T0,
+            acknowledged=Acknowledgement(Agency.POLICE, anna, T0),
+        )
+        bare = await a_case(uow, group, 2, by=anna)
+        assert await uow.cases.acknowledgements(case.id) == [
+            Acknowledgement(Agency.POLICE, anna, T0)
+        ]
+        await uow.cases.add_acknowledgement(case.id, agency=Agency.SOCIAL, member_id=bo, at=later)
+        assert await uow.cases.acknowledgements(bare.id) == []
+        await uow.commit()
+    async with factory() as uow:
+        assert await uow.cases.acknowledgements(case.id) == [
+            Acknowledgement(Agency.POLICE, anna, T0),
+            Acknowledgement(Agency.SOCIAL, bo, later),
+        ]
+        assert await uow.cases.acknowledgements(bare.id) == []
+    with pytest.raises(ConcurrentUpdateError):
+        async with factory() as uow:
+            await uow.cases.add_acknowledgement(
+                case.id, agency=Agency.POLICE, member_id=anna, at=later
+            )
+            await uow.commit()
 
 
 async def test_a_case_saved_from_a_stale_version_is_a_concurrent_update(

@@ -164,7 +164,12 @@ class CaseRepository(Protocol):
         flagged_by: MemberId,
         flagging_agency: Agency,
         at: datetime,
-    ) -> Case: ...
+        acknowledged: Acknowledgement | None = None,
+    ) -> Case:
+        """A new open case; with `acknowledged`, that acknowledgement (the flagging agency's
+        own) is stored with it, as add_acknowledgement would."""
+        ...
+
     async def get_by_ref(self, group_id: GroupId, ref: str) -> Case | None: ...
     async def get(self, case_id: CaseId) -> Case | None: ...
     async def save(self, case: Case, *, expected_version: int) -> Case:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot import commands as c
 from bot.context import Context, Refusal
-from bot.domain import Case, CaseStatus, Member, format_case_ref
+from bot.domain import Acknowledgement, Case, CaseStatus, Member, format_case_ref
 from bot.domain import events as ev
 from bot.domain import rules as rule
 from bot.domain.outcome import outcome_choices
@@ -42,12 +42,10 @@ async def flag_case(ctx: Context, cmd: c.FlagCase) -> None:
         flagged_by=member.id,
         flagging_agency=member.agency,
         at=ctx.now,
+        # The flagging agency has by definition seen its own flag.
+        acknowledged=Acknowledgement(member.agency, member.id, ctx.now),
     )
     ctx.remember(case)
-    # The flagging agency has by definition seen its own flag.
-    await ctx.uow.cases.add_acknowledgement(
-        case.id, agency=member.agency, member_id=member.id, at=ctx.now
-    )
     await ctx.audit("case.flag", case=case, detail=f"urgency={cmd.urgency.value}")
     ctx.emit(ev.CaseFlagged(case.id))
 

@@ -220,6 +220,7 @@ class FakeCaseRepository:
         flagged_by: MemberId,
         flagging_agency: Agency,
         at: datetime,
+        acknowledged: Acknowledgement | None = None,
     ) -> Case:
         unique(await self.get_by_ref(group_id, ref) is not None)
         tables = self._tx.write()
@@ -244,6 +245,13 @@ class FakeCaseRepository:
             version=1,
         )
         tables.cases[case.id] = case
+        if acknowledged is not None:
+            await self.add_acknowledgement(
+                case.id,
+                agency=acknowledged.agency,
+                member_id=acknowledged.member_id,
+                at=acknowledged.at,
+            )
         return case
 
     async def get_by_ref(self, group_id: GroupId, ref: str) -> Case | None:
