@@ -74,4 +74,6 @@ def decision_from_row(r: Row[Any], codec: TextCodec) -> Decision:
 
 def as_read(acknowledgement: Acknowledgement) -> Acknowledgement:
     """An acknowledgement as a read gives it back: its instant in UTC."""
+    if acknowledgement.at.tzinfo is UTC:
+        return acknowledgement
     return replace(acknowledgement, at=acknowledgement.at.astimezone(UTC))

@@ -125,11 +125,20 @@ class SqlAlchemyCaseRepository:
 
     def _remember(self, case: Case) -> Case:
         """Kept for the unit of work as a read would give it back (instants in UTC)."""
-        self._known.cases[case.id] = replace(
-            case,
-            created_at=case.created_at.astimezone(UTC),
-            updated_at=case.updated_at.astimezone(UTC),
-            closed_at=case.closed_at.astimezone(UTC) if case.closed_at else None,
+        in_utc = (
+            case.created_at.tzinfo is UTC
+            and case.updated_at.tzinfo is UTC
+            and (case.closed_at is None or case.closed_at.tzinfo is UTC)
+        )
+        self._known.cases[case.id] = (
+            case
+            if in_utc  # as every read gives it, and the clock's instants are
+            else replace(
+                case,
+                created_at=case.created_at.astimezone(UTC),
+                updated_at=case.updated_at.astimezone(UTC),
+                closed_at=case.closed_at.astimezone(UTC) if case.closed_at else None,
+            )
         )
         return case
 

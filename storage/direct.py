@@ -135,10 +135,10 @@ class _Plan:
         )
 
     def values(self, params: Mapping[str, Any]) -> list[Any]:
-        defaults = self.defaults
+        given, default = params.get, self.defaults.get
         out = []
         for name, process in zip(self.names, self.binds, strict=True):
-            value = params[name] if name in params else defaults[name]
+            value = given(name, default(name))
             out.append(value if process is None or value is None else process(value))
         return out
 
@@ -202,14 +202,17 @@ async def execute(
     if params is not None and not isinstance(params, Mapping):
         return await conn.execute(statement, list(params))
     params = params or {}
-    plan = _plan(cast(ClauseElement, statement), conn.dialect, tuple(params))
+    sync = conn.sync_connection
+    assert sync is not None, "connection not started"
+    dialect = sync.dialect
+    plan = _plan(cast(ClauseElement, statement), dialect, tuple(params))
     if plan is None:
         return await conn.execute(statement, dict(params))
     values = plan.values(params)
-    fairy = conn.sync_connection.connection  # type: ignore[union-attr]
+    fairy = sync.connection
     adapted = fairy.dbapi_connection
     try:
-        if conn.dialect.name == "sqlite":
+        if dialect.name == "sqlite":
             rows, description, count = await _sqlite(fairy.driver_connection, plan.sql, values)
         else:
             rows, description, count = await _asyncpg(adapted, plan.sql, values)

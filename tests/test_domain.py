@@ -85,3 +85,28 @@ def test_without_cpr_cuts_whole_words_and_keeps_the_rest(written: str) -> None:
 @pytest.mark.parametrize("harmless", LOOK_ALIKES)
 def test_without_cpr_leaves_a_text_without_one_as_it_was(harmless: str) -> None:
     assert without_cpr(f"Møde {harmless} kl 10") == f"Møde {harmless} kl 10"
+
+
+def test_the_digit_count_shortcut_sees_every_digit_the_skeleton_sees() -> None:
+    """contains_cpr skips the skeleton when a text has fewer than ten digits; every character
+    that folds into digits (fullwidth, superscript, circled, fractions, other scripts) must
+    count there as the skeleton counts it."""
+    import re
+    import sys
+    import unicodedata
+
+    from bot.domain.cpr import _fewer_digits_than_a_cpr, cpr_skeleton
+
+    folding = [
+        ch
+        for ch in map(chr, range(sys.maxunicode + 1))
+        if any(c.isdigit() for c in unicodedata.normalize("NFKC", ch)) and not ch.isascii()
+    ]
+    assert len(folding) > 500
+    for ch in folding:
+        for text in (ch * 10, f"01{ch}190-1234", ch + "0101901234"[len(ch) :]):
+            # What the CPR pattern can match: decimal digits (\d), not e.g. Ethiopic numerals.
+            skeleton_digits = len(re.findall(r"\d", cpr_skeleton(text)))
+            assert _fewer_digits_than_a_cpr(text) == (skeleton_digits < 10), repr(text)
+    for text in ENCODINGS:
+        assert not _fewer_digits_than_a_cpr(text), repr(text)

@@ -21,6 +21,8 @@ from urllib.parse import unquote
 _CPR_PATTERN = re.compile(r"(?<!\d)(?=(\d\d) ?(\d\d) ?(\d\d) ?(\d)(\d{3})(?!\d))")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _SPACES = re.compile(r" {2,}")
+_DIGIT = re.compile(r"\d")
+_CPR_DIGITS = 10
 
 # Characters that separate the parts of a number to a reader, beyond every dash (Pd), space
 # (Zs, Zl, Zp), quotation mark (Pi, Pf) and connector (Pc, e.g. "_") of Unicode. A quote
@@ -85,11 +87,23 @@ def _cpr_century(year2: int, digit7: int) -> int:
     return 2000 if year2 <= 57 else 1800
 
 
+def _fewer_digits_than_a_cpr(text: str) -> bool:
+    """True if the text's skeleton cannot hold ten digits: most texts a command carries (a
+    case ref has eight). Decoding only ever acts on `&` and `%`; after NFKC the skeleton's
+    digits are exactly the decimal digits (Nd) that `\\d` finds, so counting them there
+    decides without building the skeleton character by character."""
+    if "&" in text or "%" in text:
+        return False  # decoding could make digits: let the skeleton decide
+    return len(_DIGIT.findall(unicodedata.normalize("NFKC", text))) < _CPR_DIGITS
+
+
 def contains_cpr(text: str) -> bool:
     """True if the text holds something shaped like a Danish CPR number with a real date.
 
     The modulus-11 check is deliberately not applied: numbers issued since 2007 need not pass.
     """
+    if _fewer_digits_than_a_cpr(text):
+        return False
     for match in _CPR_PATTERN.finditer(cpr_skeleton(text)):
         day, month, year2, digit7 = (int(match.group(i)) for i in range(1, 5))
         try:
