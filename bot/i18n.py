@@ -14,8 +14,18 @@ LOCALES = ("da", "en")
 
 
 def normalise_locale(locale: str) -> str:
-    short = locale.strip().lower().replace("_", "-").split("-", 1)[0]
-    return short if short in LOCALES else DEFAULT_LOCALE
+    # Asked for every text of every reply (a listing renders dozens); the locales seen are few.
+    known = _NORMALISED.get(locale)
+    if known is None:
+        short = locale.strip().lower().replace("_", "-").split("-", 1)[0]
+        known = short if short in LOCALES else DEFAULT_LOCALE
+        if len(_NORMALISED) < _MAX_REMEMBERED:
+            _NORMALISED[locale] = known
+    return known
+
+
+_NORMALISED: dict[str, str] = {}
+_MAX_REMEMBERED = 1_000
 
 
 def translate(locale: str, key: str, **params: object) -> str:
