@@ -28,3 +28,13 @@ def case_aad(group_id: int, ref: str, column: str) -> str:
 
 def numbered_aad(table: str, parent_id: int, number: int, column: str) -> str:
     return f"{table}/{parent_id}/{number}/{column}"
+
+
+def theme_aad(group_id: int, number: int) -> str:
+    """A held meeting's theme, by its group and the meeting's number there."""
+    return numbered_aad("held_meetings", group_id, number, "theme")
+
+
+def facts_aad(held_id: int, number: int) -> str:
+    """A meeting entry's facts, by its meeting and the entry's number there."""
+    return numbered_aad("meeting_entries", held_id, number, "facts")

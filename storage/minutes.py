@@ -25,7 +25,7 @@ from bot.ports.minutes import (
     Pick,
 )
 from storage import direct
-from storage.codec import TextCodec, case_aad, numbered_aad
+from storage.codec import TextCodec, case_aad, facts_aad, theme_aad
 from storage.minutes_agenda import agenda_page
 from storage.models import CaseRow
 from storage.models_minutes import (
@@ -35,7 +35,7 @@ from storage.models_minutes import (
     MeetingEntryRow,
     MeetingItemRow,
 )
-from storage.repositories import agency_or_none, member_id_or_none
+from storage.repositories import UnitCache, agency_or_none, member_id_or_none
 
 HELD = cast(Table, HeldMeetingRow.__table__)
 ITEMS = cast(Table, MeetingItemRow.__table__)
@@ -49,18 +49,11 @@ _LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 _RUNNING = select(HELD).where(HELD.c.group_id == bindparam("group_id"), HELD.c.ended_at.is_(None))
 
 
-def theme_aad(group_id: int, number: int) -> str:
-    return numbered_aad("held_meetings", group_id, number, "theme")
-
-
-def facts_aad(held_id: int, number: int) -> str:
-    return numbered_aad("meeting_entries", held_id, number, "facts")
-
-
 class SqlAlchemyMinutesRepository:
-    def __init__(self, conn: AsyncConnection, codec: TextCodec) -> None:
+    def __init__(self, conn: AsyncConnection, codec: TextCodec, known: UnitCache) -> None:
         self._conn = conn
         self._codec = codec
+        self._known = known
 
     def _held(self, row: Row[Any]) -> HeldMeeting:
         theme = (
@@ -84,6 +77,8 @@ class SqlAlchemyMinutesRepository:
         )
 
     async def running(self, group_id: GroupId) -> HeldMeeting | None:
+        if group_id in self._known.no_meeting_running:
+            return None  # the room's context, read in this transaction, found none
         row = (await direct.execute(self._conn, _RUNNING, {"group_id": group_id})).first()
         return self._held(row) if row else None
 
@@ -133,6 +128,7 @@ class SqlAlchemyMinutesRepository:
         at: datetime,
         items: Sequence[tuple[CaseId, ItemOrigin]],
     ) -> HeldMeeting:
+        self._known.no_meeting_running.discard(group_id)
         current = (
             await self._conn.execute(
                 select(func.max(HELD.c.number)).where(HELD.c.group_id == group_id)

@@ -53,6 +53,7 @@ from storage.models import (
     ResponsibilityRow,
     RoomBindingRow,
 )
+from storage.models_minutes import HeldMeetingRow
 
 GROUPS = cast(Table, GroupRow.__table__)
 BINDINGS = cast(Table, RoomBindingRow.__table__)
@@ -63,6 +64,7 @@ ACKS = cast(Table, AcknowledgementRow.__table__)
 HISTORY = cast(Table, ResponsibilityRow.__table__)
 DECISIONS = cast(Table, DecisionRow.__table__)
 NOTES = cast(Table, NoteRow.__table__)
+HELD = cast(Table, HeldMeetingRow.__table__)
 
 
 def _room_context_query() -> CompoundSelect[Any]:
@@ -85,6 +87,13 @@ def _room_context_query() -> CompoundSelect[Any]:
         GROUPS.c.kind,
         GROUPS.c.prefix,
         GROUPS.c.timezone,
+        # Whether the group is in a meeting: the commands that record on a case link what
+        # they record to a running meeting, and most of the time none runs.
+        select(HELD.c.id)
+        .where(HELD.c.group_id == here.c.group_id, HELD.c.ended_at.is_(None))
+        .limit(1)
+        .scalar_subquery()
+        .label("running_meeting"),
     )
     in_room = (
         here.c.platform == bindparam("platform"),
@@ -150,6 +159,10 @@ class UnitCache:
         self.decisions: dict[CaseId, list[Decision]] = {}
         self.guests: dict[tuple[CaseId, datetime], list[GuestGrant]] = {}
         self.created: set[CaseId] = set()
+        # Groups the room's context found in no meeting. A meeting started by another
+        # transaction after that read is not seen by this command: the same as if it had
+        # started a moment after the command.
+        self.no_meeting_running: set[GroupId] = set()
         # Audit rows recorded and not yet appended (PostgreSQL; storage/audit_log.py).
         self.audit: list[dict[str, Any]] = []
 
@@ -292,6 +305,8 @@ class SqlAlchemyGroupRepository:
                 )
         self._members.by_group[group.id] = members
         self._members.bindings[group.id] = bindings
+        if first.running_meeting is None:
+            self._members.no_meeting_running.add(group.id)
         member = next((m for m in members if m.platform is platform and m.user_id == user_id), None)
         return binding, group, member
 

@@ -120,7 +120,7 @@ class SqlAlchemyUnitOfWork:
         self.steering = SqlAlchemySteeringRepository(conn, codec)
         self.transfers = SqlAlchemyTransferRepository(conn)
         self.outbox = SqlAlchemyOutboxRepository(conn, codec, known)
-        self.minutes = SqlAlchemyMinutesRepository(conn, codec)
+        self.minutes = SqlAlchemyMinutesRepository(conn, codec, known)
         return self
 
     async def __aexit__(

@@ -163,6 +163,48 @@ async def test_rooms_members_and_the_room_context(backend: Backend) -> None:
         assert await uow.groups.get(group.id) == group
 
 
+async def test_the_running_meeting_after_the_room_context_is_what_this_unit_did(
+    backend: Backend,
+) -> None:
+    """The room's context also says whether the group is in a meeting; a meeting started or
+    ended later in the same unit of work is seen at once."""
+    factory, _ = backend
+    async with factory() as uow:
+        group = await a_group(uow)
+        await uow.groups.bind(
+            group_id=group.id,
+            platform=Platform.MATRIX,
+            room_id="!a",
+            detail=DetailLevel.FULL,
+            purpose=RoomPurpose.OPERATIVE,
+        )
+        lead = await a_member(uow, group, "@erik", Agency.SOCIAL)
+        await uow.commit()
+    async with factory() as uow:
+        assert await uow.groups.room_context(Platform.MATRIX, "!a", "@erik") is not None
+        assert await uow.minutes.running(group.id) is None
+        held = await uow.minutes.start(
+            group_id=group.id,
+            meeting_number=None,
+            occurrence=None,
+            theme=None,
+            started_by=lead,
+            at=T0,
+            items=(),
+        )
+        assert await uow.minutes.running(group.id) == held
+        await uow.commit()
+    async with factory() as uow:
+        assert await uow.groups.room_context(Platform.MATRIX, "!a", "@erik") is not None
+        assert await uow.minutes.running(group.id) == held
+        await uow.minutes.end(held.id, by=lead, at=T0 + timedelta(hours=1))
+        assert await uow.minutes.running(group.id) is None
+        await uow.commit()
+    async with factory() as uow:
+        assert await uow.groups.room_context(Platform.MATRIX, "!a", "@erik") is not None
+        assert await uow.minutes.running(group.id) is None
+
+
 async def test_a_removed_member_is_gone_from_lists_and_comes_back_with_the_same_id(
     backend: Backend,
 ) -> None:
