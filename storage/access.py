@@ -210,8 +210,8 @@ class SqlAlchemyAccessRepository:
         return bool(result.rowcount)
 
     async def case_guests(self, case_id: CaseId, *, at: datetime) -> Sequence[GuestGrant]:
-        if case_id in self._known.created:
-            return []  # created in this unit of work, and no grant since
+        if case_id in self._known.created or case_id in self._known.without_grants:
+            return []  # created in this unit of work, or read without grants, and none since
         known = self._known.guests.get((case_id, at))
         if known is None:
             known = await self._read_case_guests(case_id, at)

@@ -5,15 +5,33 @@ recomputing their cache key."""
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, exists, func, insert, select, update
 from sqlalchemy.sql import Select
 
+from storage.models_access import CaseGuestRow
 from storage.repositories import ACKS, CASES, DECISIONS, HISTORY, NOTES
 
-BY_REF = select(CASES).where(
-    CASES.c.group_id == bindparam("group_id"), CASES.c.ref == bindparam("ref")
+GUESTS = cast(Table, CaseGuestRow.__table__)
+
+# A case by its ref with what a command on it reads next: its acknowledgements (a row per
+# acknowledgement, the case's columns repeated; one row with none) and whether it has a grant
+# that has not been ended (most cases have none, and then its guests need no query).
+BY_REF_WITH_ACKNOWLEDGEMENTS = (
+    select(
+        CASES,
+        ACKS.c.id.label("ack_id"),
+        ACKS.c.agency.label("ack_agency"),
+        ACKS.c.member_id.label("ack_member_id"),
+        ACKS.c.at.label("ack_at"),
+        exists()
+        .where(GUESTS.c.case_id == CASES.c.id, GUESTS.c.ended_at.is_(None))
+        .label("has_grants"),
+    )
+    .select_from(CASES.outerjoin(ACKS, ACKS.c.case_id == CASES.c.id))
+    .where(CASES.c.group_id == bindparam("group_id"), CASES.c.ref == bindparam("ref"))
+    .order_by(ACKS.c.id)
 )
 BY_ID = select(CASES).where(CASES.c.id == bindparam("case_id"))
 INSERT_CASE = insert(CASES).returning(CASES.c.id)

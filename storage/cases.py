@@ -143,10 +143,21 @@ class SqlAlchemyCaseRepository:
         return case
 
     async def get_by_ref(self, group_id: GroupId, ref: str) -> Case | None:
-        row = (
-            await direct.execute(self._conn, st.BY_REF, {"group_id": group_id, "ref": ref})
-        ).first()
-        return self._remember(self._case(row)) if row else None
+        params = {"group_id": group_id, "ref": ref}
+        rows = (await direct.execute(self._conn, st.BY_REF_WITH_ACKNOWLEDGEMENTS, params)).all()
+        if not rows:
+            return None
+        case = self._remember(self._case(rows[0]))
+        known = self._known
+        if case.id not in known.acknowledgements:  # else this unit's own, kept up to date
+            known.acknowledgements[case.id] = [
+                Acknowledgement(Agency(r.ack_agency), member_id_or_none(r.ack_member_id), r.ack_at)
+                for r in rows
+                if r.ack_id is not None
+            ]
+        if not rows[0].has_grants:
+            known.without_grants.add(case.id)
+        return case
 
     async def get(self, case_id: CaseId) -> Case | None:
         known = self._known.cases.get(case_id)

@@ -159,6 +159,8 @@ class UnitCache:
         self.decisions: dict[CaseId, list[Decision]] = {}
         self.guests: dict[tuple[CaseId, datetime], list[GuestGrant]] = {}
         self.created: set[CaseId] = set()
+        # Cases read with no grant that has not been ended: no guests, whenever asked.
+        self.without_grants: set[CaseId] = set()
         # Groups the room's context found in no meeting. A meeting started by another
         # transaction after that read is not seen by this command: the same as if it had
         # started a moment after the command.
@@ -173,6 +175,7 @@ class UnitCache:
     def forget_guests(self) -> None:
         self.guests.clear()
         self.created.clear()
+        self.without_grants.clear()
 
 
 def member_from(row: Row[Any], prefix: str = "") -> Member:

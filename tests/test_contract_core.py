@@ -295,6 +295,58 @@ async def test_a_case_flagged_with_its_first_acknowledgement_has_it_now_and_late
             await uow.commit()
 
 
+async def test_a_case_read_by_ref_knows_its_acknowledgements_and_guests_as_they_are(
+    backend: Backend,
+) -> None:
+    """The case read by its ref also reads its acknowledgements and whether it has grants;
+    what the unit of work then records on it is seen at once."""
+    factory, _ = backend
+    later = T0 + timedelta(minutes=5)
+    async with factory() as uow:
+        group = await a_group(uow)
+        anna = await a_member(uow, group, "anna", Agency.POLICE)
+        bo = await join(uow, group, "bo", Agency.SOCIAL)
+        guest = await join(uow, group, "gitte", Agency.SOCIAL, role=Role.GUEST)
+        alone = await a_case(uow, group, 1, by=anna)
+        shared = await a_case(uow, group, 2, by=anna)
+        await uow.cases.add_acknowledgement(shared.id, agency=Agency.POLICE, member_id=anna, at=T0)
+        await uow.cases.add_acknowledgement(
+            shared.id, agency=Agency.SOCIAL, member_id=bo.id, at=later
+        )
+        await uow.access.grant(
+            case_id=shared.id,
+            member=guest,
+            by_member=anna,
+            at=T0,
+            expires_at=T0 + timedelta(days=7),
+        )
+        await uow.commit()
+    async with factory() as uow:
+        assert await uow.cases.get_by_ref(group.id, alone.ref) is not None
+        assert await uow.cases.get_by_ref(group.id, shared.ref) is not None
+        assert await uow.cases.acknowledgements(alone.id) == []
+        assert await uow.cases.acknowledgements(shared.id) == [
+            Acknowledgement(Agency.POLICE, anna, T0),
+            Acknowledgement(Agency.SOCIAL, bo.id, later),
+        ]
+        assert await uow.access.case_guests(alone.id, at=later) == []
+        assert [g.member for g in await uow.access.case_guests(shared.id, at=later)] == [guest]
+        await uow.access.grant(
+            case_id=alone.id,
+            member=guest,
+            by_member=anna,
+            at=later,
+            expires_at=later + timedelta(days=1),
+        )
+        assert [g.member for g in await uow.access.case_guests(alone.id, at=later)] == [guest]
+        await uow.cases.add_acknowledgement(
+            alone.id, agency=Agency.SOCIAL, member_id=bo.id, at=later
+        )
+        assert await uow.cases.acknowledgements(alone.id) == [
+            Acknowledgement(Agency.SOCIAL, bo.id, later)
+        ]
+
+
 async def test_a_case_saved_from_a_stale_version_is_a_concurrent_update(
     backend: Backend,
 ) -> None:

@@ -54,15 +54,18 @@ async def test_rows_counts_and_defaults_match_sqlalchemy(engine: AsyncEngine) ->
         await conn.execute(_CASE, _case(group_id, "PSP-2026-0002"))
 
         params = {"group_id": group_id, "ref": "PSP-2026-0001"}
-        mine = (await direct.execute(conn, st.BY_REF, params)).one()
-        theirs = (await conn.execute(st.BY_REF, params)).one()
+        mine = (await direct.execute(conn, st.BY_REF_WITH_ACKNOWLEDGEMENTS, params)).one()
+        theirs = (await conn.execute(st.BY_REF_WITH_ACKNOWLEDGEMENTS, params)).one()
         assert tuple(mine) == tuple(theirs)
         assert mine.created_at == AT and mine.created_at.tzinfo is UTC
         assert mine.updated_at == AT + timedelta(hours=1)
         assert mine._mapping["ref"] == theirs._mapping["ref"] == "PSP-2026-0001"
         assert mine.closed_at is None and mine.purged_at is None
+        assert mine.has_grants is False and mine.ack_id is None  # a boolean, an outer join
 
-        none = await direct.execute(conn, st.BY_REF, {"group_id": group_id, "ref": "nope"})
+        none = await direct.execute(
+            conn, st.BY_REF_WITH_ACKNOWLEDGEMENTS, {"group_id": group_id, "ref": "nope"}
+        )
         assert none.first() is None and none.all() == [] and none.scalar_one_or_none() is None
         with pytest.raises(NoResultFound):
             none.one()
