@@ -16,8 +16,9 @@ from storage.repositories import ACKS, CASES, DECISIONS, HISTORY, NOTES
 GUESTS = cast(Table, CaseGuestRow.__table__)
 
 # A case by its ref with what a command on it reads next: its acknowledgements (a row per
-# acknowledgement, the case's columns repeated; one row with none) and whether it has a grant
-# that has not been ended (most cases have none, and then its guests need no query).
+# acknowledgement, the case's columns repeated; one row with none), whether it has a grant
+# that has not been ended (most cases have none, and then its guests need no query) and the
+# number of its last note.
 BY_REF_WITH_ACKNOWLEDGEMENTS = (
     select(
         CASES,
@@ -28,6 +29,11 @@ BY_REF_WITH_ACKNOWLEDGEMENTS = (
         exists()
         .where(GUESTS.c.case_id == CASES.c.id, GUESTS.c.ended_at.is_(None))
         .label("has_grants"),
+        # The number of its last note: a note is numbered from it.
+        select(func.max(NOTES.c.number))
+        .where(NOTES.c.case_id == CASES.c.id)
+        .scalar_subquery()
+        .label("last_note"),
     )
     .select_from(CASES.outerjoin(ACKS, ACKS.c.case_id == CASES.c.id))
     .where(CASES.c.group_id == bindparam("group_id"), CASES.c.ref == bindparam("ref"))
@@ -142,8 +148,4 @@ def listing(by_status: bool, by_responsible: bool) -> tuple[Any, Any]:
     return page, select(func.count()).select_from(matching)
 
 
-def last_number(table: Table) -> Any:
-    return select(func.max(table.c.number)).where(table.c.case_id == bindparam("case_id"))
-
-
-LAST_NUMBER = {DECISIONS.name: last_number(DECISIONS), NOTES.name: last_number(NOTES)}
+LAST_NOTE = select(func.max(NOTES.c.number)).where(NOTES.c.case_id == bindparam("case_id"))

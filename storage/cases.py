@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -37,7 +37,6 @@ from storage.codec import TextCodec, case_aad, numbered_aad
 from storage.repositories import (
     ACKS,
     DECISIONS,
-    NOTES,
     UnitCache,
     agency_or_none,
     member_id_or_none,
@@ -157,6 +156,7 @@ class SqlAlchemyCaseRepository:
             ]
         if not rows[0].has_grants:
             known.without_grants.add(case.id)
+        known.last_note[case.id] = int(rows[0].last_note or 0)
         return case
 
     async def get(self, case_id: CaseId) -> Case | None:
@@ -247,11 +247,12 @@ class SqlAlchemyCaseRepository:
             },
         )
 
-    async def _next_number(self, table: Table, case_id: CaseId) -> int:
-        current = (
-            await direct.execute(self._conn, st.LAST_NUMBER[table.name], {"case_id": case_id})
-        ).scalar_one_or_none()
-        return int(current or 0) + 1
+    async def _next_note_number(self, case_id: CaseId) -> int:
+        last = self._known.last_note.get(case_id)
+        if last is None:
+            found = await direct.execute(self._conn, st.LAST_NOTE, {"case_id": case_id})
+            last = int(found.scalar_one_or_none() or 0)
+        return last + 1
 
     async def decisions(self, case_id: CaseId) -> Sequence[Decision]:
         known = self._known.decisions.get(case_id)
@@ -327,7 +328,7 @@ class SqlAlchemyCaseRepository:
     async def add_note(
         self, case_id: CaseId, *, text: str, by_member: MemberId, at: datetime
     ) -> Note:
-        number = await self._next_number(NOTES, case_id)
+        number = await self._next_note_number(case_id)
         await direct.execute(
             self._conn,
             st.INSERT_NOTE,
@@ -339,6 +340,7 @@ class SqlAlchemyCaseRepository:
                 "at": at,
             },
         )
+        self._known.last_note[case_id] = number
         return Note(number, text, by_member, at)
 
     async def list(

@@ -161,6 +161,8 @@ class UnitCache:
         self.created: set[CaseId] = set()
         # Cases read with no grant that has not been ended: no guests, whenever asked.
         self.without_grants: set[CaseId] = set()
+        # The number of a case's last note, as read with the case or written since.
+        self.last_note: dict[CaseId, int] = {}
         # Groups the room's context found in no meeting. A meeting started by another
         # transaction after that read is not seen by this command: the same as if it had
         # started a moment after the command.

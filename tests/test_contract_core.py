@@ -347,6 +347,25 @@ async def test_a_case_read_by_ref_knows_its_acknowledgements_and_guests_as_they_
         ]
 
 
+async def test_notes_are_numbered_on_from_the_case_as_read(backend: Backend) -> None:
+    factory, _ = backend
+    async with factory() as uow:
+        group = await a_group(uow)
+        anna = await a_member(uow, group, "anna", Agency.POLICE)
+        case = await a_case(uow, group, 1, by=anna)
+        for text in ("one", "two"):
+            await uow.cases.add_note(case.id, text=text, by_member=anna, at=T0)
+        await uow.commit()
+    async with factory() as uow:
+        assert await uow.cases.get_by_ref(group.id, case.ref) is not None
+        third = await uow.cases.add_note(case.id, text="three", by_member=anna, at=T0)
+        fourth = await uow.cases.add_note(case.id, text="four", by_member=anna, at=T0)
+        assert (third.number, fourth.number) == (3, 4)
+        await uow.commit()
+    async with factory() as uow:
+        assert [n.number for n in await uow.cases.notes(case.id)] == [1, 2, 3, 4]
+
+
 async def test_a_case_saved_from_a_stale_version_is_a_concurrent_update(
     backend: Backend,
 ) -> None:
