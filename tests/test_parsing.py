@@ -167,3 +167,19 @@ def test_emoji_and_bidi_controls() -> None:
     cmd = ok("flag normal Borger 😀👨\u200d👩\u200d👧 glad \u202eevil")
     assert isinstance(cmd, c.FlagCase)
     assert cmd.summary == "Borger 😀👨\u200d👩\u200d👧 glad evil"
+
+
+def test_words_of_a_text_without_quotes_are_what_shlex_would_give() -> None:
+    """tokenise() skips shlex for texts without quotes or backslashes; the words must be the
+    same, whatever whitespace (shlex splits on four characters, str.split on many more)."""
+    import random
+    import shlex
+
+    from bot.domain import clean_text
+    from bot.parsing.tokens import tokenise
+
+    rng = random.Random(17)
+    alphabet = "ab#-–æø1 \t\r\n\x0b\x0c\x1c\x85\xa0\u2003\u2028\u3000#@!?,.:;"
+    for _ in range(5000):
+        text = "x" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert tokenise(text) == shlex.split(clean_text(text).strip()), repr(text)

@@ -7,6 +7,7 @@ the caller.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,10 @@ from typing import TypeVar
 from bot.domain import MAX_TEXT_LENGTH, clean_text
 
 PREFIXES = ("!psp", "/psp")
+# shlex.split (POSIX mode, no comments): quotes and the escape character are its only
+# special characters, and it splits on these four whitespace characters only.
+_QUOTING = frozenset("'\"\\")
+_SHLEX_WHITESPACE = re.compile(r"[ \t\r\n]+")
 _T = TypeVar("_T")
 
 
@@ -56,10 +61,15 @@ def tokenise(text: str) -> list[str] | ParseError:
         return ParseError("error.empty")
     if len(cleaned) > MAX_TEXT_LENGTH:
         return ParseError("error.too_long", {"max": str(MAX_TEXT_LENGTH)})
-    try:
-        tokens = shlex.split(cleaned)
-    except ValueError:
-        return ParseError("error.quotes")
+    if _QUOTING.isdisjoint(cleaned):
+        # What shlex.split gives for a text without quotes or escapes, without its
+        # character-by-character reader (a tenth of a command's CPU).
+        tokens = [word for word in _SHLEX_WHITESPACE.split(cleaned) if word]
+    else:
+        try:
+            tokens = shlex.split(cleaned)
+        except ValueError:
+            return ParseError("error.quotes")
     if not tokens:
         return ParseError("error.empty")
     return tokens
