@@ -208,6 +208,9 @@ async def execute(
     plan = _plan(cast(ClauseElement, statement), dialect, tuple(params))
     if plan is None:
         return await conn.execute(statement, dict(params))
+    if not sync.in_transaction():
+        # As SQLAlchemy's autobegin would: its COMMIT and ROLLBACK then end what runs here.
+        await conn.begin()
     values = plan.values(params)
     fairy = sync.connection
     adapted = fairy.dbapi_connection
@@ -215,7 +218,10 @@ async def execute(
         if dialect.name == "sqlite":
             rows, description, count = await _sqlite(fairy.driver_connection, plan.sql, values)
         else:
-            rows, description, count = await _asyncpg(adapted, plan.sql, values)
+            # SQLAlchemy's moment of its last schema change: prepared statements older than
+            # it are prepared again, as its own cursor does.
+            since = getattr(dialect, "_invalidate_schema_cache_asof", 0)
+            rows, description, count = await _asyncpg(adapted, plan.sql, values, since)
     except Exception as error:
         await _raise_as_sqlalchemy(conn, adapted, error, plan.sql, values)
         raise  # not reached: the line above always raises
@@ -234,12 +240,14 @@ async def _sqlite(driver: Any, sql: str, values: list[Any]) -> tuple[list[Any], 
         await cursor.close()
 
 
-async def _asyncpg(adapted: Any, sql: str, values: list[Any]) -> tuple[list[Any], Any, int]:
+async def _asyncpg(
+    adapted: Any, sql: str, values: list[Any], since: float
+) -> tuple[list[Any], Any, int]:
     """On SQLAlchemy's asyncpg adaptation: its transaction, its prepared statements."""
     async with adapted._execute_mutex:
         if adapted._transaction is None:
             await adapted._start_transaction()  # a no-op in autocommit
-        prepared, attributes = await adapted._prepare(sql, 0)
+        prepared, attributes = await adapted._prepare(sql, since)
         rows = await prepared.fetch(*values)
         found = _STATUS_COUNT.match(prepared.get_statusmsg() or "")
         return rows, attributes or None, int(found.group(1)) if found else -1
@@ -256,8 +264,18 @@ async def _raise_as_sqlalchemy(
             adapted._handle_exception(error)
         except Exception as dbapi_error:
             translated = dbapi_error
-    if not isinstance(translated, conn.dialect.loaded_dbapi.Error):
+    dbapi = conn.dialect.loaded_dbapi
+    if not isinstance(translated, dbapi.Error):
         raise error
+    stale = tuple(
+        getattr(dbapi, name)
+        for name in ("InvalidCachedStatementError", "InternalServerError")
+        if hasattr(dbapi, name)
+    )
+    if stale and isinstance(translated, stale):
+        # The schema changed under a prepared statement (a migration by another process):
+        # the next statements are prepared again, as after SQLAlchemy's own execution.
+        conn.dialect._invalidate_schema_cache()  # type: ignore[attr-defined]
 
     def handle(sync_conn: Any) -> None:
         sync_conn._handle_dbapi_exception(translated, sql, tuple(values), None, None)

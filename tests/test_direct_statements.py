@@ -123,3 +123,39 @@ async def test_a_statement_is_planned_by_identity_not_by_its_text(engine: AsyncE
         first = (await direct.execute(conn, one)).scalar_one()
         second = (await direct.execute(conn, other)).scalar_one()
         assert first != second
+
+
+async def test_a_schema_change_under_a_prepared_statement_fails_one_statement_only(
+    pg_database: str,
+) -> None:
+    """Another process migrates a table the bot reads: PostgreSQL refuses the statement the
+    bot had prepared before the change, once; the next one is prepared again, as with
+    SQLAlchemy's own execution."""
+    from sqlalchemy import Column, MetaData, Table
+    from sqlalchemy.exc import DBAPIError
+
+    from storage.engine import make_engine
+
+    probe = Table("direct_probe", MetaData(), Column("id", Integer), Column("v", String(10)))
+    read = select(probe.c.id, probe.c.v).where(probe.c.id == bindparam("id"))
+    engine = make_engine(pg_database)
+    try:
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("CREATE TABLE direct_probe (id int, v varchar(10))")
+            await conn.exec_driver_sql("INSERT INTO direct_probe VALUES (1, 'a')")
+            await conn.commit()
+            assert tuple((await direct.execute(conn, read, {"id": 1})).one()) == (1, "a")
+            assert conn.in_transaction()  # begun as SQLAlchemy would, so its COMMIT ends it
+            await conn.commit()
+            async with engine.connect() as other:  # the other process's migration
+                await other.exec_driver_sql("ALTER TABLE direct_probe ALTER COLUMN v TYPE text")
+                await other.commit()
+            with pytest.raises(DBAPIError):
+                await direct.execute(conn, read, {"id": 1})
+            await conn.rollback()
+            assert tuple((await direct.execute(conn, read, {"id": 1})).one()) == (1, "a")
+            await conn.rollback()
+            await conn.exec_driver_sql("DROP TABLE direct_probe")
+            await conn.commit()
+    finally:
+        await engine.dispose()
