@@ -49,7 +49,9 @@ class PostgresAdvisoryLeader:
         try:
             got = (await conn.execute(select(func.pg_try_advisory_lock(self._key)))).scalar_one()
             await conn.commit()
-        except Exception:
+        except BaseException:
+            # Cancelled too (a shutdown): a connection left open could hold the session's
+            # lock until the garbage collector found it, and no other process could lead.
             await conn.close()
             raise
         if not got:

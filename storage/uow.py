@@ -86,7 +86,7 @@ class SqlAlchemyUnitOfWork:
                 await self._conn.execution_options(isolation_level="AUTOCOMMIT")
             else:
                 await self._conn.begin()
-        except Exception as exc:
+        except BaseException as exc:  # a cancellation too: the connection goes back to the pool
             conn, self._conn = self._conn, None
             if conn is not None:
                 await _close_quietly(conn)

@@ -114,6 +114,32 @@ async def test_waiting_for_the_lock_leaves_the_event_loop_free(sqlite_file: Path
         await engine.dispose()
 
 
+async def test_a_command_cancelled_while_it_waits_for_the_lock_gives_its_connection_back(
+    sqlite_file: Path,
+) -> None:
+    """A shutdown cancels a command that waits for another process's lock: its connection
+    goes back to the pool (it was left for the garbage collector to find)."""
+    engine = make_engine(f"sqlite:///{sqlite_file}", lock_wait=20)
+    try:
+        with LockHolder(sqlite_file) as holder:
+            uow = SqlAlchemyUnitOfWork(engine)
+
+            async def wait_for_the_lock() -> None:
+                async with uow:
+                    pass
+
+            waiting = asyncio.create_task(wait_for_the_lock())
+            await asyncio.sleep(0.2)
+            assert not waiting.done() and engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+            waiting.cancel()
+            holder.release()
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+        assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    finally:
+        await engine.dispose()
+
+
 async def test_a_unique_clash_is_a_concurrent_update(engine: AsyncEngine) -> None:
     await ensure_demo_group_for(engine)
     with pytest.raises(ConcurrentUpdateError):
