@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, cast
 
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+from sqlalchemy.exc import InvalidRequestError, MultipleResultsFound, NoResultFound
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -40,6 +40,7 @@ _STATUS_COUNT = re.compile(r"(?:SELECT|UPDATE|DELETE|INSERT \d+|MERGE) (\d+)")
 # small. A caller that built statements per call would grow it: it is emptied past this.
 _MAX_PLANS = 2_000
 _MANY = "Multiple rows were found when exactly one was required"
+_MISSING = object()
 
 
 class Rows(Protocol):
@@ -118,8 +119,13 @@ class _Plan:
     def __init__(self, compiled: SQLCompiler) -> None:
         self.sql: str = compiled.string
         self.names: tuple[str, ...] = tuple(compiled.positiontup or ())
-        # Values of parameters the caller does not pass: literals and scalar column defaults.
-        self.defaults: dict[str, Any] = dict(compiled.construct_params(_check=False))
+        # Values of parameters the caller need not pass: literals and scalar column defaults.
+        # A required parameter has none: leaving it out is an error, as with SQLAlchemy.
+        self.defaults: dict[str, Any] = {
+            name: bind.effective_value
+            for name, bind in compiled.binds.items()
+            if not bind.required
+        }
         for column in compiled.insert_prefetch:
             self.defaults[column.key] = column.default.arg  # type: ignore[union-attr]
         processors = compiled._bind_processors
@@ -135,10 +141,14 @@ class _Plan:
         )
 
     def values(self, params: Mapping[str, Any]) -> list[Any]:
-        given, default = params.get, self.defaults.get
+        given, defaults = params.get, self.defaults
         out = []
         for name, process in zip(self.names, self.binds, strict=True):
-            value = given(name, default(name))
+            value = given(name, _MISSING)
+            if value is _MISSING:
+                value = defaults.get(name, _MISSING)
+                if value is _MISSING:
+                    raise InvalidRequestError(f"A value is required for bind parameter {name!r}")
             out.append(value if process is None or value is None else process(value))
         return out
 

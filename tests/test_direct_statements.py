@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Integer, String, bindparam, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, NoResultFound
+from sqlalchemy.exc import IntegrityError, InvalidRequestError, NoResultFound
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ports import ConcurrentUpdateError
@@ -77,6 +77,8 @@ async def test_rows_counts_and_defaults_match_sqlalchemy(engine: AsyncEngine) ->
 
         plain = (await direct.execute(conn, _TEXT, {"a": 7, "b": "ø"})).one()
         assert (plain.first, plain.second) == (7, "ø")
+        with pytest.raises(InvalidRequestError, match="'b'"):  # not a silent NULL
+            await direct.execute(conn, _TEXT, {"a": 7})
 
 
 async def test_what_cannot_be_compiled_once_runs_through_sqlalchemy(engine: AsyncEngine) -> None:
