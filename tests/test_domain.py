@@ -110,3 +110,13 @@ def test_the_digit_count_shortcut_sees_every_digit_the_skeleton_sees() -> None:
             assert _fewer_digits_than_a_cpr(text) == (skeleton_digits < 10), repr(text)
     for text in ENCODINGS:
         assert not _fewer_digits_than_a_cpr(text), repr(text)
+
+
+def test_clean_text_leaves_ascii_alone_because_no_ascii_character_is_a_format_character() -> None:
+    import unicodedata
+
+    from bot.domain import clean_text
+
+    assert [c for c in map(chr, range(128)) if unicodedata.category(c) == "Cf"] == []
+    assert clean_text("ack PSP-2026-0001\t'x'") == "ack PSP-2026-0001\t'x'"
+    assert clean_text("PSP\u200b-2026\u202e-0001 ø\u200d") == "PSP-2026-0001 ø\u200d"

@@ -15,6 +15,8 @@ def clean_text(text: str) -> str:
     They are how a text disguises what it says (a reversed case ref, a CPR number split by
     zero-width spaces). The zero-width joiner stays, because emoji sequences need it.
     """
+    if text.isascii():
+        return text  # no ASCII character is a format character (Cf)
     return "".join(ch for ch in text if ch == _ZWJ or unicodedata.category(ch) != "Cf")
 
 
