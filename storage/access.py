@@ -73,8 +73,12 @@ class SqlAlchemyAccessRepository:
             )
 
     async def known_members(self, group_id: GroupId) -> Sequence[KnownMember]:
-        rows = await direct.execute(self._conn, _GROUP_MEMBERS, {"group_id": group_id})
-        return [KnownMember(member_from(r), bool(r.active)) for r in rows]
+        known = self._known.known_members.get(group_id)
+        if known is None:
+            rows = await direct.execute(self._conn, _GROUP_MEMBERS, {"group_id": group_id})
+            known = [KnownMember(member_from(r), bool(r.active)) for r in rows]
+            self._known.known_members[group_id] = known
+        return list(known)
 
     async def actions_of(
         self, group_id: GroupId, member: Member, *, since: datetime | None, limit: int

@@ -1,13 +1,25 @@
 """Everything recorded on a case — acknowledgements, responsibility history, decisions, notes —
-read in one statement for `show`: four reads were four statements, and on PostgreSQL four
-round trips. One UNION ALL with a kind per row; the texts are opened with their rows' AADs."""
+read in one statement for `show`, with the group's members as recorded (the record names
+members who have left too): five reads were five statements, and on PostgreSQL five round
+trips. One UNION ALL with a kind per row; the texts are opened with their rows' AADs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Date, String, bindparam, cast, literal, null, select, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.engine import Row
 
 from bot.domain import (
@@ -16,12 +28,25 @@ from bot.domain import (
     Case,
     CaseDetails,
     Decision,
+    Member,
+    MemberId,
     Note,
+    Platform,
     ResponsibilityChange,
+    Role,
 )
+from bot.ports import KnownMember
 from storage.base import UtcDateTime
 from storage.codec import TextCodec, numbered_aad
-from storage.repositories import ACKS, DECISIONS, HISTORY, NOTES, agency_or_none, member_id_or_none
+from storage.repositories import (
+    ACKS,
+    DECISIONS,
+    HISTORY,
+    MEMBERS,
+    NOTES,
+    agency_or_none,
+    member_id_or_none,
+)
 
 
 def _kind(name: str) -> Any:
@@ -32,9 +57,10 @@ _NO_TEXT = null()
 # Typed, for PostgreSQL resolves a UNION's column types branch by branch.
 _NO_TIME = cast(null(), UtcDateTime())
 _NO_DATE = cast(null(), Date())
+_NO_NUMBER = cast(null(), Integer())
 
-# Columns: kind, seq (the order within a kind), four texts, a member, two instants, a date.
-# The first SELECT names the columns and gives their types to the others.
+# Columns: kind, seq (the order within a kind), five texts, a member, two instants, a date and
+# a number. The first SELECT names the columns and gives their types to the others.
 DETAILS = union_all(
     select(
         _kind("a"),
@@ -47,6 +73,8 @@ DETAILS = union_all(
         ACKS.c.at.label("t1"),
         _NO_TIME.label("t2"),
         _NO_DATE.label("due"),
+        _NO_TEXT.label("s5"),
+        _NO_NUMBER.label("n1"),
     ).where(ACKS.c.case_id == bindparam("case_id")),
     select(
         _kind("h"),
@@ -59,6 +87,8 @@ DETAILS = union_all(
         HISTORY.c.at,
         _NO_TIME,
         _NO_DATE,
+        _NO_TEXT,
+        _NO_NUMBER,
     ).where(HISTORY.c.case_id == bindparam("case_id")),
     select(
         _kind("d"),
@@ -71,6 +101,8 @@ DETAILS = union_all(
         DECISIONS.c.created_at,
         DECISIONS.c.done_at,
         DECISIONS.c.due,
+        _NO_TEXT,
+        _NO_NUMBER,
     ).where(DECISIONS.c.case_id == bindparam("case_id")),
     select(
         _kind("n"),
@@ -83,11 +115,30 @@ DETAILS = union_all(
         NOTES.c.at,
         _NO_TIME,
         _NO_DATE,
+        _NO_TEXT,
+        _NO_NUMBER,
     ).where(NOTES.c.case_id == bindparam("case_id")),
+    select(
+        _kind("m"),
+        MEMBERS.c.id,
+        MEMBERS.c.platform,
+        MEMBERS.c.user_id,
+        MEMBERS.c.display_name,
+        MEMBERS.c.agency,
+        MEMBERS.c.away_deputy,
+        _NO_TIME,
+        _NO_TIME,
+        MEMBERS.c.away_until,
+        MEMBERS.c.role,
+        case((MEMBERS.c.active, 1), else_=0),
+    ).where(MEMBERS.c.group_id == bindparam("group_id")),
 ).order_by("kind", "seq")
 
 
-def details_from_rows(case: Case, rows: Iterable[Row[Any]], codec: TextCodec) -> CaseDetails:
+def details_from_rows(
+    case: Case, rows: Iterable[Row[Any]], codec: TextCodec, members: list[KnownMember]
+) -> CaseDetails:
+    """The case's details; the group's members, as recorded, are appended to `members`."""
     acks: list[Acknowledgement] = []
     history: list[ResponsibilityChange] = []
     decisions: list[Decision] = []
@@ -116,7 +167,20 @@ def details_from_rows(case: Case, rows: Iterable[Row[Any]], codec: TextCodec) ->
                     by_member=by,
                 )
             )
-        else:
+        elif r.kind == "n":
             text = codec.unseal(r.s1, aad=numbered_aad("notes", case.id, r.seq, "text"))
             notes.append(Note(r.seq, text, by, r.t1))
+        else:
+            member = Member(
+                id=MemberId(r.seq),
+                group_id=case.group_id,
+                platform=Platform(r.s1),
+                user_id=r.s2,
+                display_name=r.s3,
+                agency=Agency(r.s4),
+                role=Role(r.s5),
+                away_until=r.due,
+                away_deputy=by,
+            )
+            members.append(KnownMember(member, bool(r.n1)))
     return CaseDetails(case, tuple(acks), tuple(history), tuple(decisions), tuple(notes))

@@ -28,7 +28,7 @@ from bot.domain import (
     Tag,
     Urgency,
 )
-from bot.ports import ConcurrentUpdateError
+from bot.ports import ConcurrentUpdateError, KnownMember
 from storage import case_statements as st
 from storage import direct
 from storage.case_details import DETAILS, details_from_rows
@@ -194,8 +194,12 @@ class SqlAlchemyCaseRepository:
         return self._remember(replace(case, version=expected_version + 1))
 
     async def details(self, case: Case) -> CaseDetails:
-        rows = await direct.execute(self._conn, DETAILS, {"case_id": case.id})
-        return details_from_rows(case, rows, self._codec)
+        params = {"case_id": case.id, "group_id": case.group_id}
+        rows = await direct.execute(self._conn, DETAILS, params)
+        members: list[KnownMember] = []
+        details = details_from_rows(case, rows, self._codec, members)
+        self._known.known_members[case.group_id] = members  # who the record names
+        return details
 
     async def acknowledgements(self, case_id: CaseId) -> Sequence[Acknowledgement]:
         known = self._known.acknowledgements.get(case_id)

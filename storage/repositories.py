@@ -41,6 +41,7 @@ from bot.domain import (
     RoomBinding,
     RoomPurpose,
 )
+from bot.ports import KnownMember
 from storage import direct
 from storage.models import (
     AcknowledgementRow,
@@ -161,6 +162,8 @@ class UnitCache:
         self.created: set[CaseId] = set()
         # Cases read with no grant that has not been ended: no guests, whenever asked.
         self.without_grants: set[CaseId] = set()
+        # A group's members as recorded, also those who left (read with a case's details).
+        self.known_members: dict[GroupId, list[KnownMember]] = {}
         # The number of a case's last note, as read with the case or written since.
         self.last_note: dict[CaseId, int] = {}
         # Groups the room's context found in no meeting. A meeting started by another
@@ -172,6 +175,7 @@ class UnitCache:
 
     def members_changed(self) -> None:
         self.by_group.clear()
+        self.known_members.clear()
         self.forget_guests()
 
     def forget_guests(self) -> None:

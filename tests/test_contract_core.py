@@ -488,10 +488,23 @@ async def test_a_cases_details_in_one_read_are_what_the_separate_reads_give(
         await uow.cases.mark_decision_done(case.id, 2, at=T0 + timedelta(hours=1))
         for text in ("første", "anden"):
             await uow.cases.add_note(case.id, text=text, by_member=None, at=T0)
+        bo = await a_member(uow, group, "bo", Agency.SOCIAL)
+        carl = await a_member(uow, group, "carl", Agency.PSYCHIATRY)
+        await uow.members.set_absence(bo, until=date(2026, 12, 24), deputy=carl)
+        await uow.members.remove(carl)
         await uow.commit()
     assert empty == CaseDetails(case)
     async with factory() as uow:
+        recorded = await uow.access.known_members(group.id)  # read on its own
+    assert [(k.member.user_id, k.active) for k in recorded] == [
+        ("anna", True),
+        ("bo", True),
+        ("carl", False),
+    ]
+    assert recorded[1].member.away_deputy == carl
+    async with factory() as uow:
         details = await uow.cases.details(case)
+        assert await uow.access.known_members(group.id) == recorded  # read with the details
         assert details == CaseDetails(
             case,
             tuple(await uow.cases.acknowledgements(case.id)),
