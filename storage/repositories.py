@@ -10,9 +10,11 @@ from typing import Any, cast
 
 from sqlalchemy import (
     CompoundSelect,
+    Integer,
     String,
     Table,
     bindparam,
+    case,
     insert,
     literal,
     null,
@@ -88,13 +90,15 @@ def _room_context_query() -> CompoundSelect[Any]:
         GROUPS.c.kind,
         GROUPS.c.prefix,
         GROUPS.c.timezone,
-        # Whether the group is in a meeting: the commands that record on a case link what
-        # they record to a running meeting, and most of the time none runs.
+    )
+    # Whether the group is in a meeting: the commands that record on a case link what they
+    # record to a running meeting, and most of the time none runs. Looked up once, on the
+    # row of this room's own binding, not on every member's row.
+    running_meeting = (
         select(HELD.c.id)
         .where(HELD.c.group_id == here.c.group_id, HELD.c.ended_at.is_(None))
         .limit(1)
         .scalar_subquery()
-        .label("running_meeting"),
     )
     in_room = (
         here.c.platform == bindparam("platform"),
@@ -112,6 +116,7 @@ def _room_context_query() -> CompoundSelect[Any]:
             member.c.role.label("x_role"),
             member.c.away_until.label("x_away_until"),
             member.c.away_deputy.label("x_away_deputy"),
+            null().cast(Integer).label("running_meeting"),
         )
         .join(GROUPS, GROUPS.c.id == here.c.group_id)
         .outerjoin(member, (member.c.group_id == here.c.group_id) & member.c.active.is_(True))
@@ -129,6 +134,7 @@ def _room_context_query() -> CompoundSelect[Any]:
             null(),
             null(),
             null(),
+            case((other.c.id == here.c.id, running_meeting), else_=null()),
         )
         .join(GROUPS, GROUPS.c.id == here.c.group_id)
         .join(other, other.c.group_id == here.c.group_id)
@@ -314,7 +320,8 @@ class SqlAlchemyGroupRepository:
                 )
         self._members.by_group[group.id] = members
         self._members.bindings[group.id] = bindings
-        if first.running_meeting is None:
+        here = next(r for r in rows if r.x_kind == "b" and r.x_id == binding.id)
+        if here.running_meeting is None:
             self._members.no_meeting_running.add(group.id)
         member = next((m for m in members if m.platform is platform and m.user_id == user_id), None)
         return binding, group, member

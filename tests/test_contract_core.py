@@ -24,6 +24,7 @@ from bot.domain import (
     Platform,
     ResponsibilityChange,
     Role,
+    RoomBinding,
     RoomPurpose,
     Tag,
     Urgency,
@@ -36,6 +37,17 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 async def a_group(uow: UnitOfWork, name: str = "Nord") -> Group:
     return await uow.groups.add(name=name, kind=GroupKind.PSP, prefix="PSP", timezone="UTC")
+
+
+async def a_room(uow: UnitOfWork, group: Group, room_id: str) -> RoomBinding:
+    """An operative Matrix room of the group, with every detail shown."""
+    return await uow.groups.bind(
+        group_id=group.id,
+        platform=Platform.MATRIX,
+        room_id=room_id,
+        detail=DetailLevel.FULL,
+        purpose=RoomPurpose.OPERATIVE,
+    )
 
 
 async def join(
@@ -104,13 +116,7 @@ async def test_a_unique_clash_is_a_concurrent_update(backend: Backend) -> None:
     factory, _ = backend
     async with factory() as uow:
         group = await a_group(uow)
-        await uow.groups.bind(
-            group_id=group.id,
-            platform=Platform.MATRIX,
-            room_id="!r",
-            detail=DetailLevel.FULL,
-            purpose=RoomPurpose.OPERATIVE,
-        )
+        await a_room(uow, group, "!r")
         await uow.commit()
     with pytest.raises(ConcurrentUpdateError):
         async with factory() as uow:
@@ -131,13 +137,7 @@ async def test_rooms_members_and_the_room_context(backend: Backend) -> None:
     async with factory() as uow:
         group = await a_group(uow)
         other = await a_group(uow, "Syd")
-        operative = await uow.groups.bind(
-            group_id=group.id,
-            platform=Platform.MATRIX,
-            room_id="!a",
-            detail=DetailLevel.FULL,
-            purpose=RoomPurpose.OPERATIVE,
-        )
+        operative = await a_room(uow, group, "!a")
         steering = await uow.groups.bind(
             group_id=group.id,
             platform=Platform.SLACK,
@@ -171,13 +171,7 @@ async def test_the_running_meeting_after_the_room_context_is_what_this_unit_did(
     factory, _ = backend
     async with factory() as uow:
         group = await a_group(uow)
-        await uow.groups.bind(
-            group_id=group.id,
-            platform=Platform.MATRIX,
-            room_id="!a",
-            detail=DetailLevel.FULL,
-            purpose=RoomPurpose.OPERATIVE,
-        )
+        await a_room(uow, group, "!a")
         lead = await a_member(uow, group, "@erik", Agency.SOCIAL)
         await uow.commit()
     async with factory() as uow:
