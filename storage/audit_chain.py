@@ -149,13 +149,14 @@ def appended_row(
     }
 
 
-async def append_row(conn: AsyncConnection, row: dict[str, Any]) -> None:
+async def append_row(conn: AsyncConnection, row: dict[str, Any], *, closing: bool = False) -> None:
     """Append one row to its group's chain (the only way the application writes audit rows).
     The head is read under the transaction's write lock: BEGIN IMMEDIATE on SQLite, the head
     row's lock on PostgreSQL. Do not run units of work at REPEATABLE READ or above: the head
-    must be the newest committed one."""
+    must be the newest committed one. On PostgreSQL the append takes the unit of work's held
+    writes along (storage/direct.py; `closing` as there)."""
     if conn.dialect.name == "postgresql":
-        await direct.execute(conn, _PG_APPEND, row)
+        await direct.execute(conn, _PG_APPEND, row, absorb=True, closing=closing)
         return
     head = (await direct.execute(conn, _SQLITE_MOVE_HEAD, row)).one()
     values = {k: v for k, v in row.items() if k not in _HEAD_ONLY}

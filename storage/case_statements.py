@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, exists, func, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, exists, func, insert, select, text, update
 from sqlalchemy.sql import Select
 
 from storage.models_access import CaseGuestRow
@@ -41,6 +41,11 @@ BY_REF_WITH_ACKNOWLEDGEMENTS = (
 )
 BY_ID = select(CASES).where(CASES.c.id == bindparam("case_id"))
 INSERT_CASE = insert(CASES).returning(CASES.c.id)
+# PostgreSQL, in a unit of work that holds its writes: the new case's id, taken before the
+# case is stored, so that the case, its acknowledgement and its audit row go out together
+# with the command's answer (storage/direct.py). A sequence is outside every transaction.
+RESERVE_CASE_ID = text("SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id")
+INSERT_RESERVED_CASE = insert(CASES)
 CASE_COLUMNS = (
     "group_id",
     "ref",
@@ -79,23 +84,31 @@ def _insert_acknowledged_case() -> Select[Any]:
 
 
 INSERT_ACKNOWLEDGED_CASE = _insert_acknowledged_case()
+_SAVED = (
+    "status",
+    "responsible",
+    "proposed",
+    "proposed_by",
+    "proposed_member",
+    "resolution",
+    "updated_at",
+    "closed_at",
+)
 SAVE = (
     update(CASES)
     .where(CASES.c.id == bindparam("case_id"), CASES.c.version == bindparam("expected"))
+    .values({name: bindparam(name) for name in (*_SAVED, "version")})
+)
+# PostgreSQL: the update itself fails with serialization_failure, which the unit of work
+# answers by running the command again, if the case is not at the expected version
+# (psp_next_version, migration 0013), so no one needs to read its row count.
+SAVE_CHECKED = (
+    update(CASES)
+    .where(CASES.c.id == bindparam("case_id"))
     .values(
         {
-            name: bindparam(name)
-            for name in (
-                "status",
-                "responsible",
-                "proposed",
-                "proposed_by",
-                "proposed_member",
-                "resolution",
-                "updated_at",
-                "closed_at",
-                "version",
-            )
+            **{name: bindparam(name) for name in _SAVED},
+            "version": func.psp_next_version(CASES.c.version, bindparam("expected", type_=Integer)),
         }
     )
 )

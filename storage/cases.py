@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -32,10 +32,10 @@ from bot.ports import ConcurrentUpdateError, KnownMember
 from storage import case_statements as st
 from storage import direct
 from storage.case_details import DETAILS, details_from_rows
+from storage.case_listing import list_cases
 from storage.case_rows import as_read, case_from_row, decision_from_row
 from storage.codec import TextCodec, case_aad, numbered_aad
 from storage.repositories import (
-    ACKS,
     DECISIONS,
     UnitCache,
     agency_or_none,
@@ -81,7 +81,7 @@ class SqlAlchemyCaseRepository:
             "updated_at": at,
             "version": 1,
         }
-        if acknowledged is not None and self._conn.dialect.name == "postgresql":
+        if acknowledged is not None and self._in_one_statement():
             values["ack_agency"] = acknowledged.agency.value
             values["ack_member_id"] = acknowledged.member_id
             values["ack_at"] = acknowledged.at
@@ -89,8 +89,14 @@ class SqlAlchemyCaseRepository:
             case_id = CaseId(inserted.scalar_one())
             self._known.acknowledgements[case_id] = [as_read(acknowledged)]
         else:
-            inserted = await direct.execute(self._conn, st.INSERT_CASE, values)
-            case_id = CaseId(inserted.scalar_one())
+            if direct.holds_writes(self._conn):
+                # Its id first, so that the case goes out with the command's last statement.
+                reserved = await direct.execute(self._conn, st.RESERVE_CASE_ID, independent=True)
+                case_id = CaseId(reserved.scalar_one())
+                await direct.defer(self._conn, st.INSERT_RESERVED_CASE, {**values, "id": case_id})
+            else:
+                inserted = await direct.execute(self._conn, st.INSERT_CASE, values)
+                case_id = CaseId(inserted.scalar_one())
             self._known.acknowledgements[case_id] = []
             if acknowledged is not None:
                 await self.add_acknowledgement(
@@ -121,6 +127,11 @@ class SqlAlchemyCaseRepository:
             version=1,
         )
         return self._remember(case)
+
+    def _in_one_statement(self) -> bool:
+        """PostgreSQL outside a unit of work that holds its writes: a case and its first
+        acknowledgement in one statement."""
+        return self._conn.dialect.name == "postgresql" and not direct.holds_writes(self._conn)
 
     def _remember(self, case: Case) -> Case:
         """Kept for the unit of work as a read would give it back (instants in UTC)."""
@@ -172,24 +183,25 @@ class SqlAlchemyCaseRepository:
             if case.resolution is not None
             else None
         )
-        result = await direct.execute(
-            self._conn,
-            st.SAVE,
-            {
-                "case_id": case.id,
-                "expected": expected_version,
-                "status": case.status.value,
-                "responsible": case.responsible.value if case.responsible else None,
-                "proposed": case.proposed.value if case.proposed else None,
-                "proposed_by": case.proposed_by,
-                "proposed_member": case.proposed_member,
-                "resolution": resolution,
-                "updated_at": case.updated_at,
-                "closed_at": case.closed_at,
-                "version": expected_version + 1,
-            },
-        )
-        if result.rowcount != 1:
+        values = {
+            "case_id": case.id,
+            "expected": expected_version,
+            "status": case.status.value,
+            "responsible": case.responsible.value if case.responsible else None,
+            "proposed": case.proposed.value if case.proposed else None,
+            "proposed_by": case.proposed_by,
+            "proposed_member": case.proposed_member,
+            "resolution": resolution,
+            "updated_at": case.updated_at,
+            "closed_at": case.closed_at,
+        }
+        if self._conn.dialect.name == "postgresql":
+            # The statement itself refuses a version other than the expected one, so it may
+            # wait for the unit of work's next statement (storage/direct.py).
+            await direct.defer(self._conn, st.SAVE_CHECKED, values)
+            return self._remember(replace(case, version=expected_version + 1))
+        values["version"] = expected_version + 1
+        if (await direct.execute(self._conn, st.SAVE, values)).rowcount != 1:
             raise ConcurrentUpdateError()
         return self._remember(replace(case, version=expected_version + 1))
 
@@ -215,7 +227,7 @@ class SqlAlchemyCaseRepository:
     async def add_acknowledgement(
         self, case_id: CaseId, *, agency: Agency, member_id: MemberId | None, at: datetime
     ) -> None:
-        await direct.execute(
+        await direct.defer(
             self._conn,
             st.INSERT_ACK,
             {"case_id": case_id, "agency": agency.value, "member_id": member_id, "at": at},
@@ -238,7 +250,7 @@ class SqlAlchemyCaseRepository:
         ]
 
     async def add_history(self, case_id: CaseId, change: ResponsibilityChange) -> None:
-        await direct.execute(
+        await direct.defer(
             self._conn,
             st.INSERT_HISTORY,
             {
@@ -284,7 +296,7 @@ class SqlAlchemyCaseRepository:
         # give the next number.
         number = max((d.number for d in await self.decisions(case_id)), default=0) + 1
         aad = numbered_aad("decisions", case_id, number, "{}")
-        await direct.execute(
+        await direct.defer(
             self._conn,
             st.INSERT_DECISION,
             {
@@ -333,7 +345,7 @@ class SqlAlchemyCaseRepository:
         self, case_id: CaseId, *, text: str, by_member: MemberId, at: datetime
     ) -> Note:
         number = await self._next_note_number(case_id)
-        await direct.execute(
+        await direct.defer(
             self._conn,
             st.INSERT_NOTE,
             {
@@ -358,41 +370,14 @@ class SqlAlchemyCaseRepository:
         count_up_to: int | None = None,
         with_acknowledgements: bool = False,
     ) -> tuple[Sequence[CaseSummaryRow], int]:
-        page, counting = st.listing(status is not None, responsible is not None)
-        params = {
-            "group_id": group_id,
-            "status": status.value if status else None,
-            "responsible": responsible.value if responsible else None,
-        }
-        rows = (
-            await direct.execute(self._conn, page, {**params, "limit": limit, "offset": offset})
-        ).all()
-        acknowledged: dict[int, set[Agency]] = {}
-        if with_acknowledgements and rows:
-            found = await self._conn.execute(
-                select(ACKS.c.case_id, ACKS.c.agency).where(
-                    ACKS.c.case_id.in_([r.id for r in rows])
-                )
-            )
-            for case_id, agency in found:
-                acknowledged.setdefault(case_id, set()).add(Agency(agency))
-        result = [
-            CaseSummaryRow(
-                ref=r.ref,
-                urgency=Urgency(r.urgency),
-                status=CaseStatus(r.status),
-                responsible=agency_or_none(r.responsible),
-                summary=self._codec.unseal(r.summary, aad=case_aad(r.group_id, r.ref, "summary")),
-                created_at=r.created_at,
-                acknowledged=frozenset(acknowledged.get(r.id, ())),
-            )
-            for r in rows
-        ]
-        if len(result) < limit and (result or offset == 0):
-            return result, offset + len(result)
-        # Counted through the listing index, and no further than asked.
-        up_to = 2**62 if count_up_to is None else count_up_to + 1
-        total = (
-            await direct.execute(self._conn, counting, {**params, "up_to": up_to})
-        ).scalar_one()
-        return result, int(total)
+        return await list_cases(
+            self._conn,
+            self._codec,
+            group_id,
+            status=status,
+            responsible=responsible,
+            limit=limit,
+            offset=offset,
+            count_up_to=count_up_to,
+            with_acknowledgements=with_acknowledgements,
+        )

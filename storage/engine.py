@@ -9,6 +9,7 @@ from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import await_
 
+from storage import direct
 from storage.audit_chain import SQLITE_HASH_FUNCTION, chain_hash
 from storage.sqlite_driver import connector
 
@@ -56,7 +57,7 @@ def make_engine(
     # round trip on every command; a dead connection instead fails the unit of work, which
     # raises DatabaseUnavailable and is run once more (storage/uow.py, bot/app.py), and the
     # pool then drops every connection opened before the failure.
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
         pool_size=10,
@@ -64,6 +65,13 @@ def make_engine(
         pool_pre_ping=False,
         hide_parameters=True,
     )
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def writes_first(conn: Any, *_: Any) -> None:
+        # A unit of work's held writes (storage/direct.py) go before whatever SQLAlchemy runs.
+        direct.flush_before_sqlalchemy(conn)
+
+    return engine
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:

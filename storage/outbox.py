@@ -226,13 +226,19 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
                 params[f"o{i}_busy_room"] = row["room_id"]
             statement = _claiming_with_audit(len(rows))
             answer = await direct.execute(
-                self._conn, statement, {**audit.pop(), **params, "lease": claim_until}
+                self._conn,
+                statement,
+                {**audit.pop(), **params, "lease": claim_until},
+                absorb=True,
+                closing=True,
             )
         else:
             for row in rows:
                 row["leased_until"] = claim_until
                 row["busy_platform"], row["busy_room"] = row["platform"], row["room_id"]
-            answer = await direct.execute(self._conn, _INSERT_CLAIMING, _one_or_many(rows))
+            answer = await direct.execute(
+                self._conn, _INSERT_CLAIMING, _one_or_many(rows), absorb=True, closing=True
+            )
         return {r.idempotency_key: r.id for r in answer if r.leased_until is not None}
 
     async def _rooms_without_backlog(self, rooms: Sequence[RoomRef]) -> set[RoomRef]:

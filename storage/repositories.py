@@ -4,25 +4,22 @@ statements and this keeps them cheap."""
 
 from __future__ import annotations
 
+import time
+import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
-    CompoundSelect,
     Integer,
-    String,
     Table,
     bindparam,
-    case,
+    func,
     insert,
-    literal,
-    null,
     select,
-    union_all,
     update,
 )
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import (
@@ -57,6 +54,7 @@ from storage.models import (
     RoomBindingRow,
 )
 from storage.models_minutes import HeldMeetingRow
+from storage.room_context import ROOM_CONTEXT
 
 GROUPS = cast(Table, GroupRow.__table__)
 BINDINGS = cast(Table, RoomBindingRow.__table__)
@@ -68,79 +66,6 @@ HISTORY = cast(Table, ResponsibilityRow.__table__)
 DECISIONS = cast(Table, DecisionRow.__table__)
 NOTES = cast(Table, NoteRow.__table__)
 HELD = cast(Table, HeldMeetingRow.__table__)
-
-
-def _room_context_query() -> CompoundSelect[Any]:
-    """Built once: every command starts with it, and building a statement costs more than
-    running it on SQLite. The room's binding and group on every row, then one row per
-    active member of the group (kind "m"; most commands need the member list, the sender is
-    picked from it) and one per room bound to the group (kind "b"; where alerts go), so a
-    command reads its group in one round trip."""
-    here = BINDINGS.alias("here")
-    member = MEMBERS.alias("m")
-    other = BINDINGS.alias("other")
-    room = (
-        here.c.id,
-        here.c.group_id,
-        here.c.platform,
-        here.c.room_id,
-        here.c.detail,
-        here.c.purpose,
-        GROUPS.c.name,
-        GROUPS.c.kind,
-        GROUPS.c.prefix,
-        GROUPS.c.timezone,
-    )
-    # Whether the group is in a meeting: the commands that record on a case link what they
-    # record to a running meeting, and most of the time none runs. Looked up once, on the
-    # row of this room's own binding, not on every member's row.
-    running_meeting = (
-        select(HELD.c.id)
-        .where(HELD.c.group_id == here.c.group_id, HELD.c.ended_at.is_(None))
-        .limit(1)
-        .scalar_subquery()
-    )
-    in_room = (
-        here.c.platform == bindparam("platform"),
-        here.c.room_id == bindparam("room_id"),
-    )
-    members = (
-        select(
-            *room,
-            literal("m", String).label("x_kind"),
-            member.c.id.label("x_id"),
-            member.c.platform.label("x_platform"),
-            member.c.user_id.label("x_key"),
-            member.c.display_name.label("x_name"),
-            member.c.agency.label("x_agency"),
-            member.c.role.label("x_role"),
-            member.c.away_until.label("x_away_until"),
-            member.c.away_deputy.label("x_away_deputy"),
-            null().cast(Integer).label("running_meeting"),
-        )
-        .join(GROUPS, GROUPS.c.id == here.c.group_id)
-        .outerjoin(member, (member.c.group_id == here.c.group_id) & member.c.active.is_(True))
-        .where(*in_room)
-    )
-    rooms = (
-        select(
-            *room,
-            literal("b", String),
-            other.c.id,
-            other.c.platform,
-            other.c.room_id,
-            other.c.detail,
-            other.c.purpose,
-            null(),
-            null(),
-            null(),
-            case((other.c.id == here.c.id, running_meeting), else_=null()),
-        )
-        .join(GROUPS, GROUPS.c.id == here.c.group_id)
-        .join(other, other.c.group_id == here.c.group_id)
-        .where(*in_room)
-    )
-    return union_all(members, rooms)
 
 
 class UnitCache:
@@ -176,6 +101,10 @@ class UnitCache:
         # transaction after that read is not seen by this command: the same as if it had
         # started a moment after the command.
         self.no_meeting_running: set[GroupId] = set()
+        # A group's case counter as the room's context read it: (year, last number), and the
+        # groups whose case this unit numbered from it.
+        self.case_counter: dict[GroupId, tuple[int, int]] = {}
+        self.numbered_optimistically: set[GroupId] = set()
         # Audit rows recorded and not yet appended (PostgreSQL; storage/audit_log.py).
         self.audit: list[dict[str, Any]] = []
 
@@ -204,16 +133,41 @@ def member_from(row: Row[Any], prefix: str = "") -> Member:
     )
 
 
-_ROOM_CONTEXT = _room_context_query()
 _NEXT_NUMBER = (
     update(SEQUENCES)
     .where(SEQUENCES.c.group_id == bindparam("b_group"), SEQUENCES.c.year == bindparam("b_year"))
     .values(last=SEQUENCES.c.last + 1)
     .returning(SEQUENCES.c.last)
 )
+_NEXT_NUMBER_CHECKED = (
+    update(SEQUENCES)
+    .where(SEQUENCES.c.group_id == bindparam("b_group"), SEQUENCES.c.year == bindparam("b_year"))
+    .values(last=func.psp_next_version(SEQUENCES.c.last, bindparam("expected", type_=Integer)))
+)
 _GROUP_BINDINGS = (
     select(BINDINGS).where(BINDINGS.c.group_id == bindparam("group_id")).order_by(BINDINGS.c.id)
 )
+
+
+# Per database (engine): groups whose flag lost its number to another's lately, until when
+# (time.monotonic()). Their flags take the counter's row lock at once and wait their turn
+# instead of running again.
+_CONTENDED: weakref.WeakKeyDictionary[Engine, dict[GroupId, float]] = weakref.WeakKeyDictionary()
+CONTENTION_SECONDS = 10.0
+
+
+def numbering_contended(conn: AsyncConnection, known: UnitCache) -> None:
+    """A unit of work ended in a clash: the groups it numbered a case of without the lock
+    take it for a while."""
+    until = time.monotonic() + CONTENTION_SECONDS
+    contended = _CONTENDED.setdefault(conn.engine.sync_engine, {})
+    for group_id in known.numbered_optimistically:
+        contended[group_id] = until
+
+
+def _contended(conn: AsyncConnection, group_id: GroupId) -> bool:
+    until = _CONTENDED.get(conn.engine.sync_engine, {}).get(group_id, 0.0)
+    return until > time.monotonic()
 
 
 def agency_or_none(value: str | None) -> Agency | None:
@@ -280,7 +234,7 @@ class SqlAlchemyGroupRepository:
         self, platform: Platform, room_id: str, user_id: str
     ) -> tuple[RoomBinding, Group, Member | None] | None:
         params = {"platform": platform.value, "room_id": room_id}
-        rows = (await direct.execute(self._conn, _ROOM_CONTEXT, params)).all()
+        rows = (await direct.execute(self._conn, ROOM_CONTEXT, params)).all()
         if not rows:
             return None
         first = rows[0]
@@ -323,6 +277,8 @@ class SqlAlchemyGroupRepository:
         here = next(r for r in rows if r.x_kind == "b" and r.x_id == binding.id)
         if here.running_meeting is None:
             self._members.no_meeting_running.add(group.id)
+        if here.case_year is not None:
+            self._members.case_counter[group.id] = (here.case_year, here.case_last)
         member = next((m for m in members if m.platform is platform and m.user_id == user_id), None)
         return binding, group, member
 
@@ -359,11 +315,27 @@ class SqlAlchemyGroupRepository:
         return RoomBinding(result.scalar_one(), group_id, platform, room_id, detail, purpose)
 
     async def next_case_number(self, group_id: GroupId, year: int) -> int:
+        counter = self._members.case_counter.get(group_id)
+        if (
+            counter is not None
+            and counter[0] == year
+            and direct.holds_writes(self._conn)
+            and not _contended(self._conn, group_id)
+        ):
+            # PostgreSQL: the number the room's context read, taken with the case's own
+            # statement, which fails (and the command runs again) if another took it first.
+            self._members.numbered_optimistically.add(group_id)
+            last = counter[1]
+            params = {"b_group": group_id, "b_year": year, "expected": last}
+            await direct.defer(self._conn, _NEXT_NUMBER_CHECKED, params)
+            self._members.case_counter[group_id] = (year, last + 1)
+            return last + 1
         result = await direct.execute(
             self._conn, _NEXT_NUMBER, {"b_group": group_id, "b_year": year}
         )
         number = result.scalar_one_or_none()
         if number is not None:
+            self._members.case_counter[group_id] = (year, int(number))
             return int(number)
         # First case of the year; a concurrent first insert loses on the primary key and the
         # unit of work retries the command.

@@ -11,9 +11,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.ports import ConcurrentUpdateError, DatabaseBusyError, DatabaseUnavailable
+from storage import direct
 from storage.access import SqlAlchemyAccessRepository
 from storage.adapter_state import SqlAlchemyStateStore
-from storage.audit_log import SqlAlchemyAuditRepository, flush_pending
+from storage.audit_chain import append_row
+from storage.audit_log import SqlAlchemyAuditRepository
 from storage.cases import SqlAlchemyCaseRepository
 from storage.codec import PlainTextCodec, TextCodec
 from storage.escalations import SqlAlchemyEscalationRepository
@@ -27,6 +29,7 @@ from storage.processed_events import SqlAlchemyEventLog
 from storage.repositories import (
     SqlAlchemyGroupRepository,
     UnitCache,
+    numbering_contended,
 )
 from storage.scheduling import (
     SqlAlchemyMeetingRepository,
@@ -99,10 +102,12 @@ class SqlAlchemyUnitOfWork:
             raise
         conn, codec = self._conn, self._codec
         self._known = known = UnitCache()
-        # PostgreSQL, in a transaction: audit rows go out with the outbox rows or at COMMIT.
-        deferred = (
-            known.audit if conn.dialect.name == "postgresql" and not self._autocommit else None
-        )
+        # PostgreSQL, in a transaction: audit rows go out with the outbox rows or at COMMIT,
+        # and writes whose results are not read with the next statement (storage/direct.py).
+        holding = conn.dialect.name == "postgresql" and not self._autocommit
+        deferred = known.audit if holding else None
+        if holding:
+            direct.hold_writes(conn)
         self.groups = SqlAlchemyGroupRepository(conn, known)
         self.members = SqlAlchemyMemberRepository(conn, known)
         self.cases = SqlAlchemyCaseRepository(conn, codec, known)
@@ -132,6 +137,7 @@ class SqlAlchemyUnitOfWork:
         conn, self._conn = self._conn, None
         if conn is None:
             return
+        direct.drop_held(conn)
         if is_connection_failure(exc):
             await _close_quietly(conn)  # the connection is gone: nothing to roll back
             raise DatabaseUnavailable() from exc
@@ -142,16 +148,29 @@ class SqlAlchemyUnitOfWork:
             await conn.close()
         if isinstance(exc, DBAPIError):
             translated = _translated(exc)
+            if isinstance(translated, ConcurrentUpdateError):
+                numbering_contended(conn, self._known)
             if translated is not exc:
                 raise translated from exc
 
     async def commit(self) -> None:
-        await flush_pending(self.connection, self._known.audit)
-        await self.connection.commit()
+        conn, audit = self.connection, self._known.audit
+        # What is still held goes out in the last statement; with nothing written before
+        # it, that statement alone is the transaction (no BEGIN, no COMMIT round trip).
+        while len(audit) > 1:
+            await append_row(conn, audit.pop(0))
+        if audit:
+            await append_row(conn, audit.pop(), closing=True)
+        else:
+            await direct.flush(conn, closing=True)
+        await conn.commit()
 
     async def rollback(self) -> None:
         self._known.audit.clear()
+        direct.drop_held(self.connection)
         await self.connection.rollback()
+        if self.connection.dialect.name == "postgresql" and not self._autocommit:
+            direct.hold_writes(self.connection)
 
 
 async def _close_quietly(conn: AsyncConnection) -> None:

@@ -71,9 +71,7 @@ async def bind_rooms(harness: Harness, *rooms: str, platform: Platform = Platfor
 
 async def outbox(harness: Harness, *statuses: OutboxStatus) -> list[OutboxListing]:
     async with harness.uow_factory() as uow:
-        return list(
-            await uow.outbox.listing(statuses=statuses or list(OutboxStatus), limit=1000)
-        )
+        return list(await uow.outbox.listing(statuses=statuses or list(OutboxStatus), limit=1000))
 
 
 async def ledger_states(harness: Harness, kind: str) -> list[str]:

@@ -393,9 +393,12 @@ async def test_a_case_saved_from_a_stale_version_is_a_concurrent_update(
         assert stored == replace(taken, version=2)
         assert await uow.cases.get(case.id) == stored
         assert await uow.cases.get_by_ref(group.id, "PSP-2026-0002") is None
+    # A clash surfaces by the commit at the latest: on PostgreSQL a write may go out with
+    # the unit of work's next statement (storage/direct.py).
     with pytest.raises(ConcurrentUpdateError):
         async with factory() as uow:
             await a_case(uow, group, 1, by=anna, urgency=Urgency.NORMAL, summary="twice")
+            await uow.commit()
 
 
 async def test_what_is_recorded_on_a_case_comes_back_in_order_and_numbered(
@@ -448,11 +451,12 @@ async def test_what_is_recorded_on_a_case_comes_back_in_order_and_numbered(
         decisions = await uow.cases.decisions(case.id)
         assert decisions == [replace(first, done_at=T0 + timedelta(hours=1)), second]
         assert await uow.cases.notes(case.id) == notes
-    with pytest.raises(ConcurrentUpdateError):
+    with pytest.raises(ConcurrentUpdateError):  # by the commit at the latest
         async with factory() as uow:
             await uow.cases.add_acknowledgement(
                 case.id, agency=Agency.SOCIAL, member_id=anna, at=T0
             )
+            await uow.commit()
 
 
 async def test_a_cases_details_in_one_read_are_what_the_separate_reads_give(

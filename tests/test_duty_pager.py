@@ -149,7 +149,10 @@ async def test_friday_night_acute_flag_reaches_duty_escalates_and_pages(
         f"📟 {REF}: psychiatry has not acknowledged after "
     )
     assert told[0].reply.text.endswith("; its duty contact and the lead have been paged.")
-    await pump(h)
+    for _ in range(3):  # a page that timed out on a busy machine goes out on a later pass
+        await pump(h)
+        if len(receiver.pages) >= 2:
+            break
     pages = sorted(receiver.pages.values(), key=lambda p: str(p["target"]))
     assert [(p["agency"], p["recipient"], p["target"]) for p in pages] == [
         ("psychiatry", "lead", "lead"),

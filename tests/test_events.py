@@ -530,9 +530,7 @@ async def test_a_transfer_is_told_to_the_other_group(h: Harness) -> None:
     assert "Borger truer naboer" not in replies[0].text  # never the summary to another group
 
 
-async def test_a_steering_answer_emits_and_tells_the_group(
-    h: Harness, recorded: Recorded
-) -> None:
+async def test_a_steering_answer_emits_and_tells_the_group(h: Harness, recorded: Recorded) -> None:
     await h.say("admin", "steering setup Styregruppe Nord", room="styregruppe")
     await h.say("admin", "steering add Demo", room="styregruppe")
     await h.say("erik", "escalate Reglerne er uklare")

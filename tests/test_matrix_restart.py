@@ -260,9 +260,7 @@ async def test_bot_recovers_when_the_homeserver_restarts(
         assert not bot.task.done()  # recovered by itself, no restart
 
 
-async def throttle(
-    synapse: Synapse, tmp_path: Path, user_id: str, *, lift: bool = False
-) -> None:
+async def throttle(synapse: Synapse, tmp_path: Path, user_id: str, *, lift: bool = False) -> None:
     """Synapse's per-user override: one message per second for this user from now on (or,
     with `lift`, back to the homeserver's own limits)."""
     _id, _pw, token = synapse.register("ratelimit-admin", admin=True)

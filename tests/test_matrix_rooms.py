@@ -124,9 +124,10 @@ async def test_a_message_the_bot_cannot_read_is_not_acted_on_and_the_sender_told
 ) -> None:
     admin = users["admin"]
     # Short long-polls: "a few more syncs" below come quickly when nothing else happens.
-    async with bot_in_room(
-        synapse, tmp_path, bot_engine, admin, "pspbot", sync_timeout_ms=300
-    ) as (bot, room):
+    async with bot_in_room(synapse, tmp_path, bot_engine, admin, "pspbot", sync_timeout_ms=300) as (
+        bot,
+        room,
+    ):
         metrics = PrometheusMetrics()
         bot.service.router.observe(metrics)
         assert "Nordby" in (await admin.ask(bot.user_id, room, "!psp group setup Nordby")).body

@@ -173,25 +173,31 @@ async def test_bad_input_gets_one_line_and_changes_nothing(harness: Harness) -> 
     await h.text("admin", "group setup Other --prefix SSP", room="other-room")
     await h.text("admin", "member add @olga police lead", room="other-room")
     await h.text("olga", "flag urgent their own case", room="other-room")
-    await refused_alike(h, (
-        ("bo", "next", "No meeting is running"),
-        ("bo", "present", "No meeting is running"),
-        ("bo", f"discussed {ref(1)}", "No meeting is running"),
-        ("erik", "meeting end", "No meeting is running"),
-        ("bo", "meeting start", "lead"),
-        ("erik", "meeting minutes 7", "There are no minutes no. 7"),
-        ("erik", "meeting minutes x", "is not a minutes number"),
-        ("erik", f"meeting agenda add {ref(9)}", "PSP-2026-0009"),
-    ))
+    await refused_alike(
+        h,
+        (
+            ("bo", "next", "No meeting is running"),
+            ("bo", "present", "No meeting is running"),
+            ("bo", f"discussed {ref(1)}", "No meeting is running"),
+            ("erik", "meeting end", "No meeting is running"),
+            ("bo", "meeting start", "lead"),
+            ("erik", "meeting minutes 7", "There are no minutes no. 7"),
+            ("erik", "meeting minutes x", "is not a minutes number"),
+            ("erik", f"meeting agenda add {ref(9)}", "PSP-2026-0009"),
+        ),
+    )
     await h.text("erik", "meeting start")
-    await refused_alike(h, (
-        ("erik", "meeting start", "already running"),
-        ("bo", "meeting end", "lead"),
-        ("bo", f"skip {ref(9)}", "PSP-2026-0009"),
-        ("bo", "discussed SSP-2026-0001", "no case SSP-2026-0001"),
-        ("erik", "meeting agenda add SSP-2026-0001", "no case SSP-2026-0001"),
-        ("bo", "til", "til stede"),
-    ))
+    await refused_alike(
+        h,
+        (
+            ("erik", "meeting start", "already running"),
+            ("bo", "meeting end", "lead"),
+            ("bo", f"skip {ref(9)}", "PSP-2026-0009"),
+            ("bo", "discussed SSP-2026-0001", "no case SSP-2026-0001"),
+            ("erik", "meeting agenda add SSP-2026-0001", "no case SSP-2026-0001"),
+            ("bo", "til", "til stede"),
+        ),
+    )
     await h.text("erik", "meeting end")
     assert "No meeting is running" in await h.text("erik", "meeting end")
 
@@ -231,7 +237,6 @@ async def _case_id(h: Harness, wanted: str) -> int:
         return int(case.id)
 
 
-
 async def test_who_changes_the_agenda_and_how_it_reads(core: Harness) -> None:
     h = core
     await h.text("erik", "meeting schedule 2026-12-01 09:00 --every month")
@@ -264,14 +269,10 @@ async def test_who_changes_the_agenda_and_how_it_reads(core: Harness) -> None:
     assert "added last to the meeting's agenda (2 cases)" in await h.text(
         "bo", f"meeting agenda add {ref(2)}"
     )
-    assert "already on the meeting's agenda" in await h.text(
-        "bo", f"meeting agenda add {ref(2)}"
-    )
+    assert "already on the meeting's agenda" in await h.text("bo", f"meeting agenda add {ref(2)}")
     assert "Case 1 of 2" in await h.text("erik", "next")
     running = (await h.text("bo", "meeting agenda")).splitlines()
-    assert running[0] == (
-        "📋 Agenda of the running meeting (minutes no. 2): 1 of 2 cases taken up"
-    )
+    assert running[0] == ("📋 Agenda of the running meeting (minutes no. 2): 1 of 2 cases taken up")
     assert running[1].startswith(f"▶️ {ref(1)} urgent — responsible: police: first")
     assert running[2].startswith(f"• {ref(2)} urgent")
     assert "already been taken up" in await h.text("anna", f"meeting agenda remove {ref(1)}")

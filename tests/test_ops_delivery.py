@@ -54,9 +54,7 @@ async def test_a_scrape_after_a_walk_with_a_failing_sender_shows_the_delivery_se
     # Ten minutes on, the flaky room has been tried again and still fails.
     harness.clock.advance(timedelta(minutes=10))
     await harness.router.delivery.run_once()
-    await note_success(
-        harness.engine, AUDIT_VERIFY, at=harness.clock.now() - timedelta(hours=2)
-    )
+    await note_success(harness.engine, AUDIT_VERIFY, at=harness.clock.now() - timedelta(hours=2))
 
     probes = {"outbox": outbox_probe(harness.uow_factory, harness.clock, 300)}
 

@@ -305,6 +305,11 @@ class StateStore(Protocol):
 
 
 class UnitOfWork(Protocol):
+    """One transaction. A write's failure (ConcurrentUpdateError for a clash or a stale
+    version) surfaces at the write or, where the database holds writes back to send them
+    with a later statement, at that statement or `commit()` at the latest; either way nothing
+    of the unit of work is kept."""
+
     @property
     def groups(self) -> GroupRepository: ...
     @property

@@ -102,7 +102,9 @@ class OutboxRepository(Protocol):
         """Queue the replies, in this order, in the caller's transaction. With
         `claim_until`, the rows of rooms that have nothing pending yet come back leased to
         the caller until then, so that it can send them right after its commit without
-        claiming them first (the low-latency path of a command); otherwise none."""
+        claiming them first (the low-latency path of a command); otherwise none. A claim
+        is the unit of work's last write: its commit follows, with nothing written between,
+        so a database may commit with this statement."""
         ...
 
     async def claim_room(
