@@ -41,10 +41,12 @@ BY_REF_WITH_ACKNOWLEDGEMENTS = (
 )
 BY_ID = select(CASES).where(CASES.c.id == bindparam("case_id"))
 INSERT_CASE = insert(CASES).returning(CASES.c.id)
-# PostgreSQL, in a unit of work that holds its writes: the new case's id, taken before the
-# case is stored, so that the case, its acknowledgement and its audit row go out together
+# PostgreSQL, in a unit of work that holds its writes: ids for new cases, taken before the
+# cases are stored, so that a case, its acknowledgement and its audit row go out together
 # with the command's answer (storage/direct.py). A sequence is outside every transaction.
-RESERVE_CASE_ID = text("SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id")
+RESERVE_CASE_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id FROM generate_series(1, :count)"
+).bindparams(bindparam("count", type_=Integer))
 INSERT_RESERVED_CASE = insert(CASES)
 CASE_COLUMNS = (
     "group_id",

@@ -32,6 +32,7 @@ from bot.ports import ConcurrentUpdateError, KnownMember
 from storage import case_statements as st
 from storage import direct
 from storage.case_details import DETAILS, details_from_rows
+from storage.case_ids import reserved_case_id
 from storage.case_listing import list_cases
 from storage.case_rows import as_read, case_from_row, decision_from_row
 from storage.codec import TextCodec, case_aad, numbered_aad
@@ -91,8 +92,7 @@ class SqlAlchemyCaseRepository:
         else:
             if direct.holds_writes(self._conn):
                 # Its id first, so that the case goes out with the command's last statement.
-                reserved = await direct.execute(self._conn, st.RESERVE_CASE_ID, independent=True)
-                case_id = CaseId(reserved.scalar_one())
+                case_id = await reserved_case_id(self._conn)
                 await direct.defer(self._conn, st.INSERT_RESERVED_CASE, {**values, "id": case_id})
             else:
                 inserted = await direct.execute(self._conn, st.INSERT_CASE, values)
