@@ -298,7 +298,7 @@ async def run_database(
     out = {name: p50_p99(samples) for name, samples in results.items()}
     out["bare two-insert transaction (floor)"] = p50_p99(floor)
     ratio = statistics.median(flag_again) / statistics.median(floor)
-    out["flag p50 ÷ floor p50 (same run)"] = f"{ratio:.1f}×"
+    out["flag p50 ÷ floor p50 (same run)"] = f"{ratio:.2f}×"
     out["mixed commands/s, one process"] = f"{done / seconds:.0f}"
     groups = GROUPS_AT_ONCE
     out[f"mixed commands/s, one process, {groups} groups at once"] = (
