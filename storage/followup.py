@@ -7,12 +7,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Agency, CaseId, Decision, GroupId, Urgency
 from bot.ports import OpenDecision, OpenEscalation
+from storage import direct
 from storage.case_rows import decision_from_row
 from storage.codec import TextCodec, numbered_aad
 from storage.scheduling import (
@@ -24,6 +25,14 @@ from storage.scheduling import (
     WATCHES,
     aware_utc,
 )
+
+_ALL_OPEN_ESCALATIONS = (
+    select(ESCALATIONS)
+    .where(ESCALATIONS.c.group_id == bindparam("group_id"), ESCALATIONS.c.handled_at.is_(None))
+    .order_by(ESCALATIONS.c.number)
+)
+# SQLite takes no NULL for LIMIT: with a limit, a statement of its own.
+_OPEN_ESCALATIONS = _ALL_OPEN_ESCALATIONS.limit(bindparam("limit"))
 
 
 class SqlAlchemyFollowUpQueries:
@@ -136,11 +145,10 @@ class SqlAlchemyFollowUpQueries:
     async def open_escalations(
         self, group_id: GroupId, *, limit: int | None = None
     ) -> Sequence[OpenEscalation]:
-        rows = await self._conn.execute(
-            select(ESCALATIONS)
-            .where(ESCALATIONS.c.group_id == group_id, ESCALATIONS.c.handled_at.is_(None))
-            .order_by(ESCALATIONS.c.number)
-            .limit(limit)
+        rows = await direct.execute(
+            self._conn,
+            _ALL_OPEN_ESCALATIONS if limit is None else _OPEN_ESCALATIONS,
+            {"group_id": group_id} if limit is None else {"group_id": group_id, "limit": limit},
         )
         return [
             OpenEscalation(

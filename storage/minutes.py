@@ -42,6 +42,13 @@ ITEMS = cast(Table, MeetingItemRow.__table__)
 ATTENDANCE = cast(Table, MeetingAttendanceRow.__table__)
 ENTRIES = cast(Table, MeetingEntryRow.__table__)
 PICKS = cast(Table, AgendaPickRow.__table__)
+_PICKS = select(PICKS.c.case_id, PICKS.c.pick).where(PICKS.c.group_id == bindparam("group_id"))
+_LAST_START = (
+    select(HELD.c.started_at)
+    .where(HELD.c.group_id == bindparam("group_id"))
+    .order_by(HELD.c.number.desc())
+    .limit(1)
+)
 CASES = cast(Table, CaseRow.__table__)
 
 _LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -107,14 +114,7 @@ class SqlAlchemyMinutesRepository:
         return [self._held(r) for r in rows]
 
     async def last_start(self, group_id: GroupId) -> datetime | None:
-        row = (
-            await self._conn.execute(
-                select(HELD.c.started_at)
-                .where(HELD.c.group_id == group_id)
-                .order_by(HELD.c.number.desc())
-                .limit(1)
-            )
-        ).first()
+        row = (await direct.execute(self._conn, _LAST_START, {"group_id": group_id})).first()
         return row.started_at if row else None
 
     async def start(
@@ -352,9 +352,7 @@ class SqlAlchemyMinutesRepository:
         return found
 
     async def picks(self, group_id: GroupId) -> Mapping[CaseId, Pick]:
-        rows = await self._conn.execute(
-            select(PICKS.c.case_id, PICKS.c.pick).where(PICKS.c.group_id == group_id)
-        )
+        rows = await direct.execute(self._conn, _PICKS, {"group_id": group_id})
         return {CaseId(r.case_id): Pick(r.pick) for r in rows}
 
     async def set_pick(

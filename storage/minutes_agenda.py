@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, or_, select
+from sqlalchemy import Table, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Agency, CaseId, CaseStatus, CaseSummaryRow, GroupId, Urgency
 from bot.ports.minutes import AgendaCase, Pick
+from storage import direct
 from storage.case_statements import LISTED
 from storage.codec import TextCodec, case_aad
 from storage.models import AcknowledgementRow, CaseRow, DecisionRow
@@ -33,6 +35,10 @@ async def agenda_page(
     limit: int,
     count_up_to: int,
 ) -> tuple[Sequence[AgendaCase], int]:
+    if not picks:
+        return await _unpicked_page(
+            conn, codec, group_id, since=since, due_by=due_by, limit=limit, up_to=count_up_to
+        )
     wanted = [c for c, p in picks.items() if p is not Pick.REMOVE]
     removed = [c for c, p in picks.items() if p is Pick.REMOVE]
     carried = [c for c, p in picks.items() if p is Pick.CARRY]
@@ -68,14 +74,21 @@ async def agenda_page(
         if carried:
             rest = rest.where(CASES.c.id.not_in(carried))
         rows += (await conn.execute(rest.limit(limit - len(rows)))).all()
-    acknowledged: dict[int, set[Agency]] = {}
-    found = await conn.execute(
-        select(ACKS.c.case_id, ACKS.c.agency).where(ACKS.c.case_id.in_([r.id for r in rows]))
-    )
-    for case_id, agency in found:
-        acknowledged.setdefault(case_id, set()).add(Agency(agency))
     counting = select(CASES.c.id).where(where).limit(count_up_to + 1).subquery()
     total = (await conn.execute(select(func.count()).select_from(counting))).scalar_one()
+    return await _agenda_cases(conn, codec, rows, picks), int(total)
+
+
+async def _agenda_cases(
+    conn: AsyncConnection, codec: TextCodec, rows: Sequence[Any], picks: Mapping[CaseId, Pick]
+) -> list[AgendaCase]:
+    acknowledged: dict[int, set[Agency]] = {}
+    if rows:
+        found = await conn.execute(
+            select(ACKS.c.case_id, ACKS.c.agency).where(ACKS.c.case_id.in_([r.id for r in rows]))
+        )
+        for case_id, agency in found:
+            acknowledged.setdefault(case_id, set()).add(Agency(agency))
     return [
         AgendaCase(
             case_id=CaseId(r.id),
@@ -91,4 +104,52 @@ async def agenda_page(
             pick=picks.get(CaseId(r.id)),
         )
         for r in rows
-    ], int(total)
+    ]
+
+
+@functools.cache
+def _unpicked(with_since: bool) -> tuple[Any, Any]:
+    """The page and the bounded count when no one picked a case for the agenda (the usual
+    case): built once, run on the driver (storage/direct.py)."""
+    due = select(DECISIONS.c.case_id).where(
+        DECISIONS.c.done_at.is_(None), DECISIONS.c.due <= bindparam("due_by")
+    )
+    conditions: list[Any] = [
+        CASES.c.group_id == bindparam("group_id"),
+        CASES.c.status == CaseStatus.OPEN.value,
+    ]
+    if with_since:
+        conditions.append(
+            or_(
+                CASES.c.responsible.is_(None),
+                CASES.c.id.in_(due),
+                CASES.c.created_at >= bindparam("since"),
+            )
+        )
+    page = (
+        select(*LISTED)
+        .where(*conditions)
+        .order_by(CASES.c.urgency_rank, CASES.c.created_at, CASES.c.id)
+        .limit(bindparam("limit"))
+    )
+    matching = select(CASES.c.id).where(*conditions).limit(bindparam("up_to")).subquery()
+    return page, select(func.count()).select_from(matching)
+
+
+async def _unpicked_page(
+    conn: AsyncConnection,
+    codec: TextCodec,
+    group_id: GroupId,
+    *,
+    since: datetime | None,
+    due_by: date,
+    limit: int,
+    up_to: int,
+) -> tuple[Sequence[AgendaCase], int]:
+    page, counting = _unpicked(since is not None)
+    params: dict[str, Any] = {"group_id": group_id}
+    if since is not None:
+        params.update(since=since, due_by=due_by)
+    rows = (await direct.execute(conn, page, {**params, "limit": limit})).all()
+    total = (await direct.execute(conn, counting, {**params, "up_to": up_to + 1})).scalar_one()
+    return await _agenda_cases(conn, codec, rows, {}), int(total)

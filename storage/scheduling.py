@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import GroupId, MemberId
 from bot.ports import MeetingRecord, NotificationKey
+from storage import direct
 from storage.codec import TextCodec, numbered_aad
 from storage.models import CaseRow, DecisionRow, EscalationRow, GroupRow
 from storage.models_scheduling import EscalationWatchRow, MeetingRow, SentNotificationRow
@@ -22,6 +23,11 @@ from storage.models_scheduling import EscalationWatchRow, MeetingRow, SentNotifi
 log = logging.getLogger(__name__)
 
 MEETINGS = cast(Table, MeetingRow.__table__)
+# A group's meetings in order (built once: every agenda and reminder reads them).
+_ALL_MEETINGS = (
+    select(MEETINGS).where(MEETINGS.c.group_id == bindparam("group_id")).order_by(MEETINGS.c.number)
+)
+_MEETINGS = _ALL_MEETINGS.where(MEETINGS.c.cancelled.is_(False))
 SENT = cast(Table, SentNotificationRow.__table__)
 WATCHES = cast(Table, EscalationWatchRow.__table__)
 CASES = cast(Table, CaseRow.__table__)
@@ -144,10 +150,8 @@ class SqlAlchemyMeetingRepository:
     async def list(
         self, group_id: GroupId, *, include_cancelled: bool = False
     ) -> Sequence[MeetingRecord]:
-        query = select(MEETINGS).where(MEETINGS.c.group_id == group_id)
-        if not include_cancelled:
-            query = query.where(MEETINGS.c.cancelled.is_(False))
-        rows = await self._conn.execute(query.order_by(MEETINGS.c.number))
+        query = _ALL_MEETINGS if include_cancelled else _MEETINGS
+        rows = await direct.execute(self._conn, query, {"group_id": group_id})
         return [self._meeting(r) for r in rows]
 
     async def save(self, meeting: MeetingRecord) -> None:

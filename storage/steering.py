@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, delete, insert, select, update
+from sqlalchemy import Row, Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import GroupId, Platform
 from bot.ports.evaluation import EscalationAnswer, SteeringGroup, SteeringId
+from storage import direct
 from storage.codec import TextCodec, numbered_aad
 from storage.models import EscalationRow
 from storage.models_evaluation import SteeringGroupRow, SteeringLinkRow
@@ -18,6 +19,15 @@ from storage.models_evaluation import SteeringGroupRow, SteeringLinkRow
 STEERING = cast(Table, SteeringGroupRow.__table__)
 LINKS = cast(Table, SteeringLinkRow.__table__)
 ESCALATIONS = cast(Table, EscalationRow.__table__)
+_ANSWERS = (
+    select(ESCALATIONS.c.number, ESCALATIONS.c.answer, ESCALATIONS.c.answered_at)
+    .where(
+        ESCALATIONS.c.group_id == bindparam("group_id"),
+        ESCALATIONS.c.answered_at.is_not(None),
+        ESCALATIONS.c.handled_at.is_(None),
+    )
+    .order_by(ESCALATIONS.c.number)
+)
 
 
 def _steering(row: Row[Any]) -> SteeringGroup:
@@ -103,15 +113,7 @@ class SqlAlchemySteeringRepository:
         return True
 
     async def answers(self, group_id: GroupId) -> Sequence[EscalationAnswer]:
-        rows = await self._conn.execute(
-            select(ESCALATIONS.c.number, ESCALATIONS.c.answer, ESCALATIONS.c.answered_at)
-            .where(
-                ESCALATIONS.c.group_id == group_id,
-                ESCALATIONS.c.answered_at.is_not(None),
-                ESCALATIONS.c.handled_at.is_(None),
-            )
-            .order_by(ESCALATIONS.c.number)
-        )
+        rows = await direct.execute(self._conn, _ANSWERS, {"group_id": group_id})
         return [
             EscalationAnswer(
                 group_id,
