@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -178,6 +179,80 @@ def member_id_or_none(value: int | None) -> MemberId | None:
     return MemberId(value) if value is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class _RoomContext:
+    binding: RoomBinding
+    group: Group
+    members: tuple[Member, ...]
+    bindings: tuple[RoomBinding, ...]
+    meeting_running: bool
+    case_counter: tuple[int, int] | None
+
+
+# The room contexts read lately, by their rows: a group's rows rarely change between two
+# commands, and building its members and rooms anew each time was a fair part of a command's
+# CPU. Everything in them is immutable and made from the rows alone, so equal rows give an
+# equal context, whichever database or moment they came from.
+_CONTEXTS: dict[tuple[Any, ...], _RoomContext] = {}
+_MAX_CONTEXTS = 512
+
+
+def _room_context_of(rows: Sequence[Any]) -> _RoomContext:
+    key = tuple(rows)
+    found = _CONTEXTS.get(key)
+    if found is None:
+        if len(_CONTEXTS) >= _MAX_CONTEXTS:
+            _CONTEXTS.clear()
+        found = _CONTEXTS[key] = _built_room_context(rows)
+    return found
+
+
+def _built_room_context(rows: Sequence[Any]) -> _RoomContext:
+    first = rows[0]
+    binding = SqlAlchemyGroupRepository._binding(first)
+    group = Group(binding.group_id, first.name, GroupKind(first.kind), first.prefix, first.timezone)
+    members: list[Member] = []
+    bindings: list[RoomBinding] = []
+    for row in sorted(rows, key=lambda r: (r.x_kind, r.x_id or 0)):
+        if row.x_id is None:
+            continue  # a group without members yet
+        if row.x_kind == "b":
+            bindings.append(
+                RoomBinding(
+                    id=row.x_id,
+                    group_id=group.id,
+                    platform=Platform(row.x_platform),
+                    room_id=row.x_key,
+                    detail=DetailLevel(row.x_name),
+                    purpose=RoomPurpose(row.x_agency),
+                )
+            )
+        else:
+            members.append(
+                Member(
+                    id=MemberId(row.x_id),
+                    group_id=group.id,
+                    platform=Platform(row.x_platform),
+                    user_id=row.x_key,
+                    display_name=row.x_name,
+                    agency=Agency(row.x_agency),
+                    role=Role(row.x_role),
+                    away_until=row.x_away_until,
+                    away_deputy=member_id_or_none(row.x_away_deputy),
+                )
+            )
+    here = next(r for r in rows if r.x_kind == "b" and r.x_id == binding.id)
+    counter = (here.case_year, here.case_last) if here.case_year is not None else None
+    return _RoomContext(
+        binding,
+        group,
+        tuple(members),
+        tuple(bindings),
+        here.running_meeting is not None,
+        counter,
+    )
+
+
 class SqlAlchemyGroupRepository:
     def __init__(self, conn: AsyncConnection, members: UnitCache | None = None) -> None:
         self._conn = conn
@@ -237,48 +312,15 @@ class SqlAlchemyGroupRepository:
         rows = (await direct.execute(self._conn, ROOM_CONTEXT, params)).all()
         if not rows:
             return None
-        first = rows[0]
-        binding = self._binding(first)
-        group = Group(
-            binding.group_id, first.name, GroupKind(first.kind), first.prefix, first.timezone
-        )
-        members: list[Member] = []
-        bindings: list[RoomBinding] = []
-        for row in sorted(rows, key=lambda r: (r.x_kind, r.x_id or 0)):
-            if row.x_id is None:
-                continue  # a group without members yet
-            if row.x_kind == "b":
-                bindings.append(
-                    RoomBinding(
-                        id=row.x_id,
-                        group_id=group.id,
-                        platform=Platform(row.x_platform),
-                        room_id=row.x_key,
-                        detail=DetailLevel(row.x_name),
-                        purpose=RoomPurpose(row.x_agency),
-                    )
-                )
-            else:
-                members.append(
-                    Member(
-                        id=MemberId(row.x_id),
-                        group_id=group.id,
-                        platform=Platform(row.x_platform),
-                        user_id=row.x_key,
-                        display_name=row.x_name,
-                        agency=Agency(row.x_agency),
-                        role=Role(row.x_role),
-                        away_until=row.x_away_until,
-                        away_deputy=member_id_or_none(row.x_away_deputy),
-                    )
-                )
+        context = _room_context_of(rows)
+        binding, group = context.binding, context.group
+        members = list(context.members)
         self._members.by_group[group.id] = members
-        self._members.bindings[group.id] = bindings
-        here = next(r for r in rows if r.x_kind == "b" and r.x_id == binding.id)
-        if here.running_meeting is None:
+        self._members.bindings[group.id] = list(context.bindings)
+        if not context.meeting_running:
             self._members.no_meeting_running.add(group.id)
-        if here.case_year is not None:
-            self._members.case_counter[group.id] = (here.case_year, here.case_last)
+        if context.case_counter is not None:
+            self._members.case_counter[group.id] = context.case_counter
         member = next((m for m in members if m.platform is platform and m.user_id == user_id), None)
         return binding, group, member
 
