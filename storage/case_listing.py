@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -34,6 +35,20 @@ async def list_cases(
         "responsible": responsible.value if responsible else None,
     }
     rows = (await direct.execute(conn, page, {**params, "limit": limit, "offset": offset})).all()
+    result = await summary_rows(conn, codec, rows, with_acknowledgements)
+    if len(result) < limit and (result or offset == 0):
+        return result, offset + len(result)
+    # Counted through the listing index, and no further than asked.
+    up_to = 2**62 if count_up_to is None else count_up_to + 1
+    total = (await direct.execute(conn, counting, {**params, "up_to": up_to})).scalar_one()
+    return result, int(total)
+
+
+async def summary_rows(
+    conn: AsyncConnection, codec: TextCodec, rows: Sequence[Any], with_acknowledgements: bool
+) -> list[CaseSummaryRow]:
+    """Listed cases (columns LISTED) as their summary lines; with the agencies that have
+    acknowledged each, read for the whole page in one statement."""
     acknowledged: dict[int, set[Agency]] = {}
     if with_acknowledgements and rows:
         found = await conn.execute(
@@ -41,7 +56,7 @@ async def list_cases(
         )
         for case_id, agency in found:
             acknowledged.setdefault(case_id, set()).add(Agency(agency))
-    result = [
+    return [
         CaseSummaryRow(
             ref=r.ref,
             urgency=Urgency(r.urgency),
@@ -53,9 +68,3 @@ async def list_cases(
         )
         for r in rows
     ]
-    if len(result) < limit and (result or offset == 0):
-        return result, offset + len(result)
-    # Counted through the listing index, and no further than asked.
-    up_to = 2**62 if count_up_to is None else count_up_to + 1
-    total = (await direct.execute(conn, counting, {**params, "up_to": up_to})).scalar_one()
-    return result, int(total)

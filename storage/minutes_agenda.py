@@ -11,17 +11,16 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import Agency, CaseId, CaseStatus, CaseSummaryRow, GroupId, Urgency
+from bot.domain import CaseId, CaseStatus, GroupId
 from bot.ports.minutes import AgendaCase, Pick
 from storage import direct
+from storage.case_listing import summary_rows
 from storage.case_statements import LISTED
-from storage.codec import TextCodec, case_aad
-from storage.models import AcknowledgementRow, CaseRow, DecisionRow
-from storage.repositories import agency_or_none
+from storage.codec import TextCodec
+from storage.models import CaseRow, DecisionRow
 
 CASES = cast(Table, CaseRow.__table__)
 DECISIONS = cast(Table, DecisionRow.__table__)
-ACKS = cast(Table, AcknowledgementRow.__table__)
 
 
 async def agenda_page(
@@ -82,28 +81,10 @@ async def agenda_page(
 async def _agenda_cases(
     conn: AsyncConnection, codec: TextCodec, rows: Sequence[Any], picks: Mapping[CaseId, Pick]
 ) -> list[AgendaCase]:
-    acknowledged: dict[int, set[Agency]] = {}
-    if rows:
-        found = await conn.execute(
-            select(ACKS.c.case_id, ACKS.c.agency).where(ACKS.c.case_id.in_([r.id for r in rows]))
-        )
-        for case_id, agency in found:
-            acknowledged.setdefault(case_id, set()).add(Agency(agency))
+    summaries = await summary_rows(conn, codec, rows, with_acknowledgements=True)
     return [
-        AgendaCase(
-            case_id=CaseId(r.id),
-            row=CaseSummaryRow(
-                ref=r.ref,
-                urgency=Urgency(r.urgency),
-                status=CaseStatus(r.status),
-                responsible=agency_or_none(r.responsible),
-                summary=codec.unseal(r.summary, aad=case_aad(r.group_id, r.ref, "summary")),
-                created_at=r.created_at,
-                acknowledged=frozenset(acknowledged.get(r.id, ())),
-            ),
-            pick=picks.get(CaseId(r.id)),
-        )
-        for r in rows
+        AgendaCase(case_id=CaseId(r.id), row=summary, pick=picks.get(CaseId(r.id)))
+        for r, summary in zip(rows, summaries, strict=True)
     ]
 
 
