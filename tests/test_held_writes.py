@@ -243,3 +243,18 @@ async def _counts(engine: AsyncEngine) -> dict[str, int]:
             table: int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
             for table in tables
         }
+
+
+async def test_an_event_claimed_elsewhere_meanwhile_is_not_handled_twice(pg: Harness) -> None:
+    now = pg.clock.now()
+    with pytest.raises(ConcurrentUpdateError):
+        async with pg.uow_factory() as uow:
+            assert await uow.events.claim(Platform.MATRIX, "$event", at=now)
+            # Another process handles the same event and commits first.
+            async with pg.uow_factory() as other:
+                assert await other.events.claim(Platform.MATRIX, "$event", at=now)
+                await other.commit()
+            await uow.commit()
+    # The command's second run finds the event taken and does nothing.
+    async with pg.uow_factory() as uow:
+        assert not await uow.events.claim(Platform.MATRIX, "$event", at=now)
