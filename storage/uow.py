@@ -73,6 +73,7 @@ class SqlAlchemyUnitOfWork:
         self._codec = codec or PlainTextCodec()
         self._conn: AsyncConnection | None = None
         self._known = UnitCache()
+        self._holding = False
         # PostgreSQL only: SQLite's BEGIN IMMEDIATE (storage/engine.py) is what queues its
         # writers, and its transactions cost no round trips.
         self._autocommit = autocommit and engine.dialect.name == "postgresql"
@@ -104,9 +105,9 @@ class SqlAlchemyUnitOfWork:
         self._known = known = UnitCache()
         # PostgreSQL, in a transaction: audit rows go out with the outbox rows or at COMMIT,
         # and writes whose results are not read with the next statement (storage/direct.py).
-        holding = conn.dialect.name == "postgresql" and not self._autocommit
-        deferred = known.audit if holding else None
-        if holding:
+        self._holding = conn.dialect.name == "postgresql" and not self._autocommit
+        deferred = known.audit if self._holding else None
+        if self._holding:
             direct.hold_writes(conn)
         self.groups = SqlAlchemyGroupRepository(conn, known)
         self.members = SqlAlchemyMemberRepository(conn, known)
@@ -169,7 +170,7 @@ class SqlAlchemyUnitOfWork:
         self._known.audit.clear()
         direct.drop_held(self.connection)
         await self.connection.rollback()
-        if self.connection.dialect.name == "postgresql" and not self._autocommit:
+        if self._holding:
             direct.hold_writes(self.connection)
 
 
