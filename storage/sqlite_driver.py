@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+
+from storage.sqlite_checkpoint import CHECKPOINTERS, SAFETY_NET_PAGES, Checkpointer, in_memory
 
 T = TypeVar("T")
 
@@ -115,6 +118,14 @@ class Connection:
         )
         self._lock_wait_ms = max(0, round(lock_wait * 1000))
         self._tx = _ImmediateQueue()
+        # Checkpoints on a thread of their own (storage/sqlite_checkpoint.py); this
+        # connection's commits only append to the log, up to the safety net.
+        self._checkpointer: Checkpointer | None = None
+        if not in_memory(database):
+            self._conn.execute(f"PRAGMA wal_autocheckpoint = {SAFETY_NET_PAGES}")
+            self._checkpointer = CHECKPOINTERS.acquire(database, uri=uri)
+            # Released when the connection is closed, or collected without being closed.
+            self._release = weakref.finalize(self, CHECKPOINTERS.release, self._checkpointer)
 
     @property
     def _connection(self) -> sqlite3.Connection | None:
@@ -170,6 +181,8 @@ class Connection:
 
     async def commit(self) -> None:
         await self.run(self._live().commit)
+        if self._checkpointer is not None:
+            self._checkpointer.committed()
 
     async def rollback(self) -> None:
         self._live().rollback()
@@ -181,6 +194,8 @@ class Connection:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+            if self._checkpointer is not None:
+                self._release()
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
         self._live().create_function(*args, **kwargs)
