@@ -4,8 +4,13 @@ not by the commit of whichever command happens to take it past its limit."""
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import sqlite3
 import struct
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -73,6 +78,100 @@ async def test_the_thread_ends_with_the_last_connection(tmp_path: Path) -> None:
     await engine.dispose()
     thread.join(5)
     assert not thread.is_alive() and CHECKPOINTERS.running(str(path)) is None
+
+
+# Records which thread of which process asks the disk to sync (SQLite syncs with fdatasync or
+# fsync), then does it: loaded ahead of the C library, so SQLite's calls come here first.
+SYNC_RECORDER = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void note(void) {
+    const char *path = getenv("SYNC_LOG");
+    if (!path) return;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600);
+    if (fd < 0) return;
+    char line[48];
+    int n = snprintf(line, sizeof line, "sync %ld %d\n", (long)syscall(SYS_gettid), (int)getpid());
+    if (n > 0 && write(fd, line, (size_t)n) < 0) {}
+    close(fd);
+}
+
+int fsync(int fd) {
+    static int (*real)(int);
+    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+    note();
+    return real(fd);
+}
+
+int fdatasync(int fd) {
+    static int (*real)(int);
+    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+    note();
+    return real(fd);
+}
+"""
+
+# The bot on an SQLite file, 300 flags; the log marks where the commands begin and end.
+FLAGS = r"""
+import asyncio, sys
+from bot.app import BotSettings, PspBot
+from bot.clock import SystemClock
+from bot.demo import ensure_demo_group
+from bot.domain import Platform
+from bot.messages import Incoming
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.uow import SqlAlchemyUnitOfWorkFactory
+
+async def main(path: str, log: str) -> None:
+    engine = make_engine(f"sqlite:///{path}")
+    await upgrade(engine)
+    factory = SqlAlchemyUnitOfWorkFactory(engine)
+    await ensure_demo_group(factory, SystemClock())
+    bot = PspBot(uow_factory=factory, clock=SystemClock(), settings=BotSettings())
+    with open(log, "a") as out:
+        out.write("commands\n")
+    for number in range(300):
+        text = f"flag urgent Borger {number} har brug for hjælp #housing"
+        replies = await bot.handle(Incoming(Platform.CONSOLE, "console", "anna", text))
+        assert replies and replies[0].kind != "error", replies
+    with open(log, "a") as out:
+        out.write("done\n")
+    await engine.dispose()
+
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
+
+
+def test_no_command_waits_for_the_disk(tmp_path: Path) -> None:
+    """A slow disk must not freeze the bot: while commands run, the event loop's thread never
+    syncs the file (in WAL mode with synchronous=NORMAL only a checkpoint syncs); the
+    checkpoint thread does."""
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    assert compiler, "a C compiler is needed to record the syncs"
+    source = tmp_path / "sync_recorder.c"
+    source.write_text(textwrap.dedent(SYNC_RECORDER))
+    library = tmp_path / "sync_recorder.so"
+    subprocess.run([compiler, "-shared", "-fPIC", "-o", library, source, "-ldl"], check=True)
+    log = tmp_path / "syncs.log"
+    script = tmp_path / "flags.py"
+    script.write_text(FLAGS)
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "LD_PRELOAD": str(library), "SYNC_LOG": str(log), "PYTHONPATH": str(root)}
+    subprocess.run(
+        [sys.executable, script, tmp_path / "psp.sqlite3", log], env=env, check=True, timeout=120
+    )
+    lines = log.read_text().splitlines()
+    during = lines[lines.index("commands") + 1 : lines.index("done")]
+    syncs = [line.split() for line in during]
+    on_the_loop = [s for s in syncs if s[1] == s[2]]  # the main thread: its id is the process's
+    assert syncs and not on_the_loop, f"{len(on_the_loop)} of {len(syncs)} syncs on the loop"
 
 
 @pytest.mark.unit
