@@ -77,20 +77,24 @@ class _Registry:
     """One checkpointer per database file in this process."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Reentrant: a connection collected unclosed releases from inside the garbage
+        # collector, which may run in the middle of an acquire.
+        self._lock = threading.RLock()
         self._by_file: dict[tuple[str, bool], Checkpointer] = {}
 
     def acquire(self, database: str, *, uri: bool) -> Checkpointer:
         with self._lock:
             found = self._by_file.get((database, uri))
-            if found is None:
-                found = self._by_file[(database, uri)] = Checkpointer(database, uri=uri)
+            if found is not None and not found._stopping:
+                found._users += 1  # before anything else: nothing may release it now
+                return found
+            found = Checkpointer(database, uri=uri)
             found._users += 1
-            if found._thread is None:
-                found._thread = threading.Thread(
-                    target=found._run, name=f"{THREAD_PREFIX}-{len(self._by_file)}", daemon=True
-                )
-                found._thread.start()
+            self._by_file[(database, uri)] = found
+            found._thread = threading.Thread(
+                target=found._run, name=f"{THREAD_PREFIX}-{len(self._by_file)}", daemon=True
+            )
+            found._thread.start()
             return found
 
     def running(self, database: str, *, uri: bool = False) -> Checkpointer | None:
@@ -101,12 +105,18 @@ class _Registry:
             checkpointer._users -= 1
             if checkpointer._users > 0:
                 return
-            # The thread finishes a checkpoint under way, then ends; nobody waits for it.
             checkpointer._stopping = True
             checkpointer._wake.set()
             key = (checkpointer._database, checkpointer._uri)
             if self._by_file.get(key) is checkpointer:
                 del self._by_file[key]
+        # Wait for the thread's connection to close, as closing the last connection always
+        # made the caller wait: that close copies the log back and deletes it by its path.
+        # Done later, it could delete the log of a database put in the file's place since
+        # (a restore).
+        thread = checkpointer._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
 
 
 CHECKPOINTERS = _Registry()
