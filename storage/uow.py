@@ -6,9 +6,11 @@ import contextlib
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.util import greenlet_spawn
 
 from bot.ports import ConcurrentUpdateError, DatabaseBusyError, DatabaseUnavailable
 from storage import direct
@@ -85,15 +87,11 @@ class SqlAlchemyUnitOfWork:
 
     async def __aenter__(self) -> Self:
         try:
-            self._conn = await self._engine.connect()
-            if self._autocommit:
-                await self._conn.execution_options(isolation_level="AUTOCOMMIT")
-            else:
-                await self._conn.begin()
-        except BaseException as exc:  # a cancellation too: the connection goes back to the pool
-            conn, self._conn = self._conn, None
-            if conn is not None:
-                await _close_quietly(conn)
+            # Checked out and begun in one hop into SQLAlchemy's synchronous core, not two:
+            # each hop costs 10-20 µs of CPU, a command's unit of work makes four.
+            sync = await greenlet_spawn(_open, self._engine.sync_engine, self._autocommit)
+            self._conn = AsyncConnection(self._engine, sync)
+        except BaseException as exc:  # a cancellation too: _open gave the connection back
             if is_connection_failure(exc, connecting=True):
                 raise DatabaseUnavailable() from exc
             if isinstance(exc, PoolTimeoutError):
@@ -172,6 +170,22 @@ class SqlAlchemyUnitOfWork:
         await self.connection.rollback()
         if self._holding:
             direct.hold_writes(self.connection)
+
+
+def _open(engine: Engine, autocommit: bool) -> Connection:
+    """A pooled connection in a transaction (or in autocommit); on any failure, including a
+    cancellation while SQLite's lock is awaited, the connection goes back to the pool."""
+    conn = engine.connect()
+    try:
+        if autocommit:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            conn.begin()
+    except BaseException:
+        with contextlib.suppress(Exception):  # the error being raised says what went wrong
+            conn.close()
+        raise
+    return conn
 
 
 async def _close_quietly(conn: AsyncConnection) -> None:
