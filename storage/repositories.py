@@ -181,24 +181,30 @@ def member_id_or_none(value: int | None) -> MemberId | None:
 
 @dataclass(frozen=True, slots=True)
 class _RoomContext:
+    """What a room's context rows say that changes only when the group's members or rooms
+    do; `here` is the index, among the rows, of the room's own binding row, which also says
+    whether a meeting runs and where the case counter stands (storage/room_context.py)."""
+
     binding: RoomBinding
     group: Group
     members: tuple[Member, ...]
     bindings: tuple[RoomBinding, ...]
-    meeting_running: bool
-    case_counter: tuple[int, int] | None
+    here: int
 
 
-# The room contexts read lately, by their rows: a group's rows rarely change between two
-# commands, and building its members and rooms anew each time was a fair part of a command's
-# CPU. Everything in them is immutable and made from the rows alone, so equal rows give an
-# equal context, whichever database or moment they came from.
+# The room contexts read lately, by their rows without the three columns that change from
+# command to command (the running meeting, the case counter's year and number; the last three
+# of ROOM_CONTEXT): a group's members and rooms rarely change between two commands, and
+# building them anew each time was a fair part of a command's CPU. Everything in them is
+# immutable and made from the rows alone, so equal rows give an equal context, whichever
+# database or moment they came from.
 _CONTEXTS: dict[tuple[Any, ...], _RoomContext] = {}
 _MAX_CONTEXTS = 512
+_CHANGING = 3
 
 
 def _room_context_of(rows: Sequence[Any]) -> _RoomContext:
-    key = tuple(rows)
+    key = tuple(row[:-_CHANGING] for row in rows)
     found = _CONTEXTS.get(key)
     if found is None:
         if len(_CONTEXTS) >= _MAX_CONTEXTS:
@@ -241,16 +247,8 @@ def _built_room_context(rows: Sequence[Any]) -> _RoomContext:
                     away_deputy=member_id_or_none(row.x_away_deputy),
                 )
             )
-    here = next(r for r in rows if r.x_kind == "b" and r.x_id == binding.id)
-    counter = (here.case_year, here.case_last) if here.case_year is not None else None
-    return _RoomContext(
-        binding,
-        group,
-        tuple(members),
-        tuple(bindings),
-        here.running_meeting is not None,
-        counter,
-    )
+    here = next(i for i, r in enumerate(rows) if r.x_kind == "b" and r.x_id == binding.id)
+    return _RoomContext(binding, group, tuple(members), tuple(bindings), here)
 
 
 class SqlAlchemyGroupRepository:
@@ -317,10 +315,11 @@ class SqlAlchemyGroupRepository:
         members = list(context.members)
         self._members.by_group[group.id] = members
         self._members.bindings[group.id] = list(context.bindings)
-        if not context.meeting_running:
+        here = rows[context.here]
+        if here.running_meeting is None:
             self._members.no_meeting_running.add(group.id)
-        if context.case_counter is not None:
-            self._members.case_counter[group.id] = context.case_counter
+        if here.case_year is not None:
+            self._members.case_counter[group.id] = (here.case_year, here.case_last)
         member = next((m for m in members if m.platform is platform and m.user_id == user_id), None)
         return binding, group, member
 
