@@ -356,6 +356,16 @@ async def harness(engine: AsyncEngine, clock: FakeClock) -> Harness:
     return h
 
 
+@pytest.fixture
+async def pg_harness(pg_database: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    """The same on a fresh PostgreSQL database, whatever the test module's backend."""
+    engine = make_engine(pg_database)
+    h = build_harness(engine, clock)
+    await ensure_demo_group(h.uow_factory, clock)
+    yield h
+    await engine.dispose()
+
+
 # The unit tier: the same behaviour on the in-memory fakes, no database, no network.
 BACKENDS = [pytest.param("memory", marks=pytest.mark.unit), "sqlite", "postgresql"]
 

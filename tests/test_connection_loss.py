@@ -5,23 +5,8 @@ its answer, once, on a fresh connection, and nothing is lost or done twice."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
-
-from bot.clock import FakeClock
-from bot.demo import ensure_demo_group
-from storage.engine import make_engine
-from tests.conftest import Harness, _pg_execute, build_harness
-
-
-@pytest.fixture
-async def pg_harness(pg_database: str, clock: FakeClock) -> AsyncIterator[Harness]:
-    engine = make_engine(pg_database)
-    h = build_harness(engine, clock)
-    await ensure_demo_group(h.uow_factory, clock)
-    yield h
-    await engine.dispose()
+from tests.conftest import Harness, _pg_execute
 
 
 async def drop_every_connection(database_url: str) -> None:

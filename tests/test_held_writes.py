@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -16,16 +16,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import FakeClock
-from bot.demo import ensure_demo_group
 from bot.domain import Agency, Case, CaseStatus, Group, Platform, Urgency
 from bot.messages import Incoming
 from bot.ports import ConcurrentUpdateError, UnitOfWork
 from storage import direct
-from storage.engine import make_engine
 from storage.held_sql import with_held
 from storage.repositories import ACKS, NOTES
-from tests.conftest import Harness, build_harness
+from tests.conftest import Harness
 
 
 @pytest.mark.unit
@@ -43,15 +40,6 @@ def test_held_statements_become_with_clauses_numbered_after_the_statement() -> N
     )
     with pytest.raises(ValueError):
         with_held("SELECT 1", 0, (("DO $$ BEGIN END $$", 0),))
-
-
-@pytest.fixture
-async def pg(pg_database: str, clock: FakeClock) -> AsyncIterator[Harness]:
-    engine = make_engine(pg_database)
-    harness = build_harness(engine, clock)
-    await ensure_demo_group(harness.uow_factory, clock)
-    yield harness
-    await engine.dispose()
 
 
 class Statements:
@@ -93,9 +81,9 @@ async def command(h: Harness, user: str, line: str) -> None:
 
 
 async def test_a_command_is_its_reads_and_one_write(
-    pg: Harness, monkeypatch: pytest.MonkeyPatch
+    pg_harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await ok(pg, "anna", "flag urgent Borger har brug for hjælp #housing")
+    await ok(pg_harness, "anna", "flag urgent Borger har brug for hjælp #housing")
     count = Statements(monkeypatch)
     # Statements sent, BEGINs: reads outside a transaction, then one statement that writes
     # the case's records, the audit row and the answer, and commits by itself.
@@ -108,21 +96,23 @@ async def test_a_command_is_its_reads_and_one_write(
         ("bo", "show PSP-2026-0002", 4),
         ("bo", "list", 3),
     ]:
-        sent = await count.of(functools.partial(command, pg, user, line))
+        sent = await count.of(functools.partial(command, pg_harness, user, line))
         assert sent == (statements, 0), line
-    shown = await ok(pg, "bo", "show PSP-2026-0002")
+    shown = await ok(pg_harness, "bo", "show PSP-2026-0002")
     assert "Ringede" in shown and "Besøg" in shown
 
 
-async def test_what_is_held_is_read_back_before_any_other_statement(pg: Harness) -> None:
-    await ok(pg, "anna", "flag urgent Borger har brug for hjælp #housing")
-    async with pg.uow_factory() as uow:
+async def test_what_is_held_is_read_back_before_any_other_statement(pg_harness: Harness) -> None:
+    await ok(pg_harness, "anna", "flag urgent Borger har brug for hjælp #housing")
+    async with pg_harness.uow_factory() as uow:
         group, case = await first_case(uow)
         carl = await uow.members.find(group.id, Platform.CONSOLE, "carl")
         assert carl is not None
-        await uow.cases.add_note(case.id, text="Ringede", by_member=carl.id, at=pg.clock.now())
+        await uow.cases.add_note(
+            case.id, text="Ringede", by_member=carl.id, at=pg_harness.clock.now()
+        )
         await uow.cases.add_acknowledgement(
-            case.id, agency=Agency.SOCIAL, member_id=None, at=pg.clock.now()
+            case.id, agency=Agency.SOCIAL, member_id=None, at=pg_harness.clock.now()
         )
         conn = uow.connection  # type: ignore[attr-defined]
         # Through SQLAlchemy and straight on the driver, each sees the held writes.
@@ -130,30 +120,32 @@ async def test_what_is_held_is_read_back_before_any_other_statement(pg: Harness)
         assert notes == 1
         assert [n.text for n in await uow.cases.notes(case.id)] == ["Ringede"]
         await uow.rollback()
-    async with pg.uow_factory() as uow:
+    async with pg_harness.uow_factory() as uow:
         conn = uow.connection  # type: ignore[attr-defined]
         assert (await conn.execute(select(func.count()).select_from(NOTES))).scalar_one() == 0
         acks = (await conn.execute(select(func.count()).select_from(ACKS))).scalar_one()
         assert acks == 1  # the flagging agency's own
 
 
-async def test_a_clash_at_the_last_statement_keeps_nothing_of_the_command(pg: Harness) -> None:
-    await ok(pg, "anna", "flag urgent Borger har brug for hjælp #housing")
-    engine = pg.engine
+async def test_a_clash_at_the_last_statement_keeps_nothing_of_the_command(
+    pg_harness: Harness,
+) -> None:
+    await ok(pg_harness, "anna", "flag urgent Borger har brug for hjælp #housing")
+    engine = pg_harness.engine
     assert engine is not None
     before = await _counts(engine)
     with pytest.raises(ConcurrentUpdateError):
-        async with pg.uow_factory() as uow:
+        async with pg_harness.uow_factory() as uow:
             group = await uow.groups.get_by_name("Demo")
             assert group is not None
             case = await uow.cases.get_by_ref(group.id, "PSP-2026-0001")
             assert case is not None
             await uow.cases.add_acknowledgement(
-                case.id, agency=Agency.SOCIAL, member_id=None, at=pg.clock.now()
+                case.id, agency=Agency.SOCIAL, member_id=None, at=pg_harness.clock.now()
             )
             await uow.cases.save(case, expected_version=case.version)
             await uow.audit.record(
-                at=pg.clock.now(),
+                at=pg_harness.clock.now(),
                 action="case.ack",
                 actor_member_id=None,
                 group_id=group.id,
@@ -161,9 +153,9 @@ async def test_a_clash_at_the_last_statement_keeps_nothing_of_the_command(pg: Ha
                 binding_id=None,
             )
             # Meanwhile the social services' acknowledgement arrives from another process.
-            async with pg.uow_factory() as other:
+            async with pg_harness.uow_factory() as other:
                 await other.cases.add_acknowledgement(
-                    case.id, agency=Agency.SOCIAL, member_id=None, at=pg.clock.now()
+                    case.id, agency=Agency.SOCIAL, member_id=None, at=pg_harness.clock.now()
                 )
                 await other.commit()
             await uow.commit()
@@ -171,48 +163,51 @@ async def test_a_clash_at_the_last_statement_keeps_nothing_of_the_command(pg: Ha
     assert after == {**before, "acknowledgements": before["acknowledgements"] + 1}
 
 
-async def test_a_save_from_a_stale_version_is_refused_at_its_statement(pg: Harness) -> None:
-    await ok(pg, "anna", "flag urgent Borger har brug for hjælp #housing")
-    async with pg.uow_factory() as uow:
+async def test_a_save_from_a_stale_version_is_refused_at_its_statement(pg_harness: Harness) -> None:
+    await ok(pg_harness, "anna", "flag urgent Borger har brug for hjælp #housing")
+    async with pg_harness.uow_factory() as uow:
         _group, case = await first_case(uow)
-    await ok(pg, "bo", "take PSP-2026-0001")
+    await ok(pg_harness, "bo", "take PSP-2026-0001")
     with pytest.raises(ConcurrentUpdateError):
-        async with pg.uow_factory() as uow:
+        async with pg_harness.uow_factory() as uow:
             stale = replace(case, status=CaseStatus.CLOSED, updated_at=case.updated_at)
             await uow.cases.save(stale, expected_version=case.version)
             await uow.commit()
-    shown = await ok(pg, "bo", "show PSP-2026-0001")
+    shown = await ok(pg_harness, "bo", "show PSP-2026-0001")
     assert "social" in shown.lower() and "closed" not in shown.lower()
 
 
-async def test_flags_at_the_same_moment_get_numbers_of_their_own(pg: Harness) -> None:
-    await ok(pg, "anna", "flag urgent Borger har brug for hjælp #housing")
+async def test_flags_at_the_same_moment_get_numbers_of_their_own(pg_harness: Harness) -> None:
+    await ok(pg_harness, "anna", "flag urgent Borger har brug for hjælp #housing")
     users = ["anna", "bo", "carl", "dina", "erik"] * 4
     answers = await asyncio.gather(
-        *(ok(pg, user, f"flag normal Borger {i} #housing") for i, user in enumerate(users))
+        *(ok(pg_harness, user, f"flag normal Borger {i} #housing") for i, user in enumerate(users))
     )
     refs = {line.split()[1] for answer in answers for line in answer.splitlines()[:1]}
     assert len(answers) == 20
-    listed = await ok(pg, "bo", "list open --page 1")
-    engine = pg.engine
+    listed = await ok(pg_harness, "bo", "list open --page 1")
+    engine = pg_harness.engine
     assert engine is not None
     async with engine.connect() as conn:
         rows = (await conn.execute(text("SELECT ref FROM cases ORDER BY ref"))).scalars().all()
-    assert rows == [f"PSP-{pg.clock.now().year}-{n:04d}" for n in range(1, 22)], (refs, listed)
+    assert rows == [f"PSP-{pg_harness.clock.now().year}-{n:04d}" for n in range(1, 22)], (
+        refs,
+        listed,
+    )
 
 
-async def test_a_stale_case_counter_is_refused_and_the_flag_runs_again(pg: Harness) -> None:
-    await ok(pg, "anna", "flag urgent Borger har brug for hjælp #housing")
-    year = pg.clock.now().year
+async def test_a_stale_case_counter_is_refused_and_the_flag_runs_again(pg_harness: Harness) -> None:
+    await ok(pg_harness, "anna", "flag urgent Borger har brug for hjælp #housing")
+    year = pg_harness.clock.now().year
     with pytest.raises(ConcurrentUpdateError):
-        async with pg.uow_factory() as uow:
+        async with pg_harness.uow_factory() as uow:
             found = await uow.groups.room_context(Platform.CONSOLE, "console", "anna")
             assert found is not None
             _, group, anna = found
             assert anna is not None
             number = await uow.groups.next_case_number(group.id, year)
             assert number == 2
-            await ok(pg, "bo", "flag normal Borger #housing")  # takes number 2 meanwhile
+            await ok(pg_harness, "bo", "flag normal Borger #housing")  # takes number 2 meanwhile
             await uow.cases.add(
                 group_id=group.id,
                 ref=f"PSP-{year}-{number:04d}",
@@ -221,11 +216,13 @@ async def test_a_stale_case_counter_is_refused_and_the_flag_runs_again(pg: Harne
                 tags=(),
                 flagged_by=anna.id,
                 flagging_agency=anna.agency,
-                at=pg.clock.now() + timedelta(seconds=1),
+                at=pg_harness.clock.now() + timedelta(seconds=1),
             )
             await uow.commit()
     # As a command, the same race ends in a retry that numbers the case anew.
-    assert "PSP-" + str(year) + "-0003" in await ok(pg, "anna", "flag normal Borger #housing")
+    assert "PSP-" + str(year) + "-0003" in await ok(
+        pg_harness, "anna", "flag normal Borger #housing"
+    )
 
 
 async def first_case(uow: UnitOfWork) -> tuple[Group, Case]:
@@ -245,16 +242,18 @@ async def _counts(engine: AsyncEngine) -> dict[str, int]:
         }
 
 
-async def test_an_event_claimed_elsewhere_meanwhile_is_not_handled_twice(pg: Harness) -> None:
-    now = pg.clock.now()
+async def test_an_event_claimed_elsewhere_meanwhile_is_not_handled_twice(
+    pg_harness: Harness,
+) -> None:
+    now = pg_harness.clock.now()
     with pytest.raises(ConcurrentUpdateError):
-        async with pg.uow_factory() as uow:
+        async with pg_harness.uow_factory() as uow:
             assert await uow.events.claim(Platform.MATRIX, "$event", at=now)
             # Another process handles the same event and commits first.
-            async with pg.uow_factory() as other:
+            async with pg_harness.uow_factory() as other:
                 assert await other.events.claim(Platform.MATRIX, "$event", at=now)
                 await other.commit()
             await uow.commit()
     # The command's second run finds the event taken and does nothing.
-    async with pg.uow_factory() as uow:
+    async with pg_harness.uow_factory() as uow:
         assert not await uow.events.claim(Platform.MATRIX, "$event", at=now)
