@@ -17,10 +17,14 @@ from storage.models import AuditRow
 AUDIT = cast(Table, AuditRow.__table__)
 
 
-async def flush_pending(conn: AsyncConnection, pending: list[dict[str, Any]] | None) -> None:
-    """Append a unit of work's recorded rows, oldest first (see SqlAlchemyAuditRepository)."""
+async def flush_pending(
+    conn: AsyncConnection, pending: list[dict[str, Any]] | None, *, closing: bool = False
+) -> None:
+    """Append a unit of work's recorded rows, oldest first (see SqlAlchemyAuditRepository);
+    with `closing`, the last of them is the unit of work's last statement (storage/direct.py)."""
     while pending:
-        await append_row(conn, pending.pop(0))
+        row = pending.pop(0)
+        await append_row(conn, row, closing=closing and not pending)
 
 
 class SqlAlchemyAuditRepository:

@@ -16,8 +16,7 @@ from bot.ports import ConcurrentUpdateError, DatabaseBusyError, DatabaseUnavaila
 from storage import direct
 from storage.access import SqlAlchemyAccessRepository
 from storage.adapter_state import SqlAlchemyStateStore
-from storage.audit_chain import append_row
-from storage.audit_log import SqlAlchemyAuditRepository
+from storage.audit_log import SqlAlchemyAuditRepository, flush_pending
 from storage.cases import SqlAlchemyCaseRepository
 from storage.codec import PlainTextCodec, TextCodec
 from storage.escalations import SqlAlchemyEscalationRepository
@@ -156,10 +155,8 @@ class SqlAlchemyUnitOfWork:
         conn, audit = self.connection, self._known.audit
         # What is still held goes out in the last statement; with nothing written before
         # it, that statement alone is the transaction (no BEGIN, no COMMIT round trip).
-        while len(audit) > 1:
-            await append_row(conn, audit.pop(0))
         if audit:
-            await append_row(conn, audit.pop(), closing=True)
+            await flush_pending(conn, audit, closing=True)
         else:
             await direct.flush(conn, closing=True)
         await conn.commit()
