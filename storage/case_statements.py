@@ -18,7 +18,7 @@ GUESTS = cast(Table, CaseGuestRow.__table__)
 # A case by its ref with what a command on it reads next: its acknowledgements (a row per
 # acknowledgement, the case's columns repeated; one row with none), whether it has a grant
 # that has not been ended (most cases have none, and then its guests need no query) and the
-# number of its last note.
+# numbers of its last note and last decision.
 BY_REF_WITH_ACKNOWLEDGEMENTS = (
     select(
         CASES,
@@ -34,6 +34,11 @@ BY_REF_WITH_ACKNOWLEDGEMENTS = (
         .where(NOTES.c.case_id == CASES.c.id)
         .scalar_subquery()
         .label("last_note"),
+        # A decision is numbered from it: reading the decisions themselves would open each.
+        select(func.max(DECISIONS.c.number))
+        .where(DECISIONS.c.case_id == CASES.c.id)
+        .scalar_subquery()
+        .label("last_decision"),
     )
     .select_from(CASES.outerjoin(ACKS, ACKS.c.case_id == CASES.c.id))
     .where(CASES.c.group_id == bindparam("group_id"), CASES.c.ref == bindparam("ref"))
@@ -164,3 +169,6 @@ def listing(by_status: bool, by_responsible: bool) -> tuple[Any, Any]:
 
 
 LAST_NOTE = select(func.max(NOTES.c.number)).where(NOTES.c.case_id == bindparam("case_id"))
+LAST_DECISION = select(func.max(DECISIONS.c.number)).where(
+    DECISIONS.c.case_id == bindparam("case_id")
+)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Executable
 
 from bot.domain import (
     Acknowledgement,
@@ -168,6 +169,7 @@ class SqlAlchemyCaseRepository:
         if not rows[0].has_grants:
             known.without_grants.add(case.id)
         known.last_note[case.id] = int(rows[0].last_note or 0)
+        known.last_decision[case.id] = int(rows[0].last_decision or 0)
         return case
 
     async def get(self, case_id: CaseId) -> Case | None:
@@ -263,12 +265,17 @@ class SqlAlchemyCaseRepository:
             },
         )
 
-    async def _next_note_number(self, case_id: CaseId) -> int:
-        last = self._known.last_note.get(case_id)
-        if last is None:
-            found = await direct.execute(self._conn, st.LAST_NOTE, {"case_id": case_id})
-            last = int(found.scalar_one_or_none() or 0)
-        return last + 1
+    async def _next_number(
+        self, case_id: CaseId, known: dict[CaseId, int], last: Executable
+    ) -> int:
+        """The next note's or decision's number: one past the last, as read with the case or
+        written since, else as read now."""
+        number = known.get(case_id)
+        if number is None:
+            found = await direct.execute(self._conn, last, {"case_id": case_id})
+            number = int(found.scalar_one_or_none() or 0)
+        known[case_id] = number + 1
+        return number + 1
 
     async def decisions(self, case_id: CaseId) -> Sequence[Decision]:
         known = self._known.decisions.get(case_id)
@@ -292,9 +299,7 @@ class SqlAlchemyCaseRepository:
         by_member: MemberId,
         at: datetime,
     ) -> Decision:
-        # The case's decisions as they stand (one read, kept for whoever tells of them next)
-        # give the next number.
-        number = max((d.number for d in await self.decisions(case_id)), default=0) + 1
+        number = await self._next_number(case_id, self._known.last_decision, st.LAST_DECISION)
         aad = numbered_aad("decisions", case_id, number, "{}")
         await direct.defer(
             self._conn,
@@ -316,7 +321,8 @@ class SqlAlchemyCaseRepository:
             },
         )
         decision = Decision(number, text, owner, due, fallback, fallback_owner, None, at, by_member)
-        self._known.decisions[case_id].append(replace(decision, created_at=at.astimezone(UTC)))
+        if (known := self._known.decisions.get(case_id)) is not None:
+            known.append(replace(decision, created_at=at.astimezone(UTC)))
         return decision
 
     async def mark_decision_done(self, case_id: CaseId, number: int, *, at: datetime) -> None:
@@ -344,7 +350,7 @@ class SqlAlchemyCaseRepository:
     async def add_note(
         self, case_id: CaseId, *, text: str, by_member: MemberId, at: datetime
     ) -> Note:
-        number = await self._next_note_number(case_id)
+        number = await self._next_number(case_id, self._known.last_note, st.LAST_NOTE)
         await direct.defer(
             self._conn,
             st.INSERT_NOTE,
@@ -356,7 +362,6 @@ class SqlAlchemyCaseRepository:
                 "at": at,
             },
         )
-        self._known.last_note[case_id] = number
         return Note(number, text, by_member, at)
 
     async def list(

@@ -98,6 +98,8 @@ class UnitCache:
         self.known_members: dict[GroupId, list[KnownMember]] = {}
         # The number of a case's last note, as read with the case or written since.
         self.last_note: dict[CaseId, int] = {}
+        # The number of a case's last decision, likewise.
+        self.last_decision: dict[CaseId, int] = {}
         # Groups the room's context found in no meeting. A meeting started by another
         # transaction after that read is not seen by this command: the same as if it had
         # started a moment after the command.
