@@ -92,7 +92,8 @@ async def test_a_command_is_its_reads_and_one_write(
         ("anna", "flag acute Borger truer #threat", 2),
         ("bo", "ack PSP-2026-0002", 3),
         ("carl", "note PSP-2026-0002 'Ringede'", 3),
-        ("carl", "decide PSP-2026-0002 'Besøg' --owner police", 4),
+        # A decision is numbered from its case's read, as a note is.
+        ("carl", "decide PSP-2026-0002 'Besøg' --owner police", 3),
         ("bo", "show PSP-2026-0002", 4),
         ("bo", "list", 3),
     ]:
