@@ -30,6 +30,10 @@ class GroupRow(Base):
     prefix: Mapped[str] = mapped_column(String(10))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Copenhagen")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Changed by triggers whenever the group's members or room bindings change, to a value
+    # never used before (migration 0014): the room's context reads the roster again only
+    # then (storage/room_context.py).
+    roster_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class RoomBindingRow(Base):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -55,7 +54,14 @@ from storage.models import (
     RoomBindingRow,
 )
 from storage.models_minutes import HeldMeetingRow
-from storage.room_context import ROOM_CONTEXT
+from storage.room_context import (
+    ROOM_CONTEXT,
+    Roster,
+    binding_and_group,
+    binding_of,
+    built_roster,
+    rosters_of,
+)
 
 GROUPS = cast(Table, GroupRow.__table__)
 BINDINGS = cast(Table, RoomBindingRow.__table__)
@@ -181,78 +187,6 @@ def member_id_or_none(value: int | None) -> MemberId | None:
     return MemberId(value) if value is not None else None
 
 
-@dataclass(frozen=True, slots=True)
-class _RoomContext:
-    """What a room's context rows say that changes only when the group's members or rooms
-    do; `here` is the index, among the rows, of the room's own binding row, which also says
-    whether a meeting runs and where the case counter stands (storage/room_context.py)."""
-
-    binding: RoomBinding
-    group: Group
-    members: tuple[Member, ...]
-    bindings: tuple[RoomBinding, ...]
-    here: int
-
-
-# The room contexts read lately, by their rows without the three columns that change from
-# command to command (the running meeting, the case counter's year and number; the last three
-# of ROOM_CONTEXT): a group's members and rooms rarely change between two commands, and
-# building them anew each time was a fair part of a command's CPU. Everything in them is
-# immutable and made from the rows alone, so equal rows give an equal context, whichever
-# database or moment they came from.
-_CONTEXTS: dict[tuple[Any, ...], _RoomContext] = {}
-_MAX_CONTEXTS = 512
-_CHANGING = 3
-
-
-def _room_context_of(rows: Sequence[Any]) -> _RoomContext:
-    key = tuple(row[:-_CHANGING] for row in rows)
-    found = _CONTEXTS.get(key)
-    if found is None:
-        if len(_CONTEXTS) >= _MAX_CONTEXTS:
-            _CONTEXTS.clear()
-        found = _CONTEXTS[key] = _built_room_context(rows)
-    return found
-
-
-def _built_room_context(rows: Sequence[Any]) -> _RoomContext:
-    first = rows[0]
-    binding = SqlAlchemyGroupRepository._binding(first)
-    group = Group(binding.group_id, first.name, GroupKind(first.kind), first.prefix, first.timezone)
-    members: list[Member] = []
-    bindings: list[RoomBinding] = []
-    for row in sorted(rows, key=lambda r: (r.x_kind, r.x_id or 0)):
-        if row.x_id is None:
-            continue  # a group without members yet
-        if row.x_kind == "b":
-            bindings.append(
-                RoomBinding(
-                    id=row.x_id,
-                    group_id=group.id,
-                    platform=Platform(row.x_platform),
-                    room_id=row.x_key,
-                    detail=DetailLevel(row.x_name),
-                    purpose=RoomPurpose(row.x_agency),
-                )
-            )
-        else:
-            members.append(
-                Member(
-                    id=MemberId(row.x_id),
-                    group_id=group.id,
-                    platform=Platform(row.x_platform),
-                    user_id=row.x_key,
-                    display_name=row.x_name,
-                    agency=Agency(row.x_agency),
-                    role=Role(row.x_role),
-                    away_until=row.x_away_until,
-                    away_deputy=member_id_or_none(row.x_away_deputy),
-                )
-            )
-    here = next(i for i, r in enumerate(rows) if r.x_kind == "b" and r.x_id == binding.id)
-    return _RoomContext(binding, group, tuple(members), tuple(bindings), here)
-
-
 class SqlAlchemyGroupRepository:
     def __init__(self, conn: AsyncConnection, members: UnitCache | None = None) -> None:
         self._conn = conn
@@ -264,14 +198,7 @@ class SqlAlchemyGroupRepository:
 
     @staticmethod
     def _binding(row: Row[Any]) -> RoomBinding:
-        return RoomBinding(
-            id=row.id,
-            group_id=GroupId(row.group_id),
-            platform=Platform(row.platform),
-            room_id=row.room_id,
-            detail=DetailLevel(row.detail),
-            purpose=RoomPurpose(row.purpose),
-        )
+        return binding_of(row.id, row.group_id, row.platform, row.room_id, row.detail, row.purpose)
 
     async def get(self, group_id: GroupId) -> Group | None:
         row = (await self._conn.execute(select(GROUPS).where(GROUPS.c.id == group_id))).first()
@@ -308,22 +235,39 @@ class SqlAlchemyGroupRepository:
     async def room_context(
         self, platform: Platform, room_id: str, user_id: str
     ) -> tuple[RoomBinding, Group, Member | None] | None:
-        params = {"platform": platform.value, "room_id": room_id}
-        rows = (await direct.execute(self._conn, ROOM_CONTEXT, params)).all()
+        rosters = rosters_of(self._conn.engine.sync_engine)
+        room = (platform.value, room_id)
+        held = rosters.by_group.get(rosters.group_of_room.get(room, GroupId(0)))
+        rows = await self._room_context_rows(room, held)
+        if len(rows) == 1 and (held is None or held.version != rows[0].roster_version):
+            rows = await self._room_context_rows(room, None)  # the statement should have sent it
         if not rows:
             return None
-        context = _room_context_of(rows)
-        binding, group = context.binding, context.group
-        members = list(context.members)
+        head = next(r for r in rows if r.x_kind == "h")
+        binding, group = binding_and_group(head)
+        if len(rows) > 1:
+            # The group's rooms include this one: more rows mean the roster came along.
+            held = rosters.by_group[group.id] = built_roster(head.roster_version, rows)
+            rosters.group_of_room[room] = group.id
+        assert held is not None
+        members = list(held.members)
         self._members.by_group[group.id] = members
-        self._members.bindings[group.id] = list(context.bindings)
-        here = rows[context.here]
-        if here.running_meeting is None:
+        self._members.bindings[group.id] = list(held.bindings)
+        if head.running_meeting is None:
             self._members.no_meeting_running.add(group.id)
-        if here.case_year is not None:
-            self._members.case_counter[group.id] = (here.case_year, here.case_last)
+        if head.case_year is not None:
+            self._members.case_counter[group.id] = (head.case_year, head.case_last)
         member = next((m for m in members if m.platform is platform and m.user_id == user_id), None)
         return binding, group, member
+
+    async def _room_context_rows(self, room: tuple[str, str], held: Roster | None) -> Sequence[Any]:
+        params = {
+            "platform": room[0],
+            "room_id": room[1],
+            "known_group": held.bindings[0].group_id if held else 0,
+            "known_version": held.version if held else 0,
+        }
+        return (await direct.execute(self._conn, ROOM_CONTEXT, params)).all()
 
     async def bindings(self, group_id: GroupId) -> Sequence[RoomBinding]:
         cached = self._members.bindings.get(group_id)

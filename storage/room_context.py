@@ -1,8 +1,12 @@
-"""The statement every command starts with: the room's binding, its group, the group's
-active members and rooms, and on the room's own row what the commonest commands ask next."""
+"""The statement every command starts with: the room's binding and its group, with what the
+commonest commands ask next, and the group's active members and rooms unless the caller holds
+them as they are (the group's roster version says so)."""
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -11,13 +15,28 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
-    case,
     literal,
     null,
+    or_,
     select,
     union_all,
 )
+from sqlalchemy.engine import Engine
 
+from bot.domain import (
+    Agency,
+    BindingId,
+    DetailLevel,
+    Group,
+    GroupId,
+    GroupKind,
+    Member,
+    MemberId,
+    Platform,
+    Role,
+    RoomBinding,
+    RoomPurpose,
+)
 from storage.models import CaseSequenceRow, GroupRow, MemberRow, RoomBindingRow
 from storage.models_minutes import HeldMeetingRow
 
@@ -30,10 +49,17 @@ HELD = cast(Table, HeldMeetingRow.__table__)
 
 def _room_context_query() -> CompoundSelect[Any]:
     """Built once: every command starts with it, and building a statement costs more than
-    running it on SQLite. The room's binding and group on every row, then one row per
-    active member of the group (kind "m"; most commands need the member list, the sender is
-    picked from it) and one per room bound to the group (kind "b"; where alerts go), so a
-    command reads its group in one round trip."""
+    running it on SQLite. The room's binding and group on every row; first the room's own
+    row (kind "h"), then one row per active member of the group (kind "m"; most commands
+    need the member list, the sender is picked from it) and one per room bound to the group
+    (kind "b"; where alerts go), so a command reads its group in one round trip.
+
+    The member and room rows come only if the caller's copy of them is not current: it
+    passes the group it holds them for (`known_group`, 0 for none) and their roster version
+    (`known_version`). The version changes with every change of the group's members or
+    rooms, to a value never used before (migration 0014), so an equal version means equal
+    rows. The rows are the same for every command of a group, and reading them was a fifth
+    of what SQLite did for a command."""
     here = BINDINGS.alias("here")
     member = MEMBERS.alias("m")
     other = BINDINGS.alias("other")
@@ -51,7 +77,7 @@ def _room_context_query() -> CompoundSelect[Any]:
     )
     # Whether the group is in a meeting: the commands that record on a case link what they
     # record to a running meeting, and most of the time none runs. Looked up once, on the
-    # row of this room's own binding, not on every member's row.
+    # room's own row.
     running_meeting = (
         select(HELD.c.id)
         .where(HELD.c.group_id == here.c.group_id, HELD.c.ended_at.is_(None))
@@ -72,29 +98,55 @@ def _room_context_query() -> CompoundSelect[Any]:
         here.c.platform == bindparam("platform"),
         here.c.room_id == bindparam("room_id"),
     )
+    stale = or_(
+        here.c.group_id != bindparam("known_group"),
+        GROUPS.c.roster_version != bindparam("known_version"),
+    )
+    head = (
+        select(
+            *room,
+            GROUPS.c.roster_version,
+            literal("h", String).label("x_kind"),
+            null().cast(Integer).label("x_id"),
+            null().label("x_platform"),
+            null().label("x_key"),
+            null().label("x_name"),
+            null().label("x_agency"),
+            null().label("x_role"),
+            null().cast(member.c.away_until.type).label("x_away_until"),
+            null().cast(Integer).label("x_away_deputy"),
+            running_meeting.label("running_meeting"),
+            case_year.label("case_year"),
+            case_last.label("case_last"),
+        )
+        .join(GROUPS, GROUPS.c.id == here.c.group_id)
+        .where(*in_room)
+    )
     members = (
         select(
             *room,
-            literal("m", String).label("x_kind"),
-            member.c.id.label("x_id"),
-            member.c.platform.label("x_platform"),
-            member.c.user_id.label("x_key"),
-            member.c.display_name.label("x_name"),
-            member.c.agency.label("x_agency"),
-            member.c.role.label("x_role"),
-            member.c.away_until.label("x_away_until"),
-            member.c.away_deputy.label("x_away_deputy"),
-            null().cast(Integer).label("running_meeting"),
-            null().cast(Integer).label("case_year"),
-            null().cast(Integer).label("case_last"),
+            GROUPS.c.roster_version,
+            literal("m", String),
+            member.c.id,
+            member.c.platform,
+            member.c.user_id,
+            member.c.display_name,
+            member.c.agency,
+            member.c.role,
+            member.c.away_until,
+            member.c.away_deputy,
+            null(),
+            null(),
+            null(),
         )
         .join(GROUPS, GROUPS.c.id == here.c.group_id)
-        .outerjoin(member, (member.c.group_id == here.c.group_id) & member.c.active.is_(True))
-        .where(*in_room)
+        .join(member, (member.c.group_id == here.c.group_id) & member.c.active.is_(True))
+        .where(*in_room, stale)
     )
     rooms = (
         select(
             *room,
+            GROUPS.c.roster_version,
             literal("b", String),
             other.c.id,
             other.c.platform,
@@ -104,15 +156,107 @@ def _room_context_query() -> CompoundSelect[Any]:
             null(),
             null(),
             null(),
-            case((other.c.id == here.c.id, running_meeting), else_=null()),
-            case((other.c.id == here.c.id, case_year), else_=null()),
-            case((other.c.id == here.c.id, case_last), else_=null()),
+            null(),
+            null(),
+            null(),
         )
         .join(GROUPS, GROUPS.c.id == here.c.group_id)
         .join(other, other.c.group_id == here.c.group_id)
-        .where(*in_room)
+        .where(*in_room, stale)
     )
-    return union_all(members, rooms)
+    return union_all(head, members, rooms)
 
 
 ROOM_CONTEXT = _room_context_query()
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """A group's active members and its rooms, as of one roster version."""
+
+    version: int
+    members: tuple[Member, ...]
+    bindings: tuple[RoomBinding, ...]
+
+
+@dataclass
+class Rosters:
+    """Per database (engine): the rosters read lately, and the group each room was bound to,
+    so that a command can say which roster it holds (ROOM_CONTEXT). Whatever a command is
+    told is checked against the database's roster version in the same statement;
+    a stale entry costs one full read, never a wrong roster."""
+
+    by_group: dict[GroupId, Roster] = field(default_factory=dict)
+    group_of_room: dict[tuple[str, str], GroupId] = field(default_factory=dict)
+
+
+_ROSTERS: weakref.WeakKeyDictionary[Engine, Rosters] = weakref.WeakKeyDictionary()
+
+
+def rosters_of(engine: Engine) -> Rosters:
+    return _ROSTERS.setdefault(engine, Rosters())
+
+
+# The room's binding and group by the columns of the room's own row that say what they are
+# (its first ten): immutable and made from those values alone, so equal values give equal
+# objects whichever database they came from. Building them anew each time was a measurable
+# part of a command's CPU.
+_HEADS: dict[tuple[Any, ...], tuple[RoomBinding, Group]] = {}
+_MAX_HEADS = 512
+_HEAD_COLUMNS = 10
+
+
+def binding_of(
+    binding_id: int, group_id: int, platform: str, room_id: str, detail: str, purpose: str
+) -> RoomBinding:
+    """A room binding from its columns' values."""
+    return RoomBinding(
+        id=BindingId(binding_id),
+        group_id=GroupId(group_id),
+        platform=Platform(platform),
+        room_id=room_id,
+        detail=DetailLevel(detail),
+        purpose=RoomPurpose(purpose),
+    )
+
+
+def binding_and_group(head: Any) -> tuple[RoomBinding, Group]:
+    key = tuple(head[:_HEAD_COLUMNS])
+    found = _HEADS.get(key)
+    if found is None:
+        if len(_HEADS) >= _MAX_HEADS:
+            _HEADS.clear()
+        binding = binding_of(
+            head.id, head.group_id, head.platform, head.room_id, head.detail, head.purpose
+        )
+        group = Group(binding.group_id, head.name, GroupKind(head.kind), head.prefix, head.timezone)
+        found = _HEADS[key] = (binding, group)
+    return found
+
+
+def built_roster(version: int, rows: Sequence[Any]) -> Roster:
+    """The roster sent along with the room's own row (kinds "m" and "b")."""
+    members: list[Member] = []
+    bindings: list[RoomBinding] = []
+    for row in sorted(rows, key=lambda r: (r.x_kind, r.x_id or 0)):
+        if row.x_kind == "b":
+            bindings.append(
+                binding_of(
+                    row.x_id, row.group_id, row.x_platform, row.x_key, row.x_name, row.x_agency
+                )
+            )
+        elif row.x_kind == "m":
+            members.append(
+                Member(
+                    id=MemberId(row.x_id),
+                    group_id=GroupId(row.group_id),
+                    platform=Platform(row.x_platform),
+                    user_id=row.x_key,
+                    display_name=row.x_name,
+                    agency=Agency(row.x_agency),
+                    role=Role(row.x_role),
+                    away_until=row.x_away_until,
+                    away_deputy=None if row.x_away_deputy is None else MemberId(row.x_away_deputy),
+                )
+            )
+    return Roster(version, tuple(members), tuple(bindings))
