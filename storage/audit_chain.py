@@ -39,7 +39,12 @@ def chain_of(group_id: int | None) -> int:
 
 
 def utc_stamp(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """`%Y-%m-%dT%H:%M:%S.%fZ`, which every row's hash covers. isoformat() writes the same,
+    in a third of strftime's time, except for years before 1000 (strftime: "999", not "0999")."""
+    utc = at.astimezone(UTC)
+    if utc.year < 1000:
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc.isoformat("T", "microseconds")[:26] + "Z"
 
 
 def canonical(
