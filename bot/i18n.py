@@ -7,6 +7,8 @@ languages.
 
 from __future__ import annotations
 
+import functools
+
 from bot.catalogue import CATALOGUE
 
 DEFAULT_LOCALE = "da"
@@ -29,11 +31,19 @@ _MAX_REMEMBERED = 1_000
 
 
 def translate(locale: str, key: str, **params: object) -> str:
-    da, en = CATALOGUE[key]
-    template = en if normalise_locale(locale) == "en" else da
+    template = _template(locale, key)
+    if not params:
+        return template
     if "what" in params and f"what.{params['what']}" in CATALOGUE:
         params["what"] = translate(locale, f"what.{params['what']}")
-    return template.format(**params) if params else template
+    return template.format(**params)
+
+
+# A reply asks for dozens of texts (a listing: four a line), most without parameters.
+@functools.lru_cache(maxsize=4096)
+def _template(locale: str, key: str) -> str:
+    da, en = CATALOGUE[key]
+    return en if normalise_locale(locale) == "en" else da
 
 
 def plural(locale: str, key: str, count: int, *, shown: str | None = None) -> str:

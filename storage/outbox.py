@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-import uuid
+import os
 from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
@@ -151,7 +151,8 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
     ) -> Sequence[OutboxEntry]:
         if not replies:
             return []
-        keys = [uuid.uuid4().hex for _ in replies]
+        # 128 random bits as 32 hex digits (uuid4().hex's form; its UUID object cost more).
+        keys = [os.urandom(16).hex() for _ in replies]
         rows: list[dict[str, object]] = [
             {
                 "platform": reply.room.platform.value,
