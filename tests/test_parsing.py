@@ -183,3 +183,25 @@ def test_words_of_a_text_without_quotes_are_what_shlex_would_give() -> None:
     for _ in range(5000):
         text = "x" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         assert tokenise(text) == shlex.split(clean_text(text).strip()), repr(text)
+
+
+def test_words_of_a_quoted_text_are_what_shlex_would_give() -> None:
+    """tokenise() reads quotes itself when the text has no backslash: the words, and where a
+    quote is left open, must be shlex's, whatever mix of quotes, words and whitespace."""
+    import random
+    import shlex
+
+    from bot.parsing.tokens import split_quoted
+
+    rng = random.Random(23)
+    alphabet = "ab æø'\"\t\r\n-#\x0b\xa0"
+    unclosed = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
+        try:
+            expected: list[str] | None = shlex.split(text)
+        except ValueError:
+            expected = None
+            unclosed += 1
+        assert split_quoted(text) == expected, repr(text)
+    assert unclosed > 1_000  # the open quotes were tried too
