@@ -6,12 +6,14 @@ import sqlite3
 from typing import Any
 
 from sqlalchemy import event, make_url
+from sqlalchemy.dialects import registry
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.util import await_
 
-from storage import direct
+from storage import direct, sqlite_dialect
 from storage.audit_chain import SQLITE_HASH_FUNCTION, chain_hash
 from storage.sqlite_driver import connector
+
+registry.register(f"sqlite.{sqlite_dialect.NAME}", "storage.sqlite_dialect", "InlineSQLiteDialect")
 
 # How long a command waits for SQLite's write lock held by another process (an admin
 # command, a backup) before it answers "busy, try again": well inside Slack's and a
@@ -26,7 +28,7 @@ READ_ONLY_SNAPSHOT = "psp_read_only_snapshot"
 def async_url(url: str) -> str:
     """Accept plain `sqlite:///…` and `postgresql://…` URLs and pick the async drivers."""
     if url.startswith("sqlite:"):
-        return "sqlite+aiosqlite:" + url[len("sqlite:") :]
+        return f"sqlite+{sqlite_dialect.NAME}:" + url[len("sqlite:") :]
     if url.startswith("postgresql:") or url.startswith("postgres:"):
         return "postgresql+asyncpg:" + url.split(":", 1)[1]
     return url
@@ -99,6 +101,6 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
         # Straight on the driver (storage/sqlite_driver.py), which waits for the lock off the
         # event loop; through SQLAlchemy's execution this cost as much as a command's query.
         try:
-            await_(connection.connection.driver_connection.execute(statement))
+            sqlite_dialect.begin(connection.connection.driver_connection, statement)
         except sqlite3.Error as error:
             connection._handle_dbapi_exception(error, statement, (), None, None)

@@ -9,8 +9,9 @@ same statement run again on a helper thread, with a busy timeout of `lock_wait` 
 while the event loop goes on serving everyone else. A statement that fails with
 SQLITE_BUSY has done nothing, so running it again is safe.
 
-SQLAlchemy drives this object through its stock aiosqlite dialect (`async_creator` of
-`create_async_engine`), so the object has the shape of an aiosqlite connection.
+SQLAlchemy drives this object through its aiosqlite dialect (`async_creator` of
+`create_async_engine`; storage/sqlite_dialect.py runs BEGIN, COMMIT and ROLLBACK inline), so the
+object has the shape of an aiosqlite connection.
 """
 
 from __future__ import annotations
@@ -187,6 +188,35 @@ class Connection:
     async def rollback(self) -> None:
         self._live().rollback()
 
+    # Without an await, for SQLAlchemy's synchronous side (storage/sqlite_dialect.py): each
+    # says False, having done nothing, where it would have to wait for another's lock.
+
+    def commit_now(self) -> bool:
+        if self._conn is None:
+            return True  # closed: nothing to commit (as SQLAlchemy's aiosqlite adaptation)
+        try:
+            self._conn.commit()
+        except sqlite3.OperationalError as error:
+            if is_busy(error) and self._lock_wait_ms:
+                return False
+            raise
+        if self._checkpointer is not None:
+            self._checkpointer.committed()
+        return True
+
+    def rollback_now(self) -> None:
+        if self._conn is not None:
+            self._conn.rollback()  # gives locks back; never waits for one
+
+    def execute_now(self, sql: str) -> bool:
+        try:
+            self._live().execute(sql)
+        except sqlite3.OperationalError as error:
+            if is_busy(error) and self._lock_wait_ms:
+                return False
+            raise
+        return True
+
     async def close(self) -> None:
         self.stop()
 
@@ -202,7 +232,7 @@ class Connection:
 
 
 def connector(database: str, *, lock_wait: float) -> Callable[[], Any]:
-    """The `async_creator` for `create_async_engine("sqlite+aiosqlite://…")`."""
+    """The `async_creator` for `create_async_engine("sqlite+pspsqlite://…")`."""
     uri = database.startswith("file:")
 
     async def connect() -> Connection:
