@@ -315,6 +315,9 @@ def flush_before_sqlalchemy(sync: Connection) -> None:
 
 async def _sqlite(driver: Any, sql: str, values: list[Any]) -> tuple[list[Any], Any, int]:
     """On storage/sqlite_driver.py's connection: inline, a wait for the lock on a thread."""
+    done = driver.fetch_now(sql, values)
+    if done is not None:
+        return cast(tuple[list[Any], Any, int], done)
     cursor = driver.cursor()
     try:
         await cursor.execute(sql, values)

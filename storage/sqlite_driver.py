@@ -208,6 +208,23 @@ class Connection:
         if self._conn is not None:
             self._conn.rollback()  # gives locks back; never waits for one
 
+    def fetch_now(
+        self, sql: str, parameters: Sequence[Any]
+    ) -> tuple[list[Any], Any, int] | None:
+        """A statement's rows, description and row count, as storage/direct.py reads them,
+        without a cursor wrapper and three awaits; None where it would wait for a lock."""
+        cursor = self._live().cursor()
+        try:
+            cursor.execute(sql, parameters)
+            description = cursor.description
+            return (cursor.fetchall() if description else []), description, cursor.rowcount
+        except sqlite3.OperationalError as error:
+            if is_busy(error) and self._lock_wait_ms:
+                return None  # it did nothing: it runs again where it may wait
+            raise
+        finally:
+            cursor.close()
+
     def execute_now(self, sql: str) -> bool:
         try:
             self._live().execute(sql)
