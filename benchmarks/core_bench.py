@@ -118,12 +118,15 @@ async def timed(
     return samples
 
 
-async def mixed(d: Bot, seconds: float, cases: int, seed: int = 7) -> int:
-    """What a busy group does between meetings; the number of commands done."""
+async def mixed(
+    d: Bot, seconds: float, cases: int, seed: int = 7, *, count: int | None = None
+) -> int:
+    """What a busy group does between meetings, for `seconds` or `count` commands; the
+    number of commands done."""
     rng = random.Random(seed)
     done = 0
     deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
+    while done < count if count is not None else time.perf_counter() < deadline:
         roll = rng.random()
         ref = d.ref(rng.randint(1, cases))
         if roll < 0.15:
