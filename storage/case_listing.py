@@ -33,15 +33,17 @@ async def list_cases(
         "group_id": group_id,
         "status": status.value if status else None,
         "responsible": responsible.value if responsible else None,
+        # Counted through the listing index, and no further than asked.
+        "up_to": 2**62 if count_up_to is None else count_up_to + 1,
     }
     rows = (await direct.execute(conn, page, {**params, "limit": limit, "offset": offset})).all()
     result = await summary_rows(conn, codec, rows, with_acknowledgements)
     if len(result) < limit and (result or offset == 0):
         return result, offset + len(result)
-    # Counted through the listing index, and no further than asked.
-    up_to = 2**62 if count_up_to is None else count_up_to + 1
-    total = (await direct.execute(conn, counting, {**params, "up_to": up_to})).scalar_one()
-    return result, int(total)
+    if rows:
+        return result, int(rows[0].matching)
+    # A page past the last: no row to carry the count.
+    return result, int((await direct.execute(conn, counting, params)).scalar_one())
 
 
 async def summary_rows(

@@ -151,21 +151,24 @@ LISTED = (
 
 @functools.cache
 def listing(by_status: bool, by_responsible: bool) -> tuple[Any, Any]:
-    """The page query and the bounded count of `list`, built once per kind of filter."""
+    """The page query and the bounded count of `list`, built once per kind of filter. The
+    page's rows carry the count too (`matching`, counted once per statement): a full page
+    needs it, and on PostgreSQL a statement of its own was a round trip of its own."""
     conditions = [CASES.c.group_id == bindparam("group_id")]
     if by_status:
         conditions.append(CASES.c.status == bindparam("status"))
     if by_responsible:
         conditions.append(CASES.c.responsible == bindparam("responsible"))
+    matching = select(CASES.c.id).where(*conditions).limit(bindparam("up_to")).subquery()
+    counting = select(func.count()).select_from(matching)
     page = (
-        select(*LISTED)
+        select(*LISTED, counting.scalar_subquery().label("matching"))
         .where(*conditions)
         .order_by(CASES.c.urgency_rank, CASES.c.created_at, CASES.c.id)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
-    matching = select(CASES.c.id).where(*conditions).limit(bindparam("up_to")).subquery()
-    return page, select(func.count()).select_from(matching)
+    return page, counting
 
 
 LAST_NOTE = select(func.max(NOTES.c.number)).where(NOTES.c.case_id == bindparam("case_id"))

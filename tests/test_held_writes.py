@@ -103,6 +103,28 @@ async def test_a_command_is_its_reads_and_one_write(
     assert "Ringede" in shown and "Besøg" in shown
 
 
+async def test_a_full_page_of_the_list_brings_its_count_in_the_same_statement(
+    pg_harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(30):
+        await ok(pg_harness, "anna", f"flag urgent Borger {i} har brug for hjælp")
+    count = Statements(monkeypatch)
+    replies: list[str] = []
+
+    async def listing(line: str) -> None:
+        incoming = Incoming(Platform.CONSOLE, "console", "bo", line, locale="en")
+        replies.append("\n".join(r.text for r in await pg_harness.core.handle(incoming)))
+
+    # The room, the page with its count, the audit row with the answer.
+    assert await count.of(functools.partial(listing, "list")) == (3, 0)
+    assert replies[-1].splitlines()[0].endswith(": 30")
+    assert "--page 2" in replies[-1]
+    assert await count.of(functools.partial(listing, "list --page 2")) == (3, 0)
+    # Past the last page no row carries the count: it is asked for on its own.
+    assert await count.of(functools.partial(listing, "list --page 3")) == (4, 0)
+    assert "30" in replies[-1]
+
+
 async def test_what_is_held_is_read_back_before_any_other_statement(pg_harness: Harness) -> None:
     await ok(pg_harness, "anna", "flag urgent Borger har brug for hjælp #housing")
     async with pg_harness.uow_factory() as uow:
