@@ -16,7 +16,7 @@ from bot import commands as c
 from bot import logfields
 from bot import metrics as m
 from bot.announcing import publish
-from bot.context import Context, Refusal
+from bot.context import Context, Refusal, named_case
 from bot.delivery.policy import DeliveryPolicy
 from bot.domain import CaseId, Platform
 from bot.domain.hours import WorkingHours
@@ -280,7 +280,7 @@ class PspBot:
             ):
                 logfields.add(outcome=m.DUPLICATE)
                 return Handled([])  # a re-delivery of an event we already handled
-            ctx = await self._context(uow, incoming, locale)
+            ctx = await self._context(uow, incoming, locale, named_case(command))
             if not isinstance(command, _UNBOUND_OK):
                 ctx.require_group(guest_ok=isinstance(command, guests.GUEST_COMMANDS))
             await handler(ctx, command)
@@ -295,8 +295,12 @@ class PspBot:
             await uow.commit()
             return Handled(replies, claimed)
 
-    async def _context(self, uow: UnitOfWork, incoming: Incoming, locale: str) -> Context:
-        found = await uow.groups.room_context(incoming.platform, incoming.room, incoming.sender)
+    async def _context(
+        self, uow: UnitOfWork, incoming: Incoming, locale: str, case_ref: str | None = None
+    ) -> Context:
+        found = await uow.groups.room_context(
+            incoming.platform, incoming.room, incoming.sender, case_ref
+        )
         binding, group, member = found if found else (None, None, None)
         guest, guest_cases = None, frozenset[CaseId]()
         if group is not None and member is None:

@@ -192,3 +192,10 @@ class Context:
                 in_reply_to=self.incoming.event_id,
             )
         )
+
+
+def named_case(command: object) -> str | None:
+    """The case a command names (`ack PSP-2026-0007`), canonical as `Context.case` reads it:
+    the room's context may read it along (one round trip fewer on PostgreSQL)."""
+    ref = getattr(command, "ref", None)
+    return normalise_case_ref(ref) if isinstance(ref, str) else None

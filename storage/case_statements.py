@@ -7,43 +7,15 @@ from __future__ import annotations
 import functools
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, bindparam, exists, func, insert, select, text, update
+from sqlalchemy import Integer, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.sql import Select
 
+from storage.case_read import BY_REF_WITH_ACKNOWLEDGEMENTS as BY_REF_WITH_ACKNOWLEDGEMENTS
 from storage.models_access import CaseGuestRow
 from storage.repositories import ACKS, CASES, DECISIONS, HISTORY, NOTES
 
 GUESTS = cast(Table, CaseGuestRow.__table__)
 
-# A case by its ref with what a command on it reads next: its acknowledgements (a row per
-# acknowledgement, the case's columns repeated; one row with none), whether it has a grant
-# that has not been ended (most cases have none, and then its guests need no query) and the
-# numbers of its last note and last decision.
-BY_REF_WITH_ACKNOWLEDGEMENTS = (
-    select(
-        CASES,
-        ACKS.c.id.label("ack_id"),
-        ACKS.c.agency.label("ack_agency"),
-        ACKS.c.member_id.label("ack_member_id"),
-        ACKS.c.at.label("ack_at"),
-        exists()
-        .where(GUESTS.c.case_id == CASES.c.id, GUESTS.c.ended_at.is_(None))
-        .label("has_grants"),
-        # The number of its last note: a note is numbered from it.
-        select(func.max(NOTES.c.number))
-        .where(NOTES.c.case_id == CASES.c.id)
-        .scalar_subquery()
-        .label("last_note"),
-        # A decision is numbered from it: reading the decisions themselves would open each.
-        select(func.max(DECISIONS.c.number))
-        .where(DECISIONS.c.case_id == CASES.c.id)
-        .scalar_subquery()
-        .label("last_decision"),
-    )
-    .select_from(CASES.outerjoin(ACKS, ACKS.c.case_id == CASES.c.id))
-    .where(CASES.c.group_id == bindparam("group_id"), CASES.c.ref == bindparam("ref"))
-    .order_by(ACKS.c.id)
-)
 BY_ID = select(CASES).where(CASES.c.id == bindparam("case_id"))
 INSERT_CASE = insert(CASES).returning(CASES.c.id)
 # PostgreSQL, in a unit of work that holds its writes: ids for new cases, taken before the

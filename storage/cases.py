@@ -154,12 +154,17 @@ class SqlAlchemyCaseRepository:
         return case
 
     async def get_by_ref(self, group_id: GroupId, ref: str) -> Case | None:
-        params = {"group_id": group_id, "ref": ref}
-        rows = (await direct.execute(self._conn, st.BY_REF_WITH_ACKNOWLEDGEMENTS, params)).all()
+        known = self._known
+        along, known.case_read_along = known.case_read_along, None
+        rows: Sequence[Any]
+        if along is not None and along[:2] == (group_id, ref):
+            rows = along[2]
+        else:
+            params = {"group_id": group_id, "ref": ref}
+            rows = (await direct.execute(self._conn, st.BY_REF_WITH_ACKNOWLEDGEMENTS, params)).all()
         if not rows:
             return None
         case = self._remember(self._case(rows[0]))
-        known = self._known
         if case.id not in known.acknowledgements:  # else this unit's own, kept up to date
             known.acknowledgements[case.id] = [
                 Acknowledgement(Agency(r.ack_agency), member_id_or_none(r.ack_member_id), r.ack_at)

@@ -55,7 +55,10 @@ from storage.models import (
 )
 from storage.models_minutes import HeldMeetingRow
 from storage.room_context import (
+    CASE_COLUMNS_AT,
+    CASE_ROW,
     ROOM_CONTEXT,
+    ROOM_CONTEXT_WITH_CASE,
     Roster,
     binding_and_group,
     binding_of,
@@ -106,6 +109,10 @@ class UnitCache:
         self.last_note: dict[CaseId, int] = {}
         # The number of a case's last decision, likewise.
         self.last_decision: dict[CaseId, int] = {}
+        # A case read with the room's context, by the ref the command names: (group, ref,
+        # its rows). The command's first read of a case by ref takes it, whichever case that
+        # asks for; a command reads its case before it writes anything to it.
+        self.case_read_along: tuple[GroupId, str, list[Any]] | None = None
         # Groups the room's context found in no meeting. A meeting started by another
         # transaction after that read is not seen by this command: the same as if it had
         # started a moment after the command.
@@ -233,14 +240,15 @@ class SqlAlchemyGroupRepository:
         return self._binding(row) if row else None
 
     async def room_context(
-        self, platform: Platform, room_id: str, user_id: str
+        self, platform: Platform, room_id: str, user_id: str, case_ref: str | None = None
     ) -> tuple[RoomBinding, Group, Member | None] | None:
         rosters = rosters_of(self._conn.engine.sync_engine)
         room = (platform.value, room_id)
         held = rosters.by_group.get(rosters.group_of_room.get(room, GroupId(0)))
-        rows = await self._room_context_rows(room, held)
+        rows, case_rows = await self._room_context_rows(room, held, case_ref)
         if len(rows) == 1 and (held is None or held.version != rows[0].roster_version):
-            rows = await self._room_context_rows(room, None)  # the statement should have sent it
+            # The statement should have sent the roster.
+            rows, case_rows = await self._room_context_rows(room, None, case_ref)
         if not rows:
             return None
         head = next(r for r in rows if r.x_kind == "h")
@@ -257,17 +265,35 @@ class SqlAlchemyGroupRepository:
             self._members.no_meeting_running.add(group.id)
         if head.case_year is not None:
             self._members.case_counter[group.id] = (head.case_year, head.case_last)
+        if case_ref is not None:
+            # The case's rows as its read by ref gives them (none: no such case here).
+            self._members.case_read_along = (group.id, case_ref, case_rows)
         member = next((m for m in members if m.platform is platform and m.user_id == user_id), None)
         return binding, group, member
 
-    async def _room_context_rows(self, room: tuple[str, str], held: Roster | None) -> Sequence[Any]:
+    async def _room_context_rows(
+        self, room: tuple[str, str], held: Roster | None, case_ref: str | None
+    ) -> tuple[list[Any], list[Any]]:
+        """The room's rows, and the case's (its columns alone, by acknowledgement)."""
         params = {
             "platform": room[0],
             "room_id": room[1],
             "known_group": held.bindings[0].group_id if held else 0,
             "known_version": held.version if held else 0,
         }
-        return (await direct.execute(self._conn, ROOM_CONTEXT, params)).all()
+        if case_ref is None:
+            return list((await direct.execute(self._conn, ROOM_CONTEXT, params)).all()), []
+        params["ref"] = case_ref
+        found = await direct.execute(self._conn, ROOM_CONTEXT_WITH_CASE, params)
+        rows: list[Any] = []
+        case_rows: list[Any] = []
+        for row in found:
+            if row.x_kind == "c":
+                case_rows.append(CASE_ROW(row[CASE_COLUMNS_AT:]))
+            else:
+                rows.append(row)
+        case_rows.sort(key=lambda r: (r.ack_id is not None, r.ack_id or 0))
+        return rows, case_rows
 
     async def bindings(self, group_id: GroupId) -> Sequence[RoomBinding]:
         cached = self._members.bindings.get(group_id)

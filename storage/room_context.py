@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import (
-    CompoundSelect,
     Integer,
     String,
     Table,
@@ -22,6 +21,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql import Select
 
 from bot.domain import (
     Agency,
@@ -37,6 +37,8 @@ from bot.domain import (
     RoomBinding,
     RoomPurpose,
 )
+from storage.case_read import CASE_READ_COLUMNS, CASE_WITH_ACKNOWLEDGEMENTS, CASES
+from storage.direct_rows import row_class
 from storage.models import CaseSequenceRow, GroupRow, MemberRow, RoomBindingRow
 from storage.models_minutes import HeldMeetingRow
 
@@ -47,7 +49,7 @@ SEQUENCES = cast(Table, CaseSequenceRow.__table__)
 HELD = cast(Table, HeldMeetingRow.__table__)
 
 
-def _room_context_query() -> CompoundSelect[Any]:
+def _room_context_branches() -> tuple[Select[Any], Select[Any], Select[Any], Any]:
     """Built once: every command starts with it, and building a statement costs more than
     running it on SQLite. The room's binding and group on every row; first the room's own
     row (kind "h"), then one row per active member of the group (kind "m"; most commands
@@ -164,10 +166,43 @@ def _room_context_query() -> CompoundSelect[Any]:
         .join(other, other.c.group_id == here.c.group_id)
         .where(*in_room, stale)
     )
-    return union_all(head, members, rooms)
+    return head, members, rooms, here
 
 
-ROOM_CONTEXT = _room_context_query()
+def _with_case(head: Select[Any], members: Select[Any], rooms: Select[Any], here: Any) -> Any:
+    """The room's context with the case of a ref read along (kind "c", the columns of
+    storage/case_read.py after the room's): a command on a case reads both in one round trip.
+    The room's rows carry those columns empty, typed on the first row as the case's."""
+    width = len(head.selected_columns)
+    empty_case = [null().cast(column.type) for column in CASE_READ_COLUMNS]
+    case = (
+        select(
+            *([null()] * 11),
+            literal("c", String),
+            *([null()] * (width - 12)),
+            *CASE_READ_COLUMNS,
+        )
+        .select_from(here.join(CASE_WITH_ACKNOWLEDGEMENTS, CASES.c.group_id == here.c.group_id))
+        .where(
+            here.c.platform == bindparam("platform"),
+            here.c.room_id == bindparam("room_id"),
+            CASES.c.ref == bindparam("ref"),
+        )
+    )
+    return union_all(
+        head.add_columns(*(e.label(f"c_{i}") for i, e in enumerate(empty_case))),
+        members.add_columns(*([null()] * len(empty_case))),
+        rooms.add_columns(*([null()] * len(empty_case))),
+        case,
+    )
+
+
+_BRANCHES = _room_context_branches()
+ROOM_CONTEXT = union_all(*_BRANCHES[:3])
+ROOM_CONTEXT_WITH_CASE = _with_case(*_BRANCHES)
+# Where the case's columns begin in ROOM_CONTEXT_WITH_CASE's rows, and their names.
+CASE_COLUMNS_AT = len(_BRANCHES[0].selected_columns)
+CASE_ROW = row_class([column.key for column in CASE_READ_COLUMNS])
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,11 +90,13 @@ async def test_a_command_is_its_reads_and_one_write(
     for user, line, statements in [
         # The case's id comes from ids this process took a batch at a time, with an earlier flag.
         ("anna", "flag acute Borger truer #threat", 2),
-        ("bo", "ack PSP-2026-0002", 3),
-        ("carl", "note PSP-2026-0002 'Ringede'", 3),
+        # The case a command names is read with the room's context.
+        ("bo", "ack PSP-2026-0002", 2),
+        ("carl", "note PSP-2026-0002 'Ringede'", 2),
         # A decision is numbered from its case's read, as a note is.
-        ("carl", "decide PSP-2026-0002 'Besøg' --owner police", 3),
-        ("bo", "show PSP-2026-0002", 4),
+        ("carl", "decide PSP-2026-0002 'Besøg' --owner police", 2),
+        ("bo", "show PSP-2026-0002", 3),
+        ("bo", "show psp-2026-0002", 3),  # the ref as typed, read along as Context.case reads it
         ("bo", "list", 3),
     ]:
         sent = await count.of(functools.partial(command, pg_harness, user, line))

@@ -104,10 +104,12 @@ class GroupRepository(Protocol):
     async def add(self, *, name: str, kind: GroupKind, prefix: str, timezone: str) -> Group: ...
     async def binding_for_room(self, platform: Platform, room_id: str) -> RoomBinding | None: ...
     async def room_context(
-        self, platform: Platform, room_id: str, user_id: str
+        self, platform: Platform, room_id: str, user_id: str, case_ref: str | None = None
     ) -> tuple[RoomBinding, Group, Member | None] | None:
         """The room's binding, its group and the sender's membership, in one round trip:
-        every command needs all three first."""
+        every command needs all three first. `case_ref`: the canonical ref of the case the
+        command names, which storage may read along for the command's first read of a case
+        by ref (the same answer as reading it then)."""
         ...
 
     async def bindings(self, group_id: GroupId) -> Sequence[RoomBinding]: ...

@@ -65,7 +65,7 @@ class FakeGroupRepository:
         )
 
     async def room_context(
-        self, platform: Platform, room_id: str, user_id: str
+        self, platform: Platform, room_id: str, user_id: str, case_ref: str | None = None
     ) -> tuple[RoomBinding, Group, Member | None] | None:
         binding = await self.binding_for_room(platform, room_id)
         if binding is None:
