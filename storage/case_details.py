@@ -28,16 +28,13 @@ from bot.domain import (
     Case,
     CaseDetails,
     Decision,
-    Member,
-    MemberId,
     Note,
-    Platform,
     ResponsibilityChange,
-    Role,
 )
 from bot.ports import KnownMember
 from storage.base import UtcDateTime
 from storage.codec import TextCodec, numbered_aad
+from storage.member_rows import member_of
 from storage.repositories import (
     ACKS,
     DECISIONS,
@@ -171,16 +168,6 @@ def details_from_rows(
             text = codec.unseal(r.s1, aad=numbered_aad("notes", case.id, r.seq, "text"))
             notes.append(Note(r.seq, text, by, r.t1))
         else:
-            member = Member(
-                id=MemberId(r.seq),
-                group_id=case.group_id,
-                platform=Platform(r.s1),
-                user_id=r.s2,
-                display_name=r.s3,
-                agency=Agency(r.s4),
-                role=Role(r.s5),
-                away_until=r.due,
-                away_deputy=by,
-            )
+            member = member_of(r.seq, case.group_id, r.s1, r.s2, r.s3, r.s4, r.s5, r.due, by)
             members.append(KnownMember(member, bool(r.n1)))
     return CaseDetails(case, tuple(acks), tuple(history), tuple(decisions), tuple(notes))

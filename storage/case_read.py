@@ -28,9 +28,7 @@ CASE_READ_COLUMNS: tuple[Any, ...] = (
     ACKS.c.agency.label("ack_agency"),
     ACKS.c.member_id.label("ack_member_id"),
     ACKS.c.at.label("ack_at"),
-    exists()
-    .where(GUESTS.c.case_id == CASES.c.id, GUESTS.c.ended_at.is_(None))
-    .label("has_grants"),
+    exists().where(GUESTS.c.case_id == CASES.c.id, GUESTS.c.ended_at.is_(None)).label("has_grants"),
     select(func.max(NOTES.c.number))
     .where(NOTES.c.case_id == CASES.c.id)
     .scalar_subquery()

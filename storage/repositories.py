@@ -36,12 +36,12 @@ from bot.domain import (
     Member,
     MemberId,
     Platform,
-    Role,
     RoomBinding,
     RoomPurpose,
 )
 from bot.ports import KnownMember
 from storage import direct
+from storage.member_rows import member_of
 from storage.models import (
     AcknowledgementRow,
     CaseRow,
@@ -136,16 +136,21 @@ class UnitCache:
 
 
 def member_from(row: Row[Any], prefix: str = "") -> Member:
-    return Member(
-        id=MemberId(getattr(row, f"{prefix}id")),
-        group_id=GroupId(getattr(row, f"{prefix}group_id")),
-        platform=Platform(getattr(row, f"{prefix}platform")),
-        user_id=getattr(row, f"{prefix}user_id"),
-        display_name=getattr(row, f"{prefix}display_name"),
-        agency=Agency(getattr(row, f"{prefix}agency")),
-        role=Role(getattr(row, f"{prefix}role")),
-        away_until=getattr(row, f"{prefix}away_until"),
-        away_deputy=member_id_or_none(getattr(row, f"{prefix}away_deputy")),
+    return member_of(
+        *(
+            getattr(row, f"{prefix}{name}")
+            for name in (
+                "id",
+                "group_id",
+                "platform",
+                "user_id",
+                "display_name",
+                "agency",
+                "role",
+                "away_until",
+                "away_deputy",
+            )
+        )
     )
 
 
@@ -246,9 +251,6 @@ class SqlAlchemyGroupRepository:
         room = (platform.value, room_id)
         held = rosters.by_group.get(rosters.group_of_room.get(room, GroupId(0)))
         rows, case_rows = await self._room_context_rows(room, held, case_ref)
-        if len(rows) == 1 and (held is None or held.version != rows[0].roster_version):
-            # The statement should have sent the roster.
-            rows, case_rows = await self._room_context_rows(room, None, case_ref)
         if not rows:
             return None
         head = next(r for r in rows if r.x_kind == "h")
@@ -257,6 +259,7 @@ class SqlAlchemyGroupRepository:
             # The group's rooms include this one: more rows mean the roster came along.
             held = rosters.by_group[group.id] = built_roster(head.roster_version, rows)
             rosters.group_of_room[room] = group.id
+        # Else the statement found the roster held current, so there is one.
         assert held is not None
         members = list(held.members)
         self._members.by_group[group.id] = members

@@ -24,21 +24,19 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
 from bot.domain import (
-    Agency,
     BindingId,
     DetailLevel,
     Group,
     GroupId,
     GroupKind,
     Member,
-    MemberId,
     Platform,
-    Role,
     RoomBinding,
     RoomPurpose,
 )
 from storage.case_read import CASE_READ_COLUMNS, CASE_WITH_ACKNOWLEDGEMENTS, CASES
 from storage.direct_rows import row_class
+from storage.member_rows import member_of
 from storage.models import CaseSequenceRow, GroupRow, MemberRow, RoomBindingRow
 from storage.models_minutes import HeldMeetingRow
 
@@ -283,16 +281,16 @@ def built_roster(version: int, rows: Sequence[Any]) -> Roster:
             )
         elif row.x_kind == "m":
             members.append(
-                Member(
-                    id=MemberId(row.x_id),
-                    group_id=GroupId(row.group_id),
-                    platform=Platform(row.x_platform),
-                    user_id=row.x_key,
-                    display_name=row.x_name,
-                    agency=Agency(row.x_agency),
-                    role=Role(row.x_role),
-                    away_until=row.x_away_until,
-                    away_deputy=None if row.x_away_deputy is None else MemberId(row.x_away_deputy),
+                member_of(
+                    row.x_id,
+                    row.group_id,
+                    row.x_platform,
+                    row.x_key,
+                    row.x_name,
+                    row.x_agency,
+                    row.x_role,
+                    row.x_away_until,
+                    row.x_away_deputy,
                 )
             )
     return Roster(version, tuple(members), tuple(bindings))

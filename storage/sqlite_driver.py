@@ -208,9 +208,7 @@ class Connection:
         if self._conn is not None:
             self._conn.rollback()  # gives locks back; never waits for one
 
-    def fetch_now(
-        self, sql: str, parameters: Sequence[Any]
-    ) -> tuple[list[Any], Any, int] | None:
+    def fetch_now(self, sql: str, parameters: Sequence[Any]) -> tuple[list[Any], Any, int] | None:
         """A statement's rows, description and row count, as storage/direct.py reads them,
         without a cursor wrapper and three awaits; None where it would wait for a lock."""
         cursor = self._live().cursor()
