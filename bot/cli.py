@@ -195,7 +195,7 @@ def _with_admin(settings: Settings, admin: tuple[object, str]) -> Settings:
 
 
 async def _db_upgrade(settings: Settings) -> int:
-    engine = await open_database(settings, migrate=True)
+    engine = await open_database(settings, migrate=True, purpose="db upgrade")
     await engine.dispose()
     print("psp-bot: database schema is up to date")
     return 0

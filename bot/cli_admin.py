@@ -83,7 +83,7 @@ async def _keys(args: argparse.Namespace, settings: Settings) -> int:
             "[encryption] key_file first (then `keys rotate --no-new-key` encrypts what is stored)"
         )
     keyring = setup.keyring
-    engine = await open_database(settings)
+    engine = await open_database(settings, purpose="keys")
     try:
         unfinished = await rotation_in_progress(engine)
         if unfinished == keyring.current:
@@ -123,7 +123,7 @@ async def _purge(args: argparse.Namespace, settings: Settings) -> int:
     from storage.retention import SqlAlchemyRetentionStore
 
     policy = retention_policy(settings.sections)
-    engine = await open_database(settings)
+    engine = await open_database(settings, purpose="purge")
     try:
         router = build_app(settings, engine).router
         report = await run_retention(
@@ -159,7 +159,7 @@ async def _purge(args: argparse.Namespace, settings: Settings) -> int:
 async def _case(args: argparse.Namespace, settings: Settings) -> int:
     from storage.uow import SqlAlchemyUnitOfWorkFactory
 
-    engine = await open_database(settings)
+    engine = await open_database(settings, purpose="case")
     try:
         return await export_case(args, SqlAlchemyUnitOfWorkFactory(engine, make_codec(settings)))
     finally:

@@ -15,6 +15,7 @@ from bot.config import ConfigError, Settings
 
 
 async def run_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_setup import database_options
     from storage.audit_verify import (
         audit_snapshot,
         checkpoint_heads,
@@ -33,7 +34,9 @@ async def run_audit(args: argparse.Namespace, settings: Settings) -> int:
             raise ConfigError(f"checkpoint file {args.checkpoint}: holds no checkpoint")
     # An auditor verifies without the encryption keys and without migrating anything: the
     # chains hold ids and hashes only.
-    engine = make_engine(settings.effective_database_url)
+    engine = make_engine(
+        settings.effective_database_url, **database_options(settings, "audit verify")
+    )
     try:
         async with audit_snapshot(engine) as conn:
             progress = None

@@ -109,6 +109,7 @@ def file_checks(settings: Settings) -> list[CheckResult]:
 async def database_checks(settings: Settings) -> list[CheckResult]:
     """The database answers on the current schema, and no message has waited in the outbox
     longer than `[ops] outbox_max_age_seconds` (the same check as `/readyz`)."""
+    from bot.cli_setup import database_options
     from bot.clock import SystemClock
     from bot.health import outbox_probe, run_checks
     from bot.ops import parse_ops_config
@@ -116,7 +117,7 @@ async def database_checks(settings: Settings) -> list[CheckResult]:
     from storage.health import database_status
     from storage.uow import SqlAlchemyUnitOfWorkFactory
 
-    engine = make_engine(settings.effective_database_url)
+    engine = make_engine(settings.effective_database_url, **database_options(settings, "check"))
     try:
         ok, detail = await database_status(engine)
         results = [CheckResult("database", ok, detail)]

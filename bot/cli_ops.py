@@ -139,7 +139,7 @@ async def _restore(args: argparse.Namespace, settings: Settings) -> int:
     if install.is_sqlite and not install.sqlite_path.exists():
         tables = sessions = 0
     else:
-        engine = make_engine(install.database_url)
+        engine = make_engine(install.database_url, application_name="psp-bot restore")
         try:
             tables, sessions = await database_occupancy(engine)
         finally:
@@ -169,7 +169,7 @@ async def _verify(url: str) -> int:
     from storage.audit_verify import audit_snapshot, verify_chain
     from storage.engine import make_engine
 
-    engine = make_engine(url)
+    engine = make_engine(url, application_name="psp-bot restore")
     try:
         async with audit_snapshot(engine) as conn:
             report = await verify_chain(conn)

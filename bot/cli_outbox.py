@@ -34,7 +34,7 @@ def add_commands(sub: Any) -> None:
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_setup import build_app, open_database
 
-    engine = await open_database(settings)
+    engine = await open_database(settings, purpose="outbox")
     try:
         router = build_app(settings, engine).router
         now = router.clock.now()

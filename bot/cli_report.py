@@ -61,7 +61,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError("report: the period lies in the future")
     locale = args.locale or settings.locale
     hours = parse_scheduler_config(settings.sections.get("scheduler")).hours
-    engine = await open_database(settings)
+    engine = await open_database(settings, purpose="report")
     try:
         factory = SqlAlchemyUnitOfWorkFactory(engine, make_codec(settings))
         async with factory() as uow:

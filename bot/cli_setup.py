@@ -24,18 +24,21 @@ if TYPE_CHECKING:
 RETENTION_LOCK_KEY = 0x505350_5254
 
 
-async def open_database(settings: Settings, *, migrate: bool = False) -> AsyncEngine:
+async def open_database(
+    settings: Settings, *, migrate: bool = False, purpose: str | None = None
+) -> AsyncEngine:
     """The engine, with the schema checked. The embedded SQLite database upgrades itself on
     every start. PostgreSQL is upgraded only by `psp-bot db upgrade` (`migrate=True`): several
     bot processes starting at once must not race to migrate one shared database, so a bot
-    on an older schema stops with a line saying what to run."""
+    on an older schema stops with a line saying what to run. `purpose`: the admin command
+    that opens it, which its PostgreSQL sessions are named after (pg_stat_activity)."""
     from storage.engine import is_sqlite, make_engine
     from storage.migrate import current_revision, head_revision, upgrade
 
     url = settings.effective_database_url
     if is_sqlite(url) and url.startswith("sqlite:///") and ":memory:" not in url:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
+    engine = make_engine(url, **database_options(settings, purpose))
     try:
         if migrate or is_sqlite(url):
             await upgrade(engine)
@@ -52,6 +55,13 @@ async def open_database(settings: Settings, *, migrate: bool = False) -> AsyncEn
         await engine.dispose()
         raise
     return engine
+
+
+def database_options(settings: Settings, purpose: str | None = None) -> dict[str, Any]:
+    """The engine's options: the config's pool and lock wait, and a session name that tells
+    the database's administrator which of psp-bot's processes a session belongs to."""
+    name = "psp-bot" if purpose is None else f"psp-bot {purpose}"
+    return {**settings.database_options, "application_name": name}
 
 
 def scheduler_leader(settings: Settings, engine: AsyncEngine) -> LeaderElection:

@@ -137,6 +137,9 @@ class Settings:
     log_format: str = "text"
     # After SIGTERM/SIGINT: how long to go on delivering what is pending before exiting.
     shutdown_grace_seconds: int = 10
+    # [database] pool_size, max_overflow, lock_wait_seconds as set (storage/engine.py has
+    # the defaults): keyword arguments of the engine.
+    database_options: Mapping[str, int] = field(default_factory=dict)
     # The other sections, raw, for the modules that own them.
     sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -179,6 +182,7 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
     url = database.text("url", "")
     if url and not (url.startswith("sqlite:") or url.startswith("postgresql")):
         raise ConfigError("config [database] url: must start with sqlite: or postgresql:")
+    database_options = _database_options(database)
     database.done()
     console = SectionReader("console", data.get("console"))
     console_user = console.text("user", "admin")
@@ -193,7 +197,25 @@ def parse_settings(data: Mapping[str, Any]) -> Settings:
         log_level=log_level,
         log_format=log_format,
         shutdown_grace_seconds=grace,
+        database_options=database_options,
     )
+
+
+# [database] key -> the engine's keyword argument and its bounds.
+_DATABASE_OPTIONS = {
+    "pool_size": ("pool_size", 1, 500),
+    "max_overflow": ("max_overflow", 0, 500),
+    "lock_wait_seconds": ("lock_wait", 1, 60),
+}
+
+
+def _database_options(database: SectionReader) -> dict[str, int]:
+    """The engine's keyword arguments the config sets; the others keep their defaults."""
+    options = {}
+    for key, (argument, minimum, maximum) in _DATABASE_OPTIONS.items():
+        if database.value(key) is not None:
+            options[argument] = database.integer(key, 0, minimum=minimum, maximum=maximum)
+    return options
 
 
 def load_settings(path: Path | None) -> Settings:

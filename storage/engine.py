@@ -15,10 +15,17 @@ from storage.sqlite_driver import connector
 
 registry.register(f"sqlite.{sqlite_dialect.NAME}", "storage.sqlite_dialect", "InlineSQLiteDialect")
 
-# How long a command waits for SQLite's write lock held by another process (an admin
-# command, a backup) before it answers "busy, try again": well inside Slack's and a
+# How long a command waits for a lock held by another transaction (on SQLite the write lock of
+# an admin command or a backup; on PostgreSQL a row a stuck session holds), or for a free
+# pooled connection, before it answers "busy, try again": well inside Slack's and a
 # person's patience, and the whole command stays under five seconds.
-SQLITE_LOCK_WAIT_SECONDS = 4.0
+LOCK_WAIT_SECONDS = 4.0
+# PostgreSQL's pool per process. Several processes share the server's max_connections:
+# processes x (POOL_SIZE + MAX_OVERFLOW) must fit it, with room for the admin's tools.
+POOL_SIZE = 10
+MAX_OVERFLOW = 10
+# What pg_stat_activity shows for the bot's sessions (the admin's tools name themselves).
+APPLICATION_NAME = "psp-bot"
 # Execution option of a connection that only reads, from one snapshot (`audit verify`): on
 # SQLite it begins a deferred transaction, which takes no write lock, so with WAL the bot's
 # commands go on while it reads.
@@ -39,7 +46,13 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(
-    url: str, *, echo: bool = False, lock_wait: float = SQLITE_LOCK_WAIT_SECONDS
+    url: str,
+    *,
+    echo: bool = False,
+    lock_wait: float = LOCK_WAIT_SECONDS,
+    pool_size: int = POOL_SIZE,
+    max_overflow: int = MAX_OVERFLOW,
+    application_name: str = APPLICATION_NAME,
 ) -> AsyncEngine:
     url = async_url(url)
     if url.startswith("sqlite+"):
@@ -59,13 +72,23 @@ def make_engine(
     # round trip on every command; a dead connection instead fails the unit of work, which
     # raises DatabaseUnavailable and is run once more (storage/uow.py, bot/app.py), and the
     # pool then drops every connection opened before the failure.
+    # lock_timeout: a statement waiting longer for a row or table lock fails with
+    # lock_not_available, which the unit of work answers as "busy" (storage/uow.py): a
+    # session left open in psql, or a stuck process, never freezes every command behind it.
     engine = create_async_engine(
         url,
         echo=echo,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=lock_wait,
         pool_pre_ping=False,
         hide_parameters=True,
+        connect_args={
+            "server_settings": {
+                "application_name": application_name,
+                "lock_timeout": str(max(1, round(lock_wait * 1000))),
+            }
+        },
     )
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")

@@ -22,6 +22,10 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     def run(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            # A migration waits for the locks it needs, however long (the engine's
+            # lock_timeout is for commands): its operator is watching it.
+            connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
         command.upgrade(alembic_config(connection), revision)
 
     async with engine.begin() as conn:

@@ -191,9 +191,11 @@ async def _close_quietly(conn: AsyncConnection) -> None:
         await conn.close()
 
 
-# PostgreSQL: unique_violation; serialization_failure, deadlock_detected.
+# PostgreSQL: unique_violation; serialization_failure, deadlock_detected; lock_not_available
+# (the engine's lock_timeout), query_canceled (an administrator's pg_cancel_backend).
 _PG_UNIQUE = "23505"
 _PG_RETRY = frozenset({"40001", "40P01"})
+_PG_BUSY = frozenset({"55P03", "57014"})
 # SQLite extended result codes of a unique or primary-key clash.
 _SQLITE_UNIQUE = frozenset({1555, 2067})
 _SQLITE_BUSY = 5
@@ -211,6 +213,8 @@ def _translated(exc: DBAPIError) -> Exception:
         return ConcurrentUpdateError()
     if sqlstate in _PG_RETRY:
         return ConcurrentUpdateError()
+    if sqlstate in _PG_BUSY:
+        return DatabaseBusyError()
     if isinstance(sqlite_code, int) and sqlite_code & 0xFF == _SQLITE_BUSY:
         return DatabaseBusyError()
     return exc

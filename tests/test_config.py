@@ -24,6 +24,14 @@ def test_defaults_use_embedded_sqlite() -> None:
     settings = parse_settings({})
     assert settings.effective_database_url == "sqlite:///data/psp-bot.sqlite3"
     assert settings.shutdown_grace_seconds == 10
+    assert settings.database_options == {}  # storage/engine.py's defaults
+
+
+def test_database_pool_and_lock_wait_are_the_engines_options() -> None:
+    settings = parse_settings(
+        {"database": {"pool_size": 4, "max_overflow": 0, "lock_wait_seconds": 2}}
+    )
+    assert settings.database_options == {"pool_size": 4, "max_overflow": 0, "lock_wait": 2}
 
 
 @pytest.mark.parametrize(
@@ -36,6 +44,13 @@ def test_defaults_use_embedded_sqlite() -> None:
         ({"database": {"url": "mysql://x"}}, "config [database] url: must start with"),
         ({"database": {"url": 5}}, "config [database] url: must be a text string, not int"),
         ({"wibble": {}}, "config [wibble]: unknown section"),
+        ({"database": {"pool_size": 0}}, "config [database] pool_size: must be between 1 and"),
+        ({"database": {"max_overflow": -1}}, "config [database] max_overflow: must be between"),
+        (
+            {"database": {"lock_wait_seconds": 0.5}},
+            "config [database] lock_wait_seconds: must be a whole number",
+        ),
+        ({"database": {"pool": 5}}, "config [database] pool: unknown key"),
         (
             {"bot": {"shutdown_grace_seconds": -1}},
             "config [bot] shutdown_grace_seconds: must be between 0 and 600",

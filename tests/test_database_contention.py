@@ -1,10 +1,12 @@
-"""Contention and defects at the database edge: another process holding SQLite's write lock
-never freezes the bot and ends in a clear "busy" line; a unique clash is a concurrent update
-(run again), any other constraint violation is a defect (not retried as "busy")."""
+"""Contention and defects at the database edge: another process holding SQLite's write lock,
+or a PostgreSQL session holding a row, never freezes the bot and ends in a clear "busy" line;
+a unique clash is a concurrent update (run again), any other constraint violation is a defect
+(not retried as "busy")."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 import threading
 from datetime import UTC, datetime
@@ -80,14 +82,56 @@ async def test_a_held_lock_ends_in_a_busy_line_and_changes_nothing(sqlite_file: 
     try:
         with LockHolder(sqlite_file):
             text = await h.text("anna", "flag acute Borger truer naboer")
-        assert text == (
-            "The database is busy with another process right now; nothing was changed. "
-            "Try again in a moment."
-        )
+        assert text == BUSY
         assert await _case_count(sqlite_file) == 0
         # The lock is gone: the same command goes through.
         assert "PSP-" in await h.text("anna", "flag acute Borger truer naboer")
     finally:
+        await engine.dispose()
+
+
+BUSY = (
+    "The database is busy with another process right now; nothing was changed. "
+    "Try again in a moment."
+)
+
+
+async def test_a_row_a_postgresql_session_holds_ends_in_a_busy_line_and_changes_nothing(
+    pg_database: str,
+) -> None:
+    """A session left open in psql (or a stuck process) holds a case's row: a command on that
+    case waits the configured lock wait, then answers "busy" with nothing changed; commands
+    on other cases go on meanwhile, and the same command goes through once the row is free.
+    The bot's sessions carry its name, so the database's administrator can tell them apart."""
+    import asyncpg
+
+    engine = make_engine(pg_database, lock_wait=1, pool_size=3, application_name="psp-bot")
+    clock = FakeClock()
+    h = build_harness(engine, clock)
+    await ensure_demo_group(h.uow_factory, clock)
+    other = await asyncpg.connect(pg_database.replace("postgresql://", "postgres://"))
+    try:
+        first = await h.text("anna", "flag acute Borger truer naboer")
+        second = await h.text("anna", "flag acute Borger savnet")
+        held_ref, free_ref = (re.search(r"PSP-\d{4}-\d+", t)[0] for t in (first, second))  # type: ignore[index]
+        sessions = await other.fetch(
+            "SELECT application_name FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert sessions and {row[0] for row in sessions} == {"psp-bot"}
+        assert engine.pool.size() == 3  # type: ignore[attr-defined]
+
+        acks = await other.fetchval("SELECT count(*) FROM acknowledgements")
+        async with other.transaction():
+            await other.execute("SELECT id FROM cases WHERE ref = $1 FOR UPDATE", held_ref)
+            answer = await asyncio.wait_for(h.text("carl", f"ack {held_ref}"), 15)
+            assert answer == BUSY
+            assert "acknowledged" in await h.text("carl", f"ack {free_ref}")
+        assert await other.fetchval("SELECT count(*) FROM acknowledgements") == acks + 1
+        assert "acknowledged" in await h.text("carl", f"ack {held_ref}")
+        assert await other.fetchval("SELECT count(*) FROM acknowledgements") == acks + 2
+    finally:
+        await other.close()
         await engine.dispose()
 
 

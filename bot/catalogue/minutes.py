@@ -47,8 +47,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # --- preparing the agenda ---
     "error.agenda_not_yours": (
-        "{ref} ligger hos {agency}: kun tovholderen og {agency} ændrer dens plads på "
-        "dagsordenen.",
+        "{ref} ligger hos {agency}: kun tovholderen og {agency} ændrer dens plads på dagsordenen.",
         "{ref} is held by {agency}: only the lead and {agency} change its place on the agenda.",
     ),
     "error.agenda_closed": (

@@ -41,8 +41,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "usage.member": (
         "medlem tilføj <@bruger> <myndighed> [repræsentant|stedfortræder|tovholder|vagt] | "
         "medlem fjern <@bruger> | medlem liste",
-        "member add <@user> <agency> [rep|deputy|lead|duty] | member remove <@user> | "
-        "member list",
+        "member add <@user> <agency> [rep|deputy|lead|duty] | member remove <@user> | member list",
     ),
     "usage.group": (
         "gruppe opret <navn> [--type psp|ssp|sspplus|ksp] [--præfiks PSP] "

@@ -107,9 +107,7 @@ def attendance_lines(data: MinutesData, locale: str) -> list[str]:
         lines.append(f"- {w.agency(agency)}: {names}")
     absent = absent_authorities(data)
     if absent:
-        lines.append(
-            w.t("minutes.absent_warning", agencies=", ".join(w.agency(a) for a in absent))
-        )
+        lines.append(w.t("minutes.absent_warning", agencies=", ".join(w.agency(a) for a in absent)))
     return lines
 
 

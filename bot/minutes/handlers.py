@@ -76,4 +76,3 @@ def minutes_handlers() -> dict[type, Handler]:
         mc.EndMeeting: end_meeting,
         mc.ShowMinutes: show_minutes,
     }
-

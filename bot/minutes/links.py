@@ -41,9 +41,7 @@ async def take_up(ctx: Context, held: HeldMeeting, case: Case) -> None:
             held.id, case.id, origin=ItemOrigin.RAISED, state=ItemState.DISCUSSED
         )
     elif item.state in (ItemState.PENDING, ItemState.SKIPPED):
-        await ctx.uow.minutes.mark(
-            held.id, case.id, ItemState.DISCUSSED, by=actor.id, at=ctx.now
-        )
+        await ctx.uow.minutes.mark(held.id, case.id, ItemState.DISCUSSED, by=actor.id, at=ctx.now)
 
 
 async def in_meeting(ctx: Context, case: Case | None, kind: str, **facts: str) -> None:

@@ -31,9 +31,7 @@ def _may_change(ctx: Context, case: Case) -> None:
     _group, member = ctx.require_operative()
     if member.is_lead or case.responsible in (None, member.agency):
         return
-    raise Refusal(
-        "error.agenda_not_yours", ref=case.ref, agency=ctx.agency_name(case.responsible)
-    )
+    raise Refusal("error.agenda_not_yours", ref=case.ref, agency=ctx.agency_name(case.responsible))
 
 
 async def add_to_agenda(ctx: Context, cmd: AddToAgenda) -> None:
