@@ -21,6 +21,7 @@ from nio import (
     MegolmEvent,
     RoomCreateResponse,
     RoomEncryptedFile,
+    RoomKeyEvent,
     RoomMessageFile,
     RoomMessageNotice,
     RoomSendResponse,
@@ -64,6 +65,13 @@ class MatrixUser:
     undecryptable: list[str] = field(default_factory=list)
     # Per room: a fresh device cannot read the history of rooms from earlier tests.
     undecryptable_in: dict[str, list[str]] = field(default_factory=dict)
+    # For a failure's message: the megolm sessions of what could not be read, and of the room
+    # keys that came (a key that comes after its event is not used for it by matrix-nio).
+    missing_sessions: list[str] = field(default_factory=list)
+    keys_received: list[str] = field(default_factory=list)
+    # Events waiting for their room key, by megolm session: read when it comes, as Element
+    # does (matrix-nio alone never looks at them again).
+    _waiting: dict[str, list[tuple[Any, MegolmEvent]]] = field(default_factory=dict)
     _task: asyncio.Task[None] | None = None
 
     @property
@@ -95,6 +103,7 @@ class MatrixUser:
         self.client.add_event_callback(self._on_notice, RoomMessageNotice)
         self.client.add_event_callback(self._on_megolm, MegolmEvent)
         self.client.add_event_callback(self._on_file, (RoomEncryptedFile, RoomMessageFile))
+        self.client.add_to_device_callback(self._on_room_key, RoomKeyEvent)
         await self.client.sync(timeout=0, full_state=True)
         self._task = asyncio.create_task(self.client.sync_forever(timeout=2000))
         return self
@@ -109,7 +118,23 @@ class MatrixUser:
             Notice(room.room_id, event.event_id, event.sender, event.body, event.source)
         )
 
+    async def _on_room_key(self, event: RoomKeyEvent) -> None:
+        self.keys_received.append(f"{event.sender}:{event.session_id[:8]}")
+        for room, waiting in self._waiting.pop(event.session_id, []):
+            try:
+                readable = self.client.decrypt_event(waiting)
+            except Exception:  # still unreadable (another sender's key, a bad event)
+                continue
+            self.undecryptable.remove(waiting.event_id)
+            self.undecryptable_in[room.room_id].remove(waiting.event_id)
+            if isinstance(readable, RoomMessageNotice):
+                await self._on_notice(room, readable)
+            elif isinstance(readable, RoomEncryptedFile | RoomMessageFile):
+                await self._on_file(room, readable)
+
     async def _on_megolm(self, room: Any, event: MegolmEvent) -> None:
+        self.missing_sessions.append(f"{event.sender}:{event.session_id[:8]}")
+        self._waiting.setdefault(event.session_id, []).append((room, event))
         self.undecryptable.append(event.event_id)
         self.undecryptable_in.setdefault(room.room_id, []).append(event.event_id)
 
@@ -242,7 +267,10 @@ class MatrixUser:
                     return notice
             await asyncio.sleep(0.02)
         bodies = [n.body for n in self.notices[after:]]
-        raise AssertionError(f"{self.localpart} got no matching notice; got {bodies}")
+        raise AssertionError(
+            f"{self.localpart} got no matching notice; got {bodies}; could not read events of "
+            f"sessions {self.missing_sessions}; room keys came for {self.keys_received}"
+        )
 
     async def ask(self, bot_id: str, room_id: str, text: str, *, wait_s: float = 30) -> Notice:
         """Send a command and return the bot's answer to it (threaded to the command)."""
