@@ -3,7 +3,8 @@
 For cron, Nagios, a container HEALTHCHECK or a human: one line per check, exit 0 when every
 check holds, 1 otherwise. The config is validated the way each part reads it at start
 (every key known, every secret present), every file a `*_file` key names must be readable
-and closed to group and others, the database must answer on the current schema, and no
+and closed to group and others, the database must answer on the current schema (on
+PostgreSQL, with connection slots for at least one more process's pool), and no
 message may have waited in the outbox longer than `[ops] outbox_max_age_seconds` (default
 300). When `[ops] listen` is set, the running bot's own `/readyz` is asked too (platforms
 connected, scheduler leader known, outbox drained).
@@ -18,10 +19,13 @@ import stat
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError, Settings
 from bot.health import CheckResult
+
+if TYPE_CHECKING:
+    from storage.health import ConnectionCapacity
 
 COMMANDS = frozenset({"check"})
 
@@ -114,13 +118,15 @@ async def database_checks(settings: Settings) -> list[CheckResult]:
     from bot.health import outbox_probe, run_checks
     from bot.ops import parse_ops_config
     from storage.engine import make_engine
-    from storage.health import database_status
+    from storage.health import connection_capacity, database_status
     from storage.uow import SqlAlchemyUnitOfWorkFactory
 
     engine = make_engine(settings.effective_database_url, **database_options(settings, "check"))
     try:
         ok, detail = await database_status(engine)
         results = [CheckResult("database", ok, detail)]
+        if ok and (capacity := await connection_capacity(engine)) is not None:
+            results.append(connections_check(settings, capacity))
         if ok:
             try:
                 max_age = parse_ops_config(settings.sections.get("ops")).outbox_max_age_seconds
@@ -132,6 +138,27 @@ async def database_checks(settings: Settings) -> list[CheckResult]:
     finally:
         await engine.dispose()
     return results
+
+
+def connections_check(settings: Settings, capacity: ConnectionCapacity) -> CheckResult:
+    """PostgreSQL: how many bot processes the server's connection slots leave room for, each
+    opening up to pool_size + max_overflow; fails when not even one more would fit."""
+    from storage.engine import MAX_OVERFLOW, POOL_SIZE
+
+    pool = settings.database_options.get("pool_size", POOL_SIZE)
+    overflow = settings.database_options.get("max_overflow", MAX_OVERFLOW)
+    per_process = pool + overflow
+    # The running bots' sessions are theirs to reuse; a pool may not have opened all yet.
+    others = capacity.in_use - capacity.by_bot
+    room = max(0, capacity.available - others) // per_process
+    detail = (
+        f"{capacity.in_use} of {capacity.available} connections in use ({capacity.by_bot} by "
+        f"psp-bot); each process opens up to {per_process} (pool_size {pool} + max_overflow "
+        f"{overflow}): room for {room} processes"
+    )
+    if room < 1:
+        detail += "; lower [database] pool_size or max_overflow, or raise max_connections"
+    return CheckResult("database connections", room >= 1, detail)
 
 
 def live_checks(settings: Settings) -> list[CheckResult]:

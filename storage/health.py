@@ -1,11 +1,15 @@
-"""Does the database answer, on the schema this code needs?"""
+"""Does the database answer, on the schema this code needs, with room for the bot's
+connections?"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.engine import APPLICATION_NAME
 from storage.migrate import head_revision
 
 
@@ -39,3 +43,33 @@ async def advisory_lock_held(engine: AsyncEngine, key: int) -> bool:
             {"high": (key >> 32) & 0xFFFFFFFF, "low": key & 0xFFFFFFFF},
         )
     return bool(held)
+
+
+@dataclass(frozen=True)
+class ConnectionCapacity:
+    """PostgreSQL's connection slots, server-wide (max_connections is the server's)."""
+
+    available: int  # max_connections less the slots reserved for superusers and roles
+    in_use: int  # client sessions now, the asker's own included
+    by_bot: int  # of them the serving bot processes' (application_name "psp-bot")
+
+
+async def connection_capacity(engine: AsyncEngine) -> ConnectionCapacity | None:
+    """None on SQLite, which has no connection limit to share."""
+    if engine.dialect.name != "postgresql":
+        return None
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                text(
+                    "SELECT current_setting('max_connections')::int"
+                    " - current_setting('superuser_reserved_connections')::int"
+                    " - coalesce(current_setting('reserved_connections', true), '0')::int,"
+                    " count(*),"
+                    " count(*) FILTER (WHERE application_name = :bot)"
+                    " FROM pg_stat_activity WHERE backend_type = 'client backend'"
+                ),
+                {"bot": APPLICATION_NAME},
+            )
+        ).one()
+    return ConnectionCapacity(int(row[0]), int(row[1]), int(row[2]))

@@ -5,6 +5,7 @@ configs are valid; and `psp-bot check` says what is wrong, one line per check.""
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import load_settings
+from storage.engine import make_engine
 from tests.conftest import IN_CI
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
@@ -111,3 +113,51 @@ async def test_check_names_each_problem_and_fails(
     )
     assert await asyncio.to_thread(main, ["--config", str(config), "check"]) == 0
     assert "checks hold" in capsys.readouterr().out
+
+
+async def test_check_tells_how_many_bot_processes_postgresql_has_connections_for(
+    pg_database: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One PostgreSQL for many processes: `check` counts the server's connection slots, the
+    serving bots' sessions among those in use, and how many processes of the configured pool
+    still fit; a pool that cannot fit once fails the check with what to change."""
+    monkeypatch.setenv("PSP_BOT_DATABASE_URL", pg_database)
+    monkeypatch.setenv("PSP_BOT_ENCRYPTION_KEY", "k1:" + "A" * 43 + "=")
+    config = tmp_path / "psp.toml"
+    serving = make_engine(pg_database)  # a running bot, two of its connections busy
+    try:
+        async with serving.connect() as one, serving.connect() as two:
+            await one.exec_driver_sql("SELECT 1")
+            await two.exec_driver_sql("SELECT 1")
+            config.write_text(f'[bot]\ndata_dir = "{tmp_path}"\n', encoding="utf-8")
+            assert await asyncio.to_thread(main, ["--config", str(config), "check"]) == 0
+            out = capsys.readouterr().out
+            line = next(x for x in out.splitlines() if "database connections" in x)
+            found = re.fullmatch(
+                r"ok   database connections: (\d+) of (\d+) connections in use \((\d+) by "
+                r"psp-bot\); each process opens up to 20 \(pool_size 10 \+ max_overflow 10\): "
+                r"room for (\d+) processes",
+                line,
+            )
+            assert found, line
+            in_use, available, by_bot, room = map(int, found.groups())
+            assert by_bot >= 2 and in_use >= by_bot + 1  # the check's own session too
+            assert room == (available - (in_use - by_bot)) // 20 >= 1
+
+            config.write_text(
+                f'[bot]\ndata_dir = "{tmp_path}"\n[database]\npool_size = {available}\n',
+                encoding="utf-8",
+            )
+            assert await asyncio.to_thread(main, ["--config", str(config), "check"]) == 1
+            out = capsys.readouterr().out
+            assert "FAIL database connections: " in out
+            assert (
+                f"each process opens up to {available + 10} (pool_size {available} + "
+                "max_overflow 10): room for 0 processes; lower [database] pool_size or "
+                "max_overflow, or raise max_connections" in out
+            )
+    finally:
+        await serving.dispose()
