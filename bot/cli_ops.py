@@ -136,8 +136,9 @@ async def _restore(args: argparse.Namespace, settings: Settings) -> int:
         print(f"psp-bot: restore: a psp-bot is running on {settings.data_dir}; stop it first")
         return 2
     found: list[str] = []
+    sessions: dict[str, int] = {}
     if install.is_sqlite and not install.sqlite_path.exists():
-        tables = sessions = 0
+        tables = 0
     else:
         engine = make_engine(install.database_url, application_name="psp-bot restore")
         try:
@@ -145,7 +146,10 @@ async def _restore(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await engine.dispose()
     if sessions:
-        found.append(f"{sessions} other session(s) connected to the database")
+        named = ", ".join(f"{name}: {count}" for name, count in sessions.items())
+        found.append(
+            f"{sum(sessions.values())} other session(s) connected to the database ({named})"
+        )
     if tables:
         found.append(f"{tables} tables in the database")
     store = install.store_dir

@@ -162,28 +162,33 @@ def write_backup(install: Installation, out: Path, key: bytes, *, version: str) 
     return manifest
 
 
-async def database_occupancy(engine: AsyncEngine) -> tuple[int, int]:
-    """(tables in the database, other sessions connected to it). SQLite has no sessions to
-    count; the bot's run lock (bot/cli_ops.py) tells whether one is running there."""
+async def database_occupancy(engine: AsyncEngine) -> tuple[int, dict[str, int]]:
+    """(tables in the database, other sessions connected to it by the name their program
+    gives, e.g. psp-bot or psql). SQLite has no sessions to count; the bot's run lock
+    (bot/cli_ops.py) tells whether one is running there."""
     async with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             tables = await conn.scalar(
                 text("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
             )
-            return int(tables or 0), 0
+            return int(tables or 0), {}
         tables = await conn.scalar(
             text(
                 "SELECT count(*) FROM information_schema.tables "
                 "WHERE table_schema = current_schema()"
             )
         )
-        sessions = await conn.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        sessions = (
+            await conn.execute(
+                text(
+                    "SELECT coalesce(nullif(application_name, ''), 'unnamed'), count(*) "
+                    "FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "GROUP BY 1 ORDER BY 1"
+                )
             )
-        )
-        return int(tables or 0), int(sessions or 0)
+        ).all()
+        return int(tables or 0), {str(name): int(count) for name, count in sessions}
 
 
 def restore_backup(install: Installation, archive: Path, key: bytes) -> Manifest:

@@ -156,6 +156,19 @@ async def test_a_non_empty_installation_needs_force(
     assert await cli(site, "restore", str(archive)) == 2
     said = capsys.readouterr().out
     assert "refused, the installation is not empty" in said and "--force" in said
+    if not database_url.startswith("sqlite"):  # who else is connected, by program
+        import asyncpg
+
+        psql = await asyncpg.connect(
+            database_url.replace("postgresql://", "postgres://"),
+            server_settings={"application_name": "psql"},
+        )
+        try:
+            assert await cli(site, "restore", str(archive)) == 2
+        finally:
+            await psql.close()
+        said = capsys.readouterr().out
+        assert "1 other session(s) connected to the database (psql: 1)" in said
     assert "Efter backuppen" in await harness.text("anna", "show PSP-2026-0002")
     await harness.engine.dispose()
 
