@@ -69,9 +69,11 @@ async def refresh_gauges(
 ) -> None:
     """What a scrape reads from the database: the outbox backlog per platform (0 where
     nothing waits) and the age of the last successful audit verify and checkpoint, which
-    the CLI records as it runs them."""
+    the CLI records as it runs them; and this process's connections, of its pool."""
+    from storage.engine import pool_usage
     from storage.maintenance import last_successes
 
+    metrics.database_connections(*pool_usage(engine))
     now = clock.now()
     async with uow_factory() as uow:
         backlog = {b.platform: b for b in await uow.outbox.backlog()}

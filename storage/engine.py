@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from typing import Any
 
 from sqlalchemy import event, make_url
@@ -26,6 +27,8 @@ POOL_SIZE = 10
 MAX_OVERFLOW = 10
 # What pg_stat_activity shows for the bot's sessions (the admin's tools name themselves).
 APPLICATION_NAME = "psp-bot"
+# PostgreSQL engines: the most connections each may open (its metrics show it).
+_POOL_LIMITS: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 # Execution option of a connection that only reads, from one snapshot (`audit verify`): on
 # SQLite it begins a deferred transaction, which takes no write lock, so with WAL the bot's
 # commands go on while it reads.
@@ -91,12 +94,23 @@ def make_engine(
         },
     )
 
+    _POOL_LIMITS[engine.sync_engine] = pool_size + max_overflow
+
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def writes_first(conn: Any, *_: Any) -> None:
         # A unit of work's held writes (storage/direct.py) go before whatever SQLAlchemy runs.
         direct.flush_before_sqlalchemy(conn)
 
     return engine
+
+
+def pool_usage(engine: AsyncEngine) -> tuple[int, int, int | None]:
+    """This process's connections: (in use by a command or a task, open and idle, the most it
+    may open: PostgreSQL's pool_size + max_overflow, None on SQLite's own pool)."""
+    pool: Any = engine.sync_engine.pool
+    in_use = pool.checkedout() if hasattr(pool, "checkedout") else 0
+    idle = pool.checkedin() if hasattr(pool, "checkedin") else 0
+    return int(in_use), int(idle), _POOL_LIMITS.get(engine.sync_engine)
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:

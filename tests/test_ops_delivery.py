@@ -90,6 +90,13 @@ async def test_a_scrape_after_a_walk_with_a_failing_sender_shows_the_delivery_se
     age = "psp_audit_last_success_age_seconds"
     assert samples[(age, (("task", "audit_verify"),))] == 7200
     assert samples[(age, (("task", "audit_checkpoint"),))] == -1  # never
+    # This process's connections: none in use between commands, the walk's kept open; the
+    # most it may open on PostgreSQL (pool_size 10 + max_overflow 10), none made up on SQLite.
+    connections = "psp_database_connections"
+    assert samples[(connections, (("state", "in_use"),))] == 0
+    assert samples[(connections, (("state", "idle"),))] >= 1
+    limit = samples.get(("psp_database_connections_limit", ()))
+    assert limit == (20 if harness.engine.dialect.name == "postgresql" else None)
     # Not ready: the outbox check names the platform and the wait, never a room.
     assert ready.status == 503 and body["ready"] is False
     detail = body["checks"]["outbox"]["detail"]
@@ -106,6 +113,7 @@ async def test_a_scrape_after_a_walk_with_a_failing_sender_shows_the_delivery_se
         "reason": {"M_FORBIDDEN", "http-503"},
         "result": {"retry", "dropped"},
         "task": set(TASKS),
+        "state": {"in_use", "idle"},
         "verb": None,  # command class names (tests/test_ops_listener.py)
         "outcome": None,
         "le": None,

@@ -105,6 +105,14 @@ class PrometheusMetrics:
             ["what"],
             registry=r,
         )
+        self.connections = Gauge(
+            "psp_database_connections",
+            "This process's database connections: in use by a command or task, or idle",
+            ["state"],
+            registry=r,
+        )
+        # PostgreSQL only: made when first known, so SQLite shows no made-up limit.
+        self.connections_limit: Gauge | None = None
         self.ready = Gauge(
             "psp_ready_check", "1 when a readiness check holds", ["check"], registry=r
         )
@@ -156,6 +164,20 @@ class PrometheusMetrics:
     def audit_last_success(self, ages: Mapping[str, float | None]) -> None:
         for task, age in ages.items():
             self.audit_age.labels(task).set(-1 if age is None else age)
+
+    def database_connections(self, in_use: int, idle: int, limit: int | None) -> None:
+        self.connections.labels("in_use").set(in_use)
+        self.connections.labels("idle").set(idle)
+        if limit is None:
+            return
+        if self.connections_limit is None:
+            self.connections_limit = Gauge(
+                "psp_database_connections_limit",
+                "The most database connections this process may open (PostgreSQL's"
+                " pool_size + max_overflow)",
+                registry=self.registry,
+            )
+        self.connections_limit.set(limit)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
