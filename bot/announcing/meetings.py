@@ -92,5 +92,5 @@ async def case_presented(a: Announcer, event: ev.CasePresented) -> None:
         minimal=f"{step} {headline(ctx, case)}",
         kind=ReplyKind.UPDATE,
         case=case,
-        message_key=(f"held:{event.group_id}:{event.number}:next:{case.ref}:{ctx.now.isoformat()}"),
+        message_key=f"held:{event.group_id}:{event.number}:next:{case.ref}:{ctx.now.isoformat()}",
     )

@@ -65,7 +65,7 @@ def _post(
                 ),
                 attachments=() if minimal else files,
                 in_reply_to=ctx.incoming.event_id if room == here else None,
-                message_key=(f"minutes:{data.group.id}:{data.held.number}" if everywhere else None),
+                message_key=f"minutes:{data.group.id}:{data.held.number}" if everywhere else None,
             )
         )
 
