@@ -1,13 +1,15 @@
 """Hearing of outbox rows another process wrote (the `purge` or `outbox retry` CLI, a second
 bot process), so that the delivery worker sends them at once instead of at its next timer.
 
-PostgreSQL: the outbox's triggers (migration 0012_ops) NOTIFY `psp_outbox` when rows are
-written or made pending again; a dedicated connection LISTENs and wakes the worker on each
-notification (delivered at the writer's commit). After a lost connection it reconnects
-with backoff and wakes the worker once, in case it missed something. Notifications from the
-engine's own connections are not for it: whoever writes rows in this process sends them or
-wakes the worker itself (a command's replies, a tick's notices), and every command would
-otherwise cost the worker a pass over the outbox that finds nothing.
+PostgreSQL: the outbox's triggers (migrations 0012_ops, 0015_notify_unclaimed) NOTIFY
+`psp_outbox` when rows are written unclaimed or made pending again — not for a command's
+replies, which its process claims as it writes them and sends or gives back (a NOTIFY makes
+its commit wait for a lock of the whole server); a dedicated connection LISTENs and wakes
+the worker on each notification (delivered at the writer's commit). After a lost connection
+it reconnects with backoff and wakes the worker once, in case it missed something.
+Notifications from the engine's own connections are not for it: whoever writes rows in this
+process sends them or wakes the worker itself (a tick's notices, rows given back), and
+would otherwise cost the worker a pass over the outbox that finds nothing.
 
 SQLite: no notifications; every `poll_seconds` it reads `PRAGMA data_version` on a
 connection of its own and wakes the worker when another connection has committed since.

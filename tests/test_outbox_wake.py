@@ -23,7 +23,7 @@ from storage.engine import make_engine
 from storage.outbox_wake import OutboxWake
 from storage.uow import SqlAlchemyUnitOfWorkFactory
 from tests.conftest import Harness, build_harness
-from tests.delivery_support import FlakySender, outbox
+from tests.delivery_support import FlakySender, bind_rooms, outbox
 
 ROOM = RoomRef(Platform.MATRIX, "!elsewhere:test")
 
@@ -126,5 +126,62 @@ async def test_the_bots_own_commands_do_not_wake_its_worker_again(
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        await other.dispose()
+        await engine.dispose()
+
+
+async def test_a_commands_replies_notify_nobody_and_rows_nobody_claimed_do(
+    pg_database: str, clock: FakeClock
+) -> None:
+    """A NOTIFY makes its commit wait for a lock of the whole server, held through the WAL
+    flush: a command's replies, which its own process claims as it writes them, notify
+    nobody; a row written unclaimed (the CLI's) does."""
+    import asyncpg
+
+    heard: list[int] = []
+    listener = await asyncpg.connect(pg_database.replace("postgresql://", "postgres://"))
+    await listener.add_listener("psp_outbox", lambda _c, pid, _ch, _p: heard.append(pid))
+    engine = make_engine(pg_database)
+    other: AsyncEngine = make_engine(pg_database)
+    try:
+        harness = build_harness(engine, clock)
+        await ensure_demo_group(harness.uow_factory, clock)
+        await bind_rooms(harness, ROOM.room_id)  # the alert goes to a second room too
+        heard.clear()
+        for n in range(3):
+            assert "PSP-" in await harness.text("anna", f"flag urgent Borger {n} #housing")
+        assert len(await outbox(harness, OutboxStatus.DELIVERED)) == 6
+        async with SqlAlchemyUnitOfWorkFactory(other)() as uow:
+            await uow.outbox.add([Reply(ROOM, "from the CLI")], at=clock.now())
+            await uow.commit()
+        await until(lambda: heard)
+        await asyncio.sleep(0.05)
+        assert len(heard) == 1  # in commit order: the flags' would have come first
+    finally:
+        await listener.close()
+        await other.dispose()
+        await engine.dispose()
+
+
+async def test_replies_for_a_platform_another_process_serves_are_sent_by_it_at_once(
+    pg_database: str, clock: FakeClock
+) -> None:
+    """Two processes: this one serves Matrix, the other only Slack and the console (the
+    Matrix device held here). A command the other serves, whose alert goes to the group's
+    Matrix room, leaves that row to this process: given back untried, which wakes it."""
+    engine = make_engine(pg_database)
+    other: AsyncEngine = make_engine(pg_database)
+    try:
+        harness = build_harness(engine, clock)
+        await ensure_demo_group(harness.uow_factory, clock)
+        await bind_rooms(harness, ROOM.room_id)
+        elsewhere = build_harness(other, clock)
+        elsewhere.router.detach(Platform.MATRIX)
+        async with running_bot(harness) as sender:
+            answer = await elsewhere.text("anna", "flag urgent Borger har brug for hjælp")
+            assert "PSP-" in answer
+            await until(lambda: len(sender.delivered) == 1, limit=5)
+            assert sender.delivered[0].room == ROOM and "PSP-" in sender.delivered[0].text
+    finally:
         await other.dispose()
         await engine.dispose()
