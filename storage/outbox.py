@@ -40,6 +40,7 @@ from storage.audit_chain import PG_APPEND_CLAUSES
 from storage.audit_log import flush_pending
 from storage.base import UtcDateTime
 from storage.codec import TextCodec
+from storage.delivery_statements import MAX_SETTLED_AT_ONCE, settled
 from storage.models_outbox import OutboxRow
 from storage.outbox_overview import OUTBOX, PENDING, OutboxOverview
 from storage.repositories import UnitCache
@@ -370,18 +371,13 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
     async def _settle(
         self, entry_ids: Sequence[int], status: OutboxStatus, *, at: datetime, reason: str | None
     ) -> None:
-        values: dict[str, object] = {
-            "status": status.value,
-            "attempts": OUTBOX.c.attempts + 1,
-            "leased_until": None,
-            "settled_at": at,
-            "reason": reason[:64] if reason else None,
-        }
-        if status is OutboxStatus.DELIVERED:
-            values["payload"] = ""  # the text is in the room now; keep no second copy
-        await self._conn.execute(
-            update(OUTBOX).where(OUTBOX.c.id.in_(list(entry_ids))).values(values)
-        )
+        delivered = status is OutboxStatus.DELIVERED
+        reason = reason[:64] if reason else None
+        common = {"status": status.value, "settled_at": at, "reason": reason}
+        for start in range(0, len(entry_ids), MAX_SETTLED_AT_ONCE):
+            chunk = entry_ids[start : start + MAX_SETTLED_AT_ONCE]
+            params = {**common, **{f"id{i}": entry_id for i, entry_id in enumerate(chunk)}}
+            await direct.execute(self._conn, settled(len(chunk), delivered=delivered), params)
 
     async def ledger_settled(self, ledger_key: str) -> bool:
         pending = (

@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import CaseId, Platform
 from bot.ports import PostedMessage
-from storage.models import CaseRow, PostedMessageRow
+from storage import direct
+from storage.delivery_statements import FIND_POSTED, INSERT_POSTED, POSTED
+from storage.models import CaseRow
 
-POSTED = cast(Table, PostedMessageRow.__table__)
 CASES = cast(Table, CaseRow.__table__)
 
 
@@ -32,30 +33,24 @@ class SqlAlchemyPostedMessageLog:
         message_key: str | None,
         at: datetime,
     ) -> None:
-        await self._conn.execute(
-            insert(POSTED).values(
-                platform=platform.value,
-                room_id=room_id,
-                message_id=message_id,
-                case_id=case_id,
-                message_key=message_key,
-                at=at,
-            )
+        # Nobody reads it back in this transaction: on PostgreSQL it goes out with the next
+        # statement (the settling of the reply's row, or the commit).
+        await direct.defer(
+            self._conn,
+            INSERT_POSTED,
+            {
+                "platform": platform.value,
+                "room_id": room_id,
+                "message_id": message_id,
+                "case_id": case_id,
+                "message_key": message_key,
+                "at": at,
+            },
         )
 
     async def find(self, platform: Platform, room_id: str, message_key: str) -> str | None:
-        row = (
-            await self._conn.execute(
-                select(POSTED.c.message_id)
-                .where(
-                    POSTED.c.platform == platform.value,
-                    POSTED.c.room_id == room_id,
-                    POSTED.c.message_key == message_key,
-                )
-                .order_by(POSTED.c.id.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        params = {"platform": platform.value, "room_id": room_id, "message_key": message_key}
+        row = (await direct.execute(self._conn, FIND_POSTED, params)).scalar_one_or_none()
         return str(row) if row is not None else None
 
     async def for_case(self, case_id: CaseId) -> Sequence[PostedMessage]:
