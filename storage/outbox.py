@@ -349,9 +349,11 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
                 update(OUTBOX).where(OUTBOX.c.id.in_(list(ids))).values(leased_until=None)
             )
 
-    async def mark_delivered(self, entry_ids: Sequence[int], *, at: datetime) -> None:
+    async def mark_delivered(
+        self, entry_ids: Sequence[int], *, at: datetime, last: bool = False
+    ) -> None:
         if entry_ids:
-            await self._settle(entry_ids, OutboxStatus.DELIVERED, at=at, reason=None)
+            await self._settle(entry_ids, OutboxStatus.DELIVERED, at=at, reason=None, last=last)
 
     async def mark_retry(self, entry_id: int, *, next_attempt_at: datetime, reason: str) -> None:
         await self._conn.execute(
@@ -369,7 +371,13 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
         await self._settle([entry_id], OutboxStatus.DROPPED, at=at, reason=reason)
 
     async def _settle(
-        self, entry_ids: Sequence[int], status: OutboxStatus, *, at: datetime, reason: str | None
+        self,
+        entry_ids: Sequence[int],
+        status: OutboxStatus,
+        *,
+        at: datetime,
+        reason: str | None,
+        last: bool = False,
     ) -> None:
         delivered = status is OutboxStatus.DELIVERED
         reason = reason[:64] if reason else None
@@ -377,7 +385,14 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
         for start in range(0, len(entry_ids), MAX_SETTLED_AT_ONCE):
             chunk = entry_ids[start : start + MAX_SETTLED_AT_ONCE]
             params = {**common, **{f"id{i}": entry_id for i, entry_id in enumerate(chunk)}}
-            await direct.execute(self._conn, settled(len(chunk), delivered=delivered), params)
+            # It reads only the outbox: what is held (the posted messages' ids) goes with it.
+            await direct.execute(
+                self._conn,
+                settled(len(chunk), delivered=delivered),
+                params,
+                absorb=True,
+                closing=last and start + MAX_SETTLED_AT_ONCE >= len(entry_ids),
+            )
 
     async def ledger_settled(self, ledger_key: str) -> bool:
         pending = (

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain import Agency, Case, CaseStatus, Group, Platform, Urgency
 from bot.messages import Incoming
 from bot.ports import ConcurrentUpdateError, UnitOfWork
+from bot.ports.delivery import Outgoing, SendResult, Sent
 from storage import direct
 from storage.held_sql import with_held
 from storage.repositories import ACKS, NOTES
@@ -56,7 +57,8 @@ class Statements:
             return await run(*args)
 
         async def counted_begin(adapted: Any) -> None:
-            self.begun += 1
+            if adapted.isolation_level != "autocommit":  # where it sends BEGIN
+                self.begun += 1
             await begin(adapted)
 
         monkeypatch.setattr(direct, "_asyncpg", counted_run)
@@ -103,6 +105,44 @@ async def test_a_command_is_its_reads_and_one_write(
         assert sent == (statements, 0), line
     shown = await ok(pg_harness, "bo", "show PSP-2026-0002")
     assert "Ringede" in shown and "Besøg" in shown
+
+
+async def test_a_delivered_answer_is_settled_in_one_statement_with_its_message_id(
+    pg_harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the sends, the rows marked delivered and the id the message was posted under
+    (for the edits and threads to come) go out as one statement, without BEGIN and COMMIT."""
+    await ok(pg_harness, "anna", "flag urgent Borger har brug for hjælp #housing")
+    posted: list[str] = []
+
+    class Chat:
+        """Answers with the id it posted the message under, as Matrix and Slack do."""
+
+        async def send(self, message: Outgoing) -> SendResult:
+            posted.append(message.reply.text)
+            return Sent(message_id=f"m{len(posted)}")
+
+    delivery = pg_harness.router.delivery
+    delivery.attach(Platform.CONSOLE, Chat())
+    count = Statements(monkeypatch)
+    for user, line, statements, begun in [
+        ("anna", "flag acute Borger truer #threat", 1, 0),  # the alert's id is kept
+        ("bo", "show PSP-2026-0002", 1, 0),
+        # The alert's id and the thread's looked up; two ids kept: the second id waits for
+        # the first (ids in the order written), in a transaction with BEGIN and COMMIT.
+        ("bo", "ack PSP-2026-0002", 4, 1),
+    ]:
+        incoming = Incoming(Platform.CONSOLE, "console", user, line, locale="en")
+        handled = await pg_harness.core.handle_for_delivery(incoming)
+        assert handled.claimed, line
+        sent = await count.of(functools.partial(delivery.deliver_claimed, handled.claimed))
+        assert sent == (statements, begun), line
+    async with pg_harness.uow_factory() as uow:
+        assert await uow.outbox.next_attempt([Platform.CONSOLE]) is None  # all delivered
+    assert pg_harness.engine is not None
+    async with pg_harness.engine.connect() as conn:  # every message's id kept, as before
+        kept = await conn.scalar(text("SELECT count(*) FROM posted_messages"))
+    assert kept == len(posted)
 
 
 async def test_a_full_page_of_the_list_brings_its_count_in_the_same_statement(

@@ -41,9 +41,6 @@ async def settle(
     )
     unit = uow_factory.autocommit() if single else uow_factory()
     async with unit as uow:
-        delivered = [a.entry.id for a in done if isinstance(a.result, Sent)]
-        if delivered:
-            await uow.outbox.mark_delivered(delivered, at=now)
         for attempt in done:
             await _record(uow, attempt, now, backoff)
         if release:
@@ -53,6 +50,11 @@ async def settle(
             for a in done
             if not isinstance(a.result, Retry) and a.entry.ledger_key is not None
         }
+        delivered = [a.entry.id for a in done if isinstance(a.result, Sent)]
+        if delivered:
+            # Last unless ledger keys are looked at after it: a command's alert and the id
+            # it was posted under are then one statement on PostgreSQL.
+            await uow.outbox.mark_delivered(delivered, at=now, last=not settled_keys)
         unsettled = await mark_settled_keys(uow, settled_keys, now)
         await uow.commit()
     if unsettled:

@@ -135,9 +135,12 @@ class OutboxRepository(Protocol):
         """Give leased rows back untried (due at once for the next taker)."""
         ...
 
-    async def mark_delivered(self, entry_ids: Sequence[int], *, at: datetime) -> None:
+    async def mark_delivered(
+        self, entry_ids: Sequence[int], *, at: datetime, last: bool = False
+    ) -> None:
         """Delivered, all in one statement: the rows' text is erased (it is in the room now),
-        their metadata kept."""
+        their metadata kept. `last`: the unit of work writes nothing after it, so on
+        PostgreSQL it can carry what is held and be the whole transaction."""
         ...
 
     async def mark_retry(

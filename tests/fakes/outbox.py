@@ -113,7 +113,9 @@ class FakeOutboxRepository:
             )
         )
 
-    async def mark_delivered(self, entry_ids: Sequence[int], *, at: datetime) -> None:
+    async def mark_delivered(
+        self, entry_ids: Sequence[int], *, at: datetime, last: bool = False
+    ) -> None:
         for entry_id in entry_ids:
             self._settle(entry_id, DELIVERED, at, None)
 
