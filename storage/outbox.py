@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Sequence
 from datetime import datetime
@@ -10,21 +9,15 @@ from typing import cast
 
 from sqlalchemy import (
     and_,
-    bindparam,
     case,
-    exists,
     func,
-    insert,
-    null,
     or_,
     select,
-    text,
     type_coerce,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.elements import ColumnElement, TextClause
-from sqlalchemy.types import LargeBinary
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain import GroupId, Platform
 from bot.ports.outbox import (
@@ -36,13 +29,20 @@ from bot.ports.outbox import (
     encode_reply,
 )
 from storage import direct
-from storage.audit_chain import PG_APPEND_CLAUSES
 from storage.audit_log import flush_pending
 from storage.base import UtcDateTime
 from storage.codec import TextCodec
 from storage.delivery_statements import MAX_SETTLED_AT_ONCE, settled
 from storage.models_outbox import OutboxRow
 from storage.outbox_overview import OUTBOX, PENDING, OutboxOverview
+from storage.outbox_statements import (
+    COLUMNS,
+    INSERT,
+    INSERT_CLAIMING,
+    INSERT_RETURNING_KEYS,
+    ROOM_BUSY,
+    claiming_with_audit,
+)
 from storage.repositories import UnitCache
 
 
@@ -57,79 +57,10 @@ def _due(now: datetime) -> ColumnElement[bool]:
     )
 
 
-# One statement, built once (so compiled once): the row's own lease unless its room already
-# has a pending row. Sent as one multi-row INSERT (SQLAlchemy's insertmanyvalues).
-_INSERT_CLAIMING = (
-    insert(OUTBOX)
-    .values(
-        leased_until=case(
-            (
-                exists().where(
-                    OUTBOX.c.status == PENDING,
-                    OUTBOX.c.platform == bindparam("busy_platform"),
-                    OUTBOX.c.room_id == bindparam("busy_room"),
-                ),
-                null(),
-            ),
-            else_=bindparam("leased_until", type_=UtcDateTime()),
-        )
-    )
-    .returning(OUTBOX.c.id, OUTBOX.c.idempotency_key, OUTBOX.c.leased_until)
-)
-# SQLite: a room has a backlog if any of its rows is pending; the first one found answers.
-_ROOM_BUSY = (
-    select(OUTBOX.c.id)
-    .where(
-        OUTBOX.c.status == PENDING,
-        OUTBOX.c.platform == bindparam("platform"),
-        OUTBOX.c.room_id == bindparam("room_id"),
-    )
-    .limit(1)
-)
-_INSERT_RETURNING_KEYS = insert(OUTBOX).returning(OUTBOX.c.id, OUTBOX.c.idempotency_key)
-_INSERT = insert(OUTBOX)
-
-
 def _one_or_many(rows: list[dict[str, object]]) -> dict[str, object] | list[dict[str, object]]:
     """A lone row as a single execution (the common case: one answer), cheaper than a batch
     of one. The rows' ids come back with their idempotency keys, in whatever order."""
     return rows[0] if len(rows) == 1 else rows
-
-
-# PostgreSQL, a command that recorded one audit row: the row is appended by the same
-# statement (storage/audit_log.py), one round trip instead of two. The same rows as
-# _INSERT_CLAIMING, per number of rows.
-_COLUMNS = (
-    "platform",
-    "room_id",
-    "kind",
-    "payload",
-    "idempotency_key",
-    "group_id",
-    "case_id",
-    "ledger_key",
-    "status",
-    "created_at",
-    "due_at",
-    "attempts",
-    "next_attempt_at",
-)
-
-
-@functools.cache
-def _claiming_with_audit(count: int) -> TextClause:
-    values = ",".join(
-        "("
-        + ", ".join(f":o{i}_{column}" for column in _COLUMNS)
-        + f", CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE status = '{PENDING}'"
-        + f" AND platform = :o{i}_busy_platform AND room_id = :o{i}_busy_room)"
-        + " THEN NULL ELSE CAST(:lease AS TIMESTAMP WITH TIME ZONE) END)"
-        for i in range(count)
-    )
-    return text(
-        f"WITH {PG_APPEND_CLAUSES} INSERT INTO outbox ({', '.join(_COLUMNS)}, leased_until)"
-        f" VALUES {values} RETURNING id, idempotency_key, leased_until"
-    ).bindparams(bindparam("content", type_=LargeBinary))
 
 
 class SqlAlchemyOutboxRepository(OutboxOverview):
@@ -174,7 +105,7 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
             for reply, key in zip(replies, keys, strict=True)
         ]
         if claim_until is None:
-            await direct.execute(self._conn, _INSERT, rows)
+            await direct.execute(self._conn, INSERT, rows)
             return []
         if self._conn.dialect.name == "postgresql" or len(rows) == 1:
             leased = await self._insert_claiming(rows, claim_until)
@@ -206,9 +137,9 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
                 row["leased_until"] = claim_until
         leased = {str(r["idempotency_key"]) for r in rows if r["leased_until"] is not None}
         if not leased:
-            await direct.execute(self._conn, _INSERT, _one_or_many(rows))
+            await direct.execute(self._conn, INSERT, _one_or_many(rows))
             return {}
-        answer = await direct.execute(self._conn, _INSERT_RETURNING_KEYS, _one_or_many(rows))
+        answer = await direct.execute(self._conn, INSERT_RETURNING_KEYS, _one_or_many(rows))
         return {r.idempotency_key: r.id for r in answer if r.idempotency_key in leased}
 
     async def _insert_claiming(
@@ -222,11 +153,11 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
         if len(audit) > 1:
             await flush_pending(self._conn, audit)
         if audit and self._conn.dialect.name == "postgresql":
-            params = {f"o{i}_{c}": row[c] for i, row in enumerate(rows) for c in _COLUMNS}
+            params = {f"o{i}_{c}": row[c] for i, row in enumerate(rows) for c in COLUMNS}
             for i, row in enumerate(rows):
                 params[f"o{i}_busy_platform"] = row["platform"]
                 params[f"o{i}_busy_room"] = row["room_id"]
-            statement = _claiming_with_audit(len(rows))
+            statement = claiming_with_audit(len(rows))
             answer = await direct.execute(
                 self._conn,
                 statement,
@@ -239,7 +170,7 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
                 row["leased_until"] = claim_until
                 row["busy_platform"], row["busy_room"] = row["platform"], row["room_id"]
             answer = await direct.execute(
-                self._conn, _INSERT_CLAIMING, _one_or_many(rows), absorb=True, closing=True
+                self._conn, INSERT_CLAIMING, _one_or_many(rows), absorb=True, closing=True
             )
         return {r.idempotency_key: r.id for r in answer if r.leased_until is not None}
 
@@ -250,7 +181,7 @@ class SqlAlchemyOutboxRepository(OutboxOverview):
         free = set()
         for room in rooms:
             params = {"platform": room.platform.value, "room_id": room.room_id}
-            if (await direct.execute(self._conn, _ROOM_BUSY, params)).first() is None:
+            if (await direct.execute(self._conn, ROOM_BUSY, params)).first() is None:
                 free.add(room)
         return free
 
