@@ -172,12 +172,13 @@ def _with_case(head: Select[Any], members: Select[Any], rooms: Select[Any], here
     storage/case_read.py after the room's): a command on a case reads both in one round trip.
     The room's rows carry those columns empty, typed on the first row as the case's."""
     width = len(head.selected_columns)
+    kind_at = [column.key for column in head.selected_columns].index("x_kind")
     empty_case = [null().cast(column.type) for column in CASE_READ_COLUMNS]
     case = (
         select(
-            *([null()] * 11),
+            *([null()] * kind_at),
             literal("c", String),
-            *([null()] * (width - 12)),
+            *([null()] * (width - kind_at - 1)),
             *CASE_READ_COLUMNS,
         )
         .select_from(here.join(CASE_WITH_ACKNOWLEDGEMENTS, CASES.c.group_id == here.c.group_id))
